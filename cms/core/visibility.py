@@ -1,0 +1,83 @@
+"""Who may see a page, a collection's documents and images: Wagtail's view restrictions, as sets.
+
+Wagtail's own `accept_request` decides one restriction for one request. The API, search
+and download paths need the same answer for many items at once, so this module asks the
+database once for the restrictions the viewer does *not* pass and excludes everything
+under their paths. The semantics follow Wagtail exactly:
+
+- `login`: any signed-in user passes;
+- `groups`: members of any listed group pass, superusers always;
+- `password`: never passes here; password-protected content is only served by Wagtail's
+  own page serving after the password form, never by the API, search or listings;
+- a restriction covers its page (collection) and every descendant, because a
+  descendant's path starts with its ancestor's path.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from wagtail.models import BaseViewRestriction, CollectionViewRestriction, PageViewRestriction
+
+
+def _denied_paths(restrictions: QuerySet, path_lookup: str, user) -> list[str]:
+    """Tree paths of the restrictions `user` does not pass, ancestors only."""
+    if user is not None and user.is_authenticated:
+        restrictions = restrictions.exclude(restriction_type=BaseViewRestriction.LOGIN)
+        if user.is_superuser:
+            restrictions = restrictions.exclude(restriction_type=BaseViewRestriction.GROUPS)
+        else:
+            through = restrictions.model.groups.through
+            owner_field = restrictions.model._meta.model_name + "_id"
+            shares_a_group = Exists(
+                through.objects.filter(**{owner_field: OuterRef("pk")}, group__user=user)
+            )
+            restrictions = restrictions.exclude(
+                Q(restriction_type=BaseViewRestriction.GROUPS) & shares_a_group
+            )
+    paths = sorted(set(restrictions.values_list(path_lookup, flat=True)))
+    # A restriction inside an already denied subtree adds nothing to the exclusion.
+    kept: list[str] = []
+    for path in paths:
+        if not kept or not path.startswith(kept[-1]):
+            kept.append(path)
+    return kept
+
+
+def _exclude_subtrees(queryset: QuerySet, path_field: str, denied: list[str]) -> QuerySet:
+    if not denied:
+        return queryset
+    condition = Q()
+    for path in denied:
+        condition |= Q(**{f"{path_field}__startswith": path})
+    return queryset.exclude(condition)
+
+
+def denied_page_paths(user) -> list[str]:
+    return _denied_paths(PageViewRestriction.objects.all(), "page__path", user)
+
+
+def denied_collection_paths(user) -> list[str]:
+    return _denied_paths(CollectionViewRestriction.objects.all(), "collection__path", user)
+
+
+def restrict_pages(queryset: QuerySet, user, *, denied: list[str] | None = None) -> QuerySet:
+    """Pages of `queryset` that `user` may read: live, not expired, restrictions passed."""
+    if denied is None:
+        denied = denied_page_paths(user)
+    return _exclude_subtrees(queryset.filter(live=True, expired=False), "path", denied)
+
+
+def restrict_by_collection(queryset: QuerySet, user, *, denied: list[str] | None = None) -> QuerySet:
+    """Documents or images of `queryset` whose collection `user` may read."""
+    if denied is None:
+        denied = denied_collection_paths(user)
+    return _exclude_subtrees(queryset, "collection__path", denied)
+
+
+def page_is_visible(page, user) -> bool:
+    return restrict_pages(type(page).objects.filter(pk=page.pk), user).exists()
+
+
+def collection_is_visible(collection, user) -> bool:
+    path = collection.path
+    return not any(path.startswith(denied) for denied in denied_collection_paths(user))

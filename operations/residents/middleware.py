@@ -1,0 +1,47 @@
+"""Bearer-token authentication for mobile clients (`Authorization: Bearer <token>`).
+
+Tokens are Wagtail's own `APIToken` (only a digest is stored; users see and revoke them
+in the admin). A token older than API_TOKEN_TTL_DAYS no longer authenticates.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from wagtail.models import APIToken
+
+
+def live_tokens():
+    return APIToken.objects.filter(
+        revoked_at__isnull=True, created__gt=timezone.now() - timedelta(days=settings.API_TOKEN_TTL_DAYS)
+    )
+
+
+def user_for_token(raw: str):
+    """The active user a plaintext token belongs to, or an anonymous user."""
+    if not APIToken.validate_token_format(raw):
+        return AnonymousUser()
+    token = live_tokens().select_related("user").filter(key_hash__in=APIToken.candidate_key_hashes(raw)).first()
+    if token is None or not token.user.is_active:
+        return AnonymousUser()
+    APIToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
+
+
+class BearerTokenMiddleware:
+    """Authenticates a request by its bearer token; such requests need no CSRF token."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            raw = header.removeprefix("Bearer ").strip()
+            # A request that carries a token speaks for the token alone, never for a session.
+            request.user = SimpleLazyObject(lambda: user_for_token(raw))
+            request.auth_via_token = True
+            request._dont_enforce_csrf_checks = True
+        return self.get_response(request)
