@@ -1,0 +1,46 @@
+"""The one GraphQL schema: every app's Query and Mutation merged, with the API's limits.
+
+Apps own their types and resolvers (`<app>/schema.py`); this module only assembles them.
+"""
+
+import strawberry
+from django.conf import settings
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry_django.optimizer import DjangoOptimizerExtension
+
+from cms.contractors.schema import Query as ContractorsQuery
+from cms.core.graphql.extensions import TypedErrors
+from cms.documents.schema import Query as DocumentsQuery
+from cms.home.schema import ContractorIndexType, DocumentIndexType, HomePageType, InvestmentIndexType, NewsIndexType
+from cms.home.schema import Query as HomeQuery
+from cms.investments.schema import Investment
+from cms.investments.schema import Query as InvestmentsQuery
+from cms.news.schema import NewsItem
+from cms.news.schema import Query as NewsQuery
+from cms.contractors.schema import Contractor
+from operations.residents.schema import Mutation as ResidentsMutation
+from operations.residents.schema import Query as ResidentsQuery
+
+Query = merge_types(
+    "Query",
+    (ResidentsQuery, HomeQuery, NewsQuery, DocumentsQuery, InvestmentsQuery, ContractorsQuery),
+)
+Mutation = merge_types("Mutation", (ResidentsMutation,))
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    # Page types reachable only through the Page interface must be listed explicitly.
+    types=[HomePageType, NewsIndexType, DocumentIndexType, InvestmentIndexType, ContractorIndexType,
+           NewsItem, Investment, Contractor],
+    config=StrawberryConfig(relay_max_results=settings.GRAPHQL_MAX_PAGE_SIZE),
+    extensions=[
+        DjangoOptimizerExtension(),
+        QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
+        MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
+        MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
+        TypedErrors,
+    ],
+)

@@ -1,19 +1,23 @@
+import re
+
 from django.conf import settings
-from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms.core.views import graphql_view, serve_rendition
+from cms.core.views import graphql_view, serve_image_file
 
 urlpatterns = [
-    path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's document view checks collection restrictions (ancestors included).
     path("documents/", include(wagtaildocs_urls)),
     # Image files are only ever served through this view, which checks the image's collection.
-    path("images/<int:rendition_id>/<str:filename>", serve_rendition, name="image_rendition"),
+    re_path(
+        rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<folder>images|original_images)/(?P<name>[^/]+)$",
+        serve_image_file,
+        name="image_file",
+    ),
     path("graphql", graphql_view, name="graphql"),
 ]
 

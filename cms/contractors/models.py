@@ -38,6 +38,8 @@ class Trade(index.Indexed, models.Model):
 class ContractorIndexPage(Page):
     """The directory of contractors."""
 
+    template = "page.html"
+
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -51,6 +53,8 @@ class ContractorIndexPage(Page):
 
 class ContractorPage(Page):
     """A contractor firm in the directory."""
+
+    template = "page.html"
 
     trade = models.ForeignKey(Trade, verbose_name=_("trade"), on_delete=models.PROTECT, related_name="contractors")
     services = models.TextField(_("services"), blank=True, help_text=_("What the firm does, one service per line."))

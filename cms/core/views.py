@@ -7,7 +7,6 @@ import mimetypes
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponseForbidden
 from django.middleware.csrf import CsrfViewMiddleware
-from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from strawberry.django.views import GraphQLView
@@ -65,19 +64,30 @@ def graphql_view(request, *args, **kwargs):
 
 
 @require_safe
-def serve_rendition(request, rendition_id: int, filename: str):
-    """Serve an image rendition to whoever may see the image's collection.
+def serve_image_file(request, folder: str, name: str):
+    """Serve an image file (an original or a rendition) to whoever may see its collection.
 
-    Media files are never exposed directly; a restricted collection's images are refused
-    here exactly as its documents are refused by Wagtail's document view.
+    This is the only way image files leave the server: media are never exposed by the web
+    server directly, so an image in a restricted collection is refused here exactly as a
+    document in it is refused by Wagtail's document view. Refusals are 404s, so that the
+    existence of restricted files is not disclosed.
     """
-    rendition_model = get_image_model().get_rendition_model()
-    rendition = get_object_or_404(rendition_model.objects.select_related("image__collection"), pk=rendition_id)
-    if filename != rendition.file.name.rsplit("/", 1)[-1]:
+    image_model = get_image_model()
+    stored_name = f"{folder}/{name}"
+    if folder == "images":
+        owner = (
+            image_model.get_rendition_model()
+            .objects.filter(file=stored_name)
+            .select_related("image__collection")
+            .first()
+        )
+        image = owner.image if owner else None
+    else:
+        owner = image = image_model.objects.filter(file=stored_name).select_related("collection").first()
+    if owner is None or not collection_is_visible(image.collection, request.user):
         raise Http404
-    if not collection_is_visible(rendition.image.collection, request.user):
-        raise Http404
-    content_type = mimetypes.guess_type(rendition.file.name)[0] or "application/octet-stream"
-    response = FileResponse(rendition.file.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
+    content_type = mimetypes.guess_type(stored_name)[0] or "application/octet-stream"
+    response = FileResponse(owner.file.open("rb"), content_type=content_type)
+    restricted = image.collection.get_view_restrictions().exists()
+    response["Cache-Control"] = "private, max-age=3600" if restricted else "public, max-age=86400"
     return response

@@ -59,6 +59,8 @@ class CooperativeDocument(AbstractDocument):
 class DocumentIndexPage(Page):
     """The directory of documents as a page in the site tree."""
 
+    template = "page.html"
+
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]

@@ -19,6 +19,8 @@ from wagtail.search import index
 class HomePage(Page):
     """The root of a cooperative's site."""
 
+    template = "page.html"
+
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]

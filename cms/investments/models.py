@@ -14,6 +14,8 @@ from wagtail.search import index
 class InvestmentIndexPage(Page):
     """The list of investments."""
 
+    template = "page.html"
+
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -27,6 +29,8 @@ class InvestmentIndexPage(Page):
 
 class InvestmentPage(Page):
     """One investment with its status, budget, schedule, progress and gallery."""
+
+    template = "page.html"
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")

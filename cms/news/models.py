@@ -21,6 +21,8 @@ from wagtail.search import index
 class NewsIndexPage(Page):
     """The list of news; its children are NewsPage items."""
 
+    template = "page.html"
+
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -44,6 +46,8 @@ class NewsPageQuerySet(PageQuerySet):
 
 class NewsPage(Page):
     """One announcement or outage alert."""
+
+    template = "page.html"
 
     class Kind(models.TextChoices):
         ANNOUNCEMENT = "announcement", _("announcement")

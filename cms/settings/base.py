@@ -57,7 +57,6 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "strawberry_django",
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -166,7 +165,6 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
 WAGTAIL_FRONTEND_LOGIN_URL = "/admin/login/"
-PASSWORD_REQUIRED_TEMPLATE = "password_required.html"
 
 # --- Search ----------------------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")

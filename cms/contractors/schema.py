@@ -1,0 +1,64 @@
+"""GraphQL for the contractor directory: `contractors`, `trades` and the Contractor type."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import strawberry
+import strawberry_django
+from django.conf import settings
+from django.utils.translation import gettext as _
+from strawberry import Info
+from strawberry_django.relay import DjangoListConnection
+
+from cms.contractors import selectors
+from cms.contractors.models import ContractorPage, Trade
+from cms.core.graphql.context import denied_page_paths, viewer_of
+from cms.core.graphql.types import PageInterface
+from cms.core.graphql.values import bad_input
+
+
+@strawberry_django.type(Trade, name="Trade")
+class TradeType:
+    name: str
+    slug: str
+
+
+@strawberry.input(description="Narrow the contractor directory.")
+class ContractorFilter:
+    trade: str | None = strawberry.field(default=None, description="Trade slug, e.g. `hydraulik`.")
+
+
+@strawberry_django.type(ContractorPage, name="Contractor")
+class Contractor(PageInterface):
+    trade: TradeType
+    area_served: str
+    phone: str
+    email: str
+    website: str
+    opening_hours: str
+    notes: str
+
+    @strawberry_django.field(only=["services"], description="Services offered, one per entry.")
+    def services(self) -> list[str]:
+        return [line.strip() for line in self.services.splitlines() if line.strip()]
+
+
+@strawberry.type
+class Query:
+    @strawberry_django.connection(
+        DjangoListConnection[Contractor],
+        max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
+        description="The contractor directory, grouped by trade.",
+    )
+    def contractors(self, info: Info, filter: ContractorFilter | None = None) -> Iterable[ContractorPage]:
+        filter = filter or ContractorFilter()
+        if filter.trade and not Trade.objects.filter(slug=filter.trade).exists():
+            raise bad_input(_("Unknown trade “%(trade)s”.") % {"trade": filter.trade}, field="trade")
+        return selectors.contractors_visible_to(
+            viewer_of(info), trade_slug=filter.trade, denied_paths=denied_page_paths(info)
+        )
+
+    @strawberry_django.field(description="Trades of the contractor directory, in display order.")
+    def trades(self) -> list[TradeType]:
+        return selectors.trades()

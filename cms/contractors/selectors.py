@@ -1,0 +1,23 @@
+"""Reads of the contractor directory that depend on who is asking."""
+
+from __future__ import annotations
+
+from cms.contractors.models import ContractorPage, Trade
+from cms.core import visibility
+
+
+def contractors_visible_to(
+    user,
+    *,
+    trade_slug: str | None = None,
+    denied_paths: list[str] | None = None,
+):
+    """Firms `user` may read, grouped by trade (trade order, then name)."""
+    queryset = visibility.restrict_pages(ContractorPage.objects.all(), user, denied=denied_paths)
+    if trade_slug:
+        queryset = queryset.filter(trade__slug=trade_slug)
+    return queryset.order_by("trade__sort_order", "trade__name", "title", "pk")
+
+
+def trades():
+    return Trade.objects.all()

@@ -1,0 +1,88 @@
+"""GraphQL types every content app shares: images with renditions, the Page interface."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+import strawberry_django
+from django.db.models import Prefetch
+from strawberry import Info, relay
+from wagtail.images import get_image_model
+from wagtail.models import Page, Site
+
+from cms.core.images import ImageSize, image_queryset, rendition_url, srcset
+from cms.core.graphql.context import collection_path_is_visible, request_of
+
+ImageSizeEnum = strawberry.enum(ImageSize, name="ImageSize", description="Allowed image sizes.")
+
+
+@strawberry.type(description="An image file at one of the allowed sizes.")
+class Rendition:
+    url: str
+    width: int
+    height: int
+
+
+@strawberry_django.type(get_image_model(), name="Image")
+class ImageType:
+    title: str
+    width: int
+    height: int
+
+    @strawberry.field(description="Alternative text for screen readers.")
+    def alt(self) -> str:
+        return self.default_alt_text
+
+    @strawberry.field(description="The image at an allowed size.")
+    def rendition(self, size: ImageSizeEnum = ImageSize.CARD) -> Rendition:
+        rendition = self.get_rendition(ImageSize(size).value)
+        return Rendition(url=rendition_url(rendition), width=rendition.width, height=rendition.height)
+
+    @strawberry.field(description="`srcset` attribute value offering several widths.")
+    def srcset(self) -> str:
+        return srcset(self)
+
+
+def image_prefetch(lookup: str) -> Prefetch:
+    """Prefetch an image relation with all allowed renditions, for the optimizer's hints."""
+    return Prefetch(lookup, queryset=image_queryset())
+
+
+def visible_image(info: Info, image) -> ImageType | None:
+    """The image if the viewer may see its collection; an image in a restricted collection is hidden."""
+    if image is None or not collection_path_is_visible(info, image.collection.path):
+        return None
+    return image
+
+
+def site_root_url_path(info: Info) -> str:
+    request = request_of(info)
+    cached = getattr(request, "_hub_root_url_path", None)
+    if cached is None:
+        site = Site.find_for_request(request) or Site.objects.select_related("root_page").get(is_default_site=True)
+        cached = site.root_page.url_path
+        request._hub_root_url_path = cached
+    return cached
+
+
+def relative_url_path(info: Info, page) -> str:
+    """The page's path within the site, e.g. `/aktualnosci/awaria-wody/`."""
+    root = site_root_url_path(info)
+    if page.url_path.startswith(root):
+        return "/" + page.url_path[len(root):]
+    return page.url_path
+
+
+@strawberry_django.interface(Page, name="Page", description="A page of the cooperative's site.")
+class PageInterface(relay.Node):
+    title: str
+    slug: str
+    seo_title: str
+    search_description: str
+    first_published_at: datetime | None
+    last_published_at: datetime | None
+
+    @strawberry_django.field(only=["url_path"], description="Path of the page within the site.")
+    def url_path(self, info: Info) -> str:
+        return relative_url_path(info, self)

@@ -1,0 +1,37 @@
+"""Small shared values: references to buildings, and argument parsing with typed errors."""
+
+from __future__ import annotations
+
+import strawberry
+from django.utils.translation import gettext as _
+from graphql import GraphQLError
+
+BAD_USER_INPUT = "BAD_USER_INPUT"
+
+
+def bad_input(message: str, *, field: str | None = None) -> GraphQLError:
+    """A query-level error for arguments a client got wrong (not a server fault)."""
+    return GraphQLError(message, extensions={"code": BAD_USER_INPUT, "field": field})
+
+
+def parse_id(value: str | None, *, field: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        parsed = int(str(value))
+    except ValueError:
+        raise bad_input(_("“%(value)s” is not a valid identifier.") % {"value": value}, field=field) from None
+    if parsed < 1:
+        raise bad_input(_("“%(value)s” is not a valid identifier.") % {"value": value}, field=field)
+    return parsed
+
+
+@strawberry.type(name="BuildingRef", description="A building, as content refers to it.")
+class BuildingRef:
+    id: strawberry.ID
+    code: str
+    address: str
+
+
+def building_ref(building) -> BuildingRef:
+    return BuildingRef(id=strawberry.ID(str(building.pk)), code=building.code, address=building.address)

@@ -1,0 +1,86 @@
+"""GraphQL for the document directory: the `documents` connection and the Document type."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+import strawberry
+import strawberry_django
+from django.conf import settings
+from strawberry import Info, relay
+from strawberry_django.relay import DjangoListConnection
+
+from cms.core.graphql.context import denied_collection_paths, request_of, viewer_of
+from cms.core.graphql.values import BuildingRef, building_ref, parse_id
+from cms.documents import selectors
+from cms.documents.models import CooperativeDocument
+
+DocumentCategory = strawberry.enum(CooperativeDocument.Category, name="DocumentCategory")
+
+
+@strawberry.input(description="Narrow the document list.")
+class DocumentFilter:
+    category: DocumentCategory | None = None
+    year: int | None = None
+    collection_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only documents in this collection or its sub-collections."
+    )
+    building_id: strawberry.ID | None = None
+
+
+@strawberry.type(name="DocumentCollection")
+class DocumentCollectionRef:
+    id: strawberry.ID
+    name: str
+
+
+@strawberry_django.type(CooperativeDocument, name="Document")
+class DocumentType(relay.Node):
+    title: str
+    category: DocumentCategory
+    year: int
+    description: str
+    created_at: datetime
+
+    @strawberry_django.field(only=["file"], description="File extension, e.g. pdf.")
+    def file_extension(self) -> str:
+        return self.file_extension
+
+    @strawberry_django.field(only=["file_size"], description="Size in bytes, when known.")
+    def file_size(self) -> int | None:
+        return self.file_size
+
+    @strawberry_django.field(
+        only=["file"],
+        description="Download address; it checks the same restrictions for whoever follows it.",
+    )
+    def download_url(self, info: Info) -> str:
+        return request_of(info).build_absolute_uri(self.url)
+
+    @strawberry_django.field(select_related=["collection"], only=["collection__name", "collection__path"])
+    def collection(self) -> DocumentCollectionRef:
+        return DocumentCollectionRef(id=strawberry.ID(str(self.collection_id)), name=self.collection.name)
+
+    @strawberry_django.field(select_related=["building"])
+    def building(self) -> BuildingRef | None:
+        return building_ref(self.building) if self.building else None
+
+
+@strawberry.type
+class Query:
+    @strawberry_django.connection(
+        DjangoListConnection[DocumentType],
+        max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
+        description="Documents the viewer may download, newest year first.",
+    )
+    def documents(self, info: Info, filter: DocumentFilter | None = None) -> Iterable[CooperativeDocument]:
+        filter = filter or DocumentFilter()
+        return selectors.documents_visible_to(
+            viewer_of(info),
+            category=filter.category.value if filter.category else None,
+            year=filter.year,
+            collection_id=parse_id(filter.collection_id, field="collectionId"),
+            building_id=parse_id(filter.building_id, field="buildingId"),
+            denied_paths=denied_collection_paths(info),
+        )

@@ -1,0 +1,36 @@
+"""Reads of the document directory that depend on who is asking."""
+
+from __future__ import annotations
+
+from wagtail.documents import get_document_model
+from wagtail.models import Collection
+
+from cms.core import visibility
+
+
+def documents_visible_to(
+    user,
+    *,
+    category: str | None = None,
+    year: int | None = None,
+    collection_id: int | None = None,
+    building_id: int | None = None,
+    denied_paths: list[str] | None = None,
+):
+    """Documents whose collection (and every ancestor collection) `user` may read."""
+    queryset = visibility.restrict_by_collection(
+        get_document_model().objects.all(), user, denied=denied_paths
+    )
+    if category:
+        queryset = queryset.filter(category=category)
+    if year is not None:
+        queryset = queryset.filter(year=year)
+    if collection_id is not None:
+        # A collection includes its sub-collections, as Wagtail's restrictions do.
+        parent = Collection.objects.filter(pk=collection_id).values_list("path", flat=True).first()
+        if parent is None:
+            return queryset.none()
+        queryset = queryset.filter(collection__path__startswith=parent)
+    if building_id is not None:
+        queryset = queryset.filter(building_id=building_id)
+    return queryset.order_by("-year", "title", "pk")

@@ -1,0 +1,93 @@
+"""GraphQL for investments: the `investments` connection and the Investment type."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Iterable
+
+import strawberry
+import strawberry_django
+from django.conf import settings
+from django.db.models import Prefetch
+from strawberry import Info
+from strawberry_django.relay import DjangoListConnection
+from wagtail.rich_text import expand_db_html
+
+from cms.core.graphql.context import denied_page_paths, viewer_of
+from cms.core.graphql.types import ImageType, PageInterface, image_prefetch, visible_image
+from cms.core.graphql.values import BuildingRef, building_ref, parse_id
+from cms.core.images import image_queryset
+from cms.investments import selectors
+from cms.investments.models import InvestmentGalleryImage, InvestmentPage
+
+InvestmentStatus = strawberry.enum(InvestmentPage.Status, name="InvestmentStatus")
+
+
+@strawberry.input(description="Narrow the investment list.")
+class InvestmentFilter:
+    status: InvestmentStatus | None = None
+    building_id: strawberry.ID | None = None
+
+
+@strawberry.type(description="A photo in an investment's gallery.")
+class GalleryImage:
+    caption: str
+    image: ImageType
+
+
+@strawberry_django.type(InvestmentPage, name="Investment")
+class Investment(PageInterface):
+    status: InvestmentStatus
+    summary: str
+    budget: Decimal | None
+    start_date: date | None
+    end_date: date | None
+    progress: int = strawberry_django.field(description="Progress in percent, 0–100.")
+
+    @strawberry_django.field(only=["body"], description="Description as HTML.")
+    def body(self) -> str:
+        return expand_db_html(self.body)
+
+    @strawberry_django.field(only=["lead_image_id"], prefetch_related=[image_prefetch("lead_image")])
+    def lead_image(self, info: Info) -> ImageType | None:
+        return visible_image(info, self.lead_image)
+
+    @strawberry_django.field(
+        prefetch_related=[
+            Prefetch(
+                "gallery_images",
+                queryset=InvestmentGalleryImage.objects.order_by("sort_order").prefetch_related(
+                    Prefetch("image", queryset=image_queryset())
+                ),
+            )
+        ]
+    )
+    def gallery(self, info: Info) -> list[GalleryImage]:
+        items = []
+        for item in self.gallery_images.all():
+            image = visible_image(info, item.image)
+            if image is not None:
+                items.append(GalleryImage(caption=item.caption, image=image))
+        return items
+
+    @strawberry_django.field(prefetch_related=["buildings"])
+    def buildings(self) -> list[BuildingRef]:
+        return [building_ref(building) for building in self.buildings.all()]
+
+
+@strawberry.type
+class Query:
+    @strawberry_django.connection(
+        DjangoListConnection[Investment],
+        max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
+        description="Investments the viewer may read.",
+    )
+    def investments(self, info: Info, filter: InvestmentFilter | None = None) -> Iterable[InvestmentPage]:
+        filter = filter or InvestmentFilter()
+        return selectors.investments_visible_to(
+            viewer_of(info),
+            status=filter.status.value if filter.status else None,
+            building_id=parse_id(filter.building_id, field="buildingId"),
+            denied_paths=denied_page_paths(info),
+        )

@@ -1,0 +1,84 @@
+"""GraphQL for news: the `news` connection and the NewsItem type."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Iterable
+
+import strawberry
+import strawberry_django
+from django.conf import settings
+from strawberry import Info
+from strawberry_django.relay import DjangoListConnection
+from wagtail.rich_text import expand_db_html
+
+from cms.core.graphql.context import denied_page_paths, viewer_of
+from cms.core.graphql.types import ImageType, PageInterface, image_prefetch, visible_image
+from cms.core.graphql.values import BuildingRef, building_ref, parse_id
+from cms.news import selectors
+from cms.news.models import NewsPage
+
+NewsKind = strawberry.enum(NewsPage.Kind, name="NewsKind")
+NewsPriority = strawberry.enum(NewsPage.Priority, name="NewsPriority")
+NewsOrder = strawberry.enum(selectors.NewsOrder, name="NewsOrder")
+
+
+@strawberry.input(description="Narrow the news list.")
+class NewsFilter:
+    kind: NewsKind | None = None
+    building_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only items concerning this building."
+    )
+    current_alerts_only: bool = strawberry.field(
+        default=False, description="Only outage alerts valid now; expired alerts drop out."
+    )
+
+
+@strawberry_django.type(NewsPage, name="NewsItem")
+class NewsItem(PageInterface):
+    kind: NewsKind
+    priority: NewsPriority
+    date: date
+    lead: str
+    valid_from: datetime | None
+    valid_until: datetime | None
+
+    @strawberry_django.field(only=["body"], description="Body as HTML.")
+    def body(self) -> str:
+        return expand_db_html(self.body)
+
+    @strawberry_django.field(only=["kind", "valid_from", "valid_until"])
+    def is_current_alert(self) -> bool:
+        return self.is_current_alert
+
+    @strawberry_django.field(only=["lead_image_id"], prefetch_related=[image_prefetch("lead_image")])
+    def lead_image(self, info: Info) -> ImageType | None:
+        return visible_image(info, self.lead_image)
+
+    @strawberry_django.field(prefetch_related=["affected_buildings"])
+    def affected_buildings(self) -> list[BuildingRef]:
+        return [building_ref(building) for building in self.affected_buildings.all()]
+
+
+@strawberry.type
+class Query:
+    @strawberry_django.connection(
+        DjangoListConnection[NewsItem],
+        max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
+        description="Announcements and outage alerts the viewer may read, newest first.",
+    )
+    def news(
+        self,
+        info: Info,
+        filter: NewsFilter | None = None,
+        order: NewsOrder = selectors.NewsOrder.NEWEST,
+    ) -> Iterable[NewsPage]:
+        filter = filter or NewsFilter()
+        return selectors.news_visible_to(
+            viewer_of(info),
+            kind=filter.kind.value if filter.kind else None,
+            building_id=parse_id(filter.building_id, field="buildingId"),
+            current_alerts_only=filter.current_alerts_only,
+            order=selectors.NewsOrder(order),
+            denied_paths=denied_page_paths(info),
+        )

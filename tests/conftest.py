@@ -1,0 +1,65 @@
+"""Fixtures every test may use: isolated media, a GraphQL client, a site tree."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+class GraphQLClient:
+    """Posts operations to /graphql the way a cookie-less or signed-in frontend does."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user):
+        self.client.force_login(user)
+        return self
+
+    def logout(self):
+        self.client.logout()
+        return self
+
+    def execute(self, query: str, variables: dict | None = None, **headers) -> dict:
+        response = self.client.post(
+            "/graphql",
+            data=json.dumps({"query": query, "variables": variables or {}}),
+            content_type="application/json",
+            **headers,
+        )
+        assert response.status_code == 200, response.content[:500]
+        return response.json()
+
+    def data(self, query: str, variables: dict | None = None, **headers) -> dict:
+        """Execute and insist on no errors; return `data`."""
+        result = self.execute(query, variables, **headers)
+        assert not result.get("errors"), result["errors"]
+        return result["data"]
+
+    def count_queries(self, query: str, variables: dict | None = None) -> tuple[int, dict]:
+        with CaptureQueriesContext(connection) as captured:
+            result = self.execute(query, variables)
+        assert not result.get("errors"), result["errors"]
+        return len(captured.captured_queries), result["data"]
+
+
+@pytest.fixture
+def gql(client):
+    """A GraphQL client; the test client enforces no CSRF, like a bearer-token client."""
+    return GraphQLClient(client)
+
+
+@pytest.fixture
+def site_tree(db):
+    """The section pages under the default site's HomePage."""
+    from tests.factories.content import build_site_tree
+
+    return build_site_tree()
