@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("Core")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from cms.core import signals  # noqa: F401  (connects the receivers)

@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "cms.investments",
     "cms.contractors",
     "operations.residents",
-    "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -121,20 +121,25 @@ def make_jpeg(width=320, height=200, color=(40, 120, 200)) -> bytes:
     return buffer.getvalue()
 
 
+def root_collection():
+    # Transactional tests flush the rows migrations created, the root collection included.
+    return Collection.get_first_root_node() or Collection.add_root(name="Root")
+
+
 def make_image(*, title=None, collection=None, description=""):
     n = _next()
     image = get_image_model()(
         title=title or f"Zdjęcie {n}",
         description=description,
         file=ImageFile(io.BytesIO(make_jpeg()), name=f"photo-{n}.jpg"),
-        collection=collection or Collection.get_first_root_node(),
+        collection=collection or root_collection(),
     )
     image.save()
     return image
 
 
 def make_collection(name: str, parent=None):
-    parent = parent or Collection.get_first_root_node()
+    parent = parent or root_collection()
     return parent.add_child(name=name)
 
 
@@ -149,7 +154,7 @@ def make_document(*, title=None, collection=None, category="other", year=2026, b
     document = get_document_model()(
         title=title or f"Dokument {n}",
         file=ContentFile(PDF_BYTES, name=f"dokument-{n}.pdf"),
-        collection=collection or Collection.get_first_root_node(),
+        collection=collection or root_collection(),
         category=category,
         year=year,
         building=building,
