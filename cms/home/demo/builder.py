@@ -1,0 +1,564 @@
+"""Builds (and removes) the demo cooperative described in `data`.
+
+Residents, memberships, staff roles and contractor staff are written through the hub's
+services, so the audience groups end up exactly as real use would leave them. Content is
+written through Wagtail's own API: pages are added to the tree, restricted (Wagtail view
+restrictions naming the audience groups) and only then published, so anything that
+reacts to publishing sees the final restriction. Scheduled publishing is Wagtail's
+(`go_live_at` + an approved revision); documents and images are Wagtail's, in collections
+that carry Wagtail collection view restrictions.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import (
+    BaseViewRestriction,
+    Collection,
+    CollectionViewRestriction,
+    Page,
+    PageViewRestriction,
+    Site,
+)
+
+from cms.contractors.models import ContractorIndexPage, ContractorPage, Trade
+from cms.documents.models import DocumentIndexPage
+from cms.home.models import CooperativeContact, Department, HomePage
+from cms.investments.models import InvestmentGalleryImage, InvestmentIndexPage, InvestmentPage
+from cms.news.models import NewsIndexPage, NewsPage
+from operations.residents.models import Audience, Building, Estate, Membership, Unit
+
+from . import data, media
+
+Log = Callable[[str], None]
+
+SECTION_MODELS = {
+    "news": NewsIndexPage,
+    "documents": DocumentIndexPage,
+    "investments": InvestmentIndexPage,
+    "contractors": ContractorIndexPage,
+}
+
+
+@dataclass
+class AccountLine:
+    username: str
+    description: str
+
+
+@dataclass
+class Summary:
+    """What the command prints at the end."""
+
+    created: bool
+    accounts: list[AccountLine] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def demo_is_loaded() -> bool:
+    return Estate.objects.filter(slug=data.ESTATE_SLUG).exists()
+
+
+def all_demo_usernames() -> list[str]:
+    names = [a.username for a in data.STAFF_ACCOUNTS]
+    names += [r.username for r in data.NAMED_RESIDENTS]
+    names += [c[0] for c in data.CONTRACTOR_ACCOUNTS]
+    people = list(data.RESIDENT_NAMES) + [data.BOARD_MEMBER[:2]]
+    people += [(first, last) for _, _, first, last in data.CO_OWNERS + data.TENANTS]
+    people += [(p[2], p[3]) for p in data.PENDING_REQUESTS]
+    names += [data.username_for(first, last) for first, last in people]
+    return names
+
+
+def account_lines() -> list[AccountLine]:
+    lines = [AccountLine(a.username, a.description) for a in data.STAFF_ACCOUNTS]
+    lines += [AccountLine(r.username, r.description) for r in data.NAMED_RESIDENTS]
+    lines += [AccountLine(c[0], c[5]) for c in data.CONTRACTOR_ACCOUNTS]
+    board = data.BOARD_MEMBER
+    lines.append(
+        AccountLine(
+            data.username_for(board[0], board[1]),
+            f"członek rady osiedla, właściciel lokalu {board[2]}/{board[3]}",
+        )
+    )
+    return lines
+
+
+class DemoBuilder:
+    """Loads the demo cooperative into an empty (or demo-free) database."""
+
+    def __init__(self, *, log: Log | None = None, now: datetime | None = None):
+        from operations.residents import roles, services
+
+        self.roles = roles
+        self.services = services
+        self.log = log or (lambda message: None)
+        self.now = now or timezone.now()
+        self.today = timezone.localdate(self.now)
+        self.rng = random.Random(2026)
+        self.User = get_user_model()
+        self.password_hash = make_password(data.DEMO_PASSWORD)  # hashed once: hashing is slow on purpose
+        self.users: dict[str, object] = {}
+        self.buildings: dict[str, Building] = {}
+        self.units: dict[tuple[str, str], Unit] = {}
+        self.images: dict[str, object] = {}
+        self.collections: dict[str, Collection] = {}
+        self.sections: dict[str, Page] = {}
+        self.trades: dict[str, Trade] = {}
+        self.firms: dict[str, ContractorPage] = {}
+
+    # --- entry points ------------------------------------------------------------------
+
+    def build(self) -> Summary:
+        # The demo people live at made-up addresses: the "your membership was confirmed"
+        # mails that verifying them sends (on commit) go nowhere rather than to the console.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
+            self.roles.staff_groups_ensure()
+            self.services.audiences_ensure()
+            self._staff_accounts()
+            self._estate()
+            self._residents()
+            self._contact_card()
+            self._sections()
+            self._collections()
+            self._images()
+            self._documents()
+            self._contractors()
+            self._contractor_accounts()
+            self._news()
+            self._investments()
+        return Summary(created=True, accounts=account_lines(), counts=self.counts())
+
+    def counts(self) -> dict[str, int]:
+        estate = Estate.objects.filter(slug=data.ESTATE_SLUG).first()
+        return {
+            "buildings": Building.objects.filter(estate=estate).count(),
+            "units": Unit.objects.filter(building__estate=estate).count(),
+            "verified memberships": Membership.objects.filter(
+                unit__building__estate=estate, status=Membership.Status.VERIFIED
+            ).count(),
+            "pending memberships": Membership.objects.filter(
+                unit__building__estate=estate, status=Membership.Status.PENDING
+            ).count(),
+            "news": NewsPage.objects.count(),
+            "documents": get_document_model().objects.count(),
+            "investments": InvestmentPage.objects.count(),
+            "contractors": ContractorPage.objects.count(),
+            "trades": Trade.objects.count(),
+        }
+
+    # --- people ----------------------------------------------------------------------
+
+    def _user(self, username: str, first: str, last: str, *, email: str | None = None, **extra):
+        """Create the user, or take over an existing one of that name (its password becomes the demo one)."""
+        user = self.User.objects.filter(username=username).first() or self.User(username=username)
+        user.first_name = first
+        user.last_name = last
+        user.email = email or f"{username}@{data.RESIDENT_EMAIL_DOMAIN}"
+        user.password = self.password_hash
+        user.is_active = True
+        for key, value in extra.items():
+            setattr(user, key, value)
+        user.save()
+        self.users[username] = user
+        return user
+
+    def _staff_accounts(self) -> None:
+        for account in data.STAFF_ACCOUNTS:
+            user = self._user(
+                account.username,
+                account.first_name,
+                account.last_name,
+                email=f"{account.username}@{data.EMAIL_DOMAIN}",
+                is_staff=True,
+                is_superuser=account.superuser,
+            )
+            if account.staff_role:
+                self.services.staff_role_assign(user=user, role=self.roles.StaffRole(account.staff_role))
+        self.log(f"  staff accounts: {len(data.STAFF_ACCOUNTS)}")
+
+    def _estate(self) -> None:
+        estate = self.services.estate_create(name=data.ESTATE_NAME, slug=data.ESTATE_SLUG)
+        self.estate = estate
+        for spec in data.BUILDINGS:
+            building = self.services.building_create(
+                estate=estate,
+                code=spec.code,
+                street=spec.street,
+                number=spec.number,
+                postal_code=spec.postal_code,
+                city=spec.city,
+            )
+            self.buildings[spec.code] = building
+            for unit in data.units_for(spec, self.rng):
+                self.units[(spec.code, unit.number)] = self.services.unit_create(
+                    building=building,
+                    number=unit.number,
+                    floor=unit.floor,
+                    area=unit.area,
+                    share=unit.share,
+                    kind=unit.kind,
+                    land_register_number=unit.land_register_number,
+                    member_number=unit.member_number,
+                    access_code=unit.access_code,
+                )
+        self.log(f"  estate {data.ESTATE_NAME}: {len(self.buildings)} buildings, {len(self.units)} units")
+
+    @staticmethod
+    def _proof_value(unit: Unit, proof_kind: str) -> tuple[str, str]:
+        """The proof a resident would give; falls back to what the unit actually has."""
+        available = {
+            Membership.ProofKind.LAND_REGISTER: unit.land_register_number,
+            Membership.ProofKind.MEMBER_NUMBER: unit.member_number,
+            Membership.ProofKind.ACCESS_CODE: unit.access_code,
+        }
+        if available.get(proof_kind):
+            return proof_kind, available[proof_kind]
+        for kind, value in available.items():
+            if value:
+                return kind, value
+        raise ValueError(f"unit {unit} has no proof to offer")
+
+    def _join(self, user, unit: Unit, role: str, proof_kind: str, *, verify: bool = True, proof_ok: bool = True):
+        kind, value = self._proof_value(unit, proof_kind)
+        if not proof_ok:
+            # A typo in the land-register number: the admin shows that the proof does not match.
+            value = value[:-1] + str((int(value[-1]) + 3) % 10) if value[-1].isdigit() else value + "X"
+        membership = self.services.membership_request(
+            user=user, unit=unit, role=Membership.Role(role), proof_kind=Membership.ProofKind(kind), proof_value=value
+        )
+        if verify:
+            membership = self.services.membership_verify(
+                membership=membership,
+                decided_by=self.users["administrator"],
+                note="Zgodność sprawdzona z ewidencją lokali.",
+            )
+        return membership
+
+    def _residents(self) -> None:
+        named = {(r.building, r.unit): r for r in data.NAMED_RESIDENTS if r.role == "owner"}
+        board_unit = (data.BOARD_MEMBER[2], data.BOARD_MEMBER[3])
+        fillers = iter(data.RESIDENT_NAMES)
+        verified = 0
+        for key, unit in self.units.items():
+            if key in data.VACANT_UNITS:
+                continue
+            if key in named:
+                r = named[key]
+                user = self._user(r.username, r.first_name, r.last_name)
+                proof = r.proof
+            elif key == board_unit:
+                first, last = data.BOARD_MEMBER[:2]
+                user = self._user(data.username_for(first, last), first, last)
+                proof = "member_number"
+            else:
+                first, last = next(fillers)
+                user = self._user(data.username_for(first, last), first, last)
+                proof = "land_register" if unit.land_register_number else "member_number"
+            self._join(user, unit, "owner", proof)
+            verified += 1
+            if key == board_unit:
+                self._join(user, unit, "board", "member_number")
+                verified += 1
+
+        for building, number, first, last in data.CO_OWNERS:
+            user = self._user(data.username_for(first, last), first, last)
+            self._join(user, self.units[(building, number)], "owner", "land_register")
+            verified += 1
+
+        tenants = [
+            (r.building, r.unit, r.first_name, r.last_name, r.username)
+            for r in data.NAMED_RESIDENTS
+            if r.role == "tenant"
+        ]
+        tenants += [(b, n, f, s, data.username_for(f, s)) for b, n, f, s in data.TENANTS]
+        for building, number, first, last, username in tenants:
+            user = self._user(username, first, last)
+            self._join(user, self.units[(building, number)], "tenant", "access_code")
+            verified += 1
+
+        for building, number, first, last, role, proof, proof_ok in data.PENDING_REQUESTS:
+            user = self._user(data.username_for(first, last), first, last)
+            self._join(user, self.units[(building, number)], role, proof, verify=False, proof_ok=proof_ok)
+        self.log(f"  residents: {verified} verified memberships, {len(data.PENDING_REQUESTS)} awaiting verification")
+
+    # --- the contact card and the page tree --------------------------------------------
+
+    def _contact_card(self) -> None:
+        site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
+        self.site = site
+        contact = CooperativeContact.for_site(site)
+        for name, value in data.CONTACT.items():
+            setattr(contact, name, value)
+        contact.departments = [Department(sort_order=i, **d) for i, d in enumerate(data.DEPARTMENTS)]
+        contact.save()
+
+    def _publish(self, page: Page, *, user=None, clean: bool = False):
+        # Pages were validated when added to the tree (Page.save cleans), hence clean=False here.
+        revision = page.save_revision(user=user or self.users["editor"], log_action=True, clean=clean)
+        revision.publish(user=user or self.users["editor"])
+        return revision
+
+    def _add(self, parent: Page, page: Page, *, audience: str = "public") -> Page:
+        """Add a page as a draft, restrict it, and only then publish (or schedule) it."""
+        page.live = False
+        page.owner = self.users["editor"]
+        parent.add_child(instance=page)
+        self._restrict_page(page, audience)
+        self._publish(page)
+        return page
+
+    def _sections(self) -> None:
+        home = self.site.root_page.specific if self.site else HomePage.objects.first()
+        if isinstance(home, HomePage):
+            home.intro = data.HOME_INTRO
+            self._publish(home, clean=True)
+        for key, (title, slug, intro) in data.SECTIONS.items():
+            model = SECTION_MODELS[key]
+            existing = model.objects.child_of(home).first()
+            if existing is None:
+                existing = self._add(home, model(title=title, slug=slug, intro=intro))
+            self.sections[key] = existing
+
+    # --- audiences and restrictions ----------------------------------------------------
+
+    def _audience_groups(self, audience: str) -> list[Group]:
+        if audience == "estate":
+            return [self.services.audience_group(estate=self.estate)]
+        kind, _, value = audience.partition(":")
+        if kind == "building":
+            return [self.services.audience_group(building=self.buildings[value])]
+        if kind == "role":
+            return [self.services.audience_group(role=Audience.Role(value))]
+        raise ValueError(f"unknown audience {audience!r}")
+
+    def _restrict_page(self, page: Page, audience: str) -> None:
+        if audience == "public":
+            return
+        if audience == "login":
+            PageViewRestriction.objects.create(page=page, restriction_type=BaseViewRestriction.LOGIN)
+            return
+        restriction = PageViewRestriction.objects.create(page=page, restriction_type=BaseViewRestriction.GROUPS)
+        restriction.groups.set(self._audience_groups(audience))
+
+    def _restrict_collection(self, collection: Collection, audience: str) -> None:
+        if audience == "public":
+            return
+        if audience == "login":
+            CollectionViewRestriction.objects.create(collection=collection, restriction_type=BaseViewRestriction.LOGIN)
+            return
+        restriction = CollectionViewRestriction.objects.create(
+            collection=collection, restriction_type=BaseViewRestriction.GROUPS
+        )
+        restriction.groups.set(self._audience_groups(audience))
+
+    # --- collections, images and documents ---------------------------------------------
+
+    def _collections(self) -> None:
+        root = Collection.get_first_root_node()
+        for spec in data.COLLECTIONS:
+            parent = self.collections[spec.parent] if spec.parent else root
+            collection = parent.get_children().filter(name=spec.name).first()
+            if collection is None:
+                collection = parent.add_child(name=spec.name)
+                self._restrict_collection(collection, spec.audience)
+            self.collections[spec.key] = collection
+
+    def _images(self) -> None:
+        Image = get_image_model()
+        for seed, (key, (title, top, bottom)) in enumerate(data.IMAGES.items()):
+            content = media.picture_jpeg(title, top, bottom, seed=seed)
+            image = Image(
+                title=title,
+                description=title,
+                collection=self.collections["images"],
+                uploaded_by_user=self.users["editor"],
+            )
+            image.file = ImageFile(ContentFile(content), name=f"{key}.jpg")
+            image._set_image_file_metadata()
+            image.save()
+            self.images[key] = image
+        self.log(f"  images: {len(self.images)}")
+
+    def _documents(self) -> None:
+        Document = get_document_model()
+        footer = (
+            f"{data.CONTACT['name']}, {data.CONTACT['street']}, {data.CONTACT['postal_code']} {data.CONTACT['city']}"
+        )
+        for spec in data.DOCUMENTS:
+            content = media.document_pdf(spec.title, spec.paragraphs, footer=footer)
+            document = Document(
+                title=spec.title,
+                collection=self.collections[spec.collection],
+                category=spec.category,
+                year=self.today.year - spec.years_ago,
+                description=spec.description,
+                building=self.buildings[spec.building] if spec.building else None,
+                uploaded_by_user=self.users["editor"],
+            )
+            document.file = ContentFile(content, name=spec.filename)
+            document._set_document_file_metadata()
+            document.save()
+        self.log(f"  documents: {len(data.DOCUMENTS)}")
+
+    # --- the contractor directory -------------------------------------------------------
+
+    def _contractors(self) -> None:
+        from cms.contractors import services as contractor_services
+
+        for order, (slug, name) in enumerate(data.TRADES, start=1):
+            trade = Trade.objects.filter(slug=slug).first()
+            if trade is None:
+                trade = contractor_services.trade_create(name=name, slug=slug, sort_order=order * 10)
+            self.trades[slug] = trade
+        directory = self.sections["contractors"]
+        for firm in data.FIRMS:
+            page = ContractorPage(
+                title=firm.name,
+                slug=firm.slug,
+                trade=self.trades[firm.trade],
+                services=firm.services,
+                area_served=firm.area_served,
+                phone=firm.phone,
+                email=firm.email,
+                website=firm.website,
+                opening_hours=firm.opening_hours,
+                notes=firm.notes,
+            )
+            self.firms[firm.slug] = self._add(directory, page)
+        self.log(f"  contractor directory: {len(self.firms)} firms in {len(self.trades)} trades")
+
+    def _contractor_accounts(self) -> None:
+        from cms.contractors import services as contractor_services
+
+        for username, first, last, firm_slug, is_manager, _description in data.CONTRACTOR_ACCOUNTS:
+            firm = self.firms[firm_slug]
+            domain = firm.email.split("@", 1)[1] if firm.email else data.RESIDENT_EMAIL_DOMAIN
+            user = self._user(username, first, last, email=f"{data.ascii_fold(first).lower()}@{domain}")
+            contractor_services.contractor_staff_add(user=user, firm=firm, is_manager=is_manager)
+
+    # --- news and investments -----------------------------------------------------------
+
+    def _at(self, day, hour: int) -> datetime:
+        return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+    def _news(self) -> None:
+        index = self.sections["news"]
+        for spec in data.NEWS:
+            day = self.today - timedelta(days=spec.days_ago)
+            page = NewsPage(
+                title=spec.title,
+                slug=spec.slug,
+                kind=spec.kind,
+                priority=spec.priority,
+                date=day,
+                lead=spec.lead,
+                body=spec.body,
+                lead_image=self.images.get(spec.image) if spec.image else None,
+                valid_from=self.now + timedelta(hours=spec.valid_from_hours)
+                if spec.valid_from_hours is not None
+                else None,
+                valid_until=self.now + timedelta(hours=spec.valid_until_hours)
+                if spec.valid_until_hours is not None
+                else None,
+            )
+            if spec.scheduled_in_days is not None:
+                page.go_live_at = self._at(self.today + timedelta(days=spec.scheduled_in_days), 8)
+            elif spec.days_ago > 0:
+                page.first_published_at = self._at(day, 9)
+            page.affected_buildings.set([self.buildings[code] for code in spec.affected])
+            # With go_live_at in the future Wagtail's publish schedules instead of publishing.
+            self._add(index, page, audience=spec.audience)
+        self.log(f"  news: {len(data.NEWS)}")
+
+    def _investments(self) -> None:
+        index = self.sections["investments"]
+        for spec in data.INVESTMENTS:
+            page = InvestmentPage(
+                title=spec.title,
+                slug=spec.slug,
+                status=spec.status,
+                summary=spec.summary,
+                body=spec.body,
+                budget=Decimal(spec.budget),
+                start_date=self.today + timedelta(days=spec.start_days),
+                end_date=self.today + timedelta(days=spec.end_days),
+                progress=spec.progress,
+                lead_image=self.images[spec.gallery[0][0]],
+            )
+            page.gallery_images = [
+                InvestmentGalleryImage(image=self.images[key], caption=caption, sort_order=i)
+                for i, (key, caption) in enumerate(spec.gallery)
+            ]
+            page.buildings.set([self.buildings[code] for code in spec.buildings])
+            self._add(index, page)
+        self.log(f"  investments: {len(data.INVESTMENTS)}")
+
+
+# --- removing the demo -------------------------------------------------------------------
+
+
+def remove_demo(*, log: Log | None = None) -> None:
+    """Delete what `DemoBuilder.build` made: its sections, collections, people and estate.
+
+    The whole news, documents, investments and contractor sections under the site's
+    home page go, with every page in them. The home page, the site, the role audiences
+    and staff groups stay (they exist in every installation); the contact card is
+    overwritten by the next build. There are no services for deleting pages, users or
+    memberships, so those go through Wagtail and the ORM; units, buildings and the
+    estate (with their audience groups) go through the residents services.
+    """
+    from operations.residents import services
+
+    log = log or (lambda message: None)
+    Document = get_document_model()
+    Image = get_image_model()
+    with transaction.atomic():
+        site = Site.objects.filter(is_default_site=True).first()
+        home = site.root_page if site else None
+        if home is not None:
+            for model in SECTION_MODELS.values():
+                for page in model.objects.child_of(home):
+                    page.delete()
+
+        root = Collection.get_first_root_node()
+        demo_roots = root.get_children().filter(
+            name__in=[spec.name for spec in data.COLLECTIONS if spec.parent is None]
+        )
+        for collection in demo_roots:
+            subtree = Collection.objects.filter(path__startswith=collection.path)
+            for document in Document.objects.filter(collection__in=subtree):
+                document.delete()  # Wagtail removes the file once the transaction commits
+            for image in Image.objects.filter(collection__in=subtree):
+                image.delete()
+            collection.delete()
+
+        Trade.objects.filter(slug__in=[slug for slug, _ in data.TRADES], contractors__isnull=True).delete()
+
+        # Users first: their memberships go with them (and with them the audience memberships).
+        get_user_model().objects.filter(username__in=all_demo_usernames()).delete()
+        estate = Estate.objects.filter(slug=data.ESTATE_SLUG).first()
+        if estate is not None:
+            # Requests other people made for demo units meanwhile.
+            Membership.objects.filter(unit__building__estate=estate).delete()
+            for building in estate.buildings.all():
+                for unit in building.units.all():
+                    services.unit_delete(unit=unit)
+                services.building_delete(building=building)
+            services.estate_delete(estate=estate)
+    log("Removed the previous demo data.")

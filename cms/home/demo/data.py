@@ -1,0 +1,1300 @@
+"""What the demo cooperative is made of: its estate, people, firms, news and documents.
+
+Everything here is plain data (no database access) so that it can be read, changed and
+tested on its own. Names, addresses, phone numbers and e-mail domains are made up; the
+e-mail and web domains use the reserved `.example` top-level domain.
+Dates are given relative to the day the demo is loaded, so the demo never goes stale.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+# --- Accounts ----------------------------------------------------------------------------
+
+DEMO_PASSWORD = "demo-haslo-2026"
+EMAIL_DOMAIN = "zielone-wzgorze.example"
+RESIDENT_EMAIL_DOMAIN = "poczta.example"
+
+ESTATE_NAME = "Osiedle Zielone Wzgórze"
+ESTATE_SLUG = "zielone-wzgorze"  # its presence means "the demo is loaded"
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    first_name: str
+    last_name: str
+    description: str
+    staff_role: str | None = None  # a StaffRole value
+    superuser: bool = False
+
+
+STAFF_ACCOUNTS: list[Account] = [
+    Account("admin", "Jan", "Administrator", "superużytkownik, pełny dostęp do panelu Wagtail", superuser=True),
+    Account("editor", "Katarzyna", "Dąbrowska", "redaktorka: aktualności, dokumenty, inwestycje", staff_role="editor"),
+    Account("dispatcher", "Marcin", "Kaczmarek", "dyspozytor: zgłoszenia awarii", staff_role="dispatcher"),
+    Account("administrator", "Ewa", "Jankowska", "administratorka budynków A–C", staff_role="administrator"),
+    Account("accountant", "Barbara", "Sikorska", "księgowa: konta lokali i rozliczenia", staff_role="accountant"),
+    Account("board", "Andrzej", "Szymański", "prezes zarządu spółdzielni", staff_role="board"),
+]
+
+
+@dataclass(frozen=True)
+class ResidentAccount:
+    """A named demo resident: who they are and which unit they hold, in what role."""
+
+    username: str
+    first_name: str
+    last_name: str
+    building: str
+    unit: str
+    role: str  # Membership.Role value
+    proof: str  # Membership.ProofKind value
+    description: str
+
+
+NAMED_RESIDENTS: list[ResidentAccount] = [
+    ResidentAccount("resident.a", "Anna", "Nowak", "A", "12", "owner", "land_register", "właścicielka lokalu A/12"),
+    ResidentAccount("tenant.a", "Piotr", "Zieliński", "A", "7", "tenant", "access_code", "najemca lokalu A/7"),
+    ResidentAccount("resident.b", "Tomasz", "Wójcik", "B", "5", "owner", "land_register", "właściciel lokalu B/5"),
+]
+
+# Contractor accounts: (username, first, last, firm slug, is_manager, description)
+CONTRACTOR_ACCOUNTS: list[tuple[str, str, str, str, bool, str]] = [
+    (
+        "contractor.plumber",
+        "Robert",
+        "Kowalczyk",
+        "hydro-tech-instalacje",
+        True,
+        "hydraulik, Hydro-Tech Instalacje s.c.",
+    ),
+    (
+        "contractor.electrician",
+        "Łukasz",
+        "Grabowski",
+        "elektro-mont-grabowski",
+        True,
+        "elektryk, Elektro-Mont Łukasz Grabowski",
+    ),
+]
+
+# People living on the estate, in the order units are filled. Gendered surnames are
+# written out in full rather than derived.
+RESIDENT_NAMES: list[tuple[str, str]] = [
+    ("Jan", "Kowalski"),
+    ("Halina", "Lewandowska"),
+    ("Stanisław", "Wiśniewski"),
+    ("Agnieszka", "Kamińska"),
+    ("Paweł", "Wróbel"),
+    ("Małgorzata", "Kozłowska"),
+    ("Grzegorz", "Jabłoński"),
+    ("Teresa", "Zając"),
+    ("Michał", "Król"),
+    ("Joanna", "Wieczorek"),
+    ("Adam", "Majewski"),
+    ("Elżbieta", "Olszewska"),
+    ("Jerzy", "Stępień"),
+    ("Danuta", "Malinowska"),
+    ("Rafał", "Jaworski"),
+    ("Beata", "Adamczyk"),
+    ("Wojciech", "Dudek"),
+    ("Irena", "Nowicka"),
+    ("Mariusz", "Pawłowski"),
+    ("Krystyna", "Witkowska"),
+    ("Dariusz", "Walczak"),
+    ("Magdalena", "Sikora"),
+    ("Kamil", "Baran"),
+    ("Ewelina", "Rutkowska"),
+    ("Sebastian", "Michalski"),
+    ("Zofia", "Szewczyk"),
+    ("Henryk", "Ostrowski"),
+    ("Renata", "Tomaszewska"),
+    ("Jacek", "Pietrzak"),
+    ("Dorota", "Marciniak"),
+    ("Mateusz", "Wróblewski"),
+    ("Aleksandra", "Zalewska"),
+    ("Bartosz", "Jakubowski"),
+    ("Natalia", "Sadowska"),
+    ("Ryszard", "Duda"),
+    ("Wanda", "Włodarczyk"),
+    ("Artur", "Wilk"),
+    ("Justyna", "Chmielewska"),
+    ("Zbigniew", "Borkowski"),
+    ("Karolina", "Sokołowska"),
+    ("Tadeusz", "Szczepański"),
+    ("Monika", "Sawicka"),
+    ("Łukasz", "Lis"),
+    ("Alicja", "Kucharska"),
+    ("Marek", "Mazurek"),
+    ("Iwona", "Kubiak"),
+    ("Przemysław", "Kalinowski"),
+    ("Jadwiga", "Wysocka"),
+    ("Kazimierz", "Kołodziej"),
+    ("Emilia", "Czarnecka"),
+    ("Szymon", "Urban"),
+    ("Bożena", "Krajewska"),
+    ("Roman", "Kaczmarczyk"),
+    ("Patrycja", "Górecka"),
+    ("Leszek", "Czerwiński"),
+]
+
+# The board member of the residents' side (rada osiedla): an owner who also sits on the board.
+BOARD_MEMBER = ("Krzysztof", "Mazur", "C", "10")
+
+# Co-owners: a second owner for these units (building, unit, first, last).
+CO_OWNERS: list[tuple[str, str, str, str]] = [
+    ("A", "1", "Maria", "Kowalska"),
+    ("B", "11", "Łucja", "Baranowska"),
+    ("C", "4", "Wiesław", "Szulc"),
+]
+
+# Tenants besides tenant.a (building, unit, first, last); their units' owners let them.
+TENANTS: list[tuple[str, str, str, str]] = [
+    ("B", "16", "Oskar", "Laskowski"),
+    ("C", "17", "Weronika", "Ziółkowska"),
+]
+
+# Units without a registered resident in the portal (yet).
+VACANT_UNITS = {("A", "19"), ("A", "U1"), ("B", "9"), ("B", "20"), ("C", "6"), ("C", "13"), ("C", "20")}
+
+# Requests awaiting a decision in the admin: (building, unit, first, last, role, proof kind, proof is right?)
+PENDING_REQUESTS: list[tuple[str, str, str, str, str, str, bool]] = [
+    ("B", "20", "Oliwia", "Krawczyk", "owner", "land_register", True),
+    ("C", "20", "Marek", "Pawlak", "owner", "land_register", False),
+    ("A", "19", "Julia", "Głowacka", "tenant", "access_code", True),
+]
+
+# --- Estate, buildings and units --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildingSpec:
+    code: str
+    street: str
+    number: str
+    postal_code: str
+    city: str
+    floors: int  # floors 0 (parter) .. floors-1
+    flats_per_floor: int
+    flat_areas: tuple[float, ...]  # typical area by position on a floor
+    land_register_base: int  # this building's flats got numbers from this range
+    commercial: tuple[tuple[str, float], ...] = ()  # (number, area) on the ground floor
+    cooperative_right_units: frozenset[int] = field(default_factory=frozenset)  # no KW, member number only
+
+
+BUILDINGS: list[BuildingSpec] = [
+    BuildingSpec(
+        "A",
+        "ul. Sadowa",
+        "12",
+        "02-695",
+        "Warszawa",
+        5,
+        4,
+        (36.4, 48.9, 63.2, 52.7),
+        180_000,
+        commercial=(("U1", 84.6),),
+    ),
+    BuildingSpec(
+        "B",
+        "ul. Sadowa",
+        "14",
+        "02-695",
+        "Warszawa",
+        5,
+        4,
+        (37.1, 49.5, 62.8, 53.4),
+        240_000,
+        cooperative_right_units=frozenset({2, 13, 18}),
+    ),
+    BuildingSpec(
+        "C",
+        "ul. Jabłoniowa",
+        "5",
+        "02-697",
+        "Warszawa",
+        4,
+        5,
+        (29.8, 44.1, 58.6, 71.3, 46.5),
+        310_000,
+        cooperative_right_units=frozenset({1, 6, 8, 14, 19}),
+    ),
+]
+
+LAND_REGISTER_COURT = "WA1M"  # Sąd Rejonowy dla Warszawy-Mokotowa
+
+_KW_VALUES = {str(d): d for d in range(10)} | {
+    letter: value for value, letter in enumerate("XABCDEFGHIJKLMNOPRSTUWYZ", start=10)
+}
+
+
+def land_register_check_digit(court: str, number: str) -> int:
+    """The check digit of a Polish land-register number (weights 1, 3, 7 repeated)."""
+    chars = (court + number).upper()
+    weights = (1, 3, 7)
+    return sum(_KW_VALUES[c] * weights[i % 3] for i, c in enumerate(chars)) % 10
+
+
+def land_register_number(court: str, serial: int) -> str:
+    number = f"{serial:08d}"
+    return f"{court}/{number}/{land_register_check_digit(court, number)}"
+
+
+def iban_pl(bank_code7: str, account16: str) -> str:
+    """A well-formed Polish IBAN, check digits included, printed in groups of four."""
+    weights = (3, 9, 7, 1, 3, 9, 7)
+    bank_sum = sum(int(d) * w for d, w in zip(bank_code7, weights))
+    bank = bank_code7 + str((10 - bank_sum % 10) % 10)
+    bban = bank + account16
+    # "PL" -> 25 21, check digits 00, moved to the end
+    check = 98 - int(bban + "252100") % 97
+    iban = f"PL{check:02d}{bban}"
+    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    building: str
+    number: str
+    floor: int
+    area: Decimal
+    share: Decimal
+    kind: str
+    land_register_number: str
+    member_number: str
+    access_code: str
+
+
+_CODE_ALPHABET = "ABCDEFGHJKLMNPRSTUWXYZ23456789"  # no 0/O, 1/I/l
+
+
+def units_for(spec: BuildingSpec, rng: random.Random) -> list[UnitSpec]:
+    """The units of one building, with shares that sum to exactly 1 (area / total area)."""
+    raw: list[tuple[str, int, Decimal, str]] = []
+    for number, area in spec.commercial:
+        raw.append((number, 0, Decimal(str(area)), "commercial"))
+    n = 0
+    for floor in range(spec.floors):
+        for position in range(spec.flats_per_floor):
+            n += 1
+            base = spec.flat_areas[position]
+            area = Decimal(str(base)) + Decimal(rng.randint(-6, 6)) / 10
+            raw.append((str(n), floor, area.quantize(Decimal("0.01")), "residential"))
+    total = sum(area for _, _, area, _ in raw)
+    shares = [(area / total).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP) for _, _, area, _ in raw]
+    shares[-1] += Decimal(1) - sum(shares)  # rounding remainder to the last unit
+
+    units = []
+    for (number, floor, area, kind), share in zip(raw, shares):
+        serial_offset = 0 if kind == "commercial" else int(number)
+        flat_no = int(number) if number.isdigit() else 0
+        kw = ""
+        serial = rng.randint(spec.land_register_base, spec.land_register_base + 99_999)
+        if flat_no not in spec.cooperative_right_units:
+            kw = land_register_number(LAND_REGISTER_COURT, serial)
+        member = ""
+        if kw == "" or flat_no % 2 == 1:
+            member = f"ZW/{spec.code}/{100 + serial_offset:04d}"
+        code = "".join(rng.choice(_CODE_ALPHABET) for _ in range(6))
+        units.append(
+            UnitSpec(
+                building=spec.code,
+                number=number,
+                floor=floor,
+                area=area,
+                share=share,
+                kind=kind,
+                land_register_number=kw,
+                member_number=member,
+                access_code=f"ZW-{spec.code}{number}-{code}",
+            )
+        )
+    return units
+
+
+# --- The cooperative's contact card -------------------------------------------------------
+
+CONTACT = {
+    "name": "Spółdzielnia Mieszkaniowa „Zielone Wzgórze”",
+    "street": "ul. Sadowa 10 lok. U2",
+    "postal_code": "02-695",
+    "city": "Warszawa",
+    "office_hours": "pon. 10:00–18:00\nwt.–czw. 8:00–15:00\npt. 8:00–13:00\nsob.–niedz. nieczynne",
+    "phone": "+48 22 843 12 00",
+    "email": f"biuro@{EMAIL_DOMAIN}",
+    "emergency_gas": "992",
+    "emergency_water": "994",
+    "emergency_lifts": "+48 600 912 345",
+    "emergency_electricity": "991",
+    "bank_name": "PKO Bank Polski S.A.",
+    "bank_account": iban_pl("1020102", "0000780201234567"),
+}
+
+DEPARTMENTS: list[dict[str, str]] = [
+    {
+        "name": "Dział członkowsko-mieszkaniowy",
+        "phone": "+48 22 843 12 10",
+        "email": f"czlonkowie@{EMAIL_DOMAIN}",
+        "hours": "pon. 10:00–18:00, wt.–pt. 8:00–15:00",
+    },
+    {
+        "name": "Dział czynszów i rozliczeń",
+        "phone": "+48 22 843 12 20",
+        "email": f"czynsze@{EMAIL_DOMAIN}",
+        "hours": "pon. 10:00–18:00, wt.–pt. 8:00–15:00",
+    },
+    {
+        "name": "Dział techniczny",
+        "phone": "+48 22 843 12 30",
+        "email": f"technika@{EMAIL_DOMAIN}",
+        "hours": "pon.–pt. 7:30–15:30",
+    },
+    {
+        "name": "Administracja osiedla",
+        "phone": "+48 22 843 12 40",
+        "email": f"administracja@{EMAIL_DOMAIN}",
+        "hours": "pon.–pt. 7:00–15:00",
+    },
+    {
+        "name": "Dyspozytor – zgłoszenia awarii",
+        "phone": "+48 22 843 12 99",
+        "email": f"awarie@{EMAIL_DOMAIN}",
+        "hours": "całodobowo, także w święta",
+    },
+    {
+        "name": "Sekretariat zarządu",
+        "phone": "+48 22 843 12 01",
+        "email": f"zarzad@{EMAIL_DOMAIN}",
+        "hours": "pon.–pt. 9:00–15:00",
+    },
+]
+
+HOME_INTRO = (
+    "<p>Witamy na stronie <b>Spółdzielni Mieszkaniowej „Zielone Wzgórze”</b>. Znajdziesz tu "
+    "aktualności i komunikaty o awariach, dokumenty do pobrania, informacje o inwestycjach "
+    "oraz sprawdzonych wykonawców. Mieszkańcy po weryfikacji widzą też informacje dla "
+    "swojego budynku.</p>"
+)
+
+# --- Trades and the contractor directory ----------------------------------------------------
+
+TRADES: list[tuple[str, str]] = [  # (slug, name), in display order
+    ("hydraulik", "Hydraulik"),
+    ("elektryk", "Elektryk"),
+    ("konserwator-dzwigow", "Konserwator dźwigów"),
+    ("firma-sprzatajaca", "Firma sprzątająca"),
+    ("instalacje-gazowe", "Instalacje gazowe"),
+    ("slusarz", "Ślusarz"),
+    ("dekarz", "Dekarz"),
+    ("remonty", "Remonty i wykończenia"),
+    ("kominiarz", "Kominiarz"),
+    ("domofony", "Domofony i bramy"),
+    ("zielen", "Pielęgnacja zieleni"),
+    ("ddd", "Dezynsekcja i deratyzacja"),
+]
+
+
+@dataclass(frozen=True)
+class Firm:
+    trade: str
+    name: str
+    slug: str
+    services: str
+    area_served: str
+    phone: str
+    email: str
+    website: str
+    opening_hours: str
+    notes: str = ""
+
+
+WARSAW_SOUTH = "Mokotów, Ursynów, Wilanów"
+WARSAW = "Warszawa i okolice"
+
+FIRMS: list[Firm] = [
+    # Hydraulicy
+    Firm(
+        "hydraulik",
+        "Hydro-Tech Instalacje s.c.",
+        "hydro-tech-instalacje",
+        "Usuwanie awarii instalacji wodnej i kanalizacyjnej\nWymiana pionów i poziomów\n"
+        "Montaż wodomierzy i zaworów\nUdrażnianie kanalizacji",
+        WARSAW_SOUTH,
+        "+48 601 234 118",
+        "zlecenia@hydro-tech.example",
+        "https://hydro-tech.example",
+        "pon.–pt. 7:00–17:00, pogotowie całodobowe",
+        "Stały wykonawca spółdzielni – obsługuje zgłoszenia awarii z portalu.",
+    ),
+    Firm(
+        "hydraulik",
+        "Aqua-Serwis Marek Bielecki",
+        "aqua-serwis-bielecki",
+        "Naprawa i wymiana baterii, spłuczek, syfonów\nPodłączanie pralek i zmywarek\nWymiana grzejników",
+        "Mokotów, Ochota",
+        "+48 602 771 905",
+        "biuro@aqua-serwis.example",
+        "https://aqua-serwis.example",
+        "pon.–sob. 8:00–18:00",
+    ),
+    Firm(
+        "hydraulik",
+        "KAN-BUD Instalacje Sanitarne Sp. z o.o.",
+        "kan-bud-instalacje",
+        "Modernizacja instalacji wodno-kanalizacyjnych w budynkach wielorodzinnych\n"
+        "Inspekcja kanalizacji kamerą\nCzyszczenie hydrodynamiczne",
+        WARSAW,
+        "+48 22 642 18 30",
+        "oferty@kan-bud.example",
+        "https://kan-bud.example",
+        "pon.–pt. 7:00–15:00",
+        "Wykonawca wymiany pionów w budynku B (2024).",
+    ),
+    Firm(
+        "hydraulik",
+        "Pogotowie Hydrauliczne 24h Sławomir Nowicki",
+        "pogotowie-hydrauliczne-nowicki",
+        "Całodobowe usuwanie przecieków i zalań\nZamykanie i wymiana zaworów odcinających",
+        WARSAW_SOUTH,
+        "+48 690 240 024",
+        "pogotowie@hydro24.example",
+        "",
+        "całodobowo, 7 dni w tygodniu",
+        "Dojazd w ciągu 60 minut na terenie Mokotowa.",
+    ),
+    # Elektrycy
+    Firm(
+        "elektryk",
+        "Elektro-Mont Łukasz Grabowski",
+        "elektro-mont-grabowski",
+        "Pomiary elektryczne i protokoły\nNaprawa oświetlenia klatek schodowych\n"
+        "Wymiana tablic mieszkaniowych i zabezpieczeń",
+        WARSAW_SOUTH,
+        "+48 605 118 442",
+        "elektro-mont@poczta.example",
+        "https://elektro-mont.example",
+        "pon.–pt. 7:00–16:00",
+        "Wykonuje okresowe pomiary instalacji w budynkach A–C.",
+    ),
+    Firm(
+        "elektryk",
+        "Voltex Usługi Elektryczne Sp. z o.o.",
+        "voltex-uslugi-elektryczne",
+        "Modernizacja instalacji WLZ\nOświetlenie LED części wspólnych\nInstalacje odgromowe",
+        WARSAW,
+        "+48 22 811 45 60",
+        "biuro@voltex.example",
+        "https://voltex.example",
+        "pon.–pt. 8:00–16:00",
+    ),
+    Firm(
+        "elektryk",
+        "Iskra Serwis Paweł Mroczek",
+        "iskra-serwis-mroczek",
+        "Drobne naprawy elektryczne w mieszkaniach\nMontaż gniazd i lamp\nUsuwanie zwarć",
+        "Mokotów",
+        "+48 608 300 671",
+        "iskra.serwis@poczta.example",
+        "",
+        "pon.–sob. 8:00–20:00",
+    ),
+    Firm(
+        "elektryk",
+        "Energo-Pomiar Kontrola Instalacji",
+        "energo-pomiar",
+        "Okresowe badania instalacji elektrycznej (5-letnie)\nPomiary impedancji pętli zwarcia\n"
+        "Pomiary rezystancji izolacji",
+        "województwo mazowieckie",
+        "+48 22 700 21 14",
+        "pomiary@energo-pomiar.example",
+        "https://energo-pomiar.example",
+        "pon.–pt. 8:00–16:00",
+    ),
+    # Konserwatorzy dźwigów
+    Firm(
+        "konserwator-dzwigow",
+        "Dźwig-Serwis Sp. z o.o.",
+        "dzwig-serwis",
+        "Konserwacja dźwigów osobowych i towarowych\nPogotowie dźwigowe – uwalnianie osób z kabin\n"
+        "Przygotowanie dźwigów do badań UDT",
+        WARSAW,
+        "+48 600 912 345",
+        "dyspozytor@dzwig-serwis.example",
+        "https://dzwig-serwis.example",
+        "biuro pon.–pt. 8:00–16:00, pogotowie całodobowo",
+        "Konserwator dźwigów we wszystkich budynkach osiedla.",
+    ),
+    Firm(
+        "konserwator-dzwigow",
+        "Lift-Pol Dźwigi i Platformy",
+        "lift-pol",
+        "Modernizacja i wymiana dźwigów\nPlatformy przyschodowe dla osób z niepełnosprawnościami",
+        WARSAW,
+        "+48 22 658 90 12",
+        "handlowy@lift-pol.example",
+        "https://lift-pol.example",
+        "pon.–pt. 7:30–15:30",
+        "Wykonawca wymiany dźwigów w budynku A.",
+    ),
+    Firm(
+        "konserwator-dzwigow",
+        "Winda-Tech Konserwacja Urządzeń Transportu Bliskiego",
+        "winda-tech",
+        "Konserwacja dźwigów, schodów ruchomych i bram garażowych",
+        "Warszawa, Piaseczno",
+        "+48 609 455 210",
+        "serwis@winda-tech.example",
+        "",
+        "pon.–pt. 8:00–16:00",
+    ),
+    # Firmy sprzątające
+    Firm(
+        "firma-sprzatajaca",
+        "Czysta Klatka Sp. z o.o.",
+        "czysta-klatka",
+        "Sprzątanie klatek schodowych i wind\nMycie okien w częściach wspólnych\nUtrzymanie terenów zewnętrznych",
+        WARSAW_SOUTH,
+        "+48 22 843 77 10",
+        "biuro@czystaklatka.example",
+        "https://czystaklatka.example",
+        "pon.–pt. 6:00–14:00",
+        "Sprząta budynki A, B i C od 2023 r.",
+    ),
+    Firm(
+        "firma-sprzatajaca",
+        "Blask Serwis Sprzątający",
+        "blask-serwis",
+        "Sprzątanie po remontach\nPranie wykładzin\nDoczyszczanie posadzek",
+        WARSAW,
+        "+48 604 221 908",
+        "kontakt@blask.example",
+        "https://blask.example",
+        "pon.–sob. 7:00–19:00",
+    ),
+    Firm(
+        "firma-sprzatajaca",
+        "Eko-Porządek Usługi Komunalne",
+        "eko-porzadek",
+        "Odśnieżanie chodników i parkingów\nObsługa altan śmietnikowych\nMycie pojemników na odpady",
+        "Mokotów, Ursynów",
+        "+48 22 649 30 05",
+        "zlecenia@eko-porzadek.example",
+        "",
+        "pon.–pt. 6:00–15:00, zimą dyżur od 4:00",
+    ),
+    # Instalacje gazowe
+    Firm(
+        "instalacje-gazowe",
+        "Gaz-Kontrol Przeglądy Instalacji",
+        "gaz-kontrol",
+        "Coroczne przeglądy szczelności instalacji gazowej\nNaprawa kurków i przyłączy kuchenek\n"
+        "Protokoły dla administracji",
+        WARSAW,
+        "+48 22 612 40 33",
+        "przeglady@gaz-kontrol.example",
+        "https://gaz-kontrol.example",
+        "pon.–pt. 8:00–16:00",
+        "Wymaga uprawnień G3; przegląd wymaga obecności mieszkańca.",
+    ),
+    # Ślusarze
+    Firm(
+        "slusarz",
+        "Zamek-Serwis Awaryjne Otwieranie",
+        "zamek-serwis",
+        "Awaryjne otwieranie drzwi\nWymiana wkładek i zamków\nSkrzynki pocztowe",
+        WARSAW_SOUTH,
+        "+48 603 999 112",
+        "zamek-serwis@poczta.example",
+        "",
+        "całodobowo",
+    ),
+    Firm(
+        "slusarz",
+        "Stal-Kuźnia Ślusarstwo Budowlane",
+        "stal-kuznia",
+        "Balustrady i kraty\nDrzwi do piwnic i komórek lokatorskich\nNaprawa bram i furtek",
+        WARSAW,
+        "+48 22 720 55 81",
+        "biuro@stal-kuznia.example",
+        "https://stal-kuznia.example",
+        "pon.–pt. 7:00–15:00",
+    ),
+    # Dekarze
+    Firm(
+        "dekarz",
+        "Dach-Bud Pokrycia Dachowe",
+        "dach-bud",
+        "Remonty dachów płaskich (papa termozgrzewalna)\nObróbki blacharskie\nRynny i rury spustowe",
+        "województwo mazowieckie",
+        "+48 607 810 220",
+        "biuro@dach-bud.example",
+        "https://dach-bud.example",
+        "pon.–pt. 7:00–16:00",
+        "Wykonawca remontu dachu budynku B (zakończony).",
+    ),
+    Firm(
+        "dekarz",
+        "Alpin-Serwis Prace Wysokościowe",
+        "alpin-serwis",
+        "Prace na wysokości technikami alpinistycznymi\nNaprawa elewacji i obróbek\nMontaż siatek przeciw ptakom",
+        WARSAW,
+        "+48 691 404 303",
+        "alpin@poczta.example",
+        "",
+        "pon.–sob. 8:00–18:00",
+    ),
+    # Remonty
+    Firm(
+        "remonty",
+        "Remo-Dom Usługi Remontowe",
+        "remo-dom",
+        "Malowanie klatek schodowych\nGładzie i tynki\nPłytki w częściach wspólnych",
+        WARSAW_SOUTH,
+        "+48 606 545 120",
+        "remo-dom@poczta.example",
+        "https://remo-dom.example",
+        "pon.–pt. 7:00–17:00",
+    ),
+    Firm(
+        "remonty",
+        "Termo-Elewacje Sp. z o.o.",
+        "termo-elewacje",
+        "Docieplenia budynków metodą lekką mokrą\nRemonty balkonów\nRusztowania",
+        "województwo mazowieckie",
+        "+48 22 863 70 44",
+        "oferty@termo-elewacje.example",
+        "https://termo-elewacje.example",
+        "pon.–pt. 8:00–16:00",
+        "Złożył ofertę w przetargu na termomodernizację budynku C.",
+    ),
+    Firm(
+        "remonty",
+        "Majster Adam Krupa",
+        "majster-krupa",
+        "Drobne naprawy stolarki i okuć\nWymiana parapetów\nRegulacja okien",
+        "Mokotów",
+        "+48 512 330 876",
+        "majster.krupa@poczta.example",
+        "",
+        "pon.–pt. 8:00–18:00",
+    ),
+    # Kominiarze
+    Firm(
+        "kominiarz",
+        "Zakład Kominiarski Mistrz Józef Bąk",
+        "kominiarz-bak",
+        "Okresowe przeglądy przewodów wentylacyjnych i spalinowych\nCzyszczenie kanałów\nOpinie kominiarskie",
+        WARSAW,
+        "+48 22 641 09 27",
+        "kominiarz.bak@poczta.example",
+        "",
+        "pon.–pt. 7:00–15:00",
+        "Przeglądy w budynkach osiedla w marcu i wrześniu.",
+    ),
+    Firm(
+        "kominiarz",
+        "Went-Kontrol Usługi Kominiarskie",
+        "went-kontrol",
+        "Pomiary ciągu i wydajności wentylacji\nInspekcja kamerą\nUdrażnianie przewodów",
+        "Warszawa, Konstancin-Jeziorna",
+        "+48 600 700 417",
+        "biuro@went-kontrol.example",
+        "https://went-kontrol.example",
+        "pon.–pt. 8:00–16:00",
+    ),
+    # Domofony
+    Firm(
+        "domofony",
+        "Domofon-Serwis Tomasz Rybak",
+        "domofon-serwis-rybak",
+        "Naprawa i wymiana domofonów i wideodomofonów\nSystemy kontroli dostępu (breloki)\nProgramowanie kodów",
+        WARSAW_SOUTH,
+        "+48 601 808 101",
+        "domofony@poczta.example",
+        "https://domofon-serwis.example",
+        "pon.–pt. 8:00–17:00",
+        "Realizuje wymianę domofonów w budynku A.",
+    ),
+    Firm(
+        "domofony",
+        "Bramtech Automatyka Bram",
+        "bramtech",
+        "Automatyka bram wjazdowych i szlabanów\nPiloty i czytniki\nKonserwacja bram garażowych",
+        WARSAW,
+        "+48 22 758 64 30",
+        "serwis@bramtech.example",
+        "https://bramtech.example",
+        "pon.–pt. 8:00–16:00",
+    ),
+    # Zieleń
+    Firm(
+        "zielen",
+        "Zielony Zakątek Usługi Ogrodnicze",
+        "zielony-zakatek",
+        "Koszenie trawników\nPielęgnacja żywopłotów i rabat\nNasadzenia drzew i krzewów",
+        WARSAW_SOUTH,
+        "+48 605 660 350",
+        "biuro@zielonyzakatek.example",
+        "https://zielonyzakatek.example",
+        "pon.–pt. 7:00–15:00 (marzec–listopad)",
+    ),
+    Firm(
+        "zielen",
+        "Arbor Pielęgnacja Drzew",
+        "arbor",
+        "Przycinanie i wycinka drzew (z pozwoleniem)\nOcena stanu zdrowotnego drzew\nFrezowanie pniaków",
+        "województwo mazowieckie",
+        "+48 609 112 733",
+        "arbor@poczta.example",
+        "",
+        "pon.–sob. 7:00–17:00",
+    ),
+    # Dezynsekcja i deratyzacja
+    Firm(
+        "ddd",
+        "Sanit-DDD Dezynsekcja Deratyzacja Dezynfekcja",
+        "sanit-ddd",
+        "Deratyzacja piwnic i altan śmietnikowych (wiosna i jesień)\nZwalczanie prusaków i pluskiew\nDezynfekcja",
+        WARSAW,
+        "+48 22 668 12 95",
+        "biuro@sanit-ddd.example",
+        "https://sanit-ddd.example",
+        "pon.–pt. 8:00–16:00",
+        "Obowiązkowa deratyzacja osiedla: kwiecień i październik.",
+    ),
+    Firm(
+        "ddd",
+        "Ekopest Ochrona Przed Szkodnikami",
+        "ekopest",
+        "Zabezpieczenia przed gołębiami\nUsuwanie gniazd os i szerszeni\nMonitoring gryzoni",
+        "Warszawa, Piaseczno, Józefów",
+        "+48 694 505 606",
+        "kontakt@ekopest.example",
+        "",
+        "pon.–sob. 8:00–18:00",
+    ),
+]
+
+# --- News -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewsSpec:
+    """One news item. `audience` is who may read it, stored as a Wagtail view restriction:
+    "public", "login", "estate", "building:A", "role:owners", "role:staff"..."""
+
+    key: str
+    title: str
+    slug: str
+    lead: str
+    body: str
+    audience: str = "public"
+    kind: str = "announcement"
+    priority: str = "normal"
+    days_ago: int = 0
+    affected: tuple[str, ...] = ()
+    valid_from_hours: int | None = None  # relative to now
+    valid_until_hours: int | None = None
+    scheduled_in_days: int | None = None  # publishing scheduled (go_live_at) this many days ahead
+    image: str | None = None
+
+
+NEWS: list[NewsSpec] = [
+    NewsSpec(
+        key="outage_current",
+        title="Awaria wodociągowa – brak zimnej wody w budynkach A i B",
+        slug="awaria-wodociagowa-budynki-a-b",
+        kind="outage",
+        priority="urgent",
+        days_ago=0,
+        affected=("A", "B"),
+        valid_from_hours=-3,
+        valid_until_hours=30,
+        lead="Z powodu awarii przyłącza wodociągowego w budynkach A i B do odwołania nie ma zimnej wody. "
+        "Beczkowóz stoi przy wejściu do budynku A.",
+        body="<p>Dziś rano pękła rura na przyłączu wodociągowym zasilającym budynki przy ul. Sadowej 12 i 14. "
+        "Ekipa Hydro-Tech Instalacje pracuje na miejscu; przewidywany czas usunięcia awarii to jutro do godz. 12:00.</p>"
+        "<p>Wodę pitną można pobrać z beczkowozu ustawionego przy wejściu do budynku A. "
+        "Prosimy o zakręcenie kranów, aby po przywróceniu dostawy nie doszło do zalań.</p>"
+        "<p>Informacje o postępie prac: dyspozytor, tel. <b>+48 22 843 12 99</b> (całodobowo).</p>",
+        image="outage_water",
+    ),
+    NewsSpec(
+        key="outage_expired",
+        title="Przerwa w dostawie prądu w budynku C (zakończona)",
+        slug="przerwa-w-dostawie-pradu-budynek-c",
+        kind="outage",
+        priority="important",
+        days_ago=12,
+        affected=("C",),
+        valid_from_hours=-12 * 24,
+        valid_until_hours=-12 * 24 + 6,
+        lead="W związku z pracami operatora sieci dystrybucyjnej w budynku C nie było prądu w godz. 8:00–14:00.",
+        body="<p>Operator sieci dystrybucyjnej wymieniał złącze kablowe zasilające budynek przy ul. Jabłoniowej 5. "
+        "W czasie prac nie działały dźwigi, oświetlenie klatek schodowych ani domofony.</p>"
+        "<p>Prace zakończono zgodnie z planem. Dziękujemy za cierpliwość.</p>",
+    ),
+    NewsSpec(
+        key="public_waste",
+        title="Zbiórka odpadów wielkogabarytowych – nowy harmonogram",
+        slug="zbiorka-odpadow-wielkogabarytowych",
+        days_ago=3,
+        lead="Meble, materace i sprzęt AGD wystawiamy przy altanach śmietnikowych w wieczór poprzedzający odbiór.",
+        body="<p>Od przyszłego miesiąca odpady wielkogabarytowe będą odbierane z osiedla w każdy drugi "
+        "wtorek miesiąca. Prosimy wystawiać je przy altanach śmietnikowych dopiero w poniedziałek po godz. 18:00.</p>"
+        "<p>Gruz, opony i odpady poremontowe nie są odpadami wielkogabarytowymi – należy je oddać do "
+        "Punktu Selektywnego Zbierania Odpadów Komunalnych (PSZOK).</p>",
+        image="waste",
+    ),
+    NewsSpec(
+        key="public_fraud",
+        title="Uwaga na fałszywych inkasentów i „kontrolerów” instalacji gazowej",
+        slug="uwaga-na-falszywych-inkasentow",
+        priority="important",
+        days_ago=6,
+        lead="Spółdzielnia nie pobiera opłat w gotówce w mieszkaniach. Przeglądy zapowiadamy zawsze z wyprzedzeniem.",
+        body="<p>W ostatnich dniach na sąsiednich osiedlach pojawiły się osoby podające się za pracowników "
+        "gazowni i administracji, które próbowały pobierać opłaty za rzekome przeglądy.</p>"
+        "<ul><li>Spółdzielnia nie pobiera żadnych opłat w gotówce w mieszkaniach.</li>"
+        "<li>Terminy przeglądów ogłaszamy na klatkach schodowych i w portalu co najmniej 7 dni wcześniej.</li>"
+        "<li>W razie wątpliwości prosimy zadzwonić do administracji: +48 22 843 12 40.</li></ul>",
+    ),
+    NewsSpec(
+        key="public_office_hours",
+        title="Dłuższe godziny pracy biura w poniedziałki",
+        slug="godziny-pracy-biura",
+        days_ago=1,
+        lead="Od przyszłego miesiąca w poniedziałki biuro spółdzielni będzie czynne do godz. 18:00. "
+        "Dyspozytor przyjmuje zgłoszenia awarii całodobowo.",
+        body="<p>Na prośbę mieszkańców pracujących w ciągu dnia wydłużamy godziny pracy biura: od przyszłego "
+        "miesiąca w poniedziałki przyjmujemy interesantów w godz. 10:00–18:00. W pozostałe dni bez zmian.</p>"
+        "<p>Awarie prosimy zgłaszać przez portal mieszkańca lub telefonicznie dyspozytorowi: "
+        "+48 22 843 12 99.</p>",
+        image="office",
+    ),
+    NewsSpec(
+        key="building_a",
+        title="Budynek A: wymiana domofonów na wideodomofony",
+        slug="budynek-a-wymiana-domofonow",
+        audience="building:A",
+        days_ago=2,
+        affected=("A",),
+        lead="W przyszłym tygodniu firma Domofon-Serwis wymieni unifony w mieszkaniach budynku A. "
+        "Prosimy o udostępnienie lokali.",
+        body="<p>W ramach planu remontów na ten rok w budynku przy ul. Sadowej 12 montujemy wideodomofony "
+        "i czytniki breloków zbliżeniowych.</p>"
+        "<p>Harmonogram: poniedziałek i wtorek – klatka I (lokale 1–10), środa–piątek – klatka II "
+        "(lokale 11–20), w godz. 9:00–17:00. Każdy lokal otrzyma dwa breloki; kolejne można zamówić w administracji.</p>"
+        "<p>Jeśli termin Państwu nie odpowiada, prosimy o kontakt z administracją: +48 22 843 12 40.</p>",
+        image="intercom",
+    ),
+    NewsSpec(
+        key="building_b",
+        title="Budynek B: coroczny przegląd instalacji gazowej",
+        slug="budynek-b-przeglad-instalacji-gazowej",
+        audience="building:B",
+        days_ago=4,
+        affected=("B",),
+        lead="Przegląd szczelności instalacji gazowej w budynku B odbędzie się w przyszły czwartek i piątek.",
+        body="<p>Zgodnie z Prawem budowlanym raz w roku sprawdzamy szczelność instalacji gazowej. "
+        "Przegląd w budynku przy ul. Sadowej 14 wykona firma Gaz-Kontrol.</p>"
+        "<p>Czwartek, godz. 8:00–14:00 – lokale 1–10; piątek, godz. 14:00–19:00 – lokale 11–20. "
+        "Prosimy o zapewnienie dostępu do kuchenki i kurka gazowego. Osoby nieobecne prosimy o "
+        "uzgodnienie innego terminu z administracją.</p>",
+        image="gas",
+    ),
+    NewsSpec(
+        key="estate",
+        title="Zebranie mieszkańców osiedla w sprawie parkingu",
+        slug="zebranie-mieszkancow-parking",
+        audience="estate",
+        days_ago=5,
+        lead="Zapraszamy mieszkańców Osiedla Zielone Wzgórze na zebranie w sprawie zasad korzystania z parkingu.",
+        body="<p>Zarząd zaprasza na zebranie mieszkańców w świetlicy osiedlowej (ul. Sadowa 10) w przyszłą środę "
+        "o godz. 18:30. Omówimy propozycję wprowadzenia identyfikatorów parkingowych i szlabanu.</p>",
+    ),
+    NewsSpec(
+        key="owners",
+        title="Projekty uchwał na Walne Zgromadzenie – do wglądu dla członków",
+        slug="projekty-uchwal-walne-zgromadzenie",
+        audience="role:owners",
+        priority="important",
+        days_ago=8,
+        lead="Projekty uchwał i sprawozdanie zarządu są dostępne w dziale dokumentów dla członków.",
+        body="<p>Walne Zgromadzenie Członków odbędzie się w częściach, w dniach wskazanych w zawiadomieniu. "
+        "Projekty uchwał, sprawozdanie finansowe i sprawozdanie zarządu można pobrać z działu "
+        "<i>Dokumenty dla członków</i> lub przejrzeć w biurze spółdzielni.</p>"
+        "<p>Poprawki do projektów uchwał członkowie mogą zgłaszać najpóźniej na 3 dni przed pierwszą częścią "
+        "zgromadzenia.</p>",
+        image="meeting",
+    ),
+    NewsSpec(
+        key="staff",
+        title="Dla pracowników: grafik dyżurów dyspozytorskich",
+        slug="grafik-dyzurow-dyspozytorskich",
+        audience="role:staff",
+        days_ago=2,
+        lead="Grafik dyżurów na przyszły miesiąc i numery pogotowia wykonawców.",
+        body="<p>Grafik dyżurów dyspozytorów na przyszły miesiąc jest w dokumentach dla pracowników. W dni "
+        "ustawowo wolne od pracy zgłoszenia przekierowujemy na telefon dyżurny.</p>"
+        "<p>Pogotowie wykonawców: hydraulik – Hydro-Tech (+48 601 234 118), dźwigi – Dźwig-Serwis "
+        "(+48 600 912 345), elektryk – Elektro-Mont (+48 605 118 442).</p>",
+    ),
+    NewsSpec(
+        key="login",
+        title="Wyniki ankiety o zagospodarowaniu terenów zielonych",
+        slug="wyniki-ankiety-tereny-zielone",
+        audience="login",
+        days_ago=15,
+        lead="Dziękujemy za 214 odpowiedzi. Najwięcej głosów zebrała nowa łąka kwietna przy budynku C.",
+        body="<p>W ankiecie wzięło udział 214 osób. Najczęściej wybierane propozycje to łąka kwietna przy budynku C "
+        "(61%), nowe ławki przy placu zabaw (54%) i stojaki rowerowe przy budynku A (47%).</p>"
+        "<p>Propozycje zostaną uwzględnione w planie prac na przyszły rok.</p>",
+        image="garden",
+    ),
+    NewsSpec(
+        key="scheduled",
+        title="Mycie okien na klatkach schodowych",
+        slug="mycie-okien-na-klatkach",
+        scheduled_in_days=7,
+        days_ago=-7,
+        lead="Firma Czysta Klatka umyje okna na klatkach schodowych wszystkich budynków osiedla.",
+        body="<p>W przyszłym tygodniu firma Czysta Klatka umyje okna i parapety na klatkach schodowych budynków "
+        "A, B i C. Prosimy nie stawiać rzeczy na parapetach.</p>",
+    ),
+]
+
+# --- Documents -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CollectionSpec:
+    """A document collection; `audience` as for news, `parent` the key of a parent collection."""
+
+    key: str
+    name: str
+    audience: str = "public"
+    parent: str | None = None
+
+
+COLLECTIONS: list[CollectionSpec] = [
+    CollectionSpec("public", "Dokumenty ogólnodostępne"),
+    CollectionSpec("owners", "Dokumenty dla członków", audience="role:owners"),
+    CollectionSpec("building_a", "Budynek A – dokumenty", audience="building:A"),
+    CollectionSpec("building_a_inspections", "Budynek A – protokoły przeglądów", parent="building_a"),
+    CollectionSpec("building_b", "Budynek B – dokumenty", audience="building:B"),
+    CollectionSpec("staff", "Dla pracowników", audience="role:staff"),
+    CollectionSpec("images", "Zdjęcia"),
+]
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    key: str
+    title: str
+    filename: str
+    collection: str
+    category: str
+    years_ago: int
+    description: str
+    paragraphs: tuple[str, ...]
+    building: str | None = None
+
+
+DOCUMENTS: list[DocumentSpec] = [
+    DocumentSpec(
+        "statute",
+        "Statut Spółdzielni Mieszkaniowej „Zielone Wzgórze”",
+        "statut.pdf",
+        "public",
+        "statute",
+        1,
+        "Tekst jednolity statutu uchwalony przez Walne Zgromadzenie.",
+        (
+            (
+                "§ 1. Spółdzielnia Mieszkaniowa „Zielone Wzgórze”, zwana dalej Spółdzielnią, działa na "
+                "podstawie ustawy Prawo spółdzielcze, ustawy o spółdzielniach mieszkaniowych oraz niniejszego statutu."
+            ),
+            "§ 2. Siedzibą Spółdzielni jest miasto stołeczne Warszawa.",
+            (
+                "§ 3. Celem Spółdzielni jest zaspokajanie potrzeb mieszkaniowych i innych potrzeb członków "
+                "oraz ich rodzin przez dostarczanie członkom lokali mieszkalnych i użytkowych."
+            ),
+        ),
+    ),
+    DocumentSpec(
+        "house_rules",
+        "Regulamin porządku domowego",
+        "regulamin-porzadku-domowego.pdf",
+        "public",
+        "regulations",
+        2,
+        "Zasady korzystania z lokali i części wspólnych, cisza nocna, zwierzęta.",
+        (
+            "1. Cisza nocna obowiązuje w godzinach 22:00–6:00.",
+            "2. Na klatkach schodowych, korytarzach piwnicznych i w suszarniach nie wolno składować rzeczy.",
+            "3. Właściciele zwierząt odpowiadają za szkody przez nie wyrządzone i sprzątają po nich.",
+        ),
+    ),
+    DocumentSpec(
+        "form_certificate",
+        "Wniosek o wydanie zaświadczenia o niezaleganiu z opłatami",
+        "wniosek-zaswiadczenie.pdf",
+        "public",
+        "form",
+        0,
+        "Formularz do wypełnienia i złożenia w biurze lub przesłania skanem.",
+        (
+            "Imię i nazwisko: ........................................",
+            "Adres lokalu: ........................................",
+            "Proszę o wydanie zaświadczenia o niezaleganiu z opłatami za lokal.",
+        ),
+    ),
+    DocumentSpec(
+        "fees",
+        "Zestawienie opłat eksploatacyjnych od 1 stycznia",
+        "stawki-oplat.pdf",
+        "public",
+        "other",
+        0,
+        "Stawki opłaty eksploatacyjnej, funduszu remontowego, wody i odpadów.",
+        (
+            "Opłata eksploatacyjna: 3,85 zł/m² miesięcznie.",
+            "Fundusz remontowy: 2,40 zł/m² miesięcznie.",
+            "Woda i ścieki: zaliczka 16,80 zł/m³; odpady: zgodnie z deklaracją.",
+        ),
+    ),
+    DocumentSpec(
+        "financial",
+        "Sprawozdanie finansowe za ubiegły rok",
+        "sprawozdanie-finansowe.pdf",
+        "owners",
+        "financial",
+        1,
+        "Bilans, rachunek zysków i strat oraz informacja dodatkowa.",
+        (
+            "Suma bilansowa: 48 215 330,12 zł.",
+            "Wynik na działalności gospodarki zasobami mieszkaniowymi: nadwyżka 212 004,37 zł.",
+        ),
+    ),
+    DocumentSpec(
+        "resolutions",
+        "Projekty uchwał na Walne Zgromadzenie",
+        "projekty-uchwal.pdf",
+        "owners",
+        "minutes",
+        0,
+        "Projekty uchwał nr 1–7 wraz z uzasadnieniem.",
+        (
+            "Uchwała nr 1 w sprawie zatwierdzenia sprawozdania zarządu.",
+            "Uchwała nr 2 w sprawie zatwierdzenia sprawozdania finansowego.",
+            "Uchwała nr 5 w sprawie termomodernizacji budynku przy ul. Jabłoniowej 5.",
+        ),
+    ),
+    DocumentSpec(
+        "plan_a",
+        "Plan remontów budynku A",
+        "plan-remontow-budynek-a.pdf",
+        "building_a",
+        "technical",
+        0,
+        "Zakres i harmonogram prac w budynku przy ul. Sadowej 12.",
+        (
+            "1. Wymiana dźwigów osobowych w obu klatkach.",
+            "2. Wymiana domofonów na wideodomofony.",
+            "3. Malowanie klatek schodowych (po zakończeniu wymiany dźwigów).",
+        ),
+        building="A",
+    ),
+    DocumentSpec(
+        "inspection_a",
+        "Protokół z rocznego przeglądu budynku A",
+        "protokol-przegladu-budynek-a.pdf",
+        "building_a_inspections",
+        "technical",
+        0,
+        "Przegląd stanu technicznego (art. 62 Prawa budowlanego).",
+        (
+            "Stan techniczny budynku: dobry.",
+            "Zalecenia: uzupełnienie obróbek blacharskich attyki, naprawa cokołu przy wejściu II.",
+        ),
+        building="A",
+    ),
+    DocumentSpec(
+        "water_b",
+        "Rozliczenie wody – budynek B",
+        "rozliczenie-wody-budynek-b.pdf",
+        "building_b",
+        "financial",
+        0,
+        "Zbiorcze rozliczenie zużycia wody w budynku za I półrocze.",
+        (
+            "Zużycie wg wodomierza głównego: 2 184 m³.",
+            "Suma wskazań wodomierzy lokalowych: 2 097 m³; różnica rozliczona wg liczby osób.",
+        ),
+    ),
+    DocumentSpec(
+        "dispatcher_manual",
+        "Instrukcja dyspozytora",
+        "instrukcja-dyspozytora.pdf",
+        "staff",
+        "other",
+        0,
+        "Przyjmowanie i kwalifikowanie zgłoszeń, numery pogotowia wykonawców.",
+        (
+            "1. Zgłoszenie zagrożenia życia lub zdrowia – natychmiast 112.",
+            "2. Awaria wodna z zalaniem – zamknąć zawór na pionie, wezwać pogotowie hydrauliczne.",
+            "3. Uwięzienie osoby w dźwigu – Dźwig-Serwis, +48 600 912 345.",
+        ),
+    ),
+]
+
+# --- Investments ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvestmentSpec:
+    title: str
+    slug: str
+    status: str
+    summary: str
+    body: str
+    budget: str
+    start_days: int  # relative to today
+    end_days: int
+    progress: int
+    buildings: tuple[str, ...]
+    gallery: tuple[tuple[str, str], ...]  # (image key, caption)
+
+
+INVESTMENTS: list[InvestmentSpec] = [
+    InvestmentSpec(
+        "Termomodernizacja budynku C",
+        "termomodernizacja-budynku-c",
+        "planned",
+        "Docieplenie ścian i stropodachu, wymiana stolarki okiennej na klatkach i modernizacja węzła cieplnego.",
+        "<p>Audyt energetyczny wykazał, że po dociepleniu zapotrzebowanie budynku przy ul. Jabłoniowej 5 na ciepło "
+        "spadnie o około 38%. Spółdzielnia złożyła wniosek o premię termomodernizacyjną z BGK.</p>"
+        "<p>Przetarg na wykonawcę planujemy rozstrzygnąć w pierwszym kwartale.</p>",
+        "2450000.00",
+        140,
+        330,
+        0,
+        ("C",),
+        (("thermo_plan", "Wizualizacja elewacji po dociepleniu"), ("thermo_audit", "Termogram budynku C")),
+    ),
+    InvestmentSpec(
+        "Wymiana dźwigów osobowych w budynku A",
+        "wymiana-dzwigow-budynek-a",
+        "ongoing",
+        "Dwa nowe dźwigi z drzwiami automatycznymi i dostosowaniem dla osób z niepełnosprawnościami.",
+        "<p>Stare dźwigi z 1984 r. zastępujemy nowymi, cichszymi i energooszczędnymi. W czasie wymiany jednej "
+        "windy druga pozostaje czynna. Wykonawca: Lift-Pol Dźwigi i Platformy.</p>",
+        "780000.00",
+        -75,
+        40,
+        60,
+        ("A",),
+        (
+            ("lift_1", "Demontaż starej kabiny"),
+            ("lift_2", "Montaż prowadnic w szybie"),
+            ("lift_3", "Nowa kabina – klatka I"),
+        ),
+    ),
+    InvestmentSpec(
+        "Modernizacja placu zabaw",
+        "modernizacja-placu-zabaw",
+        "ongoing",
+        "Nowa nawierzchnia bezpieczna, urządzenia dla dzieci w wieku 3–12 lat i ławki w cieniu.",
+        "<p>Plac zabaw między budynkami B i C zyska nawierzchnię z płyt EPDM, zestaw wspinaczkowy, "
+        "huśtawkę „bocianie gniazdo” i nasadzenia drzew.</p>",
+        "165000.00",
+        -20,
+        35,
+        35,
+        ("B", "C"),
+        (("playground_1", "Plac zabaw przed modernizacją"), ("playground_2", "Układanie nawierzchni")),
+    ),
+    InvestmentSpec(
+        "Remont dachu budynku B",
+        "remont-dachu-budynek-b",
+        "finished",
+        "Nowe pokrycie papą termozgrzewalną, wymiana obróbek blacharskich i rynien.",
+        "<p>Remont zakończono odbiorem technicznym bez uwag. Gwarancja wykonawcy (Dach-Bud) obejmuje 10 lat.</p>",
+        "320000.00",
+        -420,
+        -330,
+        100,
+        ("B",),
+        (("roof_1", "Dach przed remontem"), ("roof_2", "Dach po remoncie")),
+    ),
+    InvestmentSpec(
+        "Monitoring wizyjny terenu osiedla",
+        "monitoring-osiedla",
+        "finished",
+        "24 kamery obejmujące wejścia do budynków, parking i altany śmietnikowe.",
+        "<p>Nagrania są przechowywane przez 30 dni i udostępniane wyłącznie uprawnionym organom, "
+        "zgodnie z RODO i regulaminem monitoringu.</p>",
+        "95000.00",
+        -260,
+        -200,
+        100,
+        ("A", "B", "C"),
+        (("cctv_1", "Kamera przy wejściu do budynku A"),),
+    ),
+]
+
+# --- Images --------------------------------------------------------------------------------
+
+# key -> (title / alt text, top colour, bottom colour)
+IMAGES: dict[str, tuple[str, tuple[int, int, int], tuple[int, int, int]]] = {
+    "outage_water": ("Beczkowóz z wodą pitną przy budynku A", (40, 110, 170), (170, 210, 235)),
+    "waste": ("Altana śmietnikowa przy ul. Sadowej", (70, 120, 70), (200, 225, 180)),
+    "office": ("Biuro spółdzielni przy ul. Sadowej 10", (150, 60, 50), (240, 200, 170)),
+    "intercom": ("Panel wideodomofonu przy wejściu do budynku A", (60, 60, 90), (190, 190, 220)),
+    "gas": ("Kurek gazowy przy kuchence", (200, 120, 30), (250, 220, 150)),
+    "meeting": ("Sala zebrań spółdzielni", (90, 70, 130), (210, 200, 235)),
+    "garden": ("Łąka kwietna przy budynku C", (60, 140, 60), (230, 240, 150)),
+    "thermo_plan": ("Wizualizacja elewacji budynku C po dociepleniu", (120, 150, 180), (235, 235, 230)),
+    "thermo_audit": ("Termogram elewacji budynku C", (130, 20, 90), (250, 180, 40)),
+    "lift_1": ("Demontaż starej kabiny dźwigu", (80, 80, 80), (200, 200, 200)),
+    "lift_2": ("Montaż prowadnic w szybie dźwigu", (70, 90, 110), (190, 205, 220)),
+    "lift_3": ("Nowa kabina dźwigu w klatce I", (150, 150, 160), (240, 240, 245)),
+    "playground_1": ("Plac zabaw przed modernizacją", (160, 120, 60), (240, 220, 170)),
+    "playground_2": ("Układanie nawierzchni placu zabaw", (200, 70, 60), (250, 200, 160)),
+    "roof_1": ("Dach budynku B przed remontem", (90, 90, 80), (180, 180, 160)),
+    "roof_2": ("Dach budynku B po remoncie", (40, 50, 70), (130, 170, 210)),
+    "cctv_1": ("Kamera monitoringu przy wejściu do budynku A", (30, 40, 50), (140, 160, 180)),
+}
+
+# --- Pages ---------------------------------------------------------------------------------
+
+SECTIONS = {
+    "news": (
+        "Aktualności",
+        "aktualnosci",
+        "<p>Ogłoszenia spółdzielni i komunikaty o awariach. Komunikaty dla Twojego budynku widzisz po zalogowaniu.</p>",
+    ),
+    "documents": ("Dokumenty", "dokumenty", "<p>Statut, regulaminy, formularze i sprawozdania do pobrania.</p>"),
+    "investments": ("Inwestycje", "inwestycje", "<p>Planowane, trwające i zakończone inwestycje na osiedlu.</p>"),
+    "contractors": (
+        "Znajdź wykonawcę",
+        "wykonawcy",
+        "<p>Sprawdzeni wykonawcy, z którymi współpracuje spółdzielnia, pogrupowani według branży.</p>",
+    ),
+}
+
+_PL_ASCII = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")
+
+
+def ascii_fold(text: str) -> str:
+    """Polish letters to ASCII (ł -> l as well, which Unicode decomposition does not do)."""
+    return text.translate(_PL_ASCII)
+
+
+def username_for(first: str, last: str) -> str:
+    return ascii_fold(f"{first}.{last}").lower()
