@@ -7,3 +7,8 @@ class ResidentsConfig(AppConfig):
     label = "residents"
     verbose_name = _("Residents")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect(self)

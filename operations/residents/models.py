@@ -142,6 +142,14 @@ class Membership(models.Model):
     )
     decision_note = models.TextField(_("decision note"), blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
 
     class Meta:
         ordering = ["-requested_at"]
@@ -214,6 +222,7 @@ class SignInAttempt(models.Model):
         SUCCESS = "success", _("signed in")
         FAILURE = "failure", _("wrong user name or password")
         THROTTLED = "throttled", _("refused: too many attempts")
+        INACTIVE = "inactive", _("refused: account disabled")
 
     class Channel(models.TextChoices):
         SESSION = "session", _("web (session)")

@@ -70,10 +70,12 @@ def draft(parent, page):
 
 
 def schedule(parent, page, go_live_at):
+    """Publish with a future go-live time, as the editor's "schedule" does: not live until due."""
     page.live = False
-    parent.add_child(instance=page)
     page.go_live_at = go_live_at
-    page.save_revision(approved_go_live_at=go_live_at)
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    page.refresh_from_db()
     return page
 
 

@@ -1,0 +1,137 @@
+"""Staff roles (editor, dispatcher, administrator, accountant, board) as Django groups.
+
+A role is nothing more than membership of a Django group with a fixed Polish name and a
+set of permissions, so that Wagtail's own group editor shows and changes it and every
+permission check in Wagtail and Django just works. `staff_groups_ensure()` creates the
+groups and grants the permissions listed here; it only ever adds, so permissions an
+administrator granted by hand in the admin survive a deploy.
+
+Later apps (tickets, billing, surveys) add their permissions to `ROLE_PERMISSIONS`.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+
+class StaffRole(models.TextChoices):
+    EDITOR = "editor", _("editor")
+    DISPATCHER = "dispatcher", _("dispatcher")
+    ADMINISTRATOR = "administrator", _("administrator")
+    ACCOUNTANT = "accountant", _("accountant")
+    BOARD = "board", _("board")
+
+
+# Group names are data shown to the cooperative's staff in the admin, hence Polish and
+# fixed: they identify the role, so they must not change with the viewer's language.
+STAFF_GROUP_NAMES: dict[StaffRole, str] = {
+    StaffRole.EDITOR: "Redaktorzy",
+    StaffRole.DISPATCHER: "Dyspozytorzy",
+    StaffRole.ADMINISTRATOR: "Administratorzy",
+    StaffRole.ACCOUNTANT: "Księgowość",
+    StaffRole.BOARD: "Zarząd",
+}
+
+ADMIN_ACCESS = "wagtailadmin.access_admin"
+
+_RESIDENTS_READ = [
+    "residents.view_estate",
+    "residents.view_building",
+    "residents.view_unit",
+    "residents.view_membership",
+]
+
+# Model permissions ("app_label.codename") per role; every role can enter the admin.
+ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
+    StaffRole.EDITOR: [
+        ADMIN_ACCESS,
+        "contractors.add_trade",
+        "contractors.change_trade",
+        "contractors.delete_trade",
+    ],
+    StaffRole.DISPATCHER: [ADMIN_ACCESS, *_RESIDENTS_READ],
+    StaffRole.ADMINISTRATOR: [
+        ADMIN_ACCESS,
+        *_RESIDENTS_READ,
+        "residents.add_estate",
+        "residents.change_estate",
+        "residents.add_building",
+        "residents.change_building",
+        "residents.add_unit",
+        "residents.change_unit",
+        # Deciding on memberships (verify, reject, end) is "changing" them.
+        "residents.change_membership",
+        "residents.view_signinattempt",
+    ],
+    StaffRole.ACCOUNTANT: [ADMIN_ACCESS, *_RESIDENTS_READ],
+    StaffRole.BOARD: [ADMIN_ACCESS, *_RESIDENTS_READ],
+}
+
+# Editors work on the whole page tree and in every collection (documents, images).
+EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+EDITOR_COLLECTION_PERMISSIONS = [
+    "wagtaildocs.add_document",
+    "wagtaildocs.change_document",
+    "wagtaildocs.delete_document",
+    "wagtaildocs.choose_document",
+    "wagtailimages.add_image",
+    "wagtailimages.change_image",
+    "wagtailimages.delete_image",
+    "wagtailimages.choose_image",
+]
+
+
+def staff_group_name(role: StaffRole | str) -> str:
+    return STAFF_GROUP_NAMES[StaffRole(role)]
+
+
+def staff_roles_from_group_names(names) -> list[StaffRole]:
+    """The roles that a set of group names amounts to, in the order roles are declared."""
+    names = set(names)
+    return [role for role, name in STAFF_GROUP_NAMES.items() if name in names]
+
+
+def _permissions(dotted: list[str]) -> list[Permission]:
+    wanted = {tuple(name.split(".", 1)) for name in dotted}
+    found = list(
+        Permission.objects.filter(
+            content_type__app_label__in={app for app, _ in wanted}, codename__in={code for _, code in wanted}
+        ).select_related("content_type")
+    )
+    return [p for p in found if (p.content_type.app_label, p.codename) in wanted]
+
+
+@transaction.atomic
+def staff_groups_ensure() -> dict[StaffRole, Group]:
+    """Create the staff groups and grant their permissions; safe to run any number of times.
+
+    Runs after every `migrate` (see signals.py). Permissions that do not exist yet (an app
+    not migrated) are skipped rather than failing, and appear on the next run.
+    """
+    from wagtail.models import (
+        Collection,
+        GroupCollectionPermission,
+        GroupPagePermission,
+        Page,
+    )
+
+    groups: dict[StaffRole, Group] = {}
+    for role, name in STAFF_GROUP_NAMES.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.add(*_permissions(ROLE_PERMISSIONS[role]))
+        groups[role] = group
+
+    editors = groups[StaffRole.EDITOR]
+    root_page = Page.get_first_root_node()
+    if root_page is not None:
+        for permission in _permissions([f"wagtailcore.{code}" for code in EDITOR_PAGE_PERMISSIONS]):
+            GroupPagePermission.objects.get_or_create(group=editors, page=root_page, permission=permission)
+    root_collection = Collection.get_first_root_node()
+    if root_collection is not None:
+        for permission in _permissions(EDITOR_COLLECTION_PERMISSIONS):
+            GroupCollectionPermission.objects.get_or_create(
+                group=editors, collection=root_collection, permission=permission
+            )
+    return groups

@@ -1,0 +1,81 @@
+"""Signal receivers: audiences and staff groups after `migrate`, and admin sign-ins.
+
+Sign-ins through `services.user_sign_in` (GraphQL; the admin too when
+WAGTAILADMIN_USER_LOGIN_FORM is `operations.residents.forms.AdminLoginForm`) record
+themselves and mark the request, and Django's auth signals for those same sign-ins are
+ignored here. What remains is a sign-in on an admin login page that did not go through
+the service (Wagtail's stock login form, Django's admin): it is recorded as channel
+"admin", so the person's history and the throttling counters still see it.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db import DEFAULT_DB_ALIAS
+
+from . import services, throttling
+from .models import SignInAttempt
+from .roles import staff_groups_ensure
+
+ADMIN_LOGIN_VIEWS = {"wagtailadmin_login", "admin:login"}
+
+
+def ensure_groups_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """Create the staff groups and audiences once every app is migrated.
+
+    Connected for this app only, and this app's post_migrate comes before Wagtail's,
+    whose page permissions are created in its own post_migrate; so the permissions of
+    every app are created here first (Django's own idempotent routine).
+    """
+    if using != DEFAULT_DB_ALIAS:
+        return
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using, apps=global_apps)
+    staff_groups_ensure()
+    services.audiences_ensure()
+
+
+def _is_unrecorded_admin_sign_in(request) -> bool:
+    if request is None or getattr(request, services.RECORDED_MARKER, False):
+        return False
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.view_name in ADMIN_LOGIN_VIEWS
+
+
+def record_admin_sign_in(sender, request=None, user=None, **kwargs) -> None:
+    if not _is_unrecorded_admin_sign_in(request):
+        return
+    setattr(request, services.RECORDED_MARKER, True)
+    services.sign_in_attempt_record(
+        username=user.get_username(),
+        user=user,
+        channel=SignInAttempt.Channel.ADMIN,
+        outcome=SignInAttempt.Outcome.SUCCESS,
+        ip_address=throttling.client_ip(request),
+        user_agent=throttling.client_user_agent(request),
+    )
+
+
+def record_admin_sign_in_failure(sender, credentials=None, request=None, **kwargs) -> None:
+    if not _is_unrecorded_admin_sign_in(request):
+        return
+    # Django has already replaced the password in `credentials` with stars.
+    username = str((credentials or {}).get("username", ""))
+    services.sign_in_attempt_record(
+        username=username,
+        user=services.user_by_username(username),
+        channel=SignInAttempt.Channel.ADMIN,
+        outcome=SignInAttempt.Outcome.FAILURE,
+        ip_address=throttling.client_ip(request),
+        user_agent=throttling.client_user_agent(request),
+    )
+
+
+def connect(app_config) -> None:
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(ensure_groups_after_migrate, sender=app_config, dispatch_uid="residents_groups_ensure")
+    user_logged_in.connect(record_admin_sign_in, dispatch_uid="residents_admin_sign_in")
+    user_login_failed.connect(record_admin_sign_in_failure, dispatch_uid="residents_admin_sign_in_failure")

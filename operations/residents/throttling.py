@@ -1,0 +1,91 @@
+"""Slowing down and then refusing repeated failed sign-ins, per account and per address.
+
+The counters are the `SignInAttempt` rows themselves, so every process (and every
+channel: web, mobile, admin) shares them and nothing is lost on restart. Within the last
+SIGNIN_WINDOW_MINUTES:
+
+- once an account or an address has SIGNIN_SOFT_LIMIT failures, each further attempt
+  waits SIGNIN_DELAY_SECONDS × (failures − soft limit + 1), capped, before the password
+  is even checked: guessing gets slow, a person who mistyped barely notices;
+- once an account has SIGNIN_HARD_LIMIT_ACCOUNT failures, or an address
+  SIGNIN_HARD_LIMIT_ADDRESS, attempts are refused without checking the password until
+  the oldest counted failure leaves the window.
+
+Only failures count (wrong password, disabled account), not refusals, so a refusal
+does not extend the lock. For an account, a successful sign-in clears the count (the
+owner proved who they are); for an address it does not, or one valid account would let
+an attacker reset the counter for guessing at others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Max
+from django.utils import timezone
+
+from .models import SignInAttempt
+
+COUNTED_OUTCOMES = [SignInAttempt.Outcome.FAILURE, SignInAttempt.Outcome.INACTIVE]
+# A sleeping request holds a worker; beyond this the refusal does the work.
+DEFAULT_MAX_DELAY_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class ThrottleDecision:
+    refused: bool
+    delay: float
+    account_failures: int
+    address_failures: int
+
+
+def _window_start():
+    return timezone.now() - timedelta(minutes=settings.SIGNIN_WINDOW_MINUTES)
+
+
+def account_failures(username: str) -> int:
+    """Failures for `username` (any letter case) in the window since its last success."""
+    since = _window_start()
+    attempts = SignInAttempt.objects.filter(username__iexact=username, created_at__gt=since)
+    last_success = attempts.filter(outcome=SignInAttempt.Outcome.SUCCESS).aggregate(at=Max("created_at"))["at"]
+    if last_success is not None:
+        attempts = attempts.filter(created_at__gt=last_success)
+    return attempts.filter(outcome__in=COUNTED_OUTCOMES).count()
+
+
+def address_failures(ip_address: str | None) -> int:
+    if not ip_address:
+        return 0
+    return SignInAttempt.objects.filter(
+        ip_address=ip_address, created_at__gt=_window_start(), outcome__in=COUNTED_OUTCOMES
+    ).count()
+
+
+def sign_in_throttle(*, username: str, ip_address: str | None) -> ThrottleDecision:
+    """How to treat the next attempt for `username` from `ip_address`."""
+    by_account = account_failures(username) if username else 0
+    by_address = address_failures(ip_address)
+    refused = by_account >= settings.SIGNIN_HARD_LIMIT_ACCOUNT or by_address >= settings.SIGNIN_HARD_LIMIT_ADDRESS
+    excess = max(by_account, by_address) - settings.SIGNIN_SOFT_LIMIT + 1
+    delay = 0.0
+    if not refused and excess > 0:
+        cap = getattr(settings, "SIGNIN_MAX_DELAY_SECONDS", DEFAULT_MAX_DELAY_SECONDS)
+        delay = min(settings.SIGNIN_DELAY_SECONDS * excess, cap)
+    return ThrottleDecision(refused=refused, delay=delay, account_failures=by_account, address_failures=by_address)
+
+
+def client_ip(request) -> str | None:
+    """The address the request came from.
+
+    Only REMOTE_ADDR is trusted: X-Forwarded-For is set by the client unless a proxy
+    replaces it, and trusting it would let anyone pick a fresh address per guess. Behind
+    a reverse proxy, configure the proxy (or a middleware that knows it) to set
+    REMOTE_ADDR.
+    """
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def client_user_agent(request) -> str:
+    return (request.META.get("HTTP_USER_AGENT") or "")[:300]
