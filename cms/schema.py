@@ -10,6 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
+from cms.contractors.schema import Contractor
 from cms.contractors.schema import Query as ContractorsQuery
 from cms.core.graphql.extensions import TypedErrors
 from cms.documents.schema import Query as DocumentsQuery
@@ -19,7 +20,6 @@ from cms.investments.schema import Investment
 from cms.investments.schema import Query as InvestmentsQuery
 from cms.news.schema import NewsItem
 from cms.news.schema import Query as NewsQuery
-from cms.contractors.schema import Contractor
 from operations.residents.schema import Mutation as ResidentsMutation
 from operations.residents.schema import Query as ResidentsQuery
 
@@ -37,10 +37,10 @@ schema = strawberry.Schema(
            NewsItem, Investment, Contractor],
     config=StrawberryConfig(relay_max_results=settings.GRAPHQL_MAX_PAGE_SIZE),
     extensions=[
-        DjangoOptimizerExtension(),
-        QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
-        MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
-        MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
+        DjangoOptimizerExtension,
+        lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
         TypedErrors,
     ],
 )

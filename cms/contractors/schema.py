@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import strawberry
 import strawberry_django
 from django.conf import settings
 from django.utils.translation import gettext as _
 from strawberry import Info
-from strawberry_django.relay import DjangoListConnection
 
 from cms.contractors import selectors
 from cms.contractors.models import ContractorPage, Trade
 from cms.core.graphql.context import denied_page_paths, viewer_of
+from cms.core.graphql.pagination import HubConnection
 from cms.core.graphql.types import PageInterface
 from cms.core.graphql.values import bad_input
 
@@ -47,7 +47,7 @@ class Contractor(PageInterface):
 @strawberry.type
 class Query:
     @strawberry_django.connection(
-        DjangoListConnection[Contractor],
+        HubConnection[Contractor],
         max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
         description="The contractor directory, grouped by trade.",
     )

@@ -35,3 +35,15 @@ def render_image_sizes_after_commit(image_id: int) -> None:
             logger.warning("Could not queue rendering of image %s", image_id, exc_info=True)
 
     transaction.on_commit(enqueue)
+
+
+@shared_task
+def publish_scheduled_pages() -> None:
+    """Wagtail's scheduled publishing and expiry, on Celery beat instead of cron.
+
+    Wagtail's command is idempotent: it publishes what is due and unpublishes what has
+    expired, so running it twice changes nothing twice.
+    """
+    from django.core.management import call_command
+
+    call_command("publish_scheduled", verbosity=0)

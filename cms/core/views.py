@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import mimetypes
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponseForbidden
+from django.http import FileResponse, Http404, HttpResponseForbidden, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -20,6 +21,21 @@ def csrf_rejects(request) -> bool:
     return CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None
 
 
+def _json_body_is_not_an_object(request) -> bool:
+    """A JSON body that parses but is not an object (a bare string, a number, a batch).
+
+    Strawberry expects an object and would fail with a server error on anything else;
+    unparsable JSON it already answers with 400 itself.
+    """
+    if request.method != "POST" or request.content_type != "application/json":
+        return False
+    try:
+        payload = json.loads(request.body or b"{}")
+    except ValueError:
+        return False
+    return not isinstance(payload, dict)
+
+
 class HubGraphQLView(GraphQLView):
     """The one GraphQL endpoint.
 
@@ -30,6 +46,11 @@ class HubGraphQLView(GraphQLView):
     """
 
     def dispatch(self, request, *args, **kwargs):
+        if _json_body_is_not_an_object(request):
+            return JsonResponse(
+                {"errors": [{"message": "The request body must be a JSON object.", "extensions": {"code": "BAD_REQUEST"}}]},
+                status=400,
+            )
         if (
             request.method == "POST"
             and settings.SESSION_COOKIE_NAME in request.COOKIES
@@ -55,6 +76,7 @@ def _build_graphql_view():
 _graphql_view = None
 
 
+@csrf_exempt  # the view applies its own CSRF rule (see HubGraphQLView)
 def graphql_view(request, *args, **kwargs):
     # Built on first use so that importing the URLconf does not import every app's schema.
     global _graphql_view

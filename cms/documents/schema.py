@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 import strawberry
 import strawberry_django
 from django.conf import settings
 from strawberry import Info, relay
-from strawberry_django.relay import DjangoListConnection
 
 from cms.core.graphql.context import denied_collection_paths, request_of, viewer_of
+from cms.core.graphql.pagination import HubConnection
 from cms.core.graphql.values import BuildingRef, building_ref, parse_id
 from cms.documents import selectors
 from cms.documents.models import CooperativeDocument
@@ -70,7 +70,7 @@ class DocumentType(relay.Node):
 @strawberry.type
 class Query:
     @strawberry_django.connection(
-        DjangoListConnection[DocumentType],
+        HubConnection[DocumentType],
         max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
         description="Documents the viewer may download, newest year first.",
     )

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Iterable
 
 import strawberry
 import strawberry_django
 from django.conf import settings
 from django.db.models import Prefetch
 from strawberry import Info
-from strawberry_django.relay import DjangoListConnection
 from wagtail.rich_text import expand_db_html
 
 from cms.core.graphql.context import denied_page_paths, viewer_of
+from cms.core.graphql.pagination import HubConnection
 from cms.core.graphql.types import ImageType, PageInterface, image_prefetch, visible_image
 from cms.core.graphql.values import BuildingRef, building_ref, parse_id
 from cms.core.images import image_queryset
@@ -79,7 +79,7 @@ class Investment(PageInterface):
 @strawberry.type
 class Query:
     @strawberry_django.connection(
-        DjangoListConnection[Investment],
+        HubConnection[Investment],
         max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
         description="Investments the viewer may read.",
     )

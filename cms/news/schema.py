@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Iterable
 
 import strawberry
 import strawberry_django
 from django.conf import settings
 from strawberry import Info
-from strawberry_django.relay import DjangoListConnection
 from wagtail.rich_text import expand_db_html
 
 from cms.core.graphql.context import denied_page_paths, viewer_of
+from cms.core.graphql.pagination import HubConnection
 from cms.core.graphql.types import ImageType, PageInterface, image_prefetch, visible_image
 from cms.core.graphql.values import BuildingRef, building_ref, parse_id
 from cms.news import selectors
@@ -63,7 +63,7 @@ class NewsItem(PageInterface):
 @strawberry.type
 class Query:
     @strawberry_django.connection(
-        DjangoListConnection[NewsItem],
+        HubConnection[NewsItem],
         max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
         description="Announcements and outage alerts the viewer may read, newest first.",
     )

@@ -164,6 +164,8 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
 WAGTAIL_FRONTEND_LOGIN_URL = "/admin/login/"
+# Admin sign-ins are recorded and throttled like the API's.
+WAGTAILADMIN_USER_LOGIN_FORM = "operations.residents.forms.AdminLoginForm"
 
 # --- Search ----------------------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
@@ -171,7 +173,7 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 
 # --- Celery ----------------------------------------------------------------------------
 # Without a broker URL tasks run in-process, so the embedded default needs no worker.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://localhost/")
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
@@ -179,7 +181,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "publish-scheduled-pages": {"task": "cms.core.tasks.publish_scheduled_pages", "schedule": 60.0},
+    "prune-sign-in-attempts": {"task": "operations.residents.tasks.prune_sign_in_attempts", "schedule": 86400.0},
+}
+# Sign-in attempts hold IP addresses (personal data): kept this long, then deleted.
+SIGNIN_HISTORY_DAYS = int(os.environ.get("SIGNIN_HISTORY_DAYS", "90"))
 
 # --- Mail ------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

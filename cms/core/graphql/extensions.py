@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 
-from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from cms.core.graphql.values import BAD_USER_INPUT
+from graphql import GraphQLError
 
 logger = logging.getLogger("cms.graphql")
 

@@ -11,8 +11,8 @@ from strawberry import Info, relay
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
-from cms.core.images import ImageSize, image_queryset, rendition_url, srcset
 from cms.core.graphql.context import collection_path_is_visible, request_of
+from cms.core.images import ImageSize, image_queryset, rendition_url, srcset
 
 ImageSizeEnum = strawberry.enum(ImageSize, name="ImageSize", description="Allowed image sizes.")
 

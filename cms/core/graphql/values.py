@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import strawberry
 from django.utils.translation import gettext as _
+
 from graphql import GraphQLError
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
+# The largest primary key any supported database stores (signed 64-bit).
+MAX_ID = 2**63 - 1
 
 
 def bad_input(message: str, *, field: str | None = None) -> GraphQLError:
@@ -21,7 +24,7 @@ def parse_id(value: str | None, *, field: str) -> int | None:
         parsed = int(str(value))
     except ValueError:
         raise bad_input(_("“%(value)s” is not a valid identifier.") % {"value": value}, field=field) from None
-    if parsed < 1:
+    if not 1 <= parsed <= MAX_ID:
         raise bad_input(_("“%(value)s” is not a valid identifier.") % {"value": value}, field=field)
     return parsed
 
