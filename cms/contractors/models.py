@@ -9,10 +9,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
+
+from cms.core.models import SectionPage
 
 
 @register_snippet
@@ -35,17 +36,10 @@ class Trade(index.Indexed, models.Model):
         return self.name
 
 
-class ContractorIndexPage(Page):
+class ContractorIndexPage(SectionPage):
     """The directory of contractors."""
 
-    template = "page.html"
-
-    intro = RichTextField(_("introduction"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    parent_page_types = ["home.HomePage"]
     subpage_types = ["contractors.ContractorPage"]
-    max_count_per_parent = 1
 
     class Meta:
         verbose_name = _("contractor directory")

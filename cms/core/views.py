@@ -47,10 +47,8 @@ class HubGraphQLView(GraphQLView):
 
     def dispatch(self, request, *args, **kwargs):
         if _json_body_is_not_an_object(request):
-            return JsonResponse(
-                {"errors": [{"message": "The request body must be a JSON object.", "extensions": {"code": "BAD_REQUEST"}}]},
-                status=400,
-            )
+            error = {"message": "The request body must be a JSON object.", "extensions": {"code": "BAD_REQUEST"}}
+            return JsonResponse({"errors": [error]}, status=400)
         if (
             request.method == "POST"
             and settings.SESSION_COOKIE_NAME in request.COOKIES

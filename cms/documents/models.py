@@ -8,11 +8,10 @@ DocumentIndexPage is the directory's place in the page tree (for menus and the p
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
 from wagtail.documents.models import AbstractDocument, Document
-from wagtail.fields import RichTextField
-from wagtail.models import Page
 from wagtail.search import index
+
+from cms.core.models import SectionPage
 
 
 def current_year() -> int:
@@ -56,17 +55,10 @@ class CooperativeDocument(AbstractDocument):
         verbose_name_plural = _("documents")
 
 
-class DocumentIndexPage(Page):
+class DocumentIndexPage(SectionPage):
     """The directory of documents as a page in the site tree."""
 
-    template = "page.html"
-
-    intro = RichTextField(_("introduction"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    parent_page_types = ["home.HomePage"]
     subpage_types: list[str] = []
-    max_count_per_parent = 1
 
     class Meta:
         verbose_name = _("document directory")

@@ -10,18 +10,13 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.core.models import SectionPage
 
-class InvestmentIndexPage(Page):
+
+class InvestmentIndexPage(SectionPage):
     """The list of investments."""
 
-    template = "page.html"
-
-    intro = RichTextField(_("introduction"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    parent_page_types = ["home.HomePage"]
     subpage_types = ["investments.InvestmentPage"]
-    max_count_per_parent = 1
 
     class Meta:
         verbose_name = _("investment index")

@@ -17,18 +17,13 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page, PageManager, PageQuerySet
 from wagtail.search import index
 
+from cms.core.models import SectionPage
 
-class NewsIndexPage(Page):
+
+class NewsIndexPage(SectionPage):
     """The list of news; its children are NewsPage items."""
 
-    template = "page.html"
-
-    intro = RichTextField(_("introduction"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    parent_page_types = ["home.HomePage"]
     subpage_types = ["news.NewsPage"]
-    max_count_per_parent = 1
 
     class Meta:
         verbose_name = _("news index")

@@ -243,3 +243,6 @@ class SignInAttempt(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("sign-in attempt")
         verbose_name_plural = _("sign-in attempts")
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.get_outcome_display()} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -33,7 +33,8 @@ def unreachable_broker():
 
 def test_new_image_has_every_allowed_size(eager_tasks):
     image = f.make_image()
-    specs = set(get_image_model().get_rendition_model().objects.filter(image=image).values_list("filter_spec", flat=True))
+    renditions = get_image_model().get_rendition_model().objects.filter(image=image)
+    specs = set(renditions.values_list("filter_spec", flat=True))
     assert specs == set(ALL_FILTER_SPECS)
 
 

@@ -79,34 +79,22 @@ def schedule(parent, page, go_live_at):
     return page
 
 
-def restrict_page(page, *, groups=(), login=False, password=None):
+def _restrict(model, *, groups=(), login=False, password=None, **target):
     if password:
-        restriction = PageViewRestriction.objects.create(
-            page=page, restriction_type=PageViewRestriction.PASSWORD, password=password
-        )
-    elif login:
-        restriction = PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
-    else:
-        restriction = PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.GROUPS)
-        restriction.groups.set(groups)
+        return model.objects.create(restriction_type=model.PASSWORD, password=password, **target)
+    if login:
+        return model.objects.create(restriction_type=model.LOGIN, **target)
+    restriction = model.objects.create(restriction_type=model.GROUPS, **target)
+    restriction.groups.set(groups)
     return restriction
+
+
+def restrict_page(page, *, groups=(), login=False, password=None):
+    return _restrict(PageViewRestriction, page=page, groups=groups, login=login, password=password)
 
 
 def restrict_collection(collection, *, groups=(), login=False, password=None):
-    if password:
-        restriction = CollectionViewRestriction.objects.create(
-            collection=collection, restriction_type=CollectionViewRestriction.PASSWORD, password=password
-        )
-    elif login:
-        restriction = CollectionViewRestriction.objects.create(
-            collection=collection, restriction_type=CollectionViewRestriction.LOGIN
-        )
-    else:
-        restriction = CollectionViewRestriction.objects.create(
-            collection=collection, restriction_type=CollectionViewRestriction.GROUPS
-        )
-        restriction.groups.set(groups)
-    return restriction
+    return _restrict(CollectionViewRestriction, collection=collection, groups=groups, login=login, password=password)
 
 
 _counter = {"n": 0}

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_scheduled_item_is_hidden_until_due_then_published_once(site_tree):
-    item = f.schedule(site_tree.news, NewsPage(title="Walne zgromadzenie", slug="walne"), timezone.now() + timedelta(days=7))
+    next_week = timezone.now() + timedelta(days=7)
+    item = f.schedule(site_tree.news, NewsPage(title="Walne zgromadzenie", slug="walne"), next_week)
     publish_scheduled_pages()
     assert not news_visible_to(None).filter(pk=item.pk).exists()
 

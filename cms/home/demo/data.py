@@ -247,7 +247,7 @@ def land_register_number(court: str, serial: int) -> str:
 def iban_pl(bank_code7: str, account16: str) -> str:
     """A well-formed Polish IBAN, check digits included, printed in groups of four."""
     weights = (3, 9, 7, 1, 3, 9, 7)
-    bank_sum = sum(int(d) * w for d, w in zip(bank_code7, weights))
+    bank_sum = sum(int(d) * w for d, w in zip(bank_code7, weights, strict=True))
     bank = bank_code7 + str((10 - bank_sum % 10) % 10)
     bban = bank + account16
     # "PL" -> 25 21, check digits 00, moved to the end
@@ -289,7 +289,7 @@ def units_for(spec: BuildingSpec, rng: random.Random) -> list[UnitSpec]:
     shares[-1] += Decimal(1) - sum(shares)  # rounding remainder to the last unit
 
     units = []
-    for (number, floor, area, kind), share in zip(raw, shares):
+    for (number, floor, area, kind), share in zip(raw, shares, strict=True):
         serial_offset = 0 if kind == "commercial" else int(number)
         flat_no = int(number) if number.isdigit() else 0
         kw = ""
