@@ -9,3 +9,7 @@ MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", BASE_DIR / ".test-media"))  
 # Throttling is tested by counting refusals, not by waiting.
 SIGNIN_DELAY_SECONDS = 0.0
 WAGTAILADMIN_BASE_URL = "http://testserver"
+
+# CI gives each run its own test database so that nothing else on the server collides with it.
+if os.environ.get("TEST_DATABASE_NAME"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405

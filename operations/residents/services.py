@@ -28,7 +28,7 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import APIToken
 
@@ -748,7 +748,11 @@ def user_sign_in(*, request, username: str, password: str, channel: str):
         record(SignInAttempt.Outcome.THROTTLED)
         raise ServiceError(
             SignInErrorCode.THROTTLED,
-            _("Too many failed attempts. Try again in %(minutes)d minutes.")
+            ngettext(
+                "Too many failed attempts. Try again in %(minutes)d minute.",
+                "Too many failed attempts. Try again in %(minutes)d minutes.",
+                settings.SIGNIN_WINDOW_MINUTES,
+            )
             % {"minutes": settings.SIGNIN_WINDOW_MINUTES},
         )
     if decision.delay:

@@ -425,7 +425,7 @@ class MembershipViewSet(ReadOnlyViewSet):
     ordering = ["requested_at"]
     list_display = [
         "user",  # the title column: links to the details and carries the decision buttons
-        Column("full_name", label=_("Name"), accessor=lambda m: m.user.get_full_name()),
+        Column("full_name", label=_("Full name"), accessor=lambda m: m.user.get_full_name()),
         Column("email", label=_("E-mail"), accessor="user.email"),
         Column("unit", label=_("Unit"), accessor=lambda m: f"{m.unit} – {m.unit.building.address}"),
         Column("role", label=_("Role"), accessor="get_role_display"),
