@@ -62,7 +62,7 @@ class DocumentType(relay.Node):
     def collection(self) -> DocumentCollectionRef:
         return DocumentCollectionRef(id=strawberry.ID(str(self.collection_id)), name=self.collection.name)
 
-    @strawberry_django.field(select_related=["building"])
+    @strawberry_django.field(select_related=["building"], description="The building the document concerns, if one.")
     def building(self) -> BuildingRef | None:
         return building_ref(self.building) if self.building else None
 

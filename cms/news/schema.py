@@ -39,9 +39,11 @@ class NewsItem(PageInterface):
     kind: NewsKind
     priority: NewsPriority
     date: date
-    lead: str
-    valid_from: datetime | None
-    valid_until: datetime | None
+    lead: str = strawberry_django.field(description="One or two sentences shown in lists.")
+    valid_from: datetime | None = strawberry_django.field(description="When an alert starts to apply.")
+    valid_until: datetime | None = strawberry_django.field(
+        description="When an alert stops applying; it then leaves the current alerts."
+    )
 
     @strawberry_django.field(only=["body"], description="Body as HTML.")
     def body(self) -> str:
@@ -55,7 +57,9 @@ class NewsItem(PageInterface):
     def lead_image(self, info: Info) -> ImageType | None:
         return visible_image(info, self.lead_image)
 
-    @strawberry_django.field(prefetch_related=["affected_buildings"])
+    @strawberry_django.field(
+        prefetch_related=["affected_buildings"], description="Buildings the item concerns (not who may read it)."
+    )
     def affected_buildings(self) -> list[BuildingRef]:
         return [building_ref(building) for building in self.affected_buildings.all()]
 

@@ -199,7 +199,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "biuro@spoldzielnia.ex
 
 # --- GraphQL API -----------------------------------------------------------------------
 STRAWBERRY_DJANGO = {
-    "FIELD_DESCRIPTION_FROM_HELP_TEXT": True,
+    # Help texts are translated and written for editors; API descriptions are written for
+    # developers, in English, on the fields themselves, so the contract never depends on language.
+    "FIELD_DESCRIPTION_FROM_HELP_TEXT": False,
     "TYPE_DESCRIPTION_FROM_MODEL_DOCSTRING": True,
     "MUTATIONS_DEFAULT_HANDLE_ERRORS": True,
     "PAGINATION_DEFAULT_LIMIT": 20,

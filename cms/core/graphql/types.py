@@ -77,9 +77,9 @@ def relative_url_path(info: Info, page) -> str:
 @strawberry_django.interface(Page, name="Page", description="A page of the cooperative's site.")
 class PageInterface(relay.Node):
     title: str
-    slug: str
-    seo_title: str
-    search_description: str
+    slug: str = strawberry_django.field(description="The last part of the page's address.")
+    seo_title: str = strawberry_django.field(description="Title for search engines and the browser tab, if set.")
+    search_description: str = strawberry_django.field(description="Summary for search engines and link previews.")
     first_published_at: datetime | None
     last_published_at: datetime | None
 
