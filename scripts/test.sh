@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Set up everything on a fresh machine and run the whole test suite. Extra arguments go
 # to pytest. Embedded defaults (SQLite, eager Celery) unless DATABASE_URL,
-# CELERY_BROKER_URL and REDIS_URL point elsewhere.
+# CELERY_BROKER_URL and REDIS_URL point elsewhere. Tests run in PYTEST_WORKERS processes
+# (default 2; 0 runs them in this process, e.g. for benchmarks with -s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh requirements-dev.txt
 python manage.py makemigrations --check --dry-run --settings=cms.settings.test
-python -m pytest "$@"
+python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"

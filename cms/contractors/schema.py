@@ -53,7 +53,7 @@ class Query:
     )
     def contractors(self, info: Info, filter: ContractorFilter | None = None) -> Iterable[ContractorPage]:
         filter = filter or ContractorFilter()
-        if filter.trade and not Trade.objects.filter(slug=filter.trade).exists():
+        if filter.trade and ("\x00" in filter.trade or not Trade.objects.filter(slug=filter.trade).exists()):
             raise bad_input(_("Unknown trade “%(trade)s”.") % {"trade": filter.trade}, field="trade")
         return selectors.contractors_visible_to(
             viewer_of(info), trade_slug=filter.trade, denied_paths=denied_page_paths(info)

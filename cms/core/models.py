@@ -12,8 +12,6 @@ class SectionPage(Page):
     It has a title and an introduction; its items come from the API's lists.
     """
 
-    template = "page.html"
-
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -22,3 +20,7 @@ class SectionPage(Page):
 
     class Meta:
         abstract = True
+
+    def get_template(self, request, *args, **kwargs):
+        # Wagtail names a default template for every concrete subclass; sections share one.
+        return "page.html"

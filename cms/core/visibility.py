@@ -5,7 +5,11 @@ and download paths need the same answer for many items at once, so this module a
 database once for the restrictions the viewer does *not* pass and excludes everything
 under their paths. The semantics follow Wagtail exactly:
 
-- `login`: any signed-in user passes;
+- `login`: any signed-in user *the cooperative recognises* passes: one who belongs to an
+  audience (a verified resident, staff, a contractor) or a superuser. This is stricter
+  than Wagtail's "any signed-in user" on purpose: anyone may register an account, and
+  the issue asks that unverified users see only public content. Wagtail's page serving
+  and document downloads apply the same rule through hooks (cms/core/wagtail_hooks.py);
 - `groups`: members of any listed group pass, superusers always;
 - `password`: never passes here; password-protected content is only served by Wagtail's
   own page serving after the password form, never by the API, search or listings;
@@ -15,17 +19,33 @@ under their paths. The semantics follow Wagtail exactly:
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from wagtail.models import BaseViewRestriction, CollectionViewRestriction, PageViewRestriction
+
+
+def _audience_groups_of(user) -> QuerySet:
+    return Group.objects.filter(user=user, audience__isnull=False)
+
+
+def is_recognised(user) -> bool:
+    """Whether `user` passes `login` restrictions: a superuser or a member of an audience."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or _audience_groups_of(user).exists()
 
 
 def _denied_paths(restrictions: QuerySet, path_lookup: str, user) -> list[str]:
     """Tree paths of the restrictions `user` does not pass, ancestors only."""
     if user is not None and user.is_authenticated:
-        restrictions = restrictions.exclude(restriction_type=BaseViewRestriction.LOGIN)
         if user.is_superuser:
-            restrictions = restrictions.exclude(restriction_type=BaseViewRestriction.GROUPS)
+            restrictions = restrictions.exclude(
+                restriction_type__in=[BaseViewRestriction.LOGIN, BaseViewRestriction.GROUPS]
+            )
         else:
+            restrictions = restrictions.exclude(
+                Q(restriction_type=BaseViewRestriction.LOGIN) & Exists(_audience_groups_of(user))
+            )
             through = restrictions.model.groups.through
             owner_field = restrictions.model._meta.model_name + "_id"
             shares_a_group = Exists(

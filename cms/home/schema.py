@@ -100,6 +100,8 @@ class Query:
 
     @strawberry.field(description="The page at a path within the site, if the viewer may read it.")
     def page(self, info: Info, url_path: str) -> PageInterface | None:
+        if "\x00" in url_path:  # no page has one; PostgreSQL refuses it in a query
+            return None
         relative = url_path.strip("/")
         full_path = site_root_url_path(info) + (relative + "/" if relative else "")
         page = visible_pages(info, Page.objects.filter(url_path=full_path)).first()

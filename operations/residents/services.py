@@ -692,10 +692,11 @@ def sign_in_attempt_record(
     """Store one attempt; `user` is the account the name belongs to, if any (see user_by_username)."""
     return SignInAttempt.objects.create(
         created_at=timezone.now(),
-        username=(username or "")[:150],
+        # Stored as typed, minus NUL bytes, which PostgreSQL cannot store in text.
+        username=(username or "").replace("\x00", "")[:150],
         user=user,
         ip_address=_valid_ip(ip_address),
-        user_agent=(user_agent or "")[:300],
+        user_agent=(user_agent or "").replace("\x00", "")[:300],
         channel=channel,
         outcome=outcome,
     )
@@ -710,7 +711,7 @@ def sign_in_attempts_prune(*, before) -> int:
 
 def user_by_username(username: str):
     """The account a typed user name belongs to, or None."""
-    if not username:
+    if not username or "\x00" in username:  # no account has one; PostgreSQL refuses it in a query
         return None
     try:
         return User._default_manager.get_by_natural_key(username)
@@ -758,7 +759,8 @@ def user_sign_in(*, request, username: str, password: str, channel: str):
     if decision.delay:
         time.sleep(decision.delay)
 
-    user = authenticate(request, username=username, password=password) if username and password else None
+    plausible = username and password and "\x00" not in username
+    user = authenticate(request, username=username, password=password) if plausible else None
     if user is None:
         if account is not None and not account.is_active and password and account.check_password(password):
             record(SignInAttempt.Outcome.INACTIVE)

@@ -48,6 +48,8 @@ def _window_start():
 def account_failures(username: str) -> int:
     """Failures for `username` (any letter case) in the window since its last success."""
     since = _window_start()
+    # Attempts are stored without NUL bytes (PostgreSQL cannot hold them); count them so.
+    username = username.replace("\x00", "")
     attempts = SignInAttempt.objects.filter(username__iexact=username, created_at__gt=since)
     last_success = attempts.filter(outcome=SignInAttempt.Outcome.SUCCESS).aggregate(at=Max("created_at"))["at"]
     if last_success is not None:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from django.utils import translation
+from graphql import build_schema, parse, validate
 from strawberry.printer import print_schema
 
 from cms.schema import schema
-from graphql import build_schema, parse, validate
 
 CONTRACT = Path(__file__).resolve().parents[2] / "graphql"
 OPERATION_FILES = sorted((CONTRACT / "operations").glob("*.graphql"))

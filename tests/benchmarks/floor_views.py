@@ -47,7 +47,11 @@ def news_floor(request):
                     "leadImage": rendition
                     and {
                         "alt": row["lead_image__description"] or row["lead_image__title"],
-                        "rendition": {"url": rendition_url(rendition), "width": rendition.width, "height": rendition.height},
+                        "rendition": {
+                            "url": rendition_url(rendition),
+                            "width": rendition.width,
+                            "height": rendition.height,
+                        },
                     },
                 }
             }

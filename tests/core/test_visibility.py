@@ -1,8 +1,10 @@
 """The one visibility mechanism, checked against Wagtail's own `accept_request`.
 
 For every restriction kind and every kind of user, the set-based answer of
-`cms.core.visibility` must equal what Wagtail decides page by page (password excepted:
-the API never serves password-protected content).
+`cms.core.visibility` must equal what Wagtail decides page by page, with the hub's two
+deliberate differences: password-protected content is never served by the API, and a
+`login` restriction admits only users the cooperative recognises (audience members,
+superusers), not every account someone registered.
 """
 
 from __future__ import annotations
@@ -14,21 +16,31 @@ from wagtail.documents import get_document_model
 from wagtail.models import Page
 
 from cms.core import visibility
+from operations.residents import services
 from tests.factories import content as f
 
 pytestmark = pytest.mark.django_db
 
 
+def _audience_group(name: str) -> Group:
+    """An estate's audience group, made the way the hub makes it."""
+    estate = services.estate_create(name=name, slug=name.lower())
+    return services.audience_group(estate=estate)
+
+
 @pytest.fixture
 def people():
-    insiders = Group.objects.create(name="Insiders")
-    others = Group.objects.create(name="Others")
+    insiders = _audience_group("Insiders")
+    others = _audience_group("Others")
     member = User.objects.create_user("member")
     member.groups.add(insiders)
     outsider = User.objects.create_user("outsider")
     outsider.groups.add(others)
+    registered = User.objects.create_user("registered")  # signed in, in no audience yet
+    registered.groups.add(Group.objects.create(name="Not an audience"))
     return {
         "anonymous": AnonymousUser(),
+        "registered": registered,
         "member": member,
         "outsider": outsider,
         "superuser": User.objects.create_superuser("root"),
@@ -52,6 +64,7 @@ def pages(site_tree, people):
 
 EXPECTED = {
     "anonymous": {"public"},
+    "registered": {"public"},
     "member": {"public", "login", "groups"},
     "outsider": {"public", "login"},
     "superuser": {"public", "login", "groups"},
@@ -74,7 +87,10 @@ def test_set_answer_equals_wagtails_own_answer(pages, people, who):
         restrictions = page.get_view_restrictions()
         wagtail_says = all(r.accept_request(request) for r in restrictions)
         is_password = any(r.restriction_type == "password" for r in restrictions)
-        assert (page.pk in visible) == (wagtail_says and not is_password), page.title
+        needs_recognition = any(r.restriction_type == "login" for r in restrictions)
+        recognised = visibility.is_recognised(people[who])
+        expected = wagtail_says and not is_password and (recognised or not needs_recognition)
+        assert (page.pk in visible) == expected, page.title
 
 
 def test_restriction_covers_descendants(site_tree, people):

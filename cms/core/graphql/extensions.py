@@ -1,32 +1,27 @@
 """Schema-wide behaviour: limits a public API needs and typed codes on every error.
 
-Errors a client caused (validation, bad arguments, page size over the maximum, malformed
-cursor) carry `extensions.code = BAD_USER_INPUT` or `GRAPHQL_VALIDATION_FAILED`;
-anything else is masked as INTERNAL_SERVER_ERROR with no details leaked, and logged.
+Errors a client caused carry `extensions.code`: GRAPHQL_VALIDATION_FAILED for a query
+that does not fit the schema, BAD_USER_INPUT for arguments our resolvers refuse (they
+raise `values.bad_input`). Any other exception is a server fault: masked as
+INTERNAL_SERVER_ERROR with no details leaked, and logged. Treating only our own
+GraphQLErrors as the client's fault keeps Python's messages from reaching clients.
 """
 
 from __future__ import annotations
 
 import logging
 
+from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from cms.core.graphql.values import BAD_USER_INPUT
-from graphql import GraphQLError
 
 logger = logging.getLogger("cms.graphql")
 
-# Exceptions strawberry and strawberry-django raise for arguments the client got wrong.
-CLIENT_FAULTS = (ValueError, TypeError)
-
-
 def _is_client_fault(error: GraphQLError) -> bool:
     original = error.original_error
-    if original is None:
-        return True  # a parse or validation error: the query itself was wrong
-    if isinstance(original, GraphQLError):
-        return True
-    return isinstance(original, CLIENT_FAULTS)
+    # No original error: a parse or validation error, the query itself was wrong.
+    return original is None or isinstance(original, GraphQLError)
 
 
 def _with_code(error: GraphQLError) -> GraphQLError:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import strawberry
 from django.utils.translation import gettext as _
-
 from graphql import GraphQLError
 
 BAD_USER_INPUT = "BAD_USER_INPUT"

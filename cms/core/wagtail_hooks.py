@@ -1,0 +1,31 @@
+"""Wagtail's page serving and document downloads apply the hub's one visibility rule.
+
+Wagtail's own check runs first (it handles password forms and sends anonymous readers to
+sign in). These hooks add the one way the hub is stricter than Wagtail: a `login`
+restriction admits only signed-in users the cooperative recognises (see
+cms.core.visibility), so an account that merely registered sees public content only.
+"""
+
+from django.template.response import TemplateResponse
+from wagtail import hooks
+from wagtail.models import BaseViewRestriction
+
+from cms.core.visibility import is_recognised
+
+
+def _refuse_unrecognised(request, restrictions):
+    if not request.user.is_authenticated or is_recognised(request.user):
+        return None
+    if any(r.restriction_type == BaseViewRestriction.LOGIN for r in restrictions):
+        return TemplateResponse(request, "awaiting_verification.html", status=403)
+    return None
+
+
+@hooks.register("before_serve_page", order=100)
+def refuse_login_pages_to_unverified(page, request, serve_args, serve_kwargs):
+    return _refuse_unrecognised(request, page.get_view_restrictions())
+
+
+@hooks.register("before_serve_document", order=100)
+def refuse_login_documents_to_unverified(document, request):
+    return _refuse_unrecognised(request, document.collection.get_view_restrictions())
