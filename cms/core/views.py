@@ -8,6 +8,7 @@ import mimetypes
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponseForbidden, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from strawberry.django.views import GraphQLView
@@ -56,7 +57,11 @@ class HubGraphQLView(GraphQLView):
         ):
             if csrf_rejects(request):
                 return HttpResponseForbidden("CSRF check failed.")
-        return super().dispatch(request, *args, **kwargs)
+        response = super().dispatch(request, *args, **kwargs)
+        # Answers depend on who asks: never let a shared cache hand one viewer's to another.
+        patch_cache_control(response, private=True)
+        patch_vary_headers(response, ["Authorization", "Cookie"])
+        return response
 
 
 def _build_graphql_view():
@@ -108,6 +113,8 @@ def serve_image_file(request, folder: str, name: str):
         raise Http404
     content_type = mimetypes.guess_type(stored_name)[0] or "application/octet-stream"
     response = FileResponse(owner.file.open("rb"), content_type=content_type)
+    # Public images may be cached by shared caches, but only briefly: an editor may restrict
+    # the collection later, and a CDN must not go on serving it for long after that.
     restricted = image.collection.get_view_restrictions().exists()
-    response["Cache-Control"] = "private, max-age=3600" if restricted else "public, max-age=86400"
+    response["Cache-Control"] = "private, max-age=3600" if restricted else "public, max-age=600"
     return response
