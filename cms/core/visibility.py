@@ -14,7 +14,8 @@ under their paths. The semantics follow Wagtail exactly:
 - `password`: never passes here; password-protected content is only served by Wagtail's
   own page serving after the password form, never by the API, search or listings;
 - a restriction covers its page (collection) and every descendant, because a
-  descendant's path starts with its ancestor's path.
+  descendant's path starts with its ancestor's path; an alias page is covered by the
+  restrictions of its source page, as in Wagtail.
 """
 
 from __future__ import annotations
@@ -63,12 +64,13 @@ def _denied_paths(restrictions: QuerySet, path_lookup: str, user) -> list[str]:
     return kept
 
 
-def _exclude_subtrees(queryset: QuerySet, path_field: str, denied: list[str]) -> QuerySet:
+def _exclude_subtrees(queryset: QuerySet, path_fields: tuple[str, ...], denied: list[str]) -> QuerySet:
     if not denied:
         return queryset
     condition = Q()
     for path in denied:
-        condition |= Q(**{f"{path_field}__startswith": path})
+        for field in path_fields:
+            condition |= Q(**{f"{field}__startswith": path})
     return queryset.exclude(condition)
 
 
@@ -84,14 +86,16 @@ def restrict_pages(queryset: QuerySet, user, *, denied: list[str] | None = None)
     """Pages of `queryset` that `user` may read: live, not expired, restrictions passed."""
     if denied is None:
         denied = denied_page_paths(user)
-    return _exclude_subtrees(queryset.filter(live=True, expired=False), "path", denied)
+    # An alias shows its source page's content, so the source's restrictions (and those of
+    # the source's ancestors) cover the alias too, wherever in the tree the alias stands.
+    return _exclude_subtrees(queryset.filter(live=True, expired=False), ("path", "alias_of__path"), denied)
 
 
 def restrict_by_collection(queryset: QuerySet, user, *, denied: list[str] | None = None) -> QuerySet:
     """Documents or images of `queryset` whose collection `user` may read."""
     if denied is None:
         denied = denied_collection_paths(user)
-    return _exclude_subtrees(queryset, "collection__path", denied)
+    return _exclude_subtrees(queryset, ("collection__path",), denied)
 
 
 def page_is_visible(page, user) -> bool:

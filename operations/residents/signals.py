@@ -11,13 +11,17 @@ the service (Wagtail's stock login form, Django's admin): it is recorded as chan
 from __future__ import annotations
 
 from django.apps import apps as global_apps
+from django.contrib.auth import get_user_model
 from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import DEFAULT_DB_ALIAS
 
 from . import services, throttling
 from .models import SignInAttempt
-from .roles import staff_groups_ensure
+from .roles import STAFF_GROUP_NAMES, staff_groups_ensure
+
+User = get_user_model()
 
 ADMIN_LOGIN_VIEWS = {"wagtailadmin_login", "admin:login"}
 
@@ -73,8 +77,50 @@ def record_admin_sign_in_failure(sender, credentials=None, request=None, **kwarg
     )
 
 
+def _staff_group_ids(group_ids) -> set[int]:
+    return set(Group.objects.filter(pk__in=group_ids, name__in=STAFF_GROUP_NAMES.values()).values_list("pk", flat=True))
+
+
+def sync_audiences_when_staff_groups_change(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """Keep the staff audience in step when staff roles change outside our services.
+
+    Wagtail's user and group editors change `user.groups` directly. Without this, a
+    dispatcher whose role was taken away in the admin would keep the staff audience and
+    go on reading staff-only content. Only changes that touch a staff group react, so the
+    audience groups that the sync itself adds or removes do not call it again.
+    """
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    if not reverse:  # instance is a user; pk_set are group ids (None after clear)
+        if action == "post_clear" or _staff_group_ids(pk_set):
+            services.user_audiences_sync(user=instance)
+        return
+    # instance is a group; pk_set are user ids (None after clear: members unknown, resync all)
+    if instance.name not in STAFF_GROUP_NAMES.values():
+        return
+    users = User.objects.filter(pk__in=pk_set) if pk_set else User.objects.filter(groups__audience__role="staff")
+    for user in users:
+        services.user_audiences_sync(user=user)
+
+
+def sync_audiences_when_contractor_link_ends(sender, instance, **kwargs) -> None:
+    """A firm's page deleted (or a worker unlinked by any path) takes the contractors audience away."""
+    user = User.objects.filter(pk=instance.user_id).first()
+    if user is not None:
+        services.user_audiences_sync(user=user)
+
+
 def connect(app_config) -> None:
-    from django.db.models.signals import post_migrate
+    from django.db.models.signals import m2m_changed, post_delete, post_migrate
+
+    from cms.contractors.models import ContractorStaff
+
+    m2m_changed.connect(
+        sync_audiences_when_staff_groups_change, sender=User.groups.through, dispatch_uid="residents_staff_groups"
+    )
+    post_delete.connect(
+        sync_audiences_when_contractor_link_ends, sender=ContractorStaff, dispatch_uid="residents_contractor_link"
+    )
 
     post_migrate.connect(ensure_groups_after_migrate, sender=app_config, dispatch_uid="residents_groups_ensure")
     user_logged_in.connect(record_admin_sign_in, dispatch_uid="residents_admin_sign_in")

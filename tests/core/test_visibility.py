@@ -141,3 +141,21 @@ def test_password_collection_never_listed(people):
 def test_denied_paths_cost_one_query(pages, people, django_assert_num_queries):
     with django_assert_num_queries(1):
         visibility.denied_page_paths(people["member"])
+
+
+def test_alias_follows_its_source_restriction(site_tree, people):
+    source = f.make_news(site_tree.news, title="source")
+    alias = source.create_alias(update_slug="source-alias")
+    # Restricted after the alias exists: Wagtail copies restrictions only when aliasing.
+    f.restrict_page(source, groups=[people["insiders"]])
+    for who in ("anonymous", "outsider", "registered"):
+        assert not visibility.page_is_visible(alias, people[who]), who
+    assert visibility.page_is_visible(alias, people["member"])
+
+
+def test_alias_of_a_page_in_a_restricted_section_is_covered(site_tree, people):
+    inner = f.make_investment(site_tree.investments, title="inner")
+    f.restrict_page(site_tree.investments, groups=[people["insiders"]])
+    alias = inner.create_alias(parent=site_tree.news, update_slug="inner-alias")
+    assert not visibility.page_is_visible(alias, people["outsider"])
+    assert visibility.page_is_visible(alias, people["member"])
