@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from strawberry.django.views import GraphQLView
 from wagtail.images import get_image_model
 
+from cms.core.graphql.values import BAD_USER_INPUT
 from cms.core.visibility import collection_is_visible
 
 
@@ -22,19 +23,37 @@ def csrf_rejects(request) -> bool:
     return CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None
 
 
-def _json_body_is_not_an_object(request) -> bool:
-    """A JSON body that parses but is not an object (a bare string, a number, a batch).
+NO_JSON_BODY = object()
 
-    Strawberry expects an object and would fail with a server error on anything else;
-    unparsable JSON it already answers with 400 itself.
-    """
+
+def _json_payload(request):
+    """The decoded JSON body of a POST, or NO_JSON_BODY when there is none or it does not
+    parse (strawberry answers unparsable JSON with 400 itself)."""
     if request.method != "POST" or request.content_type != "application/json":
-        return False
+        return NO_JSON_BODY
     try:
-        payload = json.loads(request.body or b"{}")
+        return json.loads(request.body or b"{}")
     except ValueError:
-        return False
-    return not isinstance(payload, dict)
+        return NO_JSON_BODY
+
+
+def _contains_nul(value) -> bool:
+    """NUL anywhere in the operation or its variables, raw or as a GraphQL `\\u0000` escape.
+
+    No text this hub stores may hold NUL and PostgreSQL refuses it in any query, so it is
+    refused once here rather than in every resolver.
+    """
+    if isinstance(value, str):
+        return "\x00" in value or "\\u0000" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
+def _refusal(message: str, code: str, status: int = 200) -> JsonResponse:
+    return JsonResponse({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}, status=status)
 
 
 class HubGraphQLView(GraphQLView):
@@ -47,9 +66,12 @@ class HubGraphQLView(GraphQLView):
     """
 
     def dispatch(self, request, *args, **kwargs):
-        if _json_body_is_not_an_object(request):
-            error = {"message": "The request body must be a JSON object.", "extensions": {"code": "BAD_REQUEST"}}
-            return JsonResponse({"errors": [error]}, status=400)
+        payload = _json_payload(request)
+        if payload is not NO_JSON_BODY and not isinstance(payload, dict):
+            # A bare string, number or batch: strawberry would fail on it with a server error.
+            return _refusal("The request body must be a JSON object.", "BAD_REQUEST", status=400)
+        if _contains_nul(payload) or _contains_nul(dict(request.GET.lists())):
+            return _refusal("Text may not contain the NUL character.", BAD_USER_INPUT)
         if (
             request.method == "POST"
             and settings.SESSION_COOKIE_NAME in request.COOKIES
@@ -71,7 +93,9 @@ def _build_graphql_view():
         HubGraphQLView.as_view(
             schema=schema,
             graphql_ide="graphiql" if settings.DEBUG else None,
-            multipart_uploads_enabled=True,
+            # No operation takes a file yet; accepting multipart would let anyone fill the
+            # disk with temporary files. Turn on with the first upload field.
+            multipart_uploads_enabled=False,
         )
     )
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from wagtail.models import APIToken
@@ -30,15 +31,29 @@ def user_for_token(raw: str):
     return token.user
 
 
+def accepts_tokens(request) -> bool:
+    """The API, and reading the files it links to (document downloads, image files).
+
+    Nothing else: a token taken from a staff member's phone must not open the Wagtail
+    admin, whose forms rely on CSRF protection that tokens switch off.
+    """
+    path = request.path_info
+    if path == reverse("graphql"):
+        return True
+    file_prefixes = ("/documents/", f"{settings.MEDIA_URL}images/", f"{settings.MEDIA_URL}original_images/")
+    return request.method in ("GET", "HEAD") and path.startswith(file_prefixes)
+
+
 class BearerTokenMiddleware:
-    """Authenticates a request by its bearer token; such requests need no CSRF token."""
+    """Authenticates a request by its bearer token where tokens are accepted (accepts_tokens);
+    such requests need no CSRF token."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         header = request.headers.get("Authorization", "")
-        if header.startswith("Bearer "):
+        if header.startswith("Bearer ") and accepts_tokens(request):
             raw = header.removeprefix("Bearer ").strip()
             # A request that carries a token speaks for the token alone, never for a session.
             request.user = SimpleLazyObject(lambda: user_for_token(raw))

@@ -805,6 +805,12 @@ def api_token_revoke(*, raw_token: str) -> None:
     token.revoke()
 
 
+@transaction.atomic
+def api_tokens_revoke_all(*, user) -> int:
+    """Revoke every live token of `user` (their password changed: a stolen phone signs out)."""
+    return live_tokens().filter(user=user).update(revoked_at=timezone.now())
+
+
 # --- Registration --------------------------------------------------------------------------------
 
 

@@ -110,11 +110,22 @@ def sync_audiences_when_contractor_link_ends(sender, instance, **kwargs) -> None
         services.user_audiences_sync(user=user)
 
 
+def revoke_tokens_when_password_changes(sender, instance, **kwargs) -> None:
+    """A new password ends every mobile sign-in, as it would end a stolen session elsewhere."""
+    update_fields = kwargs.get("update_fields")
+    if instance.pk is None or (update_fields is not None and "password" not in update_fields):
+        return
+    stored = User.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
+    if stored is not None and stored != instance.password:
+        services.api_tokens_revoke_all(user=instance)
+
+
 def connect(app_config) -> None:
-    from django.db.models.signals import m2m_changed, post_delete, post_migrate
+    from django.db.models.signals import m2m_changed, post_delete, post_migrate, pre_save
 
     from cms.contractors.models import ContractorStaff
 
+    pre_save.connect(revoke_tokens_when_password_changes, sender=User, dispatch_uid="residents_password_tokens")
     m2m_changed.connect(
         sync_audiences_when_staff_groups_change, sender=User.groups.through, dispatch_uid="residents_staff_groups"
     )

@@ -9,7 +9,10 @@ SIGNIN_WINDOW_MINUTES:
   is even checked: guessing gets slow, a person who mistyped barely notices;
 - once an account has SIGNIN_HARD_LIMIT_ACCOUNT failures, or an address
   SIGNIN_HARD_LIMIT_ADDRESS, attempts are refused without checking the password until
-  the oldest counted failure leaves the window.
+  the oldest counted failure leaves the window;
+- except that an address the account has signed in from before (a known address) is
+  not locked by failures made elsewhere, only by its own: otherwise anyone could lock
+  the administrator out by failing on purpose from a few addresses.
 
 Only failures count (wrong password, disabled account), not refusals, so a refusal
 does not extend the lock. For an account, a successful sign-in clears the count (the
@@ -57,6 +60,32 @@ def account_failures(username: str) -> int:
     return attempts.filter(outcome__in=COUNTED_OUTCOMES).count()
 
 
+def pair_failures(username: str, ip_address: str | None) -> int:
+    """Failures for `username` from `ip_address` in the window since its last success."""
+    if not ip_address:
+        return account_failures(username)
+    since = _window_start()
+    attempts = SignInAttempt.objects.filter(
+        username__iexact=username.replace("\x00", ""), ip_address=ip_address, created_at__gt=since
+    )
+    last_success = attempts.filter(outcome=SignInAttempt.Outcome.SUCCESS).aggregate(at=Max("created_at"))["at"]
+    if last_success is not None:
+        attempts = attempts.filter(created_at__gt=last_success)
+    return attempts.filter(outcome__in=COUNTED_OUTCOMES).count()
+
+
+def is_known_address(username: str, ip_address: str | None) -> bool:
+    """Whether `username` has signed in from `ip_address` within the kept history."""
+    if not ip_address:
+        return False
+    return SignInAttempt.objects.filter(
+        username__iexact=username.replace("\x00", ""),
+        ip_address=ip_address,
+        outcome=SignInAttempt.Outcome.SUCCESS,
+        created_at__gt=timezone.now() - timedelta(days=settings.SIGNIN_HISTORY_DAYS),
+    ).exists()
+
+
 def address_failures(ip_address: str | None) -> int:
     if not ip_address:
         return 0
@@ -69,7 +98,12 @@ def sign_in_throttle(*, username: str, ip_address: str | None) -> ThrottleDecisi
     """How to treat the next attempt for `username` from `ip_address`."""
     by_account = account_failures(username) if username else 0
     by_address = address_failures(ip_address)
-    refused = by_account >= settings.SIGNIN_HARD_LIMIT_ACCOUNT or by_address >= settings.SIGNIN_HARD_LIMIT_ADDRESS
+    account_locked = by_account >= settings.SIGNIN_HARD_LIMIT_ACCOUNT
+    if account_locked and username and is_known_address(username, ip_address):
+        # The owner's usual address: only failures made from here lock it.
+        by_account = pair_failures(username, ip_address)
+        account_locked = by_account >= settings.SIGNIN_HARD_LIMIT_ACCOUNT
+    refused = account_locked or by_address >= settings.SIGNIN_HARD_LIMIT_ADDRESS
     excess = max(by_account, by_address) - settings.SIGNIN_SOFT_LIMIT + 1
     delay = 0.0
     if not refused and excess > 0:

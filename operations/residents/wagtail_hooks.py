@@ -415,8 +415,19 @@ class MembershipEndView(MembershipDecisionView):
         services.membership_end(membership=self.object, ended_by=self.request.user)
 
 
+class MembershipInspectView(generic.InspectView):
+    """Details of a request; the proof's value only for those who may decide on it."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if not self.request.user.has_perm("residents.change_membership"):
+            fields = [name for name in fields if name != "proof_value"]
+        return fields
+
+
 class MembershipViewSet(ReadOnlyViewSet):
     model = Membership
+    inspect_view_class = MembershipInspectView
     name = "verification"
     icon = "user"
     menu_label = _("Verification")
@@ -429,7 +440,9 @@ class MembershipViewSet(ReadOnlyViewSet):
         Column("email", label=_("E-mail"), accessor="user.email"),
         Column("unit", label=_("Unit"), accessor=lambda m: f"{m.unit} – {m.unit.building.address}"),
         Column("role", label=_("Role"), accessor="get_role_display"),
-        Column("proof", label=_("Proof"), accessor=lambda m: f"{m.get_proof_kind_display()}: {m.proof_value}"),
+        # The kind only: the value is the unit's secret (access code, land register), shown
+        # on the details page to those who decide (see MembershipInspectView).
+        Column("proof", label=_("Proof"), accessor="get_proof_kind_display"),
         BooleanColumn("proof_matches", label=_("Proof matches")),
         Column("status", label=_("Status"), accessor="get_status_display"),
         DateColumn("requested_at", label=_("Requested"), sort_key="requested_at"),

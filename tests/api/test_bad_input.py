@@ -340,7 +340,7 @@ def test_right_password_signs_in(client):
 
 
 @pytest.mark.parametrize(
-    "username, password", [("", ""), ("jan", ""), ("", "x"), ("a" * 10_000, "x"), ("jan\u0000", "x")]
+    "username, password", [("", ""), ("jan", ""), ("", "x"), ("a" * 10_000, "x")]
 )
 def test_odd_credentials_are_typed_errors(client, username, password):
     UserFactory(username="jan")
@@ -368,3 +368,27 @@ def test_graphql_core_is_the_graphql_imported():
 
     assert "site-packages" in Path(graphql.__file__).parts, graphql.__file__
     assert hasattr(graphql, "GraphQLSchema")
+
+
+@pytest.mark.parametrize(
+    "query, variables",
+    [
+        (SIGN_IN, {"username": "jan\u0000", "password": "x"}),
+        ('mutation { sessionSignIn(username: "jan\\u0000", password: "x") { errors { message } } }', None),
+        ("query($p: String!) { page(urlPath: $p) { title } }", {"p": "/aktualnosci/a\u0000b/"}),
+        (
+            "mutation($c: String!) { tokenSignIn(username: \"jan\", password: \"x\", clientName: $c) { token } }",
+            {"c": "tel\u0000efon"},
+        ),
+    ],
+    ids=["variable", "literal-escape", "path", "client-name"],
+)
+def test_nul_anywhere_is_refused_as_bad_input_and_changes_nothing(client, query, variables):
+    from operations.residents.models import SignInAttempt
+
+    UserFactory(username="jan")
+    response = _post(client, query, variables)
+    assert response.status_code == 200
+    codes = [(e.get("extensions") or {}).get("code") for e in response.json()["errors"]]
+    assert codes == ["BAD_USER_INPUT"]
+    assert not SignInAttempt.objects.exists()

@@ -94,3 +94,23 @@ def test_revoke_service_refuses_unknown_tokens(token):
     services.api_token_revoke(raw_token=token)
     with pytest.raises(services.ServiceError):
         services.api_token_revoke(raw_token=token)  # already revoked
+
+
+def test_a_password_change_revokes_every_token(graphql, token, person):
+    person.set_password("Nowe-Haslo-2027!")
+    person.save()
+    assert graphql(WHO, token=token)["viewer"] is None
+
+
+def test_other_saves_keep_the_token(graphql, token, person):
+    person.first_name = "Janek"
+    person.save()
+    assert graphql(WHO, token=token)["viewer"]["username"] == "jan.kowalski"
+
+
+def test_a_token_does_not_open_the_admin(client, token, person):
+    from operations.residents.roles import StaffRole
+
+    services.staff_role_assign(user=person, role=StaffRole.ADMINISTRATOR)
+    response = client.get("/admin/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

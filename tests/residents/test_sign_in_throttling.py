@@ -177,3 +177,23 @@ def test_prune_deletes_old_attempts(person, make_request):
     fail(make_request(), "jan.kowalski")
     assert services.sign_in_attempts_prune(before=timezone.now() - timedelta(days=1)) == 0
     assert services.sign_in_attempts_prune(before=timezone.now() + timedelta(seconds=1)) == 1
+
+
+def test_failures_elsewhere_do_not_lock_the_owner_out_of_a_known_address(person, password, settings, make_request):
+    home = "198.51.100.7"
+    assert sign_in(make_request(ip=home), "jan.kowalski", password) == person
+    for n in range(settings.SIGNIN_HARD_LIMIT_ACCOUNT):
+        fail(make_request(ip=f"203.0.113.{n + 1}"), "jan.kowalski")  # someone trying to lock Jan out
+    with pytest.raises(services.ServiceError) as refused:
+        sign_in(make_request(ip="192.0.2.50"), "jan.kowalski", password)  # a new address is locked
+    assert refused.value.code == services.SignInErrorCode.THROTTLED
+    assert sign_in(make_request(ip=home), "jan.kowalski", password) == person  # home is not
+
+
+def test_a_known_address_is_still_locked_by_its_own_failures(person, password, settings, make_request):
+    home = "198.51.100.8"
+    sign_in(make_request(ip=home), "jan.kowalski", password)
+    fail(make_request(ip=home), "jan.kowalski", times=settings.SIGNIN_HARD_LIMIT_ACCOUNT)
+    with pytest.raises(services.ServiceError) as refused:
+        sign_in(make_request(ip=home), "jan.kowalski", password)
+    assert refused.value.code == services.SignInErrorCode.THROTTLED
