@@ -14,6 +14,18 @@ def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters and Wagtail's caches (renditions, site roots) outlive a test's
+    rollback; a rendition cached by an earlier test would point at a row that no longer
+    exists, and counters would throttle the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 class GraphQLClient:
     """Posts operations to /graphql the way a cookie-less or signed-in frontend does."""
 

@@ -220,6 +220,8 @@ SIGNIN_SOFT_LIMIT = 3
 SIGNIN_HARD_LIMIT_ACCOUNT = 5
 SIGNIN_HARD_LIMIT_ADDRESS = 20
 SIGNIN_DELAY_SECONDS = float(os.environ.get("SIGNIN_DELAY_SECONDS", "1.0"))
+# Account sign-ups from one address per hour (a household or an office shares an address).
+REGISTRATION_LIMIT_PER_HOUR = int(os.environ.get("REGISTRATION_LIMIT_PER_HOUR", "10"))
 
 LOGGING = {
     "version": 1,

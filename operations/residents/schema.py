@@ -26,7 +26,7 @@ from cms.core.graphql.errors import ServiceError, UserError
 from cms.core.graphql.values import bad_input
 from cms.core.views import csrf_rejects
 
-from . import selectors, services
+from . import selectors, services, throttling
 from .models import Building, Estate, Membership, SignInAttempt, Unit
 from .roles import StaffRole
 
@@ -354,7 +354,12 @@ class Mutation:
     ) -> UserRegisterPayload:
         try:
             user = services.user_register(
-                username=username, email=email, password=password, first_name=first_name, last_name=last_name
+                username=username,
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                ip_address=throttling.client_ip(info.context.request),
             )
         except ServiceError as error:
             return UserRegisterPayload(user=None, errors=_typed_errors(RegistrationError, RegistrationErrorCode, error))

@@ -66,6 +66,7 @@ class RegistrationErrorCode(StrEnum):
     EMAIL_TAKEN = "EMAIL_TAKEN"
     PASSWORD_INVALID = "PASSWORD_INVALID"
     NAME_REQUIRED = "NAME_REQUIRED"
+    THROTTLED = "THROTTLED"
 
 
 class MembershipErrorCode(StrEnum):
@@ -815,12 +816,19 @@ def api_tokens_revoke_all(*, user) -> int:
 
 
 @transaction.atomic
-def user_register(*, username: str, email: str, password: str, first_name: str, last_name: str):
+def user_register(
+    *, username: str, email: str, password: str, first_name: str, last_name: str, ip_address: str | None = None
+):
     """Create an account for a new person, who can then sign in and ask for a unit.
 
     All problems are reported at once (ServiceErrorList), so a form can mark every
     field. The real name is required: staff compare it with the cooperative's records.
+    Attempts from one address are limited per hour (REGISTRATION_LIMIT_PER_HOUR).
     """
+    if not throttling.registration_allowed(ip_address):
+        raise ServiceError(
+            RegistrationErrorCode.THROTTLED, _("Too many sign-ups from your network. Try again in an hour.")
+        )
     username = (username or "").strip()
     email = User.objects.normalize_email((email or "").strip())
     first_name, last_name = (first_name or "").strip(), (last_name or "").strip()

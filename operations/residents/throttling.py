@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Max
 from django.utils import timezone
 
@@ -110,6 +111,25 @@ def sign_in_throttle(*, username: str, ip_address: str | None) -> ThrottleDecisi
         cap = getattr(settings, "SIGNIN_MAX_DELAY_SECONDS", DEFAULT_MAX_DELAY_SECONDS)
         delay = min(settings.SIGNIN_DELAY_SECONDS * excess, cap)
     return ThrottleDecision(refused=refused, delay=delay, account_failures=by_account, address_failures=by_address)
+
+
+def registration_allowed(ip_address: str | None) -> bool:
+    """Count a registration attempt from `ip_address`; False once the hourly limit is spent.
+
+    Attempts, not accounts, are counted: the answers (user name or e-mail taken) must not
+    become a fast way to find out who has an account. Counters live in the cache (Redis
+    in production), which is enough for a limit measured in tens per hour.
+    """
+    if not ip_address:
+        return True
+    key = f"residents:registrations:{ip_address}:{int(timezone.now().timestamp() // 3600)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count <= settings.REGISTRATION_LIMIT_PER_HOUR
 
 
 def client_ip(request) -> str | None:

@@ -26,16 +26,6 @@ def _isolated_media(settings, api_media_root):
     settings.MEDIA_ROOT = api_media_root
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Wagtail caches renditions (and site roots) in the default cache, which outlives the
-    per-test rollback; a rendition cached by an earlier test would point at a row that no
-    longer exists."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture(scope="module")
 def scenario(django_db_setup, django_db_blocker, api_media_root):
     from tests.api.scenario import build_scenario
