@@ -12,7 +12,7 @@ from strawberry import Info
 
 from cms.contractors import selectors
 from cms.contractors.models import ContractorPage, Trade
-from cms.core.graphql.context import denied_page_paths, viewer_of
+from cms.core.graphql.context import denied_page_paths, site_root_path, viewer_of
 from cms.core.graphql.pagination import HubConnection
 from cms.core.graphql.types import PageInterface
 from cms.core.graphql.values import bad_input
@@ -56,7 +56,10 @@ class Query:
         if filter.trade and ("\x00" in filter.trade or not Trade.objects.filter(slug=filter.trade).exists()):
             raise bad_input(_("Unknown trade “%(trade)s”.") % {"trade": filter.trade}, field="trade")
         return selectors.contractors_visible_to(
-            viewer_of(info), trade_slug=filter.trade, denied_paths=denied_page_paths(info)
+            viewer_of(info),
+            trade_slug=filter.trade,
+            denied_paths=denied_page_paths(info),
+            within=site_root_path(info),
         )
 
     @strawberry_django.field(description="Trades of the contractor directory, in display order.")

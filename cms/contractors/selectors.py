@@ -11,9 +11,10 @@ def contractors_visible_to(
     *,
     trade_slug: str | None = None,
     denied_paths: list[str] | None = None,
+    within: str | None = None,
 ):
     """Firms `user` may read, grouped by trade (trade order, then name)."""
-    queryset = visibility.restrict_pages(ContractorPage.objects.all(), user, denied=denied_paths)
+    queryset = visibility.restrict_pages(ContractorPage.objects.all(), user, denied=denied_paths, within=within)
     if trade_slug:
         queryset = queryset.filter(trade__slug=trade_slug)
     return queryset.order_by("trade__sort_order", "trade__name", "title", "pk")

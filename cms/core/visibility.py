@@ -82,10 +82,15 @@ def denied_collection_paths(user) -> list[str]:
     return _denied_paths(CollectionViewRestriction.objects.all(), "collection__path", user)
 
 
-def restrict_pages(queryset: QuerySet, user, *, denied: list[str] | None = None) -> QuerySet:
-    """Pages of `queryset` that `user` may read: live, not expired, restrictions passed."""
+def restrict_pages(
+    queryset: QuerySet, user, *, denied: list[str] | None = None, within: str | None = None
+) -> QuerySet:
+    """Pages of `queryset` that `user` may read: live, not expired, restrictions passed,
+    and, given `within` (a site's root path), in that site only."""
     if denied is None:
         denied = denied_page_paths(user)
+    if within:
+        queryset = queryset.filter(path__startswith=within)
     # An alias shows its source page's content, so the source's restrictions (and those of
     # the source's ancestors) cover the alias too, wherever in the tree the alias stands.
     return _exclude_subtrees(queryset.filter(live=True, expired=False), ("path", "alias_of__path"), denied)

@@ -13,7 +13,7 @@ from django.db.models import Prefetch
 from strawberry import Info
 from wagtail.rich_text import expand_db_html
 
-from cms.core.graphql.context import denied_page_paths, viewer_of
+from cms.core.graphql.context import denied_page_paths, site_root_path, viewer_of
 from cms.core.graphql.pagination import HubConnection
 from cms.core.graphql.types import ImageType, PageInterface, image_prefetch, visible_image
 from cms.core.graphql.values import BuildingRef, building_ref, parse_id
@@ -90,4 +90,5 @@ class Query:
             status=filter.status.value if filter.status else None,
             building_id=parse_id(filter.building_id, field="buildingId"),
             denied_paths=denied_page_paths(info),
+            within=site_root_path(info),
         )

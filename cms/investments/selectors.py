@@ -12,8 +12,9 @@ def investments_visible_to(
     status: str | None = None,
     building_id: int | None = None,
     denied_paths: list[str] | None = None,
+    within: str | None = None,
 ):
-    queryset = visibility.restrict_pages(InvestmentPage.objects.all(), user, denied=denied_paths)
+    queryset = visibility.restrict_pages(InvestmentPage.objects.all(), user, denied=denied_paths, within=within)
     if status:
         queryset = queryset.filter(status=status)
     if building_id is not None:

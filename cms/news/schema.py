@@ -11,7 +11,7 @@ from django.conf import settings
 from strawberry import Info
 from wagtail.rich_text import expand_db_html
 
-from cms.core.graphql.context import denied_page_paths, viewer_of
+from cms.core.graphql.context import denied_page_paths, site_root_path, viewer_of
 from cms.core.graphql.pagination import HubConnection
 from cms.core.graphql.types import ImageType, PageInterface, image_prefetch, visible_image
 from cms.core.graphql.values import BuildingRef, building_ref, parse_id
@@ -85,4 +85,5 @@ class Query:
             current_alerts_only=filter.current_alerts_only,
             order=selectors.NewsOrder(order),
             denied_paths=denied_page_paths(info),
+            within=site_root_path(info),
         )

@@ -30,9 +30,10 @@ def news_visible_to(
     current_alerts_only: bool = False,
     order: NewsOrder = NewsOrder.NEWEST,
     denied_paths: list[str] | None = None,
+    within: str | None = None,
 ):
     """News items `user` may read, filtered; restrictions applied as a set (see visibility)."""
-    queryset = visibility.restrict_pages(NewsPage.objects.all(), user, denied=denied_paths)
+    queryset = visibility.restrict_pages(NewsPage.objects.all(), user, denied=denied_paths, within=within)
     if current_alerts_only:
         queryset = queryset.current_alerts()
     if kind:

@@ -7,6 +7,7 @@ by every list, so a response costs the same number of queries whatever it contai
 from __future__ import annotations
 
 from strawberry import Info
+from wagtail.models import Page, Site
 
 from cms.core import visibility
 
@@ -28,6 +29,21 @@ def _memoized(info: Info, key: str, compute):
     return cache[key]
 
 
+def site_root(info: Info) -> tuple[str, str]:
+    """The tree path and URL path of the root page of the site the request is for."""
+
+    def compute():
+        request = request_of(info)
+        site = Site.find_for_request(request) or Site.objects.get(is_default_site=True)
+        return Page.objects.filter(pk=site.root_page_id).values_list("path", "url_path").get()
+
+    return _memoized(info, "site_root", compute)
+
+
+def site_root_path(info: Info) -> str:
+    return site_root(info)[0]
+
+
 def denied_page_paths(info: Info) -> list[str]:
     return _memoized(info, "pages", lambda: visibility.denied_page_paths(viewer_of(info)))
 
@@ -38,7 +54,9 @@ def denied_collection_paths(info: Info) -> list[str]:
 
 def visible_pages(info: Info, queryset):
     """`queryset` narrowed to the pages the viewer may read (see cms.core.visibility)."""
-    return visibility.restrict_pages(queryset, viewer_of(info), denied=denied_page_paths(info))
+    return visibility.restrict_pages(
+        queryset, viewer_of(info), denied=denied_page_paths(info), within=site_root_path(info)
+    )
 
 
 def visible_by_collection(info: Info, queryset):

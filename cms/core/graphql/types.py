@@ -9,9 +9,9 @@ import strawberry_django
 from django.db.models import Prefetch
 from strawberry import Info, relay
 from wagtail.images import get_image_model
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
-from cms.core.graphql.context import collection_path_is_visible, request_of
+from cms.core.graphql.context import collection_path_is_visible, site_root
 from cms.core.images import ImageSize, image_queryset, rendition_url, srcset
 
 ImageSizeEnum = strawberry.enum(ImageSize, name="ImageSize", description="Allowed image sizes.")
@@ -57,13 +57,7 @@ def visible_image(info: Info, image) -> ImageType | None:
 
 
 def site_root_url_path(info: Info) -> str:
-    request = request_of(info)
-    cached = getattr(request, "_hub_root_url_path", None)
-    if cached is None:
-        site = Site.find_for_request(request) or Site.objects.select_related("root_page").get(is_default_site=True)
-        cached = site.root_page.url_path
-        request._hub_root_url_path = cached
-    return cached
+    return site_root(info)[1]
 
 
 def relative_url_path(info: Info, page) -> str:

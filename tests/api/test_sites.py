@@ -1,0 +1,43 @@
+"""One installation may serve several cooperatives, each a Wagtail site: lists and pages
+answer for the site the request is addressed to, never another's."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from wagtail.models import Page, Site
+
+from cms.home.models import HomePage
+from cms.news.models import NewsIndexPage
+from tests.factories import content as f
+
+pytestmark = pytest.mark.django_db
+
+QUERY = '{ news { totalCount edges { node { title urlPath } } } page(urlPath: "/aktualnosci/") { title } }'
+
+
+@pytest.fixture
+def two_sites(site_tree, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "inna.example"]
+    f.make_news(site_tree.news, title="Nasza")
+    other_home = f.publish(Page.get_first_root_node(), HomePage(title="Inna spółdzielnia", slug="inna"))
+    Site.objects.create(hostname="inna.example", port=80, root_page=other_home)
+    other_news = f.publish(other_home, NewsIndexPage(title="Aktualności innej", slug="aktualnosci"))
+    f.make_news(other_news, title="Cudza")
+
+
+def _ask(client, host):
+    response = client.post("/graphql", json.dumps({"query": QUERY}), content_type="application/json", HTTP_HOST=host)
+    assert response.status_code == 200
+    return response.json()["data"]
+
+
+def test_each_site_lists_its_own_news(client, two_sites):
+    ours = _ask(client, "testserver")
+    assert [e["node"]["title"] for e in ours["news"]["edges"]] == ["Nasza"]
+    assert ours["page"]["title"] == "Aktualności"
+    theirs = _ask(client, "inna.example")
+    assert [e["node"]["title"] for e in theirs["news"]["edges"]] == ["Cudza"]
+    assert theirs["news"]["edges"][0]["node"]["urlPath"].startswith("/aktualnosci/")
+    assert theirs["page"]["title"] == "Aktualności innej"
