@@ -101,33 +101,22 @@ def test_service_returns_an_active_user_with_a_usable_password():
     assert not user.groups.exists()  # an unverified person sees only public content
 
 
+def _sign_up(username: str, ip_address: str):
+    return services.user_register(
+        username=username,
+        email=f"{username}@example.pl",
+        password="Zielony-Balkon-42",
+        first_name="Ewa",
+        last_name="Nowa",
+        ip_address=ip_address,
+    )
+
+
 def test_sign_ups_from_one_address_are_limited(settings):
     settings.REGISTRATION_LIMIT_PER_HOUR = 2
-    for n in range(2):
-        services.user_register(
-            username=f"nowy{n}",
-            email=f"nowy{n}@example.pl",
-            password="Zielony-Balkon-42",
-            first_name="Ewa",
-            last_name="Nowa",
-            ip_address="203.0.113.5",
-        )
+    _sign_up("nowy0", "203.0.113.5")
+    _sign_up("nowy1", "203.0.113.5")
     with pytest.raises(services.ServiceError) as refused:
-        services.user_register(
-            username="nowy9",
-            email="nowy9@example.pl",
-            password="Zielony-Balkon-42",
-            first_name="Ewa",
-            last_name="Nowa",
-            ip_address="203.0.113.5",
-        )
+        _sign_up("nowy9", "203.0.113.5")
     assert refused.value.code == services.RegistrationErrorCode.THROTTLED
-    # Another household is not affected.
-    services.user_register(
-        username="sasiad",
-        email="sasiad@example.pl",
-        password="Zielony-Balkon-42",
-        first_name="Jan",
-        last_name="Obok",
-        ip_address="198.51.100.5",
-    )
+    _sign_up("sasiad", "198.51.100.5")  # another household is not affected
