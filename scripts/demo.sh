@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh requirements.txt
 export DJANGO_SETTINGS_MODULE=cms.settings.dev
+address="${HOST:-127.0.0.1}:${PORT:-8000}"
+export BASE_URL="${BASE_URL:-http://$address}"
 python manage.py migrate --no-input
 python manage.py load_demo_data
-exec python manage.py runserver "${HOST:-127.0.0.1}:${PORT:-8000}"
+exec python manage.py runserver "$address"
