@@ -29,3 +29,13 @@ def refuse_login_pages_to_unverified(page, request, serve_args, serve_kwargs):
 @hooks.register("before_serve_document", order=100)
 def refuse_login_documents_to_unverified(document, request):
     return _refuse_unrecognised(request, document.collection.get_view_restrictions())
+
+
+@hooks.register("register_rich_text_features", order=100)
+def expand_rich_text_for_the_reader(features):
+    # Runs after Wagtail's own registrations (order 0), so these replace them.
+    from cms.core.rich_text import VisibleDocumentLinkHandler, VisibleImageEmbedHandler, VisiblePageLinkHandler
+
+    features.register_link_type(VisiblePageLinkHandler)
+    features.register_link_type(VisibleDocumentLinkHandler)
+    features.register_embed_type(VisibleImageEmbedHandler)

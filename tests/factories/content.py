@@ -155,7 +155,8 @@ def make_document(*, title=None, collection=None, category="other", year=2026, b
 
 def make_news(parent, *, title=None, image=None, buildings=(), live=True, **fields):
     n = _next()
-    page = NewsPage(title=title or f"Komunikat {n}", slug=f"komunikat-{n}", lead_image=image, **fields)
+    fields.setdefault("slug", f"komunikat-{n}")
+    page = NewsPage(title=title or f"Komunikat {n}", lead_image=image, **fields)
     page = publish(parent, page) if live else draft(parent, page)
     if buildings:
         page.affected_buildings.set(buildings)
