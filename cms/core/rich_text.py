@@ -15,7 +15,7 @@ restricted is shown.
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from wagtail.documents import get_document_model
@@ -29,29 +29,29 @@ from cms.core import visibility
 
 @dataclass
 class _Reader:
-    user: object
-    _denied: dict[str, list[str]] = field(default_factory=dict)
+    """Whoever reads the rich text: the request's user, or nobody in particular."""
+
+    request: object | None
 
     def denied(self, kind: str) -> list[str]:
-        # Computed once per request and kind, however many rich text fields it expands.
-        if kind not in self._denied:
+        if self.request is None:
             compute = visibility.denied_page_paths if kind == "pages" else visibility.denied_collection_paths
-            self._denied[kind] = compute(self.user)
-        return self._denied[kind]
+            return compute(AnonymousUser())
+        # Shared with the API's resolvers: computed once per request.
+        return visibility.denied_paths_for_request(self.request, kind)
 
     def may_see_page(self, page) -> bool:
-        denied = self.denied("pages")
-        return page.live and not page.expired and not any(page.path.startswith(p) for p in denied)
+        return page.live and not page.expired and not visibility.is_under(page.path, self.denied("pages"))
 
     def may_see_collection(self, collection) -> bool:
-        return not any(collection.path.startswith(p) for p in self.denied("collections"))
+        return not visibility.is_under(collection.path, self.denied("collections"))
 
 
 _reader: ContextVar[_Reader | None] = ContextVar("rich_text_reader", default=None)
 
 
 def _current_reader() -> _Reader:
-    return _reader.get() or _Reader(user=AnonymousUser())
+    return _reader.get() or _Reader(request=None)
 
 
 class RichTextViewerMiddleware:
@@ -61,7 +61,7 @@ class RichTextViewerMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _reader.set(_Reader(user=request.user))
+        token = _reader.set(_Reader(request=request))
         try:
             return self.get_response(request)
         finally:

@@ -107,6 +107,21 @@ def page_is_visible(page, user) -> bool:
     return restrict_pages(type(page).objects.filter(pk=page.pk), user).exists()
 
 
+def is_under(path: str, denied: list[str]) -> bool:
+    """Whether a tree `path` lies in one of the `denied` subtrees."""
+    return any(path.startswith(prefix) for prefix in denied)
+
+
 def collection_is_visible(collection, user) -> bool:
-    path = collection.path
-    return not any(path.startswith(denied) for denied in denied_collection_paths(user))
+    return not is_under(collection.path, denied_collection_paths(user))
+
+
+def denied_paths_for_request(request, kind: str) -> list[str]:
+    """`denied_page_paths` ("pages") or `denied_collection_paths` ("collections") for the
+    request's user, computed once per request however many resolvers and rich text
+    fields ask."""
+    memo = request.__dict__.setdefault("_hub_denied_paths", {})
+    if kind not in memo:
+        compute = denied_page_paths if kind == "pages" else denied_collection_paths
+        memo[kind] = compute(request.user)
+    return memo[kind]

@@ -21,23 +21,13 @@ def viewer_of(info: Info):
     return request_of(info).user
 
 
-def _memoized(info: Info, key: str, compute):
-    request = request_of(info)
-    cache = request.__dict__.setdefault("_hub_visibility", {})
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
-
-
 def site_root(info: Info) -> tuple[str, str]:
     """The tree path and URL path of the root page of the site the request is for."""
-
-    def compute():
-        request = request_of(info)
+    request = request_of(info)
+    if not hasattr(request, "_hub_site_root"):
         site = Site.find_for_request(request) or Site.objects.get(is_default_site=True)
-        return Page.objects.filter(pk=site.root_page_id).values_list("path", "url_path").get()
-
-    return _memoized(info, "site_root", compute)
+        request._hub_site_root = Page.objects.filter(pk=site.root_page_id).values_list("path", "url_path").get()
+    return request._hub_site_root
 
 
 def site_root_path(info: Info) -> str:
@@ -45,11 +35,11 @@ def site_root_path(info: Info) -> str:
 
 
 def denied_page_paths(info: Info) -> list[str]:
-    return _memoized(info, "pages", lambda: visibility.denied_page_paths(viewer_of(info)))
+    return visibility.denied_paths_for_request(request_of(info), "pages")
 
 
 def denied_collection_paths(info: Info) -> list[str]:
-    return _memoized(info, "collections", lambda: visibility.denied_collection_paths(viewer_of(info)))
+    return visibility.denied_paths_for_request(request_of(info), "collections")
 
 
 def visible_pages(info: Info, queryset):
@@ -59,10 +49,5 @@ def visible_pages(info: Info, queryset):
     )
 
 
-def visible_by_collection(info: Info, queryset):
-    """Documents or images of `queryset` the viewer may read (collection restrictions)."""
-    return visibility.restrict_by_collection(queryset, viewer_of(info), denied=denied_collection_paths(info))
-
-
 def collection_path_is_visible(info: Info, path: str) -> bool:
-    return not any(path.startswith(denied) for denied in denied_collection_paths(info))
+    return not visibility.is_under(path, denied_collection_paths(info))
