@@ -19,6 +19,7 @@ urlpatterns = [
         name="image_file",
     ),
     path("graphql", graphql_view, name="graphql"),
+    path("messages/", include("operations.messaging.urls")),
 ]
 
 if settings.DEBUG:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "cms.investments",
     "cms.contractors",
     "operations.residents",
+    "operations.messaging",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -185,6 +186,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {"task": "cms.core.tasks.publish_scheduled_pages", "schedule": 60.0},
     "prune-sign-in-attempts": {"task": "operations.residents.tasks.prune_sign_in_attempts", "schedule": 86400.0},
+    # The safety net of the outbox: starts due broadcasts, requeues deliveries of dead
+    # workers and sends whatever an unreachable broker left behind.
+    "messaging-sweep": {"task": "operations.messaging.tasks.messaging_sweep", "schedule": 60.0},
 }
 # Sign-in attempts hold IP addresses (personal data): kept this long, then deleted.
 SIGNIN_HISTORY_DAYS = int(os.environ.get("SIGNIN_HISTORY_DAYS", "90"))
@@ -199,6 +203,56 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "biuro@spoldzielnia.example")
 
 # --- GraphQL API -----------------------------------------------------------------------
+# Messaging: e-mail goes through EMAIL_BACKEND; SMS and push through providers (see
+# operations/messaging/providers). The embedded default writes SMS and push messages as
+# JSON files under MESSAGING_FILE_DIR, so nothing leaves the machine until configured.
+MESSAGING_FILE_DIR = Path(os.environ.get("MESSAGING_FILE_DIR", BASE_DIR / "var" / "messages"))
+_SMS_PROVIDERS = {
+    "file": {"BACKEND": "operations.messaging.providers.sms.FileSmsProvider"},
+    "smsapi": {
+        "BACKEND": "operations.messaging.providers.sms.SmsApiProvider",
+        "OPTIONS": {
+            "token": os.environ.get("SMSAPI_TOKEN", ""),
+            "url": os.environ.get("SMSAPI_URL", "https://api.smsapi.pl/sms.do"),
+            "sender": os.environ.get("SMS_SENDER", ""),
+            "rate_per_second": float(os.environ.get("SMS_RATE_PER_SECOND", "10")),
+        },
+    },
+}
+_PUSH_PROVIDERS = {
+    "file": {"BACKEND": "operations.messaging.providers.push.FilePushProvider"},
+    "expo": {
+        "BACKEND": "operations.messaging.providers.push.ExpoPushProvider",
+        "OPTIONS": {
+            "access_token": os.environ.get("EXPO_ACCESS_TOKEN", ""),
+            "url": os.environ.get("EXPO_PUSH_URL", "https://exp.host/--/api/v2/push/send"),
+            "rate_per_second": float(os.environ.get("PUSH_RATE_PER_SECOND", "100")),
+        },
+    },
+}
+MESSAGING_PROVIDERS = {
+    "email": {
+        "BACKEND": "operations.messaging.providers.email.DjangoEmailProvider",
+        "OPTIONS": {"rate_per_second": float(os.environ["EMAIL_RATE_PER_SECOND"])}
+        if os.environ.get("EMAIL_RATE_PER_SECOND")
+        else {},
+    },
+    "sms": _SMS_PROVIDERS[os.environ.get("SMS_PROVIDER", "file")],
+    "push": _PUSH_PROVIDERS[os.environ.get("PUSH_PROVIDER", "file")],
+}
+# Deliveries are claimed in batches; a temporary failure is retried after
+# MESSAGING_RETRY_BASE_SECONDS × 2^(attempt-1), at most MESSAGING_MAX_ATTEMPTS times.
+MESSAGING_BATCH_SIZE = int(os.environ.get("MESSAGING_BATCH_SIZE", "200"))
+MESSAGING_MAX_ATTEMPTS = int(os.environ.get("MESSAGING_MAX_ATTEMPTS", "6"))
+MESSAGING_RETRY_BASE_SECONDS = int(os.environ.get("MESSAGING_RETRY_BASE_SECONDS", "60"))
+MESSAGING_RETRY_MAX_SECONDS = 6 * 3600
+# A claimed delivery not recorded within this time (a worker died) goes back to the queue.
+MESSAGING_LEASE_SECONDS = 300
+# One task run sends for at most this long, then queues its continuation, so a large
+# broadcast never holds a worker for hours and its progress stays visible.
+MESSAGING_TASK_SECONDS = 50
+MESSAGING_SMS_MAX_SEGMENTS = 3
+
 STRAWBERRY_DJANGO = {
     # Help texts are translated and written for editors; API descriptions are written for
     # developers, in English, on the fields themselves, so the contract never depends on language.

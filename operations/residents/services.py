@@ -24,12 +24,11 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.models import APIToken
 
 from cms.core.graphql.errors import ServiceError
@@ -596,54 +595,31 @@ def membership_end(*, membership: Membership, ended_by) -> Membership:
 
 
 def notify_membership_decision(*, membership: Membership) -> None:
-    """Tell the person by e-mail that their request was accepted or refused.
+    """Tell the person that their request was accepted or refused, through messaging.
 
-    The mail is composed now, in the cooperative's language, and sent only once the
-    decision is committed: a rolled-back decision tells nobody anything. This is the
-    seam a messaging layer (outbox, SMS, push) replaces.
+    The message is written to the outbox in the decision's transaction and sent after
+    commit: a rolled-back decision tells nobody anything, and a mail server that is down
+    delays the message instead of losing it.
     """
-    recipient = membership.user.email
-    if not recipient:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "name": membership.user.get_full_name() or membership.user.get_username(),
+    from operations.messaging import selectors as messaging_selectors
+    from operations.messaging import services as messaging
+
+    person = membership.user
+    verified = membership.status == Membership.Status.VERIFIED
+    with translation.override(messaging_selectors.settings_of(person).language):
+        role = str(membership.get_role_display())
+    messaging.message_send(
+        kind="account",
+        template_key="membership-verified" if verified else "membership-rejected",
+        recipients=[person],
+        context={
             "unit": f"{membership.unit.building.code}/{membership.unit.number}",
             "address": membership.unit.building.address,
-            "role": membership.get_role_display(),
+            "role": role,
             "reason": membership.decision_note,
-            "site": settings.WAGTAIL_SITE_NAME,
-        }
-        if membership.status == Membership.Status.VERIFIED:
-            subject = gettext("Your access to unit %(unit)s has been confirmed") % context
-            body = (
-                gettext(
-                    "Hello %(name)s,\n\n"
-                    "the cooperative has confirmed you as %(role)s of unit %(unit)s (%(address)s). "
-                    "After signing in you will now see the announcements, documents and matters of "
-                    "your building.\n\n%(site)s"
-                )
-                % context
-            )
-        else:
-            subject = gettext("Your request for unit %(unit)s has been refused") % context
-            body = (
-                gettext(
-                    "Hello %(name)s,\n\n"
-                    "the cooperative could not confirm you as %(role)s of unit %(unit)s (%(address)s).\n"
-                    "Reason: %(reason)s\n\n"
-                    "You can send a new request with a different proof or contact the office.\n\n%(site)s"
-                )
-                % context
-            )
-
-    def send() -> None:
-        try:
-            send_mail(subject, body, None, [recipient])
-        except Exception:  # The decision stands; a lost mail must not turn into an error page.
-            logger.exception("Could not send the membership decision to %s", recipient)
-
-    transaction.on_commit(send)
+        },
+        dedupe_key=f"membership:{membership.pk}:{membership.status}",
+    )
 
 
 # --- Staff roles -----------------------------------------------------------------------------

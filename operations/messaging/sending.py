@@ -1,0 +1,206 @@
+"""The outbox worker: claim due deliveries, send them at the provider's rate, record each.
+
+A delivery recorded as sent is never claimed again; a delivery whose worker died (its
+lease over, never recorded) goes back to the queue. Called by tasks.py only.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from .kinds import Channel, rules_for
+from .models import Delivery, PushDevice
+from .preferences import email_preferences_url
+from .providers import OutgoingMessage, PermanentFailure, TemporaryFailure, provider_for
+from .rendering import email_bodies
+
+logger = logging.getLogger(__name__)
+
+
+def deliveries_claim(*, channel: str, limit: int) -> tuple[uuid.UUID, list[Delivery]]:
+    """Take up to `limit` due deliveries of `channel` for this worker (queued → sending).
+
+    The claim is one conditional UPDATE: two workers racing for the same rows both run it,
+    and the database lets only one of them change each row from queued, so no delivery is
+    ever held by two workers.
+    """
+    now = timezone.now()
+    claim = uuid.uuid4()
+    due = list(
+        Delivery.objects.filter(channel=channel, state=Delivery.State.QUEUED, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not due:
+        return claim, []
+    Delivery.objects.filter(pk__in=due, state=Delivery.State.QUEUED).update(
+        state=Delivery.State.SENDING,
+        claim=claim,
+        lease_expires_at=now + timedelta(seconds=settings.MESSAGING_LEASE_SECONDS),
+    )
+    return claim, list(Delivery.objects.filter(claim=claim).select_related("message").order_by("pk"))
+
+
+def _outgoing(delivery: Delivery) -> OutgoingMessage:
+    message = delivery.message
+    key = delivery.idempotency_key
+    if delivery.channel != Channel.EMAIL:
+        return OutgoingMessage(
+            address=delivery.address,
+            subject=message.subject,
+            text=message.body_text,
+            sms_text=message.sms_text or message.subject,
+            link=message.link,
+            idempotency_key=key,
+        )
+    locked = rules_for(message.kind).is_locked(Channel.EMAIL)
+    preferences_url = email_preferences_url(user_id=message.recipient_id)
+    unsubscribe_url = "" if locked else email_preferences_url(user_id=message.recipient_id, kind=message.kind)
+    text, html = email_bodies(message=message, unsubscribe_url=unsubscribe_url, preferences_url=preferences_url)
+    headers = {}
+    if unsubscribe_url:
+        # RFC 8058 one-click unsubscribe: mail clients POST to the link without a page.
+        headers = {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return OutgoingMessage(
+        address=delivery.address,
+        subject=message.subject,
+        text=text,
+        html=html,
+        link=message.link,
+        idempotency_key=key,
+        headers=headers,
+    )
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    seconds = settings.MESSAGING_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, settings.MESSAGING_RETRY_MAX_SECONDS))
+
+
+def delivery_record(
+    *, delivery: Delivery, claim: uuid.UUID, outcome: str, provider_id: str = "", error: str = ""
+) -> bool:
+    """Record what became of one claimed delivery; False if the claim was lost meanwhile.
+
+    `outcome` is "sent", "temporary", "failed" or "bounced". A temporary failure is retried
+    after a growing delay until MESSAGING_MAX_ATTEMPTS attempts, then fails.
+    """
+    now = timezone.now()
+    attempts = delivery.attempts + 1
+    changes: dict = {"attempts": attempts, "claim": None, "lease_expires_at": None, "error": error[:2000]}
+    if outcome == "sent":
+        changes.update(state=Delivery.State.SENT, sent_at=now, provider_id=provider_id[:200])
+    elif outcome == "temporary" and attempts < settings.MESSAGING_MAX_ATTEMPTS:
+        changes.update(state=Delivery.State.QUEUED, next_attempt_at=now + _retry_delay(attempts))
+    elif outcome == "bounced":
+        changes.update(state=Delivery.State.BOUNCED)
+    else:
+        changes.update(state=Delivery.State.FAILED)
+    return bool(Delivery.objects.filter(pk=delivery.pk, claim=claim).update(**changes))
+
+
+class _RateLimiter:
+    """At most `per_second` sends a second per channel and provider, across workers (cache)."""
+
+    def __init__(self, key: str, per_second: float | None):
+        self.key = key
+        self.per_second = per_second
+
+    def wait(self) -> None:
+        if not self.per_second:
+            return
+        limit = max(int(self.per_second), 1)
+        while True:
+            second = int(time.time())
+            bucket = f"messaging:rate:{self.key}:{second}"
+            cache.add(bucket, 0, timeout=5)
+            try:
+                used = cache.incr(bucket)
+            except ValueError:  # expired between add and incr
+                continue
+            if used <= limit:
+                return
+            time.sleep(max(second + 1 - time.time(), 0.01))
+
+
+def deliveries_send(*, channel: str, time_budget: float | None = None, limit: int | None = None) -> dict[str, int]:
+    """Send due deliveries of `channel` until none is left, the time budget is spent or
+    `limit` deliveries were tried. Returns counts by outcome; "more" is 1 when due
+    deliveries remain (the caller queues a continuation).
+    """
+    channel = Channel(channel).value
+    provider = provider_for(channel)
+    limiter = _RateLimiter(f"{channel}:{provider.name}", provider.rate_per_second)
+    started = time.monotonic()
+    counts = {"sent": 0, "temporary": 0, "failed": 0, "bounced": 0, "more": 0}
+    tried = 0
+    while True:
+        batch_size = (
+            settings.MESSAGING_BATCH_SIZE if limit is None else min(settings.MESSAGING_BATCH_SIZE, limit - tried)
+        )
+        claim, batch = deliveries_claim(channel=channel, limit=batch_size) if batch_size > 0 else (None, [])
+        if not batch:
+            break
+        for index, delivery in enumerate(batch):
+            out_of_time = time_budget is not None and time.monotonic() - started > time_budget
+            if out_of_time:
+                _release(batch[index:], claim)
+                counts["more"] = 1
+                return counts
+            limiter.wait()
+            outcome, provider_id, error = _send_one(provider, delivery)
+            delivery_record(delivery=delivery, claim=claim, outcome=outcome, provider_id=provider_id, error=error)
+            counts[outcome] += 1
+            tried += 1
+        if limit is not None and tried >= limit:
+            break
+    counts["more"] = int(
+        Delivery.objects.filter(
+            channel=channel, state=Delivery.State.QUEUED, next_attempt_at__lte=timezone.now()
+        ).exists()
+    )
+    return counts
+
+
+def _send_one(provider, delivery: Delivery) -> tuple[str, str, str]:
+    try:
+        provider_id = provider.send(_outgoing(delivery))
+    except PermanentFailure as failure:
+        if failure.bounced and delivery.channel == Channel.PUSH:
+            PushDevice.objects.filter(token=delivery.address).delete()  # the app was removed
+        return ("bounced" if failure.bounced else "failed"), "", failure.reason
+    except TemporaryFailure as failure:
+        return "temporary", "", failure.reason
+    except Exception as error:  # a provider's bug must not stop the batch; it is retried
+        logger.exception("Provider %s failed on delivery %s", provider.name, delivery.pk)
+        return "temporary", "", f"{type(error).__name__}: {error}"
+    return "sent", provider_id or "", ""
+
+
+def _release(deliveries: list[Delivery], claim: uuid.UUID) -> None:
+    Delivery.objects.filter(pk__in=[d.pk for d in deliveries], claim=claim).update(
+        state=Delivery.State.QUEUED, claim=None, lease_expires_at=None
+    )
+
+
+def deliveries_requeue_stalled() -> int:
+    """Give deliveries whose worker died (lease over, never recorded) back to the queue."""
+    return Delivery.objects.filter(state=Delivery.State.SENDING, lease_expires_at__lt=timezone.now()).update(
+        state=Delivery.State.QUEUED, claim=None, lease_expires_at=None, next_attempt_at=timezone.now()
+    )
+
+
+def channels_with_due_deliveries() -> list[str]:
+    return list(
+        Delivery.objects.filter(state=Delivery.State.QUEUED, next_attempt_at__lte=timezone.now())
+        .values_list("channel", flat=True)
+        .distinct()
+        .order_by()
+    )

@@ -1,0 +1,405 @@
+"""Every write of the messaging app: sending, broadcasts, the outbox worker, preferences, inbox.
+
+How a message travels:
+1. `message_send` (the hub's own messages) or `broadcast_queue` (staff's broadcasts)
+   resolves the recipients and writes, in the caller's transaction, one `Message` per
+   person and one `Delivery` per channel and address they allowed. Nothing is sent yet.
+2. After commit, a Celery task is asked to send (`tasks.deliveries_send`). If the broker
+   is down, nothing is lost: the beat sweep (`messaging_sweep`) finds queued deliveries.
+3. `deliveries_send` claims a batch (queued → sending, with a lease), sends each through
+   the channel's provider at the provider's rate, and records each outcome at once:
+   sent, retried later with back-off, failed or bounced. A delivery recorded as sent is
+   never claimed again; one whose worker died goes back to the queue when its lease ends.
+
+This module writes the outbox and broadcasts; `sending.py` is the worker's side and
+`preferences.py` a person's own settings, devices and read state. Every function is
+keyword-only and refuses bad input with `ServiceError(code, message, field)`; codes are
+`errors.MessagingErrorCode` values.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from cms.core.graphql.errors import ServiceError
+
+from . import selectors
+from .errors import MessagingErrorCode
+from .kinds import Channel, MessageKind
+from .models import Broadcast, Delivery, Message, MessageTemplate, NotificationSettings, PushDevice
+from .rendering import CompiledTexts, recipient_context
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+BULK_BATCH = 1000
+
+
+# --- Sending: writing the outbox -------------------------------------------------------------
+
+
+def _recipient_rows(user_ids: Iterable[int]) -> list[dict]:
+    """What rendering and addressing need of each person, as plain values, in two queries."""
+    user_ids = list(user_ids)
+    settings_by_user = {
+        row["user_id"]: row
+        for row in NotificationSettings.objects.filter(user_id__in=user_ids).values("user_id", "language", "phone")
+    }
+    rows = []
+    for user in User.objects.filter(pk__in=user_ids).values("pk", "username", "first_name", "last_name", "email"):
+        extra = settings_by_user.get(user["pk"], {})
+        rows.append(
+            {**user, "language": extra.get("language") or settings.LANGUAGE_CODE, "phone": extra.get("phone", "")}
+        )
+    return rows
+
+
+def _push_tokens_by_user(user_ids: Iterable[int]) -> dict[int, list[str]]:
+    tokens: dict[int, list[str]] = {}
+    for user_id, token in PushDevice.objects.filter(user_id__in=list(user_ids)).values_list("user_id", "token"):
+        tokens.setdefault(user_id, []).append(token)
+    return tokens
+
+
+def _write_outbox(
+    *,
+    kind: MessageKind,
+    user_ids: list[int],
+    texts_by_language: dict[str, CompiledTexts],
+    context: dict,
+    channels: Iterable[Channel],
+    dedupe_key: str,
+    link: str = "",
+    broadcast: Broadcast | None = None,
+) -> tuple[int, set[str]]:
+    """Messages and deliveries for `user_ids`, skipping people who already have this one.
+
+    Returns (messages written, channels with queued deliveries). Rendering happens here, in
+    each person's language, so what was sent is what the log and the inbox show.
+    """
+    already = set(
+        Message.objects.filter(dedupe_key=dedupe_key, recipient_id__in=user_ids).values_list("recipient_id", flat=True)
+    )
+    people = [row for row in _recipient_rows(uid for uid in user_ids if uid not in already)]
+    if not people:
+        return 0, set()
+    ids = [row["pk"] for row in people]
+    channels = [Channel(channel) for channel in channels]
+    allowed = {
+        channel: selectors.channel_allowed_user_ids(kind=kind, channel=channel, user_ids=ids) for channel in channels
+    }
+    push_tokens = _push_tokens_by_user(ids) if Channel.PUSH in channels else {}
+    fallback = texts_by_language.get(settings.LANGUAGE_CODE) or next(iter(texts_by_language.values()))
+
+    now = timezone.now()
+    written = 0
+    queued_channels: set[str] = set()
+    for start in range(0, len(people), BULK_BATCH):
+        batch = people[start : start + BULK_BATCH]
+        messages = []
+        for row in batch:
+            texts = texts_by_language.get(row["language"], fallback)
+            rendered = texts.render(
+                {
+                    **recipient_context(
+                        first_name=row["first_name"],
+                        last_name=row["last_name"],
+                        email=row["email"],
+                        username=row["username"],
+                    ),
+                    **context,
+                }
+            )
+            messages.append(
+                Message(
+                    recipient_id=row["pk"],
+                    kind=kind,
+                    broadcast=broadcast,
+                    dedupe_key=dedupe_key,
+                    language=row["language"],
+                    subject=rendered.subject,
+                    body_text=rendered.body_text,
+                    body_html=rendered.body_html,
+                    sms_text=rendered.sms_text,
+                    link=link,
+                    created_at=now,
+                )
+            )
+        created = Message.objects.bulk_create(messages)
+        if any(message.pk is None for message in created):  # a backend without RETURNING
+            by_user = dict(
+                Message.objects.filter(
+                    dedupe_key=dedupe_key, recipient_id__in=[m.recipient_id for m in created]
+                ).values_list("recipient_id", "pk")
+            )
+            for message in created:
+                message.pk = by_user[message.recipient_id]
+        deliveries = []
+        for row, message in zip(batch, created, strict=True):
+            addresses = {
+                Channel.EMAIL: [row["email"]] if row["email"] else [],
+                Channel.SMS: [row["phone"]] if row["phone"] and message.sms_text else [],
+                Channel.PUSH: push_tokens.get(row["pk"], []),
+            }
+            for channel in channels:
+                if row["pk"] not in allowed[channel]:
+                    continue
+                for address in addresses[channel]:
+                    deliveries.append(
+                        Delivery(
+                            message_id=message.pk,
+                            broadcast=broadcast,
+                            channel=channel,
+                            address=address,
+                            next_attempt_at=now,
+                            created_at=now,
+                        )
+                    )
+                    queued_channels.add(channel.value)
+        Delivery.objects.bulk_create(deliveries)
+        written += len(created)
+    return written, queued_channels
+
+
+def _send_after_commit(channels: Iterable[str]) -> None:
+    """Ask the workers to send once the outbox rows are committed; the sweep covers a dead broker."""
+    channels = sorted(set(channels))
+    if not channels:
+        return
+
+    def enqueue() -> None:
+        from .tasks import deliveries_send
+
+        for channel in channels:
+            try:
+                deliveries_send.delay(channel)
+            except Exception:  # broker down: messaging_sweep sends what is queued
+                logger.warning("Could not queue sending of %s; the sweep will send it", channel, exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+def template_texts(key: str) -> dict[str, CompiledTexts]:
+    templates = list(MessageTemplate.objects.filter(key=key))
+    if not templates:
+        raise ServiceError(MessagingErrorCode.TEMPLATE_MISSING, f"No message template with key {key!r}.")
+    return {
+        template.language: CompiledTexts.compile(
+            subject=template.subject,
+            body_text=template.body_text,
+            body_html=template.body_html,
+            sms_text=template.sms_text,
+        )
+        for template in templates
+    }
+
+
+@transaction.atomic
+def message_send(
+    *,
+    kind: MessageKind | str,
+    template_key: str,
+    recipients: Iterable,
+    context: dict,
+    dedupe_key: str,
+    link: str = "",
+    channels: Iterable[Channel] | None = None,
+) -> int:
+    """Send the hub's own message (a membership decision, a ticket update) to people.
+
+    `context` holds plain values for the template; `dedupe_key` names the event, so that
+    calling this again for the same event sends nothing twice. The message goes to every
+    channel the person allows for `kind` (or only `channels`) and always to their inbox.
+    Returns how many people got a new message.
+    """
+    kind = MessageKind(kind)
+    user_ids = [getattr(person, "pk", person) for person in recipients]
+    written, queued = _write_outbox(
+        kind=kind,
+        user_ids=user_ids,
+        texts_by_language=template_texts(template_key),
+        context=context,
+        channels=list(channels) if channels is not None else list(Channel),
+        dedupe_key=dedupe_key,
+        link=link,
+    )
+    _send_after_commit(queued)
+    return written
+
+
+# --- Broadcasts ------------------------------------------------------------------------------
+
+
+def broadcast_problems(broadcast: Broadcast) -> list[ServiceError]:
+    """Why a broadcast cannot be sent as it stands (empty when it can)."""
+    problems = []
+    if not broadcast.channels:
+        problems.append(
+            ServiceError(MessagingErrorCode.BROADCAST_NO_CHANNELS, gettext("Choose at least one channel."), "channels")
+        )
+    page = broadcast.news_page
+    if page is not None and not (page.live and not page.expired):
+        problems.append(
+            ServiceError(
+                MessagingErrorCode.BROADCAST_NEWS_NOT_LIVE,
+                gettext("The news item is not published; publish it first."),
+                "news_page",
+            )
+        )
+    elif not selectors.broadcast_recipients(broadcast).exists():
+        problems.append(
+            ServiceError(MessagingErrorCode.BROADCAST_NO_AUDIENCE, gettext("Nobody is in the chosen audience."), None)
+        )
+    return problems
+
+
+def broadcast_texts(broadcast: Broadcast) -> dict[str, CompiledTexts]:
+    texts = {
+        "pl": CompiledTexts.compile(subject=broadcast.subject, body_text=broadcast.body, sms_text=broadcast.sms_text)
+    }
+    if broadcast.subject_en.strip() and broadcast.body_en.strip():
+        texts["en"] = CompiledTexts.compile(
+            subject=broadcast.subject_en,
+            body_text=broadcast.body_en,
+            sms_text=broadcast.sms_text_en or broadcast.sms_text,
+        )
+    return texts
+
+
+@transaction.atomic
+def broadcast_schedule(*, broadcast: Broadcast, user, send_at=None) -> Broadcast:
+    """Send a draft now or at `send_at`: it is queued by the next sweep after that time.
+
+    Sending now also asks a worker to queue it at once after commit.
+    """
+    broadcast = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
+    if not broadcast.is_editable:
+        raise ServiceError(
+            MessagingErrorCode.BROADCAST_NOT_EDITABLE, gettext("This broadcast has already been sent or cancelled.")
+        )
+    problems = broadcast_problems(broadcast)
+    if problems:
+        raise problems[0]
+    now = timezone.now()
+    broadcast.send_at = send_at if send_at and send_at > now else now
+    broadcast.status = Broadcast.Status.SCHEDULED
+    broadcast.save(update_fields=["send_at", "status"])
+    logger.info("Broadcast %s scheduled by %s for %s", broadcast.pk, user, broadcast.send_at)
+    if broadcast.send_at <= now:
+        _queue_broadcast_after_commit(broadcast.pk)
+    return broadcast
+
+
+def _queue_broadcast_after_commit(broadcast_id: int) -> None:
+    def enqueue() -> None:
+        from .tasks import broadcast_queue_task
+
+        try:
+            broadcast_queue_task.delay(broadcast_id)
+        except Exception:  # broker down: the sweep queues due broadcasts
+            logger.warning("Could not queue broadcast %s; the sweep will", broadcast_id, exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+@transaction.atomic
+def broadcast_cancel(*, broadcast: Broadcast, user) -> Broadcast:
+    """Stop a broadcast: a scheduled one is never sent; a sending one sends nothing more."""
+    broadcast = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
+    if broadcast.status not in {Broadcast.Status.SCHEDULED, Broadcast.Status.SENDING, Broadcast.Status.DRAFT}:
+        raise ServiceError(
+            MessagingErrorCode.BROADCAST_NOT_CANCELLABLE, gettext("This broadcast has already finished.")
+        )
+    Delivery.objects.filter(broadcast=broadcast, state=Delivery.State.QUEUED).update(
+        state=Delivery.State.FAILED, error="cancelled by staff", claim=None
+    )
+    broadcast.status = Broadcast.Status.CANCELLED
+    broadcast.finished_at = timezone.now()
+    broadcast.save(update_fields=["status", "finished_at"])
+    logger.info("Broadcast %s cancelled by %s", broadcast.pk, user)
+    return broadcast
+
+
+@transaction.atomic
+def broadcast_queue(*, broadcast_id: int) -> int:
+    """Resolve a due broadcast's recipients and write its outbox, in one transaction.
+
+    Idempotent: only a scheduled, due broadcast is queued, and the status changes in the
+    same transaction as the rows; a crash half-way rolls everything back and the next
+    sweep starts again. Returns the number of recipients (0 when there was nothing to do).
+    """
+    broadcast = (
+        Broadcast.objects.select_for_update()
+        .filter(pk=broadcast_id, status=Broadcast.Status.SCHEDULED, send_at__lte=timezone.now())
+        .first()
+    )
+    if broadcast is None:
+        return 0
+    problems = broadcast_problems(broadcast)
+    if any(problem.code == MessagingErrorCode.BROADCAST_NEWS_NOT_LIVE for problem in problems):
+        # Unpublished after scheduling: send nothing rather than announce what nobody can open.
+        broadcast.status = Broadcast.Status.CANCELLED
+        broadcast.finished_at = timezone.now()
+        broadcast.save(update_fields=["status", "finished_at"])
+        logger.warning("Broadcast %s cancelled: its news item is no longer published", broadcast.pk)
+        return 0
+    user_ids = list(selectors.broadcast_recipients(broadcast).values_list("pk", flat=True))
+    written, queued = _write_outbox(
+        kind=MessageKind(broadcast.kind),
+        user_ids=user_ids,
+        texts_by_language=broadcast_texts(broadcast),
+        context={},
+        channels=[Channel(channel) for channel in broadcast.channels],
+        dedupe_key=f"broadcast:{broadcast.pk}",
+        link=broadcast.link,
+        broadcast=broadcast,
+    )
+    broadcast.status = Broadcast.Status.SENDING if queued else Broadcast.Status.SENT
+    broadcast.recipient_count = len(user_ids)
+    broadcast.queued_at = timezone.now()
+    if not queued:
+        broadcast.finished_at = broadcast.queued_at
+    broadcast.save(update_fields=["status", "recipient_count", "queued_at", "finished_at"])
+    _send_after_commit(queued)
+    return written
+
+
+def broadcasts_queue_due() -> int:
+    """Queue every scheduled broadcast whose time has come (the sweep)."""
+    due = Broadcast.objects.filter(status=Broadcast.Status.SCHEDULED, send_at__lte=timezone.now())
+    return sum(broadcast_queue(broadcast_id=pk) for pk in due.values_list("pk", flat=True))
+
+
+def broadcasts_finish() -> int:
+    """Mark sending broadcasts with nothing left to send as sent."""
+    pending = Delivery.objects.filter(
+        broadcast__isnull=False, state__in=[Delivery.State.QUEUED, Delivery.State.SENDING]
+    ).values("broadcast_id")
+    return (
+        Broadcast.objects.filter(status=Broadcast.Status.SENDING)
+        .exclude(pk__in=pending)
+        .update(status=Broadcast.Status.SENT, finished_at=timezone.now())
+    )
+
+
+# --- Templates -------------------------------------------------------------------------------
+
+
+def templates_ensure() -> int:
+    """Create the default texts of the hub's own messages; never overwrites staff's edits."""
+    from .default_templates import DEFAULT_TEMPLATES
+
+    created = 0
+    for template in DEFAULT_TEMPLATES:
+        _obj, was_created = MessageTemplate.objects.get_or_create(
+            key=template["key"], language=template["language"], defaults=template
+        )
+        created += was_created
+    return created

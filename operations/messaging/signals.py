@@ -1,0 +1,18 @@
+"""Default message templates after `migrate`."""
+
+from __future__ import annotations
+
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models.signals import post_migrate
+
+
+def ensure_templates_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    if using != DEFAULT_DB_ALIAS:
+        return
+    from . import services
+
+    services.templates_ensure()
+
+
+def connect(app_config) -> None:
+    post_migrate.connect(ensure_templates_after_migrate, sender=app_config, dispatch_uid="messaging-templates")

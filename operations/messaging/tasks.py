@@ -1,0 +1,45 @@
+"""Celery tasks of the outbox; each only calls services.
+
+`deliveries_send` sends one channel's due deliveries for a while and queues its own
+continuation; `messaging_sweep` (beat, every minute) is the safety net that makes an
+unreachable broker or a dead worker cost only time: it queues due broadcasts, returns
+abandoned deliveries to the queue and starts sending for every channel with work.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+from . import sending, services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def deliveries_send(channel: str) -> dict:
+    eager = settings.CELERY_TASK_ALWAYS_EAGER
+    # Eagerly (the embedded default) there is no worker to hand a continuation to: send all.
+    counts = sending.deliveries_send(channel=channel, time_budget=None if eager else settings.MESSAGING_TASK_SECONDS)
+    services.broadcasts_finish()
+    if counts["more"] and not eager:
+        deliveries_send.delay(channel)
+    return counts
+
+
+@shared_task(acks_late=True)
+def broadcast_queue_task(broadcast_id: int) -> int:
+    return services.broadcast_queue(broadcast_id=broadcast_id)
+
+
+@shared_task
+def messaging_sweep() -> dict:
+    queued = services.broadcasts_queue_due()
+    requeued = sending.deliveries_requeue_stalled()
+    channels = sending.channels_with_due_deliveries()
+    for channel in channels:
+        deliveries_send.delay(channel)
+    finished = services.broadcasts_finish()
+    return {"broadcasts_queued": queued, "requeued": requeued, "channels": channels, "finished": finished}
