@@ -12,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # SMS and push file backends write here in the embedded default.
+    settings.MESSAGING_FILE_DIR = tmp_path / "messages"
 
 
 @pytest.fixture(autouse=True)

@@ -20,12 +20,12 @@ from cms.core.graphql.errors import ServiceError
 from .errors import MessagingErrorCode
 from .kinds import Channel, MessageKind, rules_for
 from .models import Message, NotificationPreference, NotificationSettings, PushDevice
+from .providers.sms import is_e164
 
 User = get_user_model()
 
 
 PHONE_SEPARATORS = re.compile(r"[\s\-().]")
-E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 
 
 def phone_normalise(raw: str) -> str:
@@ -37,7 +37,7 @@ def phone_normalise(raw: str) -> str:
         number = "+" + number[2:]
     if re.fullmatch(r"\d{9}", number):
         number = "+48" + number
-    if not E164.match(number) or (number.startswith("+48") and len(number) != 12):
+    if not is_e164(number) or (number.startswith("+48") and len(number) != 12):
         raise ServiceError(
             MessagingErrorCode.PHONE_INVALID,
             gettext("Give a mobile number such as +48 600 123 456."),

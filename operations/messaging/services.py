@@ -24,6 +24,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -34,12 +35,13 @@ from . import selectors
 from .errors import MessagingErrorCode
 from .kinds import Channel, MessageKind
 from .models import Broadcast, Delivery, Message, MessageTemplate, NotificationSettings, PushDevice
-from .rendering import CompiledTexts, recipient_context
+from .rendering import CompiledTexts, recipient_context, validate_template_texts
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
 
 BULK_BATCH = 1000
+EDITABLE_STATUSES = [Broadcast.Status.DRAFT, Broadcast.Status.SCHEDULED]
 
 
 # --- Sending: writing the outbox -------------------------------------------------------------
@@ -235,6 +237,41 @@ def message_send(
 
 
 # --- Broadcasts ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def broadcast_draft_save(*, broadcast: Broadcast, user=None, estates=None, buildings=None, units=None) -> Broadcast:
+    """Save a broadcast that has not been sent yet, with its audience; texts are checked.
+
+    `estates`, `buildings` and `units` replace the chosen places when given (None keeps them).
+    """
+    if broadcast.pk and not Broadcast.objects.filter(pk=broadcast.pk, status__in=EDITABLE_STATUSES).exists():
+        raise ServiceError(
+            MessagingErrorCode.BROADCAST_NOT_EDITABLE, gettext("This broadcast has already been sent or cancelled.")
+        )
+    try:
+        validate_template_texts(subject=broadcast.subject, body_text=broadcast.body, sms_text=broadcast.sms_text)
+        validate_template_texts(
+            subject=broadcast.subject_en,
+            body_text=broadcast.body_en,
+            sms_text=broadcast.sms_text_en,
+            field_names={"subject": "subject_en", "body_text": "body_en", "sms_text": "sms_text_en"},
+        )
+    except ValidationError as error:
+        field, problems = next(iter(error.message_dict.items()))
+        raise ServiceError(MessagingErrorCode.TEXT_INVALID, problems[0], field) from None
+    unknown_channels = set(broadcast.channels or []) - set(Channel.values)
+    unknown_roles = set(broadcast.roles or []) - set(Broadcast.Role.values)
+    if unknown_channels or unknown_roles:
+        field = "channels" if unknown_channels else "roles"
+        raise ServiceError(MessagingErrorCode.CHANNEL_INVALID, gettext("Unknown channel or role."), field)
+    if broadcast.created_by_id is None and user is not None:
+        broadcast.created_by = user
+    broadcast.save()
+    for relation, chosen in (("estates", estates), ("buildings", buildings), ("units", units)):
+        if chosen is not None:
+            getattr(broadcast, relation).set(chosen)
+    return broadcast
 
 
 def broadcast_problems(broadcast: Broadcast) -> list[ServiceError]:

@@ -351,3 +351,34 @@ def test_refuses_in_production():
         call_command("load_demo_data", stdout=StringIO())
     assert (User.objects.count(), Building.objects.count()) == (users, buildings)
     assert getattr(settings, "IS_PRODUCTION", False) is False
+
+
+def test_demo_outage_broadcast_reaches_buildings_a_and_b_and_the_meeting_reminder_waits(demo, mailoutbox, settings):
+    from operations.messaging.models import Broadcast, Delivery
+    from operations.messaging.tasks import messaging_sweep
+
+    # The demo's own transaction never commits here, so the sweep plays the worker's part.
+    messaging_sweep()
+
+    outage = Broadcast.objects.get(title=data.BROADCASTS[0]["title"])
+    assert outage.status == Broadcast.Status.SENT
+    reached = set(outage.messages.values_list("recipient_id", flat=True))
+    residents_a_b = set(
+        Membership.objects.filter(
+            status=Membership.Status.VERIFIED, unit__building__in=[building("A"), building("B")]
+        ).values_list("user_id", flat=True)
+    )
+    assert reached == residents_a_b
+    resident = User.objects.get(username="resident.a")
+    channels = set(
+        Delivery.objects.filter(message__broadcast=outage, message__recipient=resident).values_list("channel", flat=True)
+    )
+    assert channels == {"email", "sms", "push"}
+    assert (settings.MESSAGING_FILE_DIR / "sms").exists()
+    outage_mails = [mail for mail in mailoutbox if mail.subject == outage.subject]
+    assert len(outage_mails) == outage.deliveries.filter(channel="email", state="sent").count() > 0
+
+    reminder = Broadcast.objects.get(title=data.BROADCASTS[1]["title"])
+    assert reminder.status == Broadcast.Status.SCHEDULED
+    assert reminder.send_at > timezone.now() + timedelta(days=6)
+    assert Broadcast.objects.get(title=data.BROADCASTS[2]["title"]).status == Broadcast.Status.DRAFT

@@ -142,6 +142,7 @@ class DemoBuilder:
             self._contractor_accounts()
             self._news()
             self._investments()
+            self._messaging()
         return Summary(created=True, accounts=account_lines(), counts=self.counts())
 
     def counts(self) -> dict[str, int]:
@@ -509,6 +510,45 @@ class DemoBuilder:
             self._add(index, page)
         self.log(f"  investments: {len(data.INVESTMENTS)}")
 
+    # --- messaging ---------------------------------------------------------------------
+
+    def _messaging(self) -> None:
+        """Resident A takes SMS for outage alerts and has the app; the current outage was
+        broadcast to the affected buildings, and a meeting reminder waits for next week."""
+        from operations.messaging import preferences, services
+        from operations.messaging.models import Broadcast
+
+        resident = self.users["resident.a"]
+        preferences.notification_settings_update(user=resident, language="pl", phone="+48 600 100 200")
+        preferences.notification_preferences_update(user=resident, choices=[("outage_alert", "sms", True)])
+        preferences.push_device_register(user=resident, token=data.DEMO_PUSH_TOKEN, name="Telefon Anny")
+
+        dispatcher = self.users["dispatcher"]
+        outage = NewsPage.objects.get(slug=data.NEWS[0].slug)
+        for spec in data.BROADCASTS:
+            broadcast = Broadcast(
+                title=spec["title"],
+                kind=spec["kind"],
+                subject=spec["subject"],
+                body=spec["body"],
+                sms_text=spec["sms_text"],
+                channels=spec["channels"],
+                roles=spec.get("roles", []),
+                news_page=outage if spec.get("news") else None,
+                link=(outage.full_url or "") if spec.get("news") else "",
+            )
+            broadcast = services.broadcast_draft_save(
+                broadcast=broadcast,
+                user=dispatcher,
+                buildings=[self.buildings[code] for code in spec.get("buildings", [])],
+            )
+            if spec["send_in_days"] is not None:
+                send_at = (
+                    self._at(self.today + timedelta(days=spec["send_in_days"]), 9) if spec["send_in_days"] else None
+                )
+                services.broadcast_schedule(broadcast=broadcast, user=dispatcher, send_at=send_at)
+        self.log(f"  broadcasts: {len(data.BROADCASTS)}")
+
 
 # --- removing the demo -------------------------------------------------------------------
 
@@ -549,6 +589,12 @@ def remove_demo(*, log: Log | None = None) -> None:
             collection.delete()
 
         Trade.objects.filter(slug__in=[slug for slug, _ in data.TRADES], contractors__isnull=True).delete()
+
+        from operations.messaging.models import Broadcast, PushDevice
+
+        # Their messages and deliveries go with them; nobody else received a demo broadcast.
+        Broadcast.objects.filter(title__in=[spec["title"] for spec in data.BROADCASTS]).delete()
+        PushDevice.objects.filter(token=data.DEMO_PUSH_TOKEN).delete()
 
         # Users first: their memberships go with them (and with them the audience memberships).
         get_user_model().objects.filter(username__in=all_demo_usernames()).delete()

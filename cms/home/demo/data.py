@@ -1298,3 +1298,54 @@ def ascii_fold(text: str) -> str:
 
 def username_for(first: str, last: str) -> str:
     return ascii_fold(f"{first}.{last}").lower()
+
+
+# --- messaging ---------------------------------------------------------------------------
+
+DEMO_PUSH_TOKEN = "ExponentPushToken[demo-resident-a-0001]"
+
+# send_in_days: None keeps a draft, 0 sends at once, n schedules for 9:00 in n days.
+BROADCASTS = [
+    {
+        "title": "Awaria wodociągowa A i B – powiadomienie",
+        "kind": "outage_alert",
+        "news": True,
+        "buildings": ["A", "B"],
+        "channels": ["email", "sms", "push"],
+        "subject": "Brak zimnej wody w budynkach A i B",
+        "body": (
+            "Dzień dobry {{ recipient.first_name }},\n\n"
+            "z powodu awarii przyłącza wodociągowego w budynkach A i B nie ma zimnej wody. "
+            "Beczkowóz z wodą pitną stoi przy wejściu do budynku A. Usunięcie awarii przewidujemy jutro do 12:00.\n\n"
+            "Dyspozytor: +48 22 843 12 99 (całodobowo)."
+        ),
+        "sms_text": "SM Zielone Wzgorze: awaria wodociagu w bud. A i B, brak zimnej wody do jutra 12:00. "
+        "Beczkowoz przy bud. A.",
+        "send_in_days": 0,
+    },
+    {
+        "title": "Przypomnienie o walnym zgromadzeniu",
+        "kind": "survey_reminder",
+        "roles": ["owners"],
+        "buildings": ["A", "B", "C"],
+        "channels": ["email", "push"],
+        "subject": "Walne zgromadzenie członków – zaproszenie",
+        "body": (
+            "Dzień dobry {{ recipient.first_name }},\n\n"
+            "zapraszamy na walne zgromadzenie członków spółdzielni. Porządek obrad i projekty uchwał "
+            "znajdziesz w dokumentach na portalu mieszkańca."
+        ),
+        "sms_text": "",
+        "send_in_days": 7,
+    },
+    {
+        "title": "Konserwacja dźwigów – szkic",
+        "kind": "announcement",
+        "buildings": ["C"],
+        "channels": ["email"],
+        "subject": "Przegląd dźwigów w budynku C",
+        "body": "W przyszłym tygodniu konserwator sprawdzi dźwigi w budynku C; windy będą wyłączane na około godzinę.",
+        "sms_text": "",
+        "send_in_days": None,
+    },
+]
