@@ -90,15 +90,16 @@ def preferences_of(user) -> list[KindPreferences]:
 
 
 def channel_allowed_user_ids(*, kind: MessageKind | str, channel: Channel | str, user_ids) -> set[int]:
-    """Of `user_ids`, those who receive `kind` on `channel`: one query for the departures."""
+    """Of `user_ids` (at most a thousand or so), those who receive `kind` on `channel`:
+    one query for their departures from the default."""
     rules = rules_for(kind)
     user_ids = set(user_ids)
     if rules.is_locked(channel):
         return user_ids
     departures = dict(
-        NotificationPreference.objects.filter(kind=rules.kind.value, channel=Channel(channel).value).values_list(
-            "user_id", "enabled"
-        )
+        NotificationPreference.objects.filter(
+            kind=rules.kind.value, channel=Channel(channel).value, user_id__in=user_ids
+        ).values_list("user_id", "enabled")
     )
     default = rules.default_for(channel)
     return {user_id for user_id in user_ids if departures.get(user_id, default)}

@@ -86,27 +86,28 @@ def _write_outbox(
     Returns (messages written, channels with queued deliveries). Rendering happens here, in
     each person's language, so what was sent is what the log and the inbox show.
     """
-    already = set(
-        Message.objects.filter(dedupe_key=dedupe_key, recipient_id__in=user_ids).values_list("recipient_id", flat=True)
-    )
-    people = [row for row in _recipient_rows(uid for uid in user_ids if uid not in already)]
-    if not people:
-        return 0, set()
-    ids = [row["pk"] for row in people]
     channels = [Channel(channel) for channel in channels]
-    allowed = {
-        channel: selectors.channel_allowed_user_ids(kind=kind, channel=channel, user_ids=ids) for channel in channels
-    }
-    push_tokens = _push_tokens_by_user(ids) if Channel.PUSH in channels else {}
     fallback = texts_by_language.get(settings.LANGUAGE_CODE) or next(iter(texts_by_language.values()))
-
     now = timezone.now()
     written = 0
     queued_channels: set[str] = set()
-    for start in range(0, len(people), BULK_BATCH):
-        batch = people[start : start + BULK_BATCH]
+    # In chunks, so that no query carries more ids than a database accepts in one IN list.
+    for start in range(0, len(user_ids), BULK_BATCH):
+        chunk = user_ids[start : start + BULK_BATCH]
+        already = set(
+            Message.objects.filter(dedupe_key=dedupe_key, recipient_id__in=chunk).values_list("recipient_id", flat=True)
+        )
+        people = _recipient_rows(uid for uid in chunk if uid not in already)
+        if not people:
+            continue
+        ids = [row["pk"] for row in people]
+        allowed = {
+            channel: selectors.channel_allowed_user_ids(kind=kind, channel=channel, user_ids=ids)
+            for channel in channels
+        }
+        push_tokens = _push_tokens_by_user(ids) if Channel.PUSH in channels else {}
         messages = []
-        for row in batch:
+        for row in people:
             texts = texts_by_language.get(row["language"], fallback)
             rendered = texts.render(
                 {
@@ -137,14 +138,12 @@ def _write_outbox(
         created = Message.objects.bulk_create(messages)
         if any(message.pk is None for message in created):  # a backend without RETURNING
             by_user = dict(
-                Message.objects.filter(
-                    dedupe_key=dedupe_key, recipient_id__in=[m.recipient_id for m in created]
-                ).values_list("recipient_id", "pk")
+                Message.objects.filter(dedupe_key=dedupe_key, recipient_id__in=ids).values_list("recipient_id", "pk")
             )
             for message in created:
                 message.pk = by_user[message.recipient_id]
         deliveries = []
-        for row, message in zip(batch, created, strict=True):
+        for row, message in zip(people, created, strict=True):
             addresses = {
                 Channel.EMAIL: [row["email"]] if row["email"] else [],
                 Channel.SMS: [row["phone"]] if row["phone"] and message.sms_text else [],
