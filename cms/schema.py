@@ -20,6 +20,7 @@ from cms.investments.schema import Investment
 from cms.investments.schema import Query as InvestmentsQuery
 from cms.news.schema import NewsItem
 from cms.news.schema import Query as NewsQuery
+from operations.messaging.schema import Mutation as MessagingMutation
 from operations.residents.schema import Mutation as ResidentsMutation
 from operations.residents.schema import Query as ResidentsQuery
 
@@ -27,7 +28,7 @@ Query = merge_types(
     "Query",
     (ResidentsQuery, HomeQuery, NewsQuery, DocumentsQuery, InvestmentsQuery, ContractorsQuery),
 )
-Mutation = merge_types("Mutation", (ResidentsMutation,))
+Mutation = merge_types("Mutation", (ResidentsMutation, MessagingMutation))
 
 schema = strawberry.Schema(
     query=Query,

@@ -25,6 +25,7 @@ from strawberry.utils.str_converters import to_camel_case
 from cms.core.graphql.errors import ServiceError, UserError
 from cms.core.graphql.values import bad_input
 from cms.core.views import csrf_rejects
+from operations.messaging.schema import ViewerMessagingFields
 
 from . import selectors, services, throttling
 from .models import Building, Estate, Membership, SignInAttempt, Unit
@@ -147,8 +148,9 @@ class SignInAttemptType:
         return SignInOutcome(self.outcome)
 
 
+# Messaging's fields (inbox, notificationPreferences) are defined in that app and inherited.
 @strawberry_django.type(User, name="Viewer", description="The signed-in person.")
-class Viewer:
+class Viewer(ViewerMessagingFields):
     id: auto
     username: auto = strawberry_django.field(description="The name the person signs in with.")
     first_name: auto

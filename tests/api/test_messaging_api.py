@@ -1,0 +1,756 @@
+"""The messaging API for each kind of viewer: the inbox, notification preferences, push devices.
+
+Every viewer of the scenario (tests/api/scenario.py) gets messages of their own; each must
+see exactly theirs, and nobody may read or mark another person's, even by naming its id.
+The scenario's verified residents already have one message each: the membership decision
+that verifying them sent through `message_send`.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from strawberry import relay
+
+from operations.messaging import services as messaging
+from operations.messaging.kinds import Channel, MessageKind
+from operations.messaging.models import Message, NotificationPreference, NotificationSettings, PushDevice
+
+pytestmark = pytest.mark.django_db
+
+CLIENT_CODES = {"BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED"}
+TOKEN = "ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]"
+OTHER_TOKEN = "ExponentPushToken[yyyyyyyyyyyyyyyyyyyyyy]"
+
+INBOX = """
+query($first: Int, $after: String, $last: Int, $before: String, $unreadOnly: Boolean! = false, $kind: MessageKind) {
+  viewer {
+    username
+    inbox(first: $first, after: $after, last: $last, before: $before, unreadOnly: $unreadOnly, kind: $kind) {
+      totalCount unreadCount
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node { id kind subject body bodyHtml link createdAt readAt isRead } }
+    }
+  }
+}
+"""
+
+MARK_READ = """
+mutation($ids: [ID!], $all: Boolean! = false) {
+  messageMarkRead(ids: $ids, all: $all) {
+    messages { id subject isRead readAt }
+    unreadCount
+    errors { field message ... on MessagingError { code } }
+  }
+}
+"""
+
+PREFERENCES = """
+query {
+  viewer {
+    notificationPreferences {
+      language phone
+      kinds { kind label description needsConsent channels { channel label enabled locked } }
+      pushDevices { name createdAt lastSeenAt }
+    }
+  }
+}
+"""
+
+PREFERENCES_UPDATE = """
+mutation($input: NotificationPreferencesInput!) {
+  notificationPreferencesUpdate(input: $input) {
+    preferences { language phone kinds { kind channels { channel enabled locked } } }
+    errors { field message ... on MessagingError { code } }
+  }
+}
+"""
+
+PUSH_REGISTER = """
+mutation($token: String!, $name: String) {
+  pushDeviceRegister(token: $token, name: $name) {
+    device { name createdAt }
+    errors { field message ... on MessagingError { code } }
+  }
+}
+"""
+
+PUSH_UNREGISTER = """
+mutation($token: String!) {
+  pushDeviceUnregister(token: $token) { removed errors { field message ... on MessagingError { code } } }
+}
+"""
+
+_numbers = itertools.count(1)
+
+
+def make_message(user, *, subject=None, kind=MessageKind.ANNOUNCEMENT, read=False, age_minutes=0, **fields):
+    """An inbox entry for `user`, as the outbox writes it (no deliveries: the inbox does not need them)."""
+    number = next(_numbers)
+    now = timezone.now()
+    return Message.objects.create(
+        recipient=user,
+        kind=kind,
+        dedupe_key=f"test:{number}",
+        subject=subject or f"message {number} for {user.username}",
+        body_text=fields.pop("body_text", f"body {number}"),
+        created_at=now - timedelta(minutes=age_minutes),
+        read_at=now if read else None,
+        **fields,
+    )
+
+
+def global_id(message) -> str:
+    return str(relay.GlobalID("InboxMessage", str(message.pk)))
+
+
+def inbox(gql, **variables) -> dict:
+    return gql.data(INBOX, variables)["viewer"]["inbox"]
+
+
+def subjects(connection) -> list[str]:
+    return [edge["node"]["subject"] for edge in connection["edges"]]
+
+
+def payload(gql, query, variables, name) -> dict:
+    return gql.data(query, variables)[name]
+
+
+def codes(result) -> list[tuple[str | None, str]]:
+    return [(error["field"], error["code"]) for error in result["errors"]]
+
+
+def client_error(gql, query, variables=None) -> list[dict]:
+    """HTTP 200 with errors that all carry a client-fault code."""
+    result = gql.execute(query, variables)
+    errors = result.get("errors")
+    assert errors, result
+    found = {(error.get("extensions") or {}).get("code") for error in errors}
+    assert found <= CLIENT_CODES, errors
+    return errors
+
+
+# --- Who sees what ----------------------------------------------------------------------------
+
+
+def test_anonymous_has_no_inbox_and_no_preferences(as_viewer, scenario):
+    make_message(scenario.user("resident_a"), subject="for resident a")
+    gql = as_viewer("anonymous")
+    assert gql.data(INBOX)["viewer"] is None
+    assert gql.data(PREFERENCES)["viewer"] is None
+
+
+def test_anonymous_mutations_are_refused(as_viewer, scenario):
+    mine = make_message(scenario.user("resident_a"))
+    gql = as_viewer("anonymous")
+    marked = payload(gql, MARK_READ, {"ids": [global_id(mine)]}, "messageMarkRead")
+    assert codes(marked) == [(None, "NOT_AUTHENTICATED")]
+    assert marked["messages"] == [] and marked["unreadCount"] == 0
+    marked_all = payload(gql, MARK_READ, {"all": True}, "messageMarkRead")
+    assert codes(marked_all) == [(None, "NOT_AUTHENTICATED")]
+    mine.refresh_from_db()
+    assert mine.read_at is None
+
+    update = payload(gql, PREFERENCES_UPDATE, {"input": {"phone": "600123456"}}, "notificationPreferencesUpdate")
+    assert codes(update) == [(None, "NOT_AUTHENTICATED")] and update["preferences"] is None
+    register = payload(gql, PUSH_REGISTER, {"token": TOKEN}, "pushDeviceRegister")
+    assert codes(register) == [(None, "NOT_AUTHENTICATED")] and register["device"] is None
+    unregister = payload(gql, PUSH_UNREGISTER, {"token": TOKEN}, "pushDeviceUnregister")
+    assert codes(unregister) == [(None, "NOT_AUTHENTICATED")] and unregister["removed"] is False
+    assert not NotificationSettings.objects.exists()
+    assert not PushDevice.objects.exists()
+
+
+SIGNED_IN = ("pending", "resident_a", "resident_b", "tenant_a", "contractor", "staff", "superuser")
+
+
+@pytest.mark.parametrize("viewer", SIGNED_IN)
+def test_each_viewer_sees_exactly_their_own_messages(as_viewer, scenario, viewer):
+    for name in SIGNED_IN:
+        make_message(scenario.user(name), subject=f"to {name}")
+    gql = as_viewer(viewer)
+    connection = inbox(gql)
+    user = scenario.user(viewer)
+    expected = set(Message.objects.filter(recipient=user).values_list("subject", flat=True))
+    assert f"to {viewer}" in expected
+    assert set(subjects(connection)) == expected
+    assert connection["totalCount"] == len(expected)
+    assert not {f"to {name}" for name in SIGNED_IN if name != viewer} & set(subjects(connection))
+
+
+def test_membership_decision_reaches_the_inbox(as_viewer, scenario):
+    """Verifying resident_a sent a message through message_send; it is in their inbox, unread."""
+    connection = inbox(as_viewer("resident_a"))
+    accounts = [edge["node"] for edge in connection["edges"] if edge["node"]["kind"] == "ACCOUNT"]
+    assert len(accounts) == 1
+    assert accounts[0]["isRead"] is False and accounts[0]["body"]
+    assert connection["unreadCount"] >= 1
+    # Nobody else got it.
+    assert "ACCOUNT" not in {edge["node"]["kind"] for edge in inbox(as_viewer("contractor"))["edges"]}
+
+
+def test_message_sent_to_staff_and_contractor(as_viewer, scenario):
+    for name in ("staff", "contractor"):
+        messaging.message_send(
+            kind=MessageKind.ACCOUNT,
+            template_key="membership-verified",
+            recipients=[scenario.user(name)],
+            context={"unit": "A/1", "address": "Lipowa 1", "role": "owner", "reason": ""},
+            dedupe_key=f"test-send:{name}",
+        )
+    for name in ("staff", "contractor"):
+        connection = inbox(as_viewer(name))
+        assert connection["totalCount"] == 1
+        assert connection["unreadCount"] == 1
+        assert "A/1" in connection["edges"][0]["node"]["body"]
+
+
+def test_inbox_fields(as_viewer, scenario):
+    user = scenario.user("tenant_a")
+    Message.objects.filter(recipient=user).delete()
+    plain = make_message(user, subject="plain", body_text="Line <b>one</b>\n\nSecond & last", age_minutes=5)
+    html = make_message(
+        user,
+        subject="html",
+        kind=MessageKind.OUTAGE_ALERT,
+        body_text="text",
+        body_html="<p>The <strong>HTML</strong> part</p>",
+        link="https://example.com/aktualnosci/awaria/",
+        read=True,
+    )
+    nodes = [edge["node"] for edge in inbox(as_viewer("tenant_a"))["edges"]]
+    assert [node["subject"] for node in nodes] == ["html", "plain"]  # newest first
+    newest, oldest = nodes
+    assert newest["id"] == global_id(html)
+    assert newest["kind"] == "OUTAGE_ALERT"
+    assert newest["bodyHtml"] == "<p>The <strong>HTML</strong> part</p>"
+    assert newest["link"] == "https://example.com/aktualnosci/awaria/"
+    assert newest["isRead"] is True and newest["readAt"]
+    assert oldest["id"] == global_id(plain)
+    assert oldest["kind"] == "ANNOUNCEMENT"
+    assert oldest["body"] == "Line <b>one</b>\n\nSecond & last"
+    # The text turned into paragraphs, escaped: the text's markup is shown, never run.
+    assert oldest["bodyHtml"] == "<p>Line &lt;b&gt;one&lt;/b&gt;</p>\n\n<p>Second &amp; last</p>"
+    assert oldest["link"] is None
+    assert oldest["isRead"] is False and oldest["readAt"] is None
+
+
+# --- Filters and pages ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def resident_inbox(scenario):
+    """resident_a's inbox: 6 messages of their own (3 unread, 2 outage alerts) and the decision message."""
+    user = scenario.user("resident_a")
+    # The decision message: read, and older than the others.
+    Message.objects.filter(recipient=user).update(read_at=timezone.now(), created_at=timezone.now() - timedelta(days=1))
+    made = [
+        make_message(user, subject="m1", age_minutes=60),
+        make_message(user, subject="m2", age_minutes=50, read=True),
+        make_message(user, subject="m3", age_minutes=40, kind=MessageKind.OUTAGE_ALERT),
+        make_message(user, subject="m4", age_minutes=30, read=True),
+        make_message(user, subject="m5", age_minutes=20, kind=MessageKind.OUTAGE_ALERT, read=True),
+        make_message(user, subject="m6", age_minutes=10),
+    ]
+    make_message(scenario.user("resident_b"), subject="not yours")
+    return made
+
+
+def test_filters_narrow_the_list_but_not_the_unread_count(as_viewer, resident_inbox):
+    gql = as_viewer("resident_a")
+    everything = inbox(gql)
+    assert everything["totalCount"] == 7 and everything["unreadCount"] == 3
+    assert subjects(everything)[:6] == ["m6", "m5", "m4", "m3", "m2", "m1"]
+
+    unread = inbox(gql, unreadOnly=True)
+    assert subjects(unread) == ["m6", "m3", "m1"]
+    assert unread["totalCount"] == 3 and unread["unreadCount"] == 3
+
+    alerts = inbox(gql, kind="OUTAGE_ALERT")
+    assert subjects(alerts) == ["m5", "m3"]
+    assert alerts["totalCount"] == 2 and alerts["unreadCount"] == 3
+
+    unread_alerts = inbox(gql, kind="OUTAGE_ALERT", unreadOnly=True)
+    assert subjects(unread_alerts) == ["m3"]
+    assert inbox(gql, kind="OFFERS")["totalCount"] == 0
+
+
+def test_pages_follow_cursors(as_viewer, resident_inbox):
+    gql = as_viewer("resident_a")
+    first = inbox(gql, first=4)
+    assert subjects(first) == ["m6", "m5", "m4", "m3"]
+    assert first["pageInfo"]["hasNextPage"] is True
+    rest = inbox(gql, first=4, after=first["pageInfo"]["endCursor"])
+    assert subjects(rest)[:2] == ["m2", "m1"] and len(rest["edges"]) == 3
+    assert rest["pageInfo"]["hasNextPage"] is False
+    assert subjects(inbox(gql, last=2, before=first["edges"][2]["cursor"])) == ["m6", "m5"]
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"first": 101},
+        {"last": 101},
+        {"first": -1},
+        {"after": base64.b64encode(b"arrayconnection:99999999999999999999").decode()},
+        {"after": base64.b64encode(b"somethingelse:3").decode()},
+        {"after": "not base64 at all!"},
+        {"before": base64.b64encode(b"arrayconnection:-5").decode()},
+    ],
+    ids=["first-101", "last-101", "first-negative", "huge-cursor", "foreign-cursor", "garbage-cursor", "negative"],
+)
+def test_bad_page_arguments_are_client_errors(as_viewer, resident_inbox, variables):
+    errors = client_error(as_viewer("resident_a"), INBOX, variables)
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_page_of_100_is_allowed(as_viewer, resident_inbox):
+    assert inbox(as_viewer("resident_a"), first=100)["totalCount"] == 7
+
+
+@pytest.mark.parametrize(
+    "query, variables",
+    [
+        ("{ viewer { inbox(kind: NOPE) { totalCount } } }", None),
+        ('{ viewer { inbox(kind: "announcement") { totalCount } } }', None),
+        ("query($k: MessageKind) { viewer { inbox(kind: $k) { totalCount } } }", {"k": "announcement"}),
+        ("query($k: MessageKind) { viewer { inbox(kind: $k) { totalCount } } }", {"k": "NOPE"}),
+        ("query($u: Boolean!) { viewer { inbox(unreadOnly: $u) { totalCount } } }", {"u": "yes"}),
+    ],
+)
+def test_unknown_kind_or_mistyped_filter(as_viewer, scenario, query, variables):
+    client_error(as_viewer("resident_a"), query, variables)
+
+
+def test_nul_in_a_variable_is_refused(as_viewer, scenario):
+    errors = client_error(as_viewer("resident_a"), PUSH_REGISTER, {"token": "ExponentPushToken[a\u0000b]"})
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert not PushDevice.objects.exists()
+
+
+# --- Marking read -----------------------------------------------------------------------------
+
+
+def test_mark_some_read(as_viewer, resident_inbox):
+    m1, _m2, m3, *_rest = resident_inbox
+    gql = as_viewer("resident_a")
+    result = payload(gql, MARK_READ, {"ids": [global_id(m1), global_id(m3)]}, "messageMarkRead")
+    assert result["errors"] == []
+    assert {message["subject"] for message in result["messages"]} == {"m1", "m3"}
+    assert all(message["isRead"] and message["readAt"] for message in result["messages"])
+    assert result["unreadCount"] == 1
+    assert inbox(gql)["unreadCount"] == 1
+    assert subjects(inbox(gql, unreadOnly=True)) == ["m6"]
+
+
+def test_mark_read_keeps_the_first_read_time(as_viewer, resident_inbox):
+    m2 = resident_inbox[1]
+    before = Message.objects.get(pk=m2.pk).read_at
+    result = payload(as_viewer("resident_a"), MARK_READ, {"ids": [global_id(m2)]}, "messageMarkRead")
+    assert result["errors"] == [] and result["messages"][0]["isRead"]
+    assert Message.objects.get(pk=m2.pk).read_at == before
+
+
+def test_mark_all_read(as_viewer, resident_inbox, scenario):
+    other = Message.objects.get(subject="not yours")
+    gql = as_viewer("resident_a")
+    result = payload(gql, MARK_READ, {"all": True}, "messageMarkRead")
+    assert result == {"messages": [], "unreadCount": 0, "errors": []}
+    assert inbox(gql)["unreadCount"] == 0
+    assert not Message.objects.filter(recipient=scenario.user("resident_a"), read_at__isnull=True).exists()
+    other.refresh_from_db()
+    assert other.read_at is None  # another person's inbox is untouched
+
+
+def test_nothing_named_changes_nothing(as_viewer, resident_inbox):
+    result = payload(as_viewer("resident_a"), MARK_READ, {"ids": []}, "messageMarkRead")
+    assert result == {"messages": [], "unreadCount": 3, "errors": []}
+
+
+def test_another_persons_message_is_not_found_and_nothing_changes(as_viewer, resident_inbox, scenario):
+    """resident_b (another building) names resident_a's messages, alone and next to their own."""
+    theirs = resident_inbox[0]
+    own = make_message(scenario.user("resident_b"), subject="b's own")
+    gql = as_viewer("resident_b")
+    for ids in ([global_id(theirs)], [global_id(own), global_id(theirs)]):
+        result = payload(gql, MARK_READ, {"ids": ids}, "messageMarkRead")
+        assert codes(result) == [("ids", "MESSAGE_NOT_FOUND")]
+        assert result["messages"] == []
+    theirs.refresh_from_db()
+    own.refresh_from_db()
+    assert theirs.read_at is None and own.read_at is None
+    # ...and the inbox never shows it either.
+    assert "m1" not in subjects(inbox(gql))
+
+
+def test_message_that_does_not_exist_is_not_found(as_viewer, resident_inbox):
+    missing = str(relay.GlobalID("InboxMessage", "999999999"))
+    result = payload(as_viewer("resident_a"), MARK_READ, {"ids": [missing]}, "messageMarkRead")
+    assert codes(result) == [("ids", "MESSAGE_NOT_FOUND")]
+    assert result["unreadCount"] == 3
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["1"],
+        ["not-an-id"],
+        [str(relay.GlobalID("NewsItem", "1"))],
+        [str(relay.GlobalID("InboxMessage", "abc"))],
+        [str(relay.GlobalID("InboxMessage", "0"))],
+        [str(relay.GlobalID("InboxMessage", "9" * 30))],
+    ],
+    ids=["bare-number", "garbage", "other-type", "non-numeric", "zero", "too-big"],
+)
+def test_malformed_ids_are_client_errors(as_viewer, resident_inbox, ids):
+    errors = client_error(as_viewer("resident_a"), MARK_READ, {"ids": ids})
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert errors[0]["extensions"]["field"] == "ids"
+
+
+def test_ids_and_all_together_or_too_many_ids(as_viewer, resident_inbox):
+    gql = as_viewer("resident_a")
+    client_error(gql, MARK_READ, {"ids": [global_id(resident_inbox[0])], "all": True})
+    too_many = [str(relay.GlobalID("InboxMessage", str(n))) for n in range(1, 102)]
+    client_error(gql, MARK_READ, {"ids": too_many})
+    assert inbox(gql)["unreadCount"] == 3
+
+
+# --- Preferences ------------------------------------------------------------------------------
+
+
+def _kinds(preferences) -> dict[str, dict]:
+    return {
+        kind["kind"]: {**kind, "channels": {channel["channel"]: channel for channel in kind["channels"]}}
+        for kind in preferences["kinds"]
+    }
+
+
+@pytest.mark.parametrize("viewer", ["resident_b", "contractor", "staff"])
+def test_defaults(as_viewer, scenario, viewer):
+    preferences = as_viewer(viewer).data(PREFERENCES)["viewer"]["notificationPreferences"]
+    assert preferences["language"] == "pl"
+    assert preferences["phone"] is None
+    assert preferences["pushDevices"] == []
+    kinds = _kinds(preferences)
+    assert set(kinds) == {kind.name for kind in MessageKind}
+    # Offers need consent: every channel off until the person turns one on.
+    offers = kinds["OFFERS"]
+    assert offers["needsConsent"] is True
+    assert {name: channel["enabled"] for name, channel in offers["channels"].items()} == {
+        "EMAIL": False,
+        "SMS": False,
+        "PUSH": False,
+    }
+    # Account e-mail is on and locked; SMS costs money and is never on by default.
+    account_email = kinds["ACCOUNT"]["channels"]["EMAIL"]
+    assert (account_email["enabled"], account_email["locked"]) == (True, True)
+    assert account_email["label"]
+    assert kinds["ACCOUNT"]["needsConsent"] is False
+    assert not any(kind["channels"]["SMS"]["enabled"] for kind in kinds.values())
+    assert kinds["OUTAGE_ALERT"]["channels"]["PUSH"]["enabled"] is True
+    assert [kind for kind, value in kinds.items() if any(c["locked"] for c in value["channels"].values())] == [
+        "ACCOUNT"
+    ]
+
+
+def test_labels_follow_the_language_of_the_request(as_viewer, scenario):
+    gql = as_viewer("resident_a")
+    english = gql.data(PREFERENCES, HTTP_ACCEPT_LANGUAGE="en")["viewer"]["notificationPreferences"]
+    kinds = _kinds(english)
+    assert kinds["OUTAGE_ALERT"]["label"] == "outage alerts"
+    assert kinds["OUTAGE_ALERT"]["description"].startswith("Water, heating or power cuts")
+    assert kinds["ACCOUNT"]["channels"]["PUSH"]["label"] == "mobile app notification"
+    polish = gql.data(PREFERENCES, HTTP_ACCEPT_LANGUAGE="pl")["viewer"]["notificationPreferences"]
+    # Whatever the Polish catalogue says today, the labels come from it and stay non-empty.
+    assert all(kind["label"] and kind["description"] for kind in polish["kinds"])
+
+
+def test_update_round_trip(as_viewer, scenario):
+    gql = as_viewer("resident_a")
+    variables = {
+        "input": {
+            "language": "en",
+            "phone": "600 123 456",
+            "choices": [
+                {"kind": "OFFERS", "channel": "EMAIL", "enabled": True},
+                {"kind": "OUTAGE_ALERT", "channel": "SMS", "enabled": True},
+                {"kind": "ANNOUNCEMENT", "channel": "PUSH", "enabled": False},
+                {"kind": "ACCOUNT", "channel": "EMAIL", "enabled": True},  # locked on: saying "on" is fine
+            ],
+        }
+    }
+    result = payload(gql, PREFERENCES_UPDATE, variables, "notificationPreferencesUpdate")
+    assert result["errors"] == []
+    assert result["preferences"]["language"] == "en"
+    assert result["preferences"]["phone"] == "+48600123456"
+
+    kinds = _kinds(gql.data(PREFERENCES)["viewer"]["notificationPreferences"])
+    assert kinds["OFFERS"]["channels"]["EMAIL"]["enabled"] is True
+    assert kinds["OFFERS"]["channels"]["SMS"]["enabled"] is False
+    assert kinds["OUTAGE_ALERT"]["channels"]["SMS"]["enabled"] is True
+    assert kinds["ANNOUNCEMENT"]["channels"]["PUSH"]["enabled"] is False
+    assert kinds["ANNOUNCEMENT"]["channels"]["EMAIL"]["enabled"] is True  # untouched
+
+    # Only what was named changes next time; phone "" removes the number.
+    result = payload(gql, PREFERENCES_UPDATE, {"input": {"phone": ""}}, "notificationPreferencesUpdate")
+    assert result["errors"] == [] and result["preferences"]["phone"] is None
+    assert result["preferences"]["language"] == "en"
+    assert _kinds(result["preferences"])["OUTAGE_ALERT"]["channels"]["SMS"]["enabled"] is True
+    # Another person's preferences are not touched.
+    assert not NotificationPreference.objects.exclude(user=scenario.user("resident_a")).exists()
+
+
+def test_locked_channel_cannot_be_turned_off_and_nothing_is_saved(as_viewer, scenario):
+    gql = as_viewer("resident_a")
+    variables = {
+        "input": {
+            "phone": "+48 600 123 456",
+            "language": "en",
+            "choices": [
+                {"kind": "OFFERS", "channel": "EMAIL", "enabled": True},
+                {"kind": "ACCOUNT", "channel": "EMAIL", "enabled": False},
+            ],
+        }
+    }
+    result = payload(gql, PREFERENCES_UPDATE, variables, "notificationPreferencesUpdate")
+    assert result["preferences"] is None
+    assert codes(result) == [("choices.1.enabled", "CHANNEL_LOCKED")]
+    assert result["errors"][0]["message"]
+    user = scenario.user("resident_a")
+    assert not NotificationPreference.objects.filter(user=user).exists()
+    assert not NotificationSettings.objects.filter(user=user).exists()
+    kinds = _kinds(gql.data(PREFERENCES)["viewer"]["notificationPreferences"])
+    assert kinds["OFFERS"]["channels"]["EMAIL"]["enabled"] is False
+    assert kinds["ACCOUNT"]["channels"]["EMAIL"]["enabled"] is True
+
+
+def test_every_problem_is_reported_and_nothing_is_saved(as_viewer, scenario):
+    gql = as_viewer("resident_a")
+    variables = {
+        "input": {
+            "phone": "call me maybe",
+            "choices": [
+                {"kind": "OUTAGE_ALERT", "channel": "SMS", "enabled": True},
+                {"kind": "ACCOUNT", "channel": "EMAIL", "enabled": False},
+            ],
+        }
+    }
+    result = payload(gql, PREFERENCES_UPDATE, variables, "notificationPreferencesUpdate")
+    assert sorted(codes(result)) == [("choices.1.enabled", "CHANNEL_LOCKED"), ("phone", "PHONE_INVALID")]
+    assert not NotificationPreference.objects.filter(user=scenario.user("resident_a")).exists()
+
+
+@pytest.mark.parametrize("phone", ["call me", "+48 12", "+48 600 123 456 789", "600-123-45", "+0600123456"])
+def test_phone_garbage(as_viewer, scenario, phone):
+    user = scenario.user("resident_a")
+    NotificationSettings.objects.create(user=user, phone="+48600000001")
+    result = payload(
+        as_viewer("resident_a"),
+        PREFERENCES_UPDATE,
+        {"input": {"phone": phone, "language": "en"}},
+        "notificationPreferencesUpdate",
+    )
+    assert codes(result) == [("phone", "PHONE_INVALID")]
+    saved = NotificationSettings.objects.get(user=user)
+    assert (saved.phone, saved.language) == ("+48600000001", "pl")
+
+
+def test_unknown_language(as_viewer, scenario):
+    result = payload(
+        as_viewer("resident_a"), PREFERENCES_UPDATE, {"input": {"language": "de"}}, "notificationPreferencesUpdate"
+    )
+    assert codes(result) == [("language", "LANGUAGE_INVALID")]
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [
+        {"kind": "NOPE", "channel": "EMAIL", "enabled": True},
+        {"kind": "OFFERS", "channel": "FAX", "enabled": True},
+        {"kind": "offers", "channel": "EMAIL", "enabled": True},
+        {"kind": "OFFERS", "channel": "EMAIL"},
+        {"kind": "OFFERS", "channel": "EMAIL", "enabled": "yes"},
+    ],
+)
+def test_unknown_kind_or_channel_in_choices(as_viewer, scenario, choice):
+    client_error(as_viewer("resident_a"), PREFERENCES_UPDATE, {"input": {"choices": [choice]}})
+    assert not NotificationPreference.objects.exists()
+
+
+def test_consent_kind_reaches_nobody_until_they_say_yes(as_viewer, scenario):
+    """Offers are off by default everywhere; after the person's yes, e-mail carries them."""
+    from operations.messaging.selectors import channel_allowed_user_ids
+
+    user = scenario.user("resident_a")
+    assert channel_allowed_user_ids(kind=MessageKind.OFFERS, channel=Channel.EMAIL, user_ids=[user.pk]) == set()
+    payload(
+        as_viewer("resident_a"),
+        PREFERENCES_UPDATE,
+        {"input": {"choices": [{"kind": "OFFERS", "channel": "EMAIL", "enabled": True}]}},
+        "notificationPreferencesUpdate",
+    )
+    assert channel_allowed_user_ids(kind=MessageKind.OFFERS, channel=Channel.EMAIL, user_ids=[user.pk]) == {user.pk}
+
+
+# --- Push devices -----------------------------------------------------------------------------
+
+
+def test_push_device_register_and_unregister(as_viewer, scenario):
+    gql = as_viewer("resident_a")
+    result = payload(gql, PUSH_REGISTER, {"token": TOKEN, "name": "  Pixel 8 "}, "pushDeviceRegister")
+    assert result["errors"] == [] and result["device"]["name"] == "Pixel 8"
+    # Registering again (every app start) keeps one device.
+    payload(gql, PUSH_REGISTER, {"token": TOKEN, "name": "Pixel 8"}, "pushDeviceRegister")
+    devices = gql.data(PREFERENCES)["viewer"]["notificationPreferences"]["pushDevices"]
+    assert [device["name"] for device in devices] == ["Pixel 8"]
+    assert PushDevice.objects.get(token=TOKEN).user == scenario.user("resident_a")
+
+    # Another person cannot unregister it, and does not see it.
+    other = as_viewer("resident_b")
+    assert payload(other, PUSH_UNREGISTER, {"token": TOKEN}, "pushDeviceUnregister") == {
+        "removed": False,
+        "errors": [],
+    }
+    assert other.data(PREFERENCES)["viewer"]["notificationPreferences"]["pushDevices"] == []
+    assert PushDevice.objects.filter(token=TOKEN).exists()
+
+    gql = as_viewer("resident_a")
+    assert payload(gql, PUSH_UNREGISTER, {"token": TOKEN}, "pushDeviceUnregister")["removed"] is True
+    assert payload(gql, PUSH_UNREGISTER, {"token": TOKEN}, "pushDeviceUnregister")["removed"] is False
+    assert not PushDevice.objects.exists()
+
+
+def test_a_phone_passed_on_moves_to_whoever_registers_it(as_viewer, scenario):
+    payload(as_viewer("resident_a"), PUSH_REGISTER, {"token": OTHER_TOKEN}, "pushDeviceRegister")
+    payload(as_viewer("tenant_a"), PUSH_REGISTER, {"token": OTHER_TOKEN}, "pushDeviceRegister")
+    assert PushDevice.objects.get(token=OTHER_TOKEN).user == scenario.user("tenant_a")
+
+
+@pytest.mark.parametrize("token", ["", "   ", "abc", "ExponentPushToken[]", "ExponentPushToken[" + "x" * 300 + "]"])
+def test_push_token_garbage(as_viewer, scenario, token):
+    result = payload(as_viewer("resident_a"), PUSH_REGISTER, {"token": token}, "pushDeviceRegister")
+    assert codes(result) == [("token", "PUSH_TOKEN_INVALID")]
+    assert result["device"] is None
+    assert not PushDevice.objects.exists()
+
+
+def test_push_token_is_never_exposed(as_viewer, scenario):
+    gql = as_viewer("resident_a")
+    payload(gql, PUSH_REGISTER, {"token": TOKEN}, "pushDeviceRegister")
+    client_error(gql, "{ viewer { notificationPreferences { pushDevices { token } } } }")
+
+
+# --- Query counts -----------------------------------------------------------------------------
+
+FEW, MANY = 5, 50
+
+
+# Each computed field alone too: a field that reads a column the optimizer deferred costs
+# one query per message, which a selection of every field would hide.
+INBOX_SELECTIONS = [
+    "id kind subject body bodyHtml link createdAt readAt isRead",
+    "bodyHtml",
+    "body",
+    "kind",
+    "link",
+    "isRead",
+    "id",
+]
+
+
+INBOX_COUNTED = """
+query($first: Int) {
+  viewer {
+    notificationPreferences { language }
+    inbox(first: $first) { totalCount unreadCount edges { node { SELECTION } } }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("selection", INBOX_SELECTIONS)
+def test_inbox_query_count_does_not_grow(as_viewer, scenario, selection):
+    user = scenario.user("staff")
+    gql = as_viewer("staff")
+    query = INBOX_COUNTED.replace("SELECTION", selection)
+
+    def add(count):
+        Message.objects.bulk_create(
+            Message(
+                recipient=user,
+                kind=MessageKind.ANNOUNCEMENT if n % 2 else MessageKind.OUTAGE_ALERT,
+                dedupe_key=f"count:{count}:{n}",
+                subject=f"count {n}",
+                body_text=f"body {n}",
+                link="/aktualnosci/" if n % 2 else "",
+                read_at=timezone.now() if n % 3 == 0 else None,
+            )
+            for n in range(count)
+        )
+
+    add(FEW)
+    few, data = gql.count_queries(query, {"first": 100})
+    assert data["viewer"]["inbox"]["totalCount"] == FEW
+    add(MANY - FEW)
+    many, data = gql.count_queries(query, {"first": 100})
+    assert len(data["viewer"]["inbox"]["edges"]) == MANY
+    assert few == many, (few, many)
+    # Session, user, the page with its total (one query), the unread count, the settings.
+    assert many == 5, many
+
+
+def test_preferences_query_count_is_constant(as_viewer, scenario):
+    gql = as_viewer("resident_a")
+    few, _data = gql.count_queries(PREFERENCES)
+    for n in range(10):
+        PushDevice.objects.create(user=scenario.user("resident_a"), token=f"ExponentPushToken[t{n}]", name=f"p{n}")
+    NotificationPreference.objects.create(
+        user=scenario.user("resident_a"), kind=MessageKind.OFFERS, channel=Channel.SMS, enabled=True
+    )
+    many, data = gql.count_queries(PREFERENCES)
+    assert len(data["viewer"]["notificationPreferences"]["pushDevices"]) == 10
+    assert few == many, (few, many)
+    assert many <= 5, many
+
+
+def test_mark_read_query_count_does_not_grow(as_viewer, scenario):
+    user = scenario.user("tenant_a")
+    gql = as_viewer("tenant_a")
+    few = [make_message(user) for _ in range(FEW)]
+    many = [make_message(user) for _ in range(MANY)]
+    counts = []
+    for batch in (few, many):
+        queries, data = gql.count_queries(MARK_READ, {"ids": [global_id(message) for message in batch]})
+        assert data["messageMarkRead"]["errors"] == [] and len(data["messageMarkRead"]["messages"]) == len(batch)
+        counts.append(queries)
+    assert counts[0] == counts[1], counts
+
+
+# --- The portal's operations run ----------------------------------------------------------------
+
+
+def test_portal_operations_run(as_viewer, resident_inbox):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.BASE_DIR) / "graphql" / "operations"
+    gql = as_viewer("resident_a")
+    inbox_data = gql.data((folder / "Inbox.graphql").read_text(), {"first": 3})
+    first_id = inbox_data["viewer"]["inbox"]["edges"][0]["node"]["id"]
+    marked = gql.data((folder / "MessageMarkRead.graphql").read_text(), {"ids": [first_id]})
+    assert marked["messageMarkRead"]["errors"] == []
+    preferences = gql.data((folder / "NotificationPreferences.graphql").read_text())
+    assert preferences["viewer"]["notificationPreferences"]["kinds"]
+    updated = gql.data(
+        (folder / "NotificationPreferencesUpdate.graphql").read_text(),
+        {"input": {"choices": [{"kind": "OFFERS", "channel": "PUSH", "enabled": True}]}},
+    )
+    assert updated["notificationPreferencesUpdate"]["errors"] == []
+    registered = gql.data((folder / "PushDeviceRegister.graphql").read_text(), {"token": TOKEN, "name": "iPhone"})
+    assert registered["pushDeviceRegister"]["errors"] == []
