@@ -219,6 +219,9 @@ _SMS_PROVIDERS = {
         },
     },
 }
+# The secret part of the address SMSAPI calls with delivery reports
+# (<BASE_URL>/messages/reports/smsapi/<secret>/); empty: the address answers 404.
+SMS_REPORT_SECRET = os.environ.get("SMS_REPORT_SECRET", "")
 _PUSH_PROVIDERS = {
     "file": {"BACKEND": "operations.messaging.providers.push.FilePushProvider"},
     "expo": {
