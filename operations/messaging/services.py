@@ -33,7 +33,7 @@ from cms.core.graphql.errors import ServiceError
 
 from . import selectors
 from .errors import MessagingErrorCode
-from .kinds import Channel, MessageKind
+from .kinds import Channel, MessageKind, rules_for
 from .models import Broadcast, Delivery, Message, MessageTemplate, NotificationSettings, PushDevice
 from .rendering import CompiledTexts, recipient_context, validate_template_texts
 
@@ -87,6 +87,7 @@ def _write_outbox(
     each person's language, so what was sent is what the log and the inbox show.
     """
     channels = [Channel(channel) for channel in channels]
+    rules = rules_for(kind)
     fallback = texts_by_language.get(settings.LANGUAGE_CODE) or next(iter(texts_by_language.values()))
     now = timezone.now()
     written = 0
@@ -97,7 +98,15 @@ def _write_outbox(
         already = set(
             Message.objects.filter(dedupe_key=dedupe_key, recipient_id__in=chunk).values_list("recipient_id", flat=True)
         )
-        people = _recipient_rows(uid for uid in chunk if uid not in already)
+        candidates = [uid for uid in chunk if uid not in already]
+        if rules.needs_consent:
+            # Without a "yes" on some channel a person gets nothing of this kind, not even
+            # an inbox entry: marketing-like messages are never sent without consent.
+            consenting = set().union(
+                *(selectors.channel_allowed_user_ids(kind=kind, channel=c, user_ids=candidates) for c in Channel)
+            )
+            candidates = [uid for uid in candidates if uid in consenting]
+        people = _recipient_rows(candidates)
         if not people:
             continue
         ids = [row["pk"] for row in people]
