@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from cms.core.graphql.errors import ServiceError
+from cms.core.graphql.errors import ServiceError, ServiceErrorList, service_errors
 
 from .errors import MessagingErrorCode
 from .kinds import Channel, MessageKind, rules_for
@@ -87,6 +87,29 @@ def notification_preferences_update(*, user, choices: Iterable[tuple[str, str, b
         NotificationPreference.objects.update_or_create(
             user=user, kind=kind, channel=channel, defaults={"enabled": enabled}
         )
+
+
+@transaction.atomic
+def notification_preferences_save(*, user, language=None, phone=None, choices: Iterable = ()) -> None:
+    """Language, phone and channels in one go, as a settings form sends them.
+
+    Every problem is reported at once (ServiceErrorList) and then nothing is saved.
+    """
+    choices = list(choices)
+    steps = []
+    if language is not None or phone is not None:
+        steps.append(lambda: notification_settings_update(user=user, language=language, phone=phone))
+    if choices:
+        steps.append(lambda: notification_preferences_update(user=user, choices=choices))
+    problems: list[ServiceError] = []
+    for step in steps:
+        try:
+            with transaction.atomic():
+                step()
+        except ServiceError as error:
+            problems.extend(service_errors(error))
+    if problems:
+        raise ServiceErrorList(problems)
 
 
 UNSUBSCRIBE_SALT = "messaging.email-preferences"

@@ -15,23 +15,21 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from enum import Enum
 from typing import Any
 
 import strawberry
 import strawberry_django
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils.html import linebreaks
 from django.utils.translation import gettext
 from strawberry import Info, relay
 from strawberry.extensions import FieldExtension
-from strawberry.utils.str_converters import to_camel_case
 
-from cms.core.graphql.errors import ServiceError, UserError
+from cms.core.graphql.context import signed_in_user
+from cms.core.graphql.errors import ServiceError, UserError, typed_errors
 from cms.core.graphql.pagination import HubConnection
-from cms.core.graphql.values import bad_input, parse_id
+from cms.core.graphql.values import bad_input, graphql_enum, parse_id
 
 from . import errors, kinds, preferences, selectors
 from .models import Message, PushDevice
@@ -39,22 +37,17 @@ from .models import Message, PushDevice
 User = get_user_model()
 
 
-def _graphql_enum(source: type[Enum], name: str, description: str) -> type[Enum]:
-    """A GraphQL enum with the member names and values of `source` (a copy, as in residents)."""
-    return strawberry.enum(Enum(name, {member.name: member.value for member in source}), description=description)
-
-
-MessageKind = _graphql_enum(
+MessageKind = graphql_enum(
     kinds.MessageKind,
     "MessageKind",
     "What a message is about. People choose the channels they receive each kind on.",
 )
-Channel = _graphql_enum(
+Channel = graphql_enum(
     kinds.Channel,
     "Channel",
     "A way a message reaches a person besides the inbox, which receives every message.",
 )
-MessagingErrorCode = _graphql_enum(
+MessagingErrorCode = graphql_enum(
     errors.MessagingErrorCode, "MessagingErrorCode", "Why a messaging operation was refused."
 )
 
@@ -189,7 +182,7 @@ class NotificationPreferencesType:
     @strawberry.field(description="Phones registered for push notifications, newest first.")
     def push_devices(self) -> list[PushDeviceType]:
         # The person's own devices through their own relation: nothing to scope beyond that.
-        return list(self.user.push_devices.order_by("-created_at", "-pk"))
+        return list(selectors.push_devices_of(self.user))
 
     def _settings(self):
         # language and phone in one query, however many of the two are asked for
@@ -237,21 +230,13 @@ class MessagingError(UserError):
     code: MessagingErrorCode
 
 
-def _typed_errors(problems: Iterable[ServiceError]) -> list[MessagingError]:
-    """ServiceErrors as GraphQL errors, with input paths in the API's camelCase."""
-    return [
-        MessagingError(
-            field=None if problem.field is None else to_camel_case(problem.field),
-            message=problem.message,
-            code=MessagingErrorCode(str(problem.code)),
-        )
-        for problem in problems
-    ]
+def _errors(error: ServiceError) -> list[MessagingError]:
+    return typed_errors(MessagingError, MessagingErrorCode, error)
 
 
 def _not_signed_in() -> list[MessagingError]:
-    return _typed_errors(
-        [ServiceError(errors.MessagingErrorCode.NOT_AUTHENTICATED, gettext("Sign in to manage your messages."))]
+    return _errors(
+        ServiceError(errors.MessagingErrorCode.NOT_AUTHENTICATED, gettext("Sign in to manage your messages."))
     )
 
 
@@ -300,13 +285,6 @@ class NotificationPreferencesInput:
     )
 
 
-def _current_user(info: Info):
-    user = info.context.request.user
-    if not user.is_authenticated:
-        return None
-    return getattr(user, "_wrapped", user)  # the model instance behind Django's lazy object
-
-
 def _message_ids(ids: list[strawberry.ID]) -> list[int]:
     """Primary keys of InboxMessage global ids; anything else is the client's mistake."""
     maximum = settings.GRAPHQL_MAX_PAGE_SIZE
@@ -324,12 +302,6 @@ def _message_ids(ids: list[strawberry.ID]) -> list[int]:
     return pks
 
 
-class _Refused(Exception):
-    def __init__(self, problems: list[ServiceError]):
-        super().__init__(problems)
-        self.problems = problems
-
-
 # --- Root fields -----------------------------------------------------------------------------------
 
 
@@ -344,7 +316,7 @@ class Mutation:
     def message_mark_read(
         self, info: Info, ids: list[strawberry.ID] | None = None, all: bool = False
     ) -> MessageMarkReadPayload:
-        user = _current_user(info)
+        user = signed_in_user(info)
         if user is None:
             return MessageMarkReadPayload(messages=[], unread_count=0, errors=_not_signed_in())
         if all and ids:
@@ -354,7 +326,7 @@ class Mutation:
             preferences.messages_mark_read(user=user, message_ids=pks, everything=all)
         except ServiceError as error:
             return MessageMarkReadPayload(
-                messages=[], unread_count=selectors.unread_count_of(user), errors=_typed_errors([error])
+                messages=[], unread_count=selectors.unread_count_of(user), errors=_errors(error)
             )
         messages = list(selectors.inbox_of(user).filter(pk__in=pks)) if pks else []
         return MessageMarkReadPayload(messages=messages, unread_count=selectors.unread_count_of(user), errors=[])
@@ -368,31 +340,16 @@ class Mutation:
     def notification_preferences_update(
         self, info: Info, input: NotificationPreferencesInput
     ) -> NotificationPreferencesUpdatePayload:
-        user = _current_user(info)
+        user = signed_in_user(info)
         if user is None:
             return NotificationPreferencesUpdatePayload(preferences=None, errors=_not_signed_in())
         choices = [(choice.kind.value, choice.channel.value, choice.enabled) for choice in input.choices or []]
         try:
-            with transaction.atomic():
-                problems = []
-                if input.language is not None or input.phone is not None:
-                    try:
-                        with transaction.atomic():
-                            preferences.notification_settings_update(
-                                user=user, language=input.language, phone=input.phone
-                            )
-                    except ServiceError as error:
-                        problems.append(error)
-                if choices:
-                    try:
-                        with transaction.atomic():
-                            preferences.notification_preferences_update(user=user, choices=choices)
-                    except ServiceError as error:
-                        problems.append(error)
-                if problems:
-                    raise _Refused(problems)
-        except _Refused as refused:
-            return NotificationPreferencesUpdatePayload(preferences=None, errors=_typed_errors(refused.problems))
+            preferences.notification_preferences_save(
+                user=user, language=input.language, phone=input.phone, choices=choices
+            )
+        except ServiceError as error:
+            return NotificationPreferencesUpdatePayload(preferences=None, errors=_errors(error))
         return NotificationPreferencesUpdatePayload(preferences=NotificationPreferencesType(user=user), errors=[])
 
     @strawberry.mutation(
@@ -402,18 +359,18 @@ class Mutation:
         )
     )
     def push_device_register(self, info: Info, token: str, name: str | None = None) -> PushDeviceRegisterPayload:
-        user = _current_user(info)
+        user = signed_in_user(info)
         if user is None:
             return PushDeviceRegisterPayload(device=None, errors=_not_signed_in())
         try:
             device = preferences.push_device_register(user=user, token=token, name=(name or "").strip())
         except ServiceError as error:
-            return PushDeviceRegisterPayload(device=None, errors=_typed_errors([error]))
+            return PushDeviceRegisterPayload(device=None, errors=_errors(error))
         return PushDeviceRegisterPayload(device=device, errors=[])
 
     @strawberry.mutation(description="Stop push notifications to this phone (call it before signing out).")
     def push_device_unregister(self, info: Info, token: str) -> PushDeviceUnregisterPayload:
-        user = _current_user(info)
+        user = signed_in_user(info)
         if user is None:
             return PushDeviceUnregisterPayload(removed=False, errors=_not_signed_in())
         removed = preferences.push_device_unregister(user=user, token=token)

@@ -18,7 +18,7 @@ from wagtail.models import PageViewRestriction
 from operations.residents.models import Audience, Membership
 
 from .kinds import KIND_RULES, Channel, KindRules, MessageKind, rules_for
-from .models import Broadcast, Delivery, Message, NotificationPreference, NotificationSettings
+from .models import Broadcast, Delivery, Message, NotificationPreference, NotificationSettings, PushDevice
 
 User = get_user_model()
 
@@ -68,6 +68,10 @@ def settings_of(user) -> NotificationSettings:
     """The person's language and phone; defaults (not saved) when they never set them."""
     found = NotificationSettings.objects.filter(user=user).first()
     return found if found is not None else NotificationSettings(user=user)
+
+
+def push_devices_of(user) -> QuerySet[PushDevice]:
+    return PushDevice.objects.filter(user=user).order_by("-created_at", "-pk")
 
 
 def preferences_of(user) -> list[KindPreferences]:

@@ -20,10 +20,10 @@ from django.middleware.csrf import get_token
 from django.utils.translation import gettext
 from strawberry import auto
 from strawberry.types import Info
-from strawberry.utils.str_converters import to_camel_case
 
-from cms.core.graphql.errors import ServiceError, UserError
-from cms.core.graphql.values import bad_input
+from cms.core.graphql.context import signed_in_user
+from cms.core.graphql.errors import ServiceError, UserError, typed_errors
+from cms.core.graphql.values import bad_input, graphql_enum
 from cms.core.views import csrf_rejects
 from operations.messaging.schema import ViewerMessagingFields
 
@@ -36,32 +36,24 @@ User = get_user_model()
 MAX_SIGN_IN_HISTORY = 100
 
 
-def _graphql_enum(source: type[Enum], name: str, description: str) -> type[Enum]:
-    """A GraphQL enum with the member names and values of `source` (choices, error codes).
+MembershipRole = graphql_enum(Membership.Role, "MembershipRole", "How a person holds a unit.")
+MembershipStatus = graphql_enum(Membership.Status, "MembershipStatus", "Where a membership request stands.")
+ProofKind = graphql_enum(Membership.ProofKind, "ProofKind", "What a person shows to prove their claim to a unit.")
+UnitKind = graphql_enum(Unit.Kind, "UnitKind", "Flat or commercial premises.")
+SignInChannel = graphql_enum(SignInAttempt.Channel, "SignInChannel", "Where a sign-in came from.")
+SignInOutcome = graphql_enum(SignInAttempt.Outcome, "SignInOutcome", "What became of a sign-in attempt.")
+StaffRoleEnum = graphql_enum(StaffRole, "StaffRole", "A role of the cooperative's staff.")
 
-    A copy, so the model's choices class is not turned into a strawberry type itself.
-    """
-    return strawberry.enum(Enum(name, {member.name: member.value for member in source}), description=description)
-
-
-MembershipRole = _graphql_enum(Membership.Role, "MembershipRole", "How a person holds a unit.")
-MembershipStatus = _graphql_enum(Membership.Status, "MembershipStatus", "Where a membership request stands.")
-ProofKind = _graphql_enum(Membership.ProofKind, "ProofKind", "What a person shows to prove their claim to a unit.")
-UnitKind = _graphql_enum(Unit.Kind, "UnitKind", "Flat or commercial premises.")
-SignInChannel = _graphql_enum(SignInAttempt.Channel, "SignInChannel", "Where a sign-in came from.")
-SignInOutcome = _graphql_enum(SignInAttempt.Outcome, "SignInOutcome", "What became of a sign-in attempt.")
-StaffRoleEnum = _graphql_enum(StaffRole, "StaffRole", "A role of the cooperative's staff.")
-
-SignInErrorCode = _graphql_enum(services.SignInErrorCode, "SignInErrorCode", "Why a sign-in was refused.")
+SignInErrorCode = graphql_enum(services.SignInErrorCode, "SignInErrorCode", "Why a sign-in was refused.")
 SignOutErrorCode = strawberry.enum(
     Enum("SignOutErrorCode", {"TOKEN_AUTHENTICATED": "TOKEN_AUTHENTICATED"}),
     description="Why a sign-out was refused.",
 )
-TokenErrorCode = _graphql_enum(services.TokenErrorCode, "TokenErrorCode", "Why a token operation was refused.")
-RegistrationErrorCode = _graphql_enum(
+TokenErrorCode = graphql_enum(services.TokenErrorCode, "TokenErrorCode", "Why a token operation was refused.")
+RegistrationErrorCode = graphql_enum(
     services.RegistrationErrorCode, "RegistrationErrorCode", "Why a registration was refused."
 )
-MembershipErrorCode = _graphql_enum(
+MembershipErrorCode = graphql_enum(
     services.MembershipErrorCode, "MembershipErrorCode", "Why a membership request was refused."
 )
 
@@ -206,19 +198,6 @@ class MembershipRequestError(UserError):
     code: MembershipErrorCode
 
 
-def _typed_errors(error_type, code_enum, error: ServiceError, field_names: dict[str, str] | None = None) -> list:
-    """ServiceError(s) as GraphQL error objects, with input names in the API's camelCase."""
-    field_names = field_names or {}
-    return [
-        error_type(
-            field=None if problem.field is None else field_names.get(problem.field, to_camel_case(problem.field)),
-            message=problem.message,
-            code=code_enum(str(problem.code)),
-        )
-        for problem in services.service_errors(error)
-    ]
-
-
 @strawberry.type
 class SignInPayload:
     viewer: Viewer | None
@@ -256,13 +235,6 @@ class MembershipRequestPayload:
     errors: list[MembershipRequestError]
 
 
-def _current_user(info: Info):
-    user = info.context.request.user
-    if not user.is_authenticated:
-        return None
-    return getattr(user, "_wrapped", user)  # the model instance behind Django's lazy object
-
-
 def _bearer_token(request) -> str:
     header = request.headers.get("Authorization", "")
     return header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
@@ -275,7 +247,7 @@ def _bearer_token(request) -> str:
 class Query:
     @strawberry.field(description="The signed-in person; null when anonymous.")
     def viewer(self, info: Info) -> Viewer | None:
-        return _current_user(info)
+        return signed_in_user(info)
 
     @strawberry.field(
         description=(
@@ -302,7 +274,7 @@ class Mutation:
                 request=request, username=username, password=password, channel=SignInAttempt.Channel.SESSION
             )
         except ServiceError as error:
-            return SignInPayload(viewer=None, errors=_typed_errors(SignInError, SignInErrorCode, error))
+            return SignInPayload(viewer=None, errors=typed_errors(SignInError, SignInErrorCode, error))
         login(request, user)
         return SignInPayload(viewer=user, errors=[])
 
@@ -330,7 +302,7 @@ class Mutation:
             token = services.api_token_issue(user=user, client_name=client_name)
         except ServiceError as error:
             return TokenSignInPayload(
-                token=None, viewer=None, errors=_typed_errors(SignInError, SignInErrorCode, error)
+                token=None, viewer=None, errors=typed_errors(SignInError, SignInErrorCode, error)
             )
         return TokenSignInPayload(token=token, viewer=user, errors=[])
 
@@ -347,7 +319,7 @@ class Mutation:
         try:
             services.api_token_revoke(raw_token=raw_token)
         except ServiceError as error:
-            return TokenRevokePayload(revoked=False, errors=_typed_errors(TokenError, TokenErrorCode, error))
+            return TokenRevokePayload(revoked=False, errors=typed_errors(TokenError, TokenErrorCode, error))
         return TokenRevokePayload(revoked=True, errors=[])
 
     @strawberry.mutation(description="Create an account; then sign in and ask for a unit with membershipRequest.")
@@ -364,7 +336,7 @@ class Mutation:
                 ip_address=throttling.client_ip(info.context.request),
             )
         except ServiceError as error:
-            return UserRegisterPayload(user=None, errors=_typed_errors(RegistrationError, RegistrationErrorCode, error))
+            return UserRegisterPayload(user=None, errors=typed_errors(RegistrationError, RegistrationErrorCode, error))
         return UserRegisterPayload(user=user, errors=[])
 
     @strawberry.mutation(
@@ -384,7 +356,7 @@ class Mutation:
         building_code: str | None = None,
         unit_number: str | None = None,
     ) -> MembershipRequestPayload:
-        user = _current_user(info)
+        user = signed_in_user(info)
         unit_field = "unitId" if unit_id else "unitNumber"
         try:
             if user is None:
@@ -398,7 +370,7 @@ class Mutation:
                 user=user, unit=unit, role=role.value, proof_kind=proof_kind.value, proof_value=proof_value
             )
         except ServiceError as error:
-            errors = _typed_errors(MembershipRequestError, MembershipErrorCode, error, {"unit": unit_field})
+            errors = typed_errors(MembershipRequestError, MembershipErrorCode, error, {"unit": unit_field})
             return MembershipRequestPayload(membership=None, errors=errors)
         return MembershipRequestPayload(membership=membership, errors=[])
 

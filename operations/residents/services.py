@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.models import APIToken
 
-from cms.core.graphql.errors import ServiceError
+from cms.core.graphql.errors import ServiceError, ServiceErrorList
 
 from . import throttling
 from .middleware import live_tokens
@@ -88,19 +88,6 @@ class PropertyErrorCode(StrEnum):
 
     INVALID = "INVALID"
     IN_USE = "IN_USE"
-
-
-class ServiceErrorList(ServiceError):
-    """Several problems at once (a registration form with two bad fields); `errors` lists them."""
-
-    def __init__(self, errors: list[ServiceError]):
-        first = errors[0]
-        super().__init__(first.code, first.message, first.field)
-        self.errors = errors
-
-
-def service_errors(error: ServiceError) -> list[ServiceError]:
-    return list(getattr(error, "errors", [error]))
 
 
 def _raise_if_any(errors: list[ServiceError]) -> None:

@@ -29,7 +29,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import MenuItem
 from wagtail.log_actions import log
 
-from cms.core.graphql.errors import ServiceError
+from cms.core.graphql.errors import ServiceError, service_errors
 
 from . import services
 from .forms import EndForm, RejectForm, VerifyForm
@@ -37,7 +37,7 @@ from .models import Building, Estate, Membership, SignInAttempt, Unit
 
 
 def _show_service_error(form, error: ServiceError) -> None:
-    for problem in services.service_errors(error):
+    for problem in service_errors(error):
         form.add_error(problem.field if problem.field in form.fields else None, problem.message)
 
 

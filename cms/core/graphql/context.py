@@ -21,6 +21,14 @@ def viewer_of(info: Info):
     return request_of(info).user
 
 
+def signed_in_user(info: Info):
+    """The signed-in user's model instance, or None when anonymous."""
+    user = request_of(info).user
+    if not user.is_authenticated:
+        return None
+    return getattr(user, "_wrapped", user)  # the model instance behind Django's lazy object
+
+
 def site_root(info: Info) -> tuple[str, str]:
     """The tree path and URL path of the root page of the site the request is for."""
     request = request_of(info)

@@ -8,6 +8,7 @@ switch on codes without parsing messages; `message` is translated for the viewer
 from __future__ import annotations
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
 
 @strawberry.interface(description="A problem with the input that the user can fix.")
@@ -27,3 +28,30 @@ class ServiceError(Exception):
         self.code = code
         self.message = str(message)
         self.field = field
+
+
+class ServiceErrorList(ServiceError):
+    """Several problems at once (a registration form with two bad fields); `errors` lists them."""
+
+    def __init__(self, errors: list[ServiceError]):
+        first = errors[0]
+        super().__init__(first.code, first.message, first.field)
+        self.errors = errors
+
+
+def service_errors(error: ServiceError) -> list[ServiceError]:
+    return list(getattr(error, "errors", [error]))
+
+
+def typed_errors(error_type, code_enum, error: ServiceError, field_names: dict[str, str] | None = None) -> list:
+    """A ServiceError (or a list of them) as GraphQL error objects of `error_type`, with
+    input names in the API's camelCase unless `field_names` says otherwise."""
+    field_names = field_names or {}
+    return [
+        error_type(
+            field=None if problem.field is None else field_names.get(problem.field, to_camel_case(problem.field)),
+            message=problem.message,
+            code=code_enum(str(problem.code)),
+        )
+        for problem in service_errors(error)
+    ]

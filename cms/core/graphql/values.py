@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 import strawberry
 from django.utils.translation import gettext as _
 from graphql import GraphQLError
@@ -37,3 +39,11 @@ class BuildingRef:
 
 def building_ref(building) -> BuildingRef:
     return BuildingRef(id=strawberry.ID(str(building.pk)), code=building.code, address=building.address)
+
+
+def graphql_enum(source, name: str, description: str):
+    """A GraphQL enum with the member names and values of `source` (choices, error codes).
+
+    A copy, so the model's choices class is not turned into a strawberry type itself.
+    """
+    return strawberry.enum(Enum(name, {member.name: member.value for member in source}), description=description)
