@@ -42,6 +42,22 @@ User = get_user_model()
 
 BULK_BATCH = 1000
 EDITABLE_STATUSES = [Broadcast.Status.DRAFT, Broadcast.Status.SCHEDULED]
+BROADCAST_CONTENT_FIELDS = [
+    "title",
+    "kind",
+    "subject",
+    "body",
+    "sms_text",
+    "subject_en",
+    "body_en",
+    "sms_text_en",
+    "link",
+    "everyone",
+    "roles",
+    "news_page",
+    "channels",
+    "send_at",
+]
 
 
 # --- Sending: writing the outbox -------------------------------------------------------------
@@ -253,7 +269,8 @@ def broadcast_draft_save(*, broadcast: Broadcast, user=None, estates=None, build
 
     `estates`, `buildings` and `units` replace the chosen places when given (None keeps them).
     """
-    if broadcast.pk and not Broadcast.objects.filter(pk=broadcast.pk, status__in=EDITABLE_STATUSES).exists():
+    current = Broadcast.objects.select_for_update().filter(pk=broadcast.pk).first() if broadcast.pk else None
+    if broadcast.pk and (current is None or current.status not in EDITABLE_STATUSES):
         raise ServiceError(
             MessagingErrorCode.BROADCAST_NOT_EDITABLE, gettext("This broadcast has already been sent or cancelled.")
         )
@@ -273,9 +290,14 @@ def broadcast_draft_save(*, broadcast: Broadcast, user=None, estates=None, build
     if unknown_channels or unknown_roles:
         field = "channels" if unknown_channels else "roles"
         raise ServiceError(MessagingErrorCode.CHANNEL_INVALID, gettext("Unknown channel or role."), field)
-    if broadcast.created_by_id is None and user is not None:
-        broadcast.created_by = user
-    broadcast.save()
+    if current is None:
+        broadcast.created_by = broadcast.created_by or user
+        broadcast.status = Broadcast.Status.DRAFT
+        broadcast.save()
+    else:
+        # Only what staff edit: the status and the queueing fields belong to the services,
+        # and the row is locked so that a queue run cannot interleave with this edit.
+        broadcast.save(update_fields=BROADCAST_CONTENT_FIELDS)
     for relation, chosen in (("estates", estates), ("buildings", buildings), ("units", units)):
         if chosen is not None:
             getattr(broadcast, relation).set(chosen)

@@ -43,6 +43,16 @@ _RESIDENTS_READ = [
     "residents.view_membership",
 ]
 
+# Composing, sending and following broadcasts, and reading the delivery log.
+_BROADCASTING = [
+    "messaging.add_broadcast",
+    "messaging.change_broadcast",
+    "messaging.view_broadcast",
+    "messaging.send_broadcast",
+    "messaging.view_delivery",
+]
+_MESSAGE_TEMPLATES = ["messaging.change_messagetemplate", "messaging.view_messagetemplate"]
+
 # Model permissions ("app_label.codename") per role; every role can enter the admin.
 ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
     StaffRole.EDITOR: [
@@ -50,11 +60,15 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         "contractors.add_trade",
         "contractors.change_trade",
         "contractors.delete_trade",
+        *_BROADCASTING,
+        *_MESSAGE_TEMPLATES,
     ],
-    StaffRole.DISPATCHER: [ADMIN_ACCESS, *_RESIDENTS_READ],
+    StaffRole.DISPATCHER: [ADMIN_ACCESS, *_RESIDENTS_READ, *_BROADCASTING],
     StaffRole.ADMINISTRATOR: [
         ADMIN_ACCESS,
         *_RESIDENTS_READ,
+        *_BROADCASTING,
+        *_MESSAGE_TEMPLATES,
         "residents.add_estate",
         "residents.change_estate",
         "residents.add_building",
@@ -65,8 +79,8 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         "residents.change_membership",
         "residents.view_signinattempt",
     ],
-    StaffRole.ACCOUNTANT: [ADMIN_ACCESS, *_RESIDENTS_READ],
-    StaffRole.BOARD: [ADMIN_ACCESS, *_RESIDENTS_READ],
+    StaffRole.ACCOUNTANT: [ADMIN_ACCESS, *_RESIDENTS_READ, "messaging.view_broadcast"],
+    StaffRole.BOARD: [ADMIN_ACCESS, *_RESIDENTS_READ, "messaging.view_broadcast"],
 }
 
 # Editors work on the whole page tree and in every collection (documents, images).
