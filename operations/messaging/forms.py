@@ -137,7 +137,7 @@ class BroadcastForm(WagtailAdminModelForm):
                 "Polish letters make every SMS part shorter (70 instead of 160 characters)."
             )
         if "send_at" in fields:
-            fields["send_at"].help_text = _("Empty: sent as soon as you press Send.")
+            fields["send_at"].help_text = _("Empty: sent as soon as you press “Send now”.")
         if self.instance.news_page_id and "everyone" in fields:
             fields["everyone"].help_text = NEWS_AUDIENCE_HELP
 

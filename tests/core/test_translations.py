@@ -39,6 +39,7 @@ APP_CATALOGUES = {
     "contractors": ROOT / "cms/contractors",
     "core": ROOT / "cms/core",
     "residents": ROOT / "operations/residents",
+    "messaging": ROOT / "operations/messaging",
 }
 CATALOGUES = {
     **{name: path / "locale" / "pl" / "LC_MESSAGES" / "django.po" for name, path in APP_CATALOGUES.items()},
@@ -149,8 +150,8 @@ def template_msgids(path: Path) -> set[tuple[str | None, str]]:
     for name, arguments in _TEMPLATE_CALL.findall(templatize(path.read_text(encoding="utf-8"), origin=str(path))):
         args = [ast.literal_eval(literal.removeprefix("u")) for literal in re.findall(_STRING, arguments)]
         context_at, msgid_at = GETTEXT_FUNCTIONS[name]
-        # makemessages doubles % in template strings so that xgettext reads them as Python formats.
-        found.add((args[context_at] if context_at is not None else None, args[msgid_at].replace("%", "%%")))
+        # templatize has already doubled a literal % and written variables as %(name)s, as makemessages reads them.
+        found.add((args[context_at] if context_at is not None else None, args[msgid_at]))
     return found
 
 
