@@ -35,7 +35,7 @@ def phone_normalise(raw: str) -> str:
         return ""
     if number.startswith("00"):
         number = "+" + number[2:]
-    if re.fullmatch(r"\d{9}", number):
+    if re.fullmatch(r"[0-9]{9}", number):
         number = "+48" + number
     if not is_e164(number) or (number.startswith("+48") and len(number) != 12):
         raise ServiceError(

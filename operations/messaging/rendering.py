@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape, linebreaks
@@ -59,7 +59,14 @@ def sms_length(text: str) -> SmsLength:
         return SmsLength(encoding, 0, 0, single)
     if units <= single:
         return SmsLength(encoding, units, 1, single)
-    return SmsLength(encoding, units, -(-units // multi), multi)
+    # An escape pair (GSM-7) or a surrogate pair (UCS-2) is never split between parts.
+    parts, used = 1, 0
+    for char in text:
+        cost = (2 if char in GSM7_EXTENDED else 1) if encoding == "GSM-7" else len(char.encode("utf-16-le")) // 2
+        if used + cost > multi:
+            parts, used = parts + 1, 0
+        used += cost
+    return SmsLength(encoding, units, parts, multi)
 
 
 # --- Templates -------------------------------------------------------------------------------
@@ -91,13 +98,15 @@ class CompiledTexts:
         )
 
     def render(self, context: dict) -> RenderedTexts:
-        ctx = Context(context)
+        # Plain text is not HTML: only the HTML part escapes what it is given.
+        text = Context(context, autoescape=False)
+        html = Context(context, autoescape=True)
         return RenderedTexts(
             # A subject is one line whatever the template did with whitespace.
-            subject=" ".join(self.subject.render(ctx).split())[:200],
-            body_text=self.body_text.render(ctx).strip(),
-            body_html=self.body_html.render(ctx).strip() if self.body_html else "",
-            sms_text=" ".join(self.sms_text.render(ctx).split()) if self.sms_text else "",
+            subject=" ".join(self.subject.render(text).split())[:200],
+            body_text=self.body_text.render(text).strip(),
+            body_html=self.body_html.render(html).strip() if self.body_html else "",
+            sms_text=" ".join(self.sms_text.render(text).split()) if self.sms_text else "",
         )
 
 
@@ -122,6 +131,9 @@ def recipient_context(*, first_name: str, last_name: str, email: str, username: 
     }
 
 
+SAMPLE_CONTEXT = {"recipient": {"first_name": "Anna", "last_name": "Nowak", "name": "Anna Nowak", "email": "a@b.pl"}}
+
+
 def validate_template_texts(
     *, subject: str, body_text: str, body_html: str = "", sms_text: str = "", field_names: dict[str, str] | None = None
 ) -> None:
@@ -140,8 +152,10 @@ def validate_template_texts(
         ("sms_text", sms_text, False),
     ]:
         try:
-            compile_text(source, html=html)
-        except TemplateSyntaxError as error:
+            # Rendered once as well: {% include %} and {% extends %} compile, then fail for
+            # every recipient (there is nothing to include).
+            compile_text(source, html=html).render(Context(SAMPLE_CONTEXT, autoescape=html))
+        except Exception as error:
             errors.setdefault(names[field], []).append(
                 ValidationError(_("This text has a template error: %(error)s"), params={"error": str(error)})
             )

@@ -7,16 +7,18 @@ lease over, never recorded) goes back to the queue. Called by tasks.py only.
 from __future__ import annotations
 
 import logging
+import math
 import time
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Min
 from django.utils import timezone
 
 from .kinds import Channel, rules_for
-from .models import Delivery, PushDevice
+from .models import Broadcast, Delivery, PushDevice
 from .preferences import email_preferences_url
 from .providers import OutgoingMessage, PermanentFailure, TemporaryFailure, provider_for
 from .rendering import email_bodies
@@ -33,6 +35,10 @@ def deliveries_claim(*, channel: str, limit: int) -> tuple[uuid.UUID, list[Deliv
     """
     now = timezone.now()
     claim = uuid.uuid4()
+    # What a cancelled broadcast left in the queue (retries, requeued leases) is never sent.
+    Delivery.objects.filter(
+        channel=channel, state=Delivery.State.QUEUED, broadcast__status=Broadcast.Status.CANCELLED
+    ).update(state=Delivery.State.FAILED, error="cancelled by staff", claim=None)
     due = list(
         Delivery.objects.filter(channel=channel, state=Delivery.State.QUEUED, next_attempt_at__lte=now)
         .order_by("next_attempt_at", "pk")
@@ -116,18 +122,20 @@ class _RateLimiter:
     def wait(self) -> None:
         if not self.per_second:
             return
-        limit = max(int(self.per_second), 1)
+        # Below one a second the window grows: 0.5/s is one send per two-second window.
+        window = 1 if self.per_second >= 1 else math.ceil(1 / self.per_second)
+        limit = max(int(self.per_second * window), 1)
         while True:
-            second = int(time.time())
-            bucket = f"messaging:rate:{self.key}:{second}"
-            cache.add(bucket, 0, timeout=5)
+            slot = int(time.time() // window)
+            bucket = f"messaging:rate:{self.key}:{window}:{slot}"
+            cache.add(bucket, 0, timeout=window + 5)
             try:
                 used = cache.incr(bucket)
             except ValueError:  # expired between add and incr
                 continue
             if used <= limit:
                 return
-            time.sleep(max(second + 1 - time.time(), 0.01))
+            time.sleep(max((slot + 1) * window - time.time(), 0.01))
 
 
 def deliveries_send(*, channel: str, time_budget: float | None = None, limit: int | None = None) -> dict[str, int]:
@@ -191,9 +199,30 @@ def _release(deliveries: list[Delivery], claim: uuid.UUID) -> None:
 
 
 def deliveries_requeue_stalled() -> int:
-    """Give deliveries whose worker died (lease over, never recorded) back to the queue."""
-    return Delivery.objects.filter(state=Delivery.State.SENDING, lease_expires_at__lt=timezone.now()).update(
-        state=Delivery.State.QUEUED, claim=None, lease_expires_at=None, next_attempt_at=timezone.now()
+    """Give deliveries whose worker died (lease over, never recorded) back to the queue.
+
+    A worker sends its claim in pk order and records each delivery at once, so of a dead
+    worker's claim the lowest pk still "sending" is the one it died on: that one is charged
+    an attempt (and backs off, then fails), the untouched rest go back as they were.
+    """
+    now = timezone.now()
+    stalled = Delivery.objects.filter(state=Delivery.State.SENDING, lease_expires_at__lt=now)
+    in_flight = list(stalled.order_by().values("claim").annotate(first=Min("pk")).values_list("first", flat=True))
+    for delivery in Delivery.objects.filter(pk__in=in_flight):
+        attempts = delivery.attempts + 1
+        changes = {
+            "attempts": attempts,
+            "claim": None,
+            "lease_expires_at": None,
+            "error": "the worker stopped while sending it",
+        }
+        if attempts >= settings.MESSAGING_MAX_ATTEMPTS:
+            changes["state"] = Delivery.State.FAILED
+        else:
+            changes.update(state=Delivery.State.QUEUED, next_attempt_at=now + _retry_delay(attempts))
+        Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.SENDING).update(**changes)
+    return len(in_flight) + stalled.update(
+        state=Delivery.State.QUEUED, claim=None, lease_expires_at=None, next_attempt_at=now
     )
 
 

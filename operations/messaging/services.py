@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 from cms.core.graphql.errors import ServiceError
@@ -227,6 +230,21 @@ def template_texts(key: str) -> dict[str, CompiledTexts]:
     }
 
 
+PLAIN_TYPES = (str, int, float, bool, type(None), Decimal, date, datetime, Promise)
+
+
+def _require_plain(value, path="context") -> None:
+    """Templates see plain values only: a model would hand them everything reachable from it."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _require_plain(item, f"{path}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            _require_plain(item, f"{path}[{index}]")
+    elif not isinstance(value, PLAIN_TYPES):
+        raise TypeError(f"{path} is a {type(value).__name__}; pass plain values to message templates")
+
+
 @transaction.atomic
 def message_send(
     *,
@@ -246,6 +264,7 @@ def message_send(
     Returns how many people got a new message.
     """
     kind = MessageKind(kind)
+    _require_plain(context)
     user_ids = [getattr(person, "pk", person) for person in recipients]
     written, queued = _write_outbox(
         kind=kind,
@@ -441,7 +460,13 @@ def broadcast_queue(*, broadcast_id: int) -> int:
 def broadcasts_queue_due() -> int:
     """Queue every scheduled broadcast whose time has come (the sweep)."""
     due = Broadcast.objects.filter(status=Broadcast.Status.SCHEDULED, send_at__lte=timezone.now())
-    return sum(broadcast_queue(broadcast_id=pk) for pk in due.values_list("pk", flat=True))
+    queued = 0
+    for pk in due.values_list("pk", flat=True):
+        try:
+            queued += broadcast_queue(broadcast_id=pk)
+        except Exception:  # one broken broadcast must not stop the sweep
+            logger.exception("Broadcast %s could not be queued", pk)
+    return queued
 
 
 def broadcasts_finish() -> int:

@@ -370,9 +370,8 @@ def test_demo_outage_broadcast_reaches_buildings_a_and_b_and_the_meeting_reminde
     )
     assert reached == residents_a_b
     resident = User.objects.get(username="resident.a")
-    channels = set(
-        Delivery.objects.filter(message__broadcast=outage, message__recipient=resident).values_list("channel", flat=True)
-    )
+    deliveries = Delivery.objects.filter(message__broadcast=outage, message__recipient=resident)
+    channels = set(deliveries.values_list("channel", flat=True))
     assert channels == {"email", "sms", "push"}
     assert (settings.MESSAGING_FILE_DIR / "sms").exists()
     outage_mails = [mail for mail in mailoutbox if mail.subject == outage.subject]

@@ -23,7 +23,7 @@ from .files import JsonFileProvider
 from .httpclient import post, require_http_url
 
 # E.164: a plus, a country code that never starts with 0, at most 15 digits in all.
-E164 = re.compile(r"\+[1-9]\d{7,14}")
+E164 = re.compile(r"\+[1-9][0-9]{7,14}")
 
 
 def is_e164(number: str) -> bool:

@@ -1,0 +1,63 @@
+"""Fixtures for the messaging tests: a small cooperative, residents, and a scripted provider."""
+
+from __future__ import annotations
+
+import pytest
+
+from operations.residents.models import Membership
+from tests.factories import messaging as mf
+from tests.factories.residents import BuildingFactory, EstateFactory, MembershipFactory, UnitFactory, UserFactory
+
+
+@pytest.fixture
+def fake_provider(settings):
+    """fake_provider(channel, behaviour=..., rate_per_second=...) sends `channel` through a
+    ScriptedProvider for the rest of the test and returns its script (what it saw)."""
+    installed = []
+
+    def install(channel: str, **script_fields) -> mf.ProviderScript:
+        script = mf.ProviderScript(**script_fields)
+        settings.MESSAGING_PROVIDERS = mf.provider_settings(settings.MESSAGING_PROVIDERS, channel, script)
+        installed.append(script)
+        return script
+
+    yield install
+    for key in [key for key, script in mf.SCRIPTS.items() if any(script is s for s in installed)]:
+        del mf.SCRIPTS[key]
+
+
+@pytest.fixture
+def estate(db):
+    return EstateFactory(name="Zielone Wzgórze", slug="zielone-wzgorze")
+
+
+@pytest.fixture
+def building_a(estate):
+    return BuildingFactory(estate=estate, code="A", street="ul. Lipowa", number="1")
+
+
+@pytest.fixture
+def building_b(estate):
+    return BuildingFactory(estate=estate, code="B", street="ul. Lipowa", number="3")
+
+
+@pytest.fixture
+def unit_a1(building_a):
+    return UnitFactory(building=building_a, number="1")
+
+
+@pytest.fixture
+def unit_b1(building_b):
+    return UnitFactory(building=building_b, number="1")
+
+
+@pytest.fixture
+def resident(db):
+    """resident(unit, role=owner, **user fields): a person with a verified membership."""
+
+    def make(unit, role=Membership.Role.OWNER, **user_fields):
+        user = UserFactory(**user_fields)
+        MembershipFactory(user=user, unit=unit, role=role, verified=True)
+        return user
+
+    return make
