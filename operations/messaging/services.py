@@ -448,7 +448,7 @@ def broadcast_queue(*, broadcast_id: int) -> int:
         broadcast=broadcast,
     )
     broadcast.status = Broadcast.Status.SENDING if queued else Broadcast.Status.SENT
-    broadcast.recipient_count = len(user_ids)
+    broadcast.recipient_count = written  # people who got the message (consent may narrow the audience)
     broadcast.queued_at = timezone.now()
     if not queued:
         broadcast.finished_at = broadcast.queued_at
