@@ -28,6 +28,19 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_in_the_test():
+    """Celery tasks run eagerly in every test, whatever broker CI configures: a test sees
+    its task's effect without a worker. Tests of an unreachable broker switch this off,
+    and tests/messaging/test_celery_worker.py sends through a real worker and broker."""
+    from cms.celery import app as celery_app
+
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
 class GraphQLClient:
     """Posts operations to /graphql the way a cookie-less or signed-in frontend does."""
 

@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True)
 def deliveries_send(channel: str) -> dict:
-    eager = settings.CELERY_TASK_ALWAYS_EAGER
+    eager = deliveries_send.app.conf.task_always_eager
     # Eagerly (the embedded default) there is no worker to hand a continuation to: send all.
     counts = sending.deliveries_send(channel=channel, time_budget=None if eager else settings.MESSAGING_TASK_SECONDS)
     services.broadcasts_finish()

@@ -176,3 +176,16 @@ class RefusingMailBackend(BaseEmailBackend):
 
 def now():
     return timezone.now()
+
+
+def fresh_broker_connections() -> None:
+    """Forget every broker connection and pool, as Celery does after a fork, so the next
+    publish connects to the broker the configuration names now (a closed or stale pool
+    would otherwise be reused: even an eager `delay` borrows a producer in Celery 5.7)."""
+    from kombu import pools as kombu_pools
+
+    from cms.celery import app as celery_app
+
+    kombu_pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None

@@ -13,7 +13,6 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import transaction
-from kombu import pools as kombu_pools
 
 from cms.celery import app as celery_app
 from operations.messaging import sending, services, tasks
@@ -217,17 +216,8 @@ def test_broadcast_is_sent_once_its_deliveries_are_done_even_when_some_failed(
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
 
 
-def _fresh_broker_connections() -> None:
-    """Forget every broker connection and pool, as Celery does after a fork, so the next
-    publish connects to the broker the configuration names now (a closed or stale pool
-    would otherwise be reused: even an eager `delay` borrows a producer in Celery 5.7)."""
-    kombu_pools.reset()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.fixture
-def broker_down(settings):
+def broker_down(settings, monkeypatch):
     """Celery with a broker nobody listens on; kombu told not to retry the connection, so
     each publish fails at once instead of blocking the request for seconds."""
     conf = celery_app.conf
@@ -239,12 +229,15 @@ def broker_down(settings):
         task_publish_retry=False,
         broker_transport_options={"max_retries": 0},
     )
-    _fresh_broker_connections()
+    # Celery prefers the CELERY_BROKER_URL environment variable (set in CI) to its conf.
+    monkeypatch.setenv("CELERY_BROKER_URL", UNREACHABLE_BROKER)
+    mf.fresh_broker_connections()
     settings.CELERY_TASK_ALWAYS_EAGER = False
 
     def back_up():
+        monkeypatch.undo()
         conf.update(**saved)
-        _fresh_broker_connections()
+        mf.fresh_broker_connections()
         settings.CELERY_TASK_ALWAYS_EAGER = True
 
     yield back_up
