@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import django_filters
 from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponseForbidden, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -35,6 +36,7 @@ from wagtail.admin.widgets.button import Button, MenuItem
 from wagtail.log_actions import log
 
 from cms.core.graphql.errors import ServiceError
+from cms.core.visibility import page_is_visible
 from cms.news.models import NewsPage
 
 from . import selectors, services
@@ -315,8 +317,15 @@ class BroadcastReportView(BroadcastObjectMixin, TemplateView):
             pending = counts[Delivery.State.QUEUED] + counts[Delivery.State.SENDING]
             done = round(100 * (total - pending) / total) if total else 0
             channels.append(ChannelProgress(channel, counts, total, done))
+        # Who failed, with their addresses, is the delivery log's to show: counts are for all.
+        may_see_deliveries = self.request.user.has_perm("messaging.view_delivery")
         failures = (
             Delivery.objects.filter(broadcast=broadcast, state__in=[Delivery.State.FAILED, Delivery.State.BOUNCED])
+            if may_see_deliveries
+            else Delivery.objects.none()
+        )
+        failures = (
+            failures
             .select_related("message__recipient")
             .order_by("message__recipient__last_name", "message__recipient__first_name", "pk")
         )
@@ -325,6 +334,7 @@ class BroadcastReportView(BroadcastObjectMixin, TemplateView):
             channels=channels,
             states=list(Delivery.State),
             failures=page,
+            may_see_deliveries=may_see_deliveries,
             queued_at=local_time(broadcast.queued_at),
             finished_at=local_time(broadcast.finished_at),
             refresh=broadcast.status == Broadcast.Status.SENDING,
@@ -402,6 +412,12 @@ class BroadcastFromNewsView(PermissionCheckedMixin, WagtailAdminTemplateMixin, F
         super().setup(request, *args, **kwargs)
         self.page = get_object_or_404(NewsPage, pk=kwargs["page_id"])
 
+    def dispatch(self, request, *args, **kwargs):
+        # The item's lead is copied into the draft: only someone who may read or edit it may.
+        if not may_broadcast_news(self.page, request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request, *args, **kwargs):
         if not self.is_live:
             return self.refuse()
@@ -459,9 +475,13 @@ def broadcast_news_button_url(page, user) -> str | None:
     """Where "broadcast this" leads for a live outage alert, if `user` may add broadcasts."""
     if not isinstance(page, NewsPage) or page.kind != NewsPage.Kind.OUTAGE or not page.live:
         return None
-    if not user.has_perm("messaging.add_broadcast"):
+    if not user.has_perm("messaging.add_broadcast") or not may_broadcast_news(page, user):
         return None
     return reverse(f"{BROADCASTS}:from_news", args=[page.pk])
+
+
+def may_broadcast_news(page, user) -> bool:
+    return page_is_visible(page, user) or page.permissions_for_user(user).can_edit()
 
 
 # --- Delivery log ------------------------------------------------------------------------------------

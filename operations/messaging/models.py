@@ -175,6 +175,9 @@ class Broadcast(models.Model):
         verbose_name=_("news item"),
         help_text=_("Recipients are limited to the people who may read this news item."),
     )
+    # Set with news_page and never cleared: if the item is deleted before sending
+    # (news_page becomes null), the broadcast is cancelled rather than sent unrestricted.
+    announces_news = models.BooleanField(default=False, editable=False)
     channels = models.JSONField(_("channels"), default=list)
 
     send_at = models.DateTimeField(_("send at"), null=True, blank=True)

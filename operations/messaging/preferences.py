@@ -4,6 +4,7 @@ e-mail links that manage them without signing in, push devices, and the inbox's 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 
@@ -115,11 +116,17 @@ def notification_preferences_save(*, user, language=None, phone=None, choices: I
 UNSUBSCRIBE_SALT = "messaging.email-preferences"
 
 
+def _address_digest(email: str) -> str:
+    return hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:16]
+
+
 def email_preferences_token(*, user_id: int, kind: str = "") -> str:
     """A link token that lets its holder manage one person's e-mail preferences (and
     unsubscribe from `kind`) without signing in. Signed with SECRET_KEY: changing the
-    person or the kind in it breaks the signature."""
-    return signing.dumps({"u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+    person or the kind in it breaks the signature. It is bound to the address the e-mail
+    went to, so a link in an old mailbox stops working once the person changes address."""
+    email = User.objects.filter(pk=user_id).values_list("email", flat=True).first() or ""
+    return signing.dumps({"u": user_id, "k": kind, "e": _address_digest(email)}, salt=UNSUBSCRIBE_SALT, compress=True)
 
 
 def email_preferences_url(*, user_id: int, kind: str = "") -> str:
@@ -133,6 +140,8 @@ def email_preferences_token_read(token: str):
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
         user = User.objects.get(pk=int(data["u"]), is_active=True)
         kind = str(data.get("k") or "")
+        if data.get("e") != _address_digest(user.email):
+            raise ValueError("the link was sent to another address")
     except (signing.BadSignature, KeyError, TypeError, ValueError, User.DoesNotExist):
         raise ServiceError(MessagingErrorCode.TOKEN_INVALID, gettext("This link is not valid.")) from None
     return user, (kind if kind in MessageKind.values else "")

@@ -69,6 +69,25 @@ def sms_length(text: str) -> SmsLength:
     return SmsLength(encoding, units, parts, multi)
 
 
+def sms_truncate(text: str, max_segments: int | None = None) -> str:
+    """`text` cut (with an ellipsis) to fit the allowed number of SMS parts.
+
+    Templates are checked when saved, but names and values filled in per recipient can
+    still make one longer; a person never gets, and the cooperative never pays for, more.
+    """
+    max_segments = max_segments or settings.MESSAGING_SMS_MAX_SEGMENTS
+    if sms_length(text).segments <= max_segments:
+        return text
+    low, high = 0, len(text)
+    while low < high:  # the longest prefix that fits with the ellipsis
+        middle = (low + high + 1) // 2
+        if sms_length(text[:middle].rstrip() + "…").segments <= max_segments:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "…"
+
+
 # --- Templates -------------------------------------------------------------------------------
 
 
@@ -106,7 +125,7 @@ class CompiledTexts:
             subject=" ".join(self.subject.render(text).split())[:200],
             body_text=self.body_text.render(text).strip(),
             body_html=self.body_html.render(html).strip() if self.body_html else "",
-            sms_text=" ".join(self.sms_text.render(text).split()) if self.sms_text else "",
+            sms_text=sms_truncate(" ".join(self.sms_text.render(text).split())) if self.sms_text else "",
         )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 
 from operations.residents.models import Audience, Membership
 
@@ -119,9 +119,12 @@ def _news_readers_filter(page) -> Q | None:
     always), `login` admits recognised people (members of any audience group), `password`
     admits nobody here, since a message cannot carry the password. None: no restriction.
     """
-    restrictions = PageViewRestriction.objects.filter(
-        page__path__in=[page.path[:depth] for depth in range(page.steplen, len(page.path) + 1, page.steplen)]
-    ).prefetch_related("groups")
+    # An alias shows its source's content, so the source's restrictions apply to it as well.
+    paths = [page.path]
+    if page.alias_of_id:
+        paths.append(Page.objects.values_list("path", flat=True).get(pk=page.alias_of_id))
+    prefixes = {path[:depth] for path in paths for depth in range(page.steplen, len(path) + 1, page.steplen)}
+    restrictions = PageViewRestriction.objects.filter(page__path__in=prefixes).prefetch_related("groups")
     condition = None
     for restriction in restrictions:
         if restriction.restriction_type == PageViewRestriction.PASSWORD:

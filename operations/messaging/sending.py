@@ -13,12 +13,13 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Min
 from django.utils import timezone
 
 from .kinds import Channel, rules_for
-from .models import Broadcast, Delivery, PushDevice
+from .models import Broadcast, Delivery, NotificationSettings, PushDevice
 from .preferences import email_preferences_url
 from .providers import OutgoingMessage, PermanentFailure, TemporaryFailure, provider_for
 from .rendering import email_bodies
@@ -162,6 +163,14 @@ def deliveries_send(*, channel: str, time_budget: float | None = None, limit: in
                 _release(batch[index:], claim)
                 counts["more"] = 1
                 return counts
+            if not _still_claimed(delivery, claim):
+                continue  # cancelled by staff, or taken over after this worker's lease ended
+            moved = _address_moved(delivery)
+            if moved:
+                delivery_record(delivery=delivery, claim=claim, outcome="failed", error=moved)
+                counts["failed"] += 1
+                tried += 1
+                continue
             limiter.wait()
             outcome, provider_id, error = _send_one(provider, delivery)
             delivery_record(delivery=delivery, claim=claim, outcome=outcome, provider_id=provider_id, error=error)
@@ -175,6 +184,27 @@ def deliveries_send(*, channel: str, time_budget: float | None = None, limit: in
         ).exists()
     )
     return counts
+
+
+def _still_claimed(delivery: Delivery, claim: uuid.UUID) -> bool:
+    return Delivery.objects.filter(pk=delivery.pk, claim=claim, state=Delivery.State.SENDING).exists()
+
+
+def _address_moved(delivery: Delivery) -> str:
+    """Why the address queued earlier is no longer the recipient's ('' when it still is).
+
+    A retry may come hours later: the phone may have been handed to someone else (its push
+    token registered by them), the number or e-mail changed. Sending then would reach a
+    stranger, so the delivery fails instead.
+    """
+    recipient_id = delivery.message.recipient_id
+    if delivery.channel == Channel.PUSH:
+        still = PushDevice.objects.filter(token=delivery.address, user_id=recipient_id).exists()
+    elif delivery.channel == Channel.SMS:
+        still = NotificationSettings.objects.filter(user_id=recipient_id, phone=delivery.address).exists()
+    else:
+        still = get_user_model().objects.filter(pk=recipient_id, email=delivery.address, is_active=True).exists()
+    return "" if still else "the address is no longer the recipient's"
 
 
 def _send_one(provider, delivery: Delivery) -> tuple[str, str, str]:

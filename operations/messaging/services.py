@@ -309,14 +309,18 @@ def broadcast_draft_save(*, broadcast: Broadcast, user=None, estates=None, build
     if unknown_channels or unknown_roles:
         field = "channels" if unknown_channels else "roles"
         raise ServiceError(MessagingErrorCode.CHANNEL_INVALID, gettext("Unknown channel or role."), field)
+    broadcast.announces_news = bool(broadcast.announces_news or broadcast.news_page_id)
     if current is None:
         broadcast.created_by = broadcast.created_by or user
         broadcast.status = Broadcast.Status.DRAFT
         broadcast.save()
     else:
-        # Only what staff edit: the status and the queueing fields belong to the services,
-        # and the row is locked so that a queue run cannot interleave with this edit.
-        broadcast.save(update_fields=BROADCAST_CONTENT_FIELDS)
+        # Only what staff edit: the queueing fields belong to the services, and the row is
+        # locked so that a queue run cannot interleave with this edit. An edited scheduled
+        # broadcast goes back to draft: whoever changed it must send it again, so editing
+        # (change permission) can never re-target what someone with send permission sent.
+        broadcast.status = Broadcast.Status.DRAFT
+        broadcast.save(update_fields=[*BROADCAST_CONTENT_FIELDS, "announces_news", "status"])
     for relation, chosen in (("estates", estates), ("buildings", buildings), ("units", units)):
         if chosen is not None:
             getattr(broadcast, relation).set(chosen)
@@ -331,7 +335,7 @@ def broadcast_problems(broadcast: Broadcast) -> list[ServiceError]:
             ServiceError(MessagingErrorCode.BROADCAST_NO_CHANNELS, gettext("Choose at least one channel."), "channels")
         )
     page = broadcast.news_page
-    if page is not None and not (page.live and not page.expired):
+    if (broadcast.announces_news and page is None) or (page is not None and not (page.live and not page.expired)):
         problems.append(
             ServiceError(
                 MessagingErrorCode.BROADCAST_NEWS_NOT_LIVE,
@@ -403,7 +407,8 @@ def broadcast_cancel(*, broadcast: Broadcast, user) -> Broadcast:
         raise ServiceError(
             MessagingErrorCode.BROADCAST_NOT_CANCELLABLE, gettext("This broadcast has already finished.")
         )
-    Delivery.objects.filter(broadcast=broadcast, state=Delivery.State.QUEUED).update(
+    # Claimed ones too: a worker checks its claim before each send, so it stops at once.
+    Delivery.objects.filter(broadcast=broadcast, state__in=[Delivery.State.QUEUED, Delivery.State.SENDING]).update(
         state=Delivery.State.FAILED, error="cancelled by staff", claim=None
     )
     broadcast.status = Broadcast.Status.CANCELLED
@@ -484,12 +489,15 @@ def broadcasts_finish() -> int:
 # --- Templates -------------------------------------------------------------------------------
 
 
-def templates_ensure() -> int:
-    """Create the default texts of the hub's own messages; never overwrites staff's edits."""
+def templates_ensure(templates: Iterable[dict] | None = None) -> int:
+    """Create the default texts of the hub's own messages; never overwrites staff's edits.
+
+    Other apps pass their own lists (tickets: `operations/tickets/message_templates.py`).
+    """
     from .default_templates import DEFAULT_TEMPLATES
 
     created = 0
-    for template in DEFAULT_TEMPLATES:
+    for template in DEFAULT_TEMPLATES if templates is None else templates:
         _obj, was_created = MessageTemplate.objects.get_or_create(
             key=template["key"], language=template["language"], defaults=template
         )

@@ -12,20 +12,30 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 
 from . import sending, services
 
 logger = logging.getLogger(__name__)
 
 
+def _sender_key(channel: str) -> str:
+    return f"messaging:sender-running:{channel}"
+
+
 @shared_task(acks_late=True)
 def deliveries_send(channel: str) -> dict:
     eager = deliveries_send.app.conf.task_always_eager
+    # While a chain runs for a channel the sweep starts no other: chains would otherwise
+    # pile up one a minute during a long broadcast, each holding a worker in the limiter.
+    cache.set(_sender_key(channel), 1, timeout=settings.MESSAGING_TASK_SECONDS + 60)
     # Eagerly (the embedded default) there is no worker to hand a continuation to: send all.
     counts = sending.deliveries_send(channel=channel, time_budget=None if eager else settings.MESSAGING_TASK_SECONDS)
     services.broadcasts_finish()
     if counts["more"] and not eager:
         deliveries_send.delay(channel)
+    else:
+        cache.delete(_sender_key(channel))
     return counts
 
 
@@ -40,6 +50,7 @@ def messaging_sweep() -> dict:
     requeued = sending.deliveries_requeue_stalled()
     channels = sending.channels_with_due_deliveries()
     for channel in channels:
-        deliveries_send.delay(channel)
+        if cache.add(_sender_key(channel), 1, timeout=settings.MESSAGING_TASK_SECONDS + 60):
+            deliveries_send.delay(channel)
     finished = services.broadcasts_finish()
     return {"broadcasts_queued": queued, "requeued": requeued, "channels": channels, "finished": finished}

@@ -29,11 +29,18 @@ def _email_choices(user) -> list[dict]:
             "description": preferences.rules.description,
             "enabled": choice.enabled,
             "locked": choice.locked,
+            "needs_consent": preferences.rules.needs_consent,
         }
         for preferences in selectors.preferences_of(user)
         for choice in preferences.channels
         if choice.channel == Channel.EMAIL
     ]
+
+
+def masked_email(email: str) -> str:
+    """a***@example.pl: enough for the person to recognise, little for whoever else holds the link."""
+    name, _at, domain = (email or "").partition("@")
+    return f"{name[:1]}***@{domain}" if domain else ""
 
 
 @csrf_exempt
@@ -56,10 +63,12 @@ def email_preferences(request, token: str):
             done = "unsubscribed" if preferences.email_unsubscribe(user=user, kind=kind) else "locked"
         elif action == "save":
             wanted = set(request.POST.getlist("kinds"))
+            # Consent (offers) is given signed in, never by whoever holds a forwarded link;
+            # the link can only withdraw it.
             choices = [
-                (item["kind"], Channel.EMAIL.value, item["kind"] in wanted)
+                (item["kind"], Channel.EMAIL.value, item["kind"] in wanted and not item["needs_consent"])
                 for item in _email_choices(user)
-                if not item["locked"]
+                if not item["locked"] and (item["enabled"] or not item["needs_consent"])
             ]
             preferences.notification_preferences_update(user=user, choices=choices)
             done = "saved"
@@ -68,6 +77,6 @@ def email_preferences(request, token: str):
             "kind_label": dict((item["kind"], item["label"]) for item in _email_choices(user)).get(kind, ""),
             "choices": _email_choices(user),
             "done": done,
-            "email": user.email,
+            "email": masked_email(user.email),
         }
         return render(request, "messaging/email_preferences.html", context)

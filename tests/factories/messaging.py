@@ -68,6 +68,7 @@ def make_broadcast(
     fields.setdefault("sms_text", "Jutro nie będzie wody.")
     fields.setdefault("channels", [Channel.EMAIL.value])
     fields.setdefault("kind", MessageKind.ANNOUNCEMENT.value)
+    fields.setdefault("announces_news", fields.get("news_page") is not None)  # as broadcast_draft_save sets it
     broadcast = Broadcast.objects.create(**fields)
     broadcast.estates.set(list(estates))
     broadcast.buildings.set(list(buildings))

@@ -298,3 +298,16 @@ def test_sms_length_never_splits_an_escape_or_a_surrogate_pair(text, segments):
 def test_sms_length_describes_itself():
     with translation.override("en"):
         assert sms_length("a" * 161).describe() == "161 characters (GSM-7), 2 SMS"
+
+
+def test_rendered_sms_never_exceeds_the_allowed_parts(settings):
+    """Names filled in per person can lengthen a checked template; the SMS is cut, not sent longer."""
+    from operations.messaging.rendering import CompiledTexts, sms_length
+
+    settings.MESSAGING_SMS_MAX_SEGMENTS = 2
+    texts = CompiledTexts.compile(subject="S", body_text="B", sms_text="{{ long }}")
+    rendered = texts.render({"long": "Zażółć gęślą jaźń " * 40})
+    assert sms_length(rendered.sms_text).segments == 2
+    assert rendered.sms_text.endswith("…")
+    short = texts.render({"long": "Krótko"})
+    assert short.sms_text == "Krótko"
