@@ -193,7 +193,7 @@ def delivery_csv_lines(broadcast: Broadcast):
             row = [
                 person.get_full_name(),
                 person.get_username(),
-                delivery.address,
+                delivery.shown_address,
                 channels.get(delivery.channel, delivery.channel),
                 states.get(delivery.state, delivery.state),
                 delivery.attempts,

@@ -281,5 +281,12 @@ class Delivery(models.Model):
         return f"{self.get_channel_display()} → {self.address}: {self.get_state_display()}"
 
     @property
+    def shown_address(self) -> str:
+        """The address as staff see it: a push token is a key to the phone, so only its start."""
+        if self.channel == Channel.PUSH and len(self.address) > 24:
+            return self.address[:24] + "…"
+        return self.address
+
+    @property
     def idempotency_key(self) -> str:
         return f"hub-delivery-{self.pk}"

@@ -172,7 +172,7 @@ class DeliveryViewSet(ModelViewSet):
             accessor=lambda d: d.message.recipient.get_full_name() or d.message.recipient.get_username(),
         ),
         Column("channel", label=_("Channel"), accessor="get_channel_display"),
-        Column("address", label=_("Address")),
+        Column("address", label=_("Address"), accessor="shown_address"),
         Column("state", label=_("State"), accessor="get_state_display"),
         Column("attempts", label=_("Attempts")),
         Column("sent_at", label=_("Sent at"), accessor=_when("sent_at"), sort_key="sent_at"),
