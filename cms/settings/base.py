@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "cms.contractors",
     "operations.residents",
     "operations.messaging",
+    "operations.tickets",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -189,6 +190,8 @@ CELERY_BEAT_SCHEDULE = {
     # The safety net of the outbox: starts due broadcasts, requeues deliveries of dead
     # workers and sends whatever an unreachable broker left behind.
     "messaging-sweep": {"task": "operations.messaging.tasks.messaging_sweep", "schedule": 60.0},
+    "tickets-escalate": {"task": "operations.tickets.tasks.tickets_escalate", "schedule": 300.0},
+    "tickets-close-unconfirmed": {"task": "operations.tickets.tasks.tickets_close_unconfirmed", "schedule": 3600.0},
 }
 # Sign-in attempts hold IP addresses (personal data): kept this long, then deleted.
 SIGNIN_HISTORY_DAYS = int(os.environ.get("SIGNIN_HISTORY_DAYS", "90"))
@@ -257,6 +260,11 @@ MESSAGING_LEASE_SECONDS = 300
 # broadcast never holds a worker for hours and its progress stays visible.
 MESSAGING_TASK_SECONDS = 50
 MESSAGING_SMS_MAX_SEGMENTS = 3
+
+# Tickets: warn when this share of the time to the deadline has passed; done tickets the
+# resident neither confirms nor reopens within TICKET_REOPEN_DAYS close themselves.
+TICKET_WARNING_SHARE = float(os.environ.get("TICKET_WARNING_SHARE", "0.8"))
+TICKET_REOPEN_DAYS = int(os.environ.get("TICKET_REOPEN_DAYS", "7"))
 
 STRAWBERRY_DJANGO = {
     # Help texts are translated and written for editors; API descriptions are written for

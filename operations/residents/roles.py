@@ -53,6 +53,16 @@ _BROADCASTING = [
 ]
 _MESSAGE_TEMPLATES = ["messaging.change_messagetemplate", "messaging.view_messagetemplate"]
 
+# Working tickets through: seeing all, assigning, changing status and deadlines.
+_DISPATCHING = [
+    "tickets.view_ticket",
+    "tickets.change_ticket",
+    "tickets.dispatch_ticket",
+    "tickets.view_ticket_statistics",
+    "tickets.view_category",
+]
+_TICKETS_READ = ["tickets.view_ticket", "tickets.view_ticket_statistics"]
+
 # Model permissions ("app_label.codename") per role; every role can enter the admin.
 ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
     StaffRole.EDITOR: [
@@ -63,12 +73,15 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         *_BROADCASTING,
         *_MESSAGE_TEMPLATES,
     ],
-    StaffRole.DISPATCHER: [ADMIN_ACCESS, *_RESIDENTS_READ, *_BROADCASTING],
+    StaffRole.DISPATCHER: [ADMIN_ACCESS, *_RESIDENTS_READ, *_BROADCASTING, *_DISPATCHING],
     StaffRole.ADMINISTRATOR: [
         ADMIN_ACCESS,
         *_RESIDENTS_READ,
         *_BROADCASTING,
         *_MESSAGE_TEMPLATES,
+        *_DISPATCHING,
+        "tickets.add_category",
+        "tickets.change_category",
         "residents.add_estate",
         "residents.change_estate",
         "residents.add_building",
@@ -80,7 +93,7 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         "residents.view_signinattempt",
     ],
     StaffRole.ACCOUNTANT: [ADMIN_ACCESS, *_RESIDENTS_READ, "messaging.view_broadcast"],
-    StaffRole.BOARD: [ADMIN_ACCESS, *_RESIDENTS_READ, "messaging.view_broadcast"],
+    StaffRole.BOARD: [ADMIN_ACCESS, *_RESIDENTS_READ, "messaging.view_broadcast", *_TICKETS_READ],
 }
 
 # Editors work on the whole page tree and in every collection (documents, images).

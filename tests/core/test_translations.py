@@ -40,6 +40,7 @@ APP_CATALOGUES = {
     "core": ROOT / "cms/core",
     "residents": ROOT / "operations/residents",
     "messaging": ROOT / "operations/messaging",
+    "tickets": ROOT / "operations/tickets",
 }
 CATALOGUES = {
     **{name: path / "locale" / "pl" / "LC_MESSAGES" / "django.po" for name, path in APP_CATALOGUES.items()},

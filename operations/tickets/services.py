@@ -1,0 +1,554 @@
+"""Every write of the tickets app: reporting, status changes, assignment, comments,
+deadlines, ratings, reopening, and the periodic closing and escalation.
+
+Each change and its history entry (`TicketEvent`) are written in one transaction, and the
+people concerned are told through messaging (`message_send`), whose outbox rows are part
+of that same transaction: a ticket change is never committed without its notifications,
+and they are sent by Celery after commit, even if the broker is down at that moment.
+Refusals are `ServiceError(code, message, field)` with `TicketErrorCode` values; a refused
+call changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from cms.contractors.models import ContractorStaff
+from cms.core.graphql.errors import ServiceError
+from operations.messaging import services as messaging
+from operations.messaging.kinds import MessageKind
+from operations.residents.models import Membership
+
+from . import selectors, workflow
+from .models import CLOSED_STATUSES, Category, Ticket, TicketComment, TicketEvent
+from .workflow import Actor
+
+User = get_user_model()
+S = Ticket.Status
+
+
+class TicketErrorCode(StrEnum):
+    NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
+    NOT_FOUND = "NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
+    TRANSITION_NOT_ALLOWED = "TRANSITION_NOT_ALLOWED"
+    NOTE_REQUIRED = "NOTE_REQUIRED"
+    CATEGORY_INVALID = "CATEGORY_INVALID"
+    PLACE_INVALID = "PLACE_INVALID"
+    TITLE_REQUIRED = "TITLE_REQUIRED"
+    DESCRIPTION_REQUIRED = "DESCRIPTION_REQUIRED"
+    POSITION_INVALID = "POSITION_INVALID"
+    CONTRACTOR_INVALID = "CONTRACTOR_INVALID"
+    WORKER_INVALID = "WORKER_INVALID"
+    DEADLINE_INVALID = "DEADLINE_INVALID"
+    RATING_INVALID = "RATING_INVALID"
+    REOPEN_EXPIRED = "REOPEN_EXPIRED"
+    COMMENT_REQUIRED = "COMMENT_REQUIRED"
+
+
+MAX_TITLE = 150
+MAX_TEXT = 5000
+
+
+def _refuse(code: TicketErrorCode, message: str, field: str | None = None) -> ServiceError:
+    return ServiceError(code, message, field)
+
+
+def _event(ticket: Ticket, kind: str, actor=None, *, from_status: str = "", to_status: str = "", note: str = ""):
+    return TicketEvent.objects.create(
+        ticket=ticket, kind=kind, actor=actor, from_status=from_status, to_status=to_status, note=note
+    )
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+def _ticket_context(ticket: Ticket, **extra) -> dict:
+    place = f"{ticket.building.code}/{ticket.unit.number}" if ticket.unit_id else ticket.building.code
+    return {
+        "reference": ticket.reference,
+        "title": ticket.title,
+        "category": ticket.category.name,
+        "place": place,
+        "address": ticket.building.address,
+        "status": str(ticket.get_status_display()),
+        "due": timezone.localtime(ticket.due_at).strftime("%d.%m.%Y %H:%M"),
+        **extra,
+    }
+
+
+def _notify(template_key: str, people, ticket: Ticket, event_key: str, **extra) -> None:
+    people = {person.pk: person for person in people if person is not None and person.is_active}
+    if not people:
+        return
+    messaging.message_send(
+        kind=MessageKind.TICKET_UPDATE,
+        template_key=template_key,
+        recipients=list(people.values()),
+        context=_ticket_context(ticket, **extra),
+        dedupe_key=f"ticket:{ticket.pk}:{event_key}",
+    )
+
+
+def _firm_people(ticket: Ticket, *, managers_only: bool = False) -> list:
+    if not ticket.contractor_id:
+        return []
+    staff = ContractorStaff.objects.filter(firm_id=ticket.contractor_id).select_related("user")
+    if managers_only:
+        staff = staff.filter(is_manager=True)
+    people = [member.user for member in staff]
+    if ticket.worker_id and not managers_only:
+        people = [person for person in people if person.pk == ticket.worker_id or _is_manager(person, ticket)]
+    return people
+
+
+def _is_manager(user, ticket: Ticket) -> bool:
+    return ContractorStaff.objects.filter(user=user, firm_id=ticket.contractor_id, is_manager=True).exists()
+
+
+def _dispatchers() -> list:
+    from operations.residents.roles import StaffRole, staff_group_name
+
+    return list(User.objects.filter(groups__name=staff_group_name(StaffRole.DISPATCHER), is_active=True))
+
+
+def _administrators() -> list:
+    from operations.residents.roles import StaffRole, staff_group_name
+
+    return list(User.objects.filter(groups__name=staff_group_name(StaffRole.ADMINISTRATOR), is_active=True))
+
+
+# --- Reporting -------------------------------------------------------------------------------
+
+
+def _clean_text(value: str, *, code: TicketErrorCode, field: str, limit: int, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise _refuse(code, message, field)
+    if len(value) > limit:
+        raise _refuse(code, gettext("At most %(limit)d characters.") % {"limit": limit}, field)
+    return value
+
+
+def _deadlines(category: Category, start) -> tuple:
+    return start + timedelta(hours=category.response_hours), start + timedelta(hours=category.resolution_hours)
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    reporter,
+    category: Category,
+    title: str,
+    description: str,
+    unit=None,
+    building=None,
+    location: str = "",
+    latitude=None,
+    longitude=None,
+    preferred_date=None,
+    preferred_window: str = Ticket.VisitWindow.ANY,
+    entry_permitted: bool = False,
+    source: str = Ticket.Source.PORTAL,
+    recorded_by=None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+) -> Ticket:
+    """A resident reports a fault in one of their units or a common area of their building.
+
+    `recorded_by` is the staff member who took it by phone, e-mail or at the office; the
+    reporter is then the resident it was taken for. Deadlines follow from the category;
+    a category with a default contractor hands the ticket to that firm at once.
+    """
+    if reporter is None or not reporter.is_authenticated:
+        raise _refuse(TicketErrorCode.NOT_AUTHENTICATED, gettext("Sign in to report a fault."))
+    if category is None or not category.is_active:
+        raise _refuse(TicketErrorCode.CATEGORY_INVALID, gettext("Choose a category."), "category")
+    memberships = Membership.objects.filter(user=reporter, status=Membership.Status.VERIFIED)
+    if unit is not None:
+        if not memberships.filter(unit=unit).exists():
+            raise _refuse(TicketErrorCode.PLACE_INVALID, gettext("You can report only for your own units."), "unit")
+        building = unit.building
+    elif building is None or not memberships.filter(unit__building=building).exists():
+        raise _refuse(TicketErrorCode.PLACE_INVALID, gettext("Choose one of your units or your building."), "building")
+    taken_by_staff = source not in {Ticket.Source.PORTAL, Ticket.Source.APP}
+    if source not in Ticket.Source.values or (
+        (taken_by_staff or recorded_by is not None) and not selectors.can_dispatch(recorded_by)
+    ):
+        raise _refuse(TicketErrorCode.FORBIDDEN, gettext("Only staff record tickets taken by phone or e-mail."))
+    if (latitude is None) != (longitude is None) or (
+        latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
+    ):
+        raise _refuse(TicketErrorCode.POSITION_INVALID, gettext("Give both latitude and longitude."), "latitude")
+    now = timezone.now()
+    response_due, due = _deadlines(category, now)
+    ticket = Ticket.objects.create(
+        category=category,
+        title=_clean_text(
+            title,
+            code=TicketErrorCode.TITLE_REQUIRED,
+            field="title",
+            limit=MAX_TITLE,
+            message=gettext("Say in a few words what is wrong."),
+        ),
+        description=_clean_text(
+            description,
+            code=TicketErrorCode.DESCRIPTION_REQUIRED,
+            field="description",
+            limit=MAX_TEXT,
+            message=gettext("Describe the fault."),
+        ),
+        building=building,
+        unit=unit,
+        location=(location or "").strip()[:150],
+        latitude=latitude,
+        longitude=longitude,
+        preferred_date=preferred_date,
+        preferred_window=preferred_window if preferred_window in Ticket.VisitWindow.values else Ticket.VisitWindow.ANY,
+        entry_permitted=bool(entry_permitted),
+        source=source,
+        reporter=reporter,
+        recorded_by=recorded_by,
+        # How to call back, as given on the phone or at the office (staff fill it in).
+        contact_name=(contact_name or "").strip()[:120],
+        contact_phone=(contact_phone or "").strip()[:16],
+        contact_email=(contact_email or "").strip()[:254],
+        responsible=category.default_responsible,
+        created_at=now,
+        clock_started_at=now,
+        response_due_at=response_due,
+        due_at=due,
+    )
+    _event(ticket, TicketEvent.Kind.CREATED, recorded_by or reporter, to_status=S.NEW)
+    _notify("ticket-received", [reporter], ticket, "received")
+    if category.default_contractor_id and category.default_contractor.live:
+        _assign(
+            ticket,
+            contractor=category.default_contractor,
+            worker=None,
+            actor=None,
+            note=gettext("Handed to the category's contractor."),
+        )
+    else:
+        _notify("ticket-new", _dispatchers() + [category.default_responsible], ticket, "new")
+    return ticket
+
+
+# --- Workflow --------------------------------------------------------------------------------
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    return (
+        Ticket.objects.select_for_update(of=("self",)).select_related("building", "unit", "category").get(pk=ticket.pk)
+    )
+
+
+def _require(ticket: Ticket, actor, to_status: str, roles: set[Actor] | None = None) -> set[Actor]:
+    roles = selectors.actor_roles(ticket, actor) if roles is None else roles
+    if not workflow.is_allowed(ticket.status, to_status, roles):
+        if not roles:
+            raise _refuse(TicketErrorCode.FORBIDDEN, gettext("You cannot change this ticket."))
+        raise _refuse(
+            TicketErrorCode.TRANSITION_NOT_ALLOWED,
+            gettext("A ticket that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": ticket.get_status_display(), "to": S(to_status).label},
+            "status",
+        )
+    return roles
+
+
+def _set_status(ticket: Ticket, to_status: str, actor, note: str) -> TicketEvent:
+    now = timezone.now()
+    from_status = ticket.status
+    ticket.status = to_status
+    if ticket.first_response_at is None and actor is not None and actor.pk != ticket.reporter_id:
+        ticket.first_response_at = now
+    if to_status == S.DONE:
+        ticket.done_at = now
+    if to_status in {S.CLOSED, S.REJECTED}:
+        ticket.closed_at = now
+    ticket.save()
+    return _event(ticket, TicketEvent.Kind.STATUS, actor, from_status=from_status, to_status=to_status, note=note)
+
+
+@transaction.atomic
+def ticket_transition(*, ticket: Ticket, actor, to_status: str, note: str = "") -> Ticket:
+    """Change a ticket's status as `workflow.TRANSITIONS` allows this person; the reporter
+    is told, and the dispatchers when the contractor gives it back."""
+    if to_status not in workflow.DIRECT_TARGETS:
+        raise _refuse(
+            TicketErrorCode.TRANSITION_NOT_ALLOWED, gettext("Use assignment or reopening for that."), "status"
+        )
+    ticket = _locked(ticket)
+    if ticket.status == S.DONE and to_status != S.CLOSED:
+        raise _refuse(TicketErrorCode.TRANSITION_NOT_ALLOWED, gettext("Reopen a done ticket instead."), "status")
+    _require(ticket, actor, to_status)
+    note = (note or "").strip()[:MAX_TEXT]
+    if (ticket.status, to_status) in workflow.NOTE_REQUIRED and not note:
+        raise _refuse(TicketErrorCode.NOTE_REQUIRED, gettext("Say why, for the resident."), "note")
+    from_status = ticket.status
+    if (from_status, to_status) == (S.ASSIGNED, S.ACCEPTED):
+        ticket.contractor, ticket.worker, ticket.contractor_accepted_at = None, None, None
+    event = _set_status(ticket, to_status, actor, note)
+    _notify("ticket-status", [ticket.reporter], ticket, f"event:{event.pk}", note=note)
+    if (from_status, to_status) == (S.ASSIGNED, S.ACCEPTED):
+        _notify("ticket-new", _dispatchers(), ticket, f"event:{event.pk}:dispatch")
+    return ticket
+
+
+@transaction.atomic
+def ticket_contractor_accept(*, ticket: Ticket, actor) -> Ticket:
+    """The firm confirms it takes the job (no status change; dispatchers see who did)."""
+    ticket = _locked(ticket)
+    if Actor.CONTRACTOR not in selectors.actor_roles(ticket, actor) or ticket.status != S.ASSIGNED:
+        raise _refuse(TicketErrorCode.FORBIDDEN, gettext("Only the assigned firm can accept this ticket."))
+    if ticket.contractor_accepted_at is None:
+        ticket.contractor_accepted_at = timezone.now()
+        ticket.first_response_at = ticket.first_response_at or ticket.contractor_accepted_at
+        ticket.save(update_fields=["contractor_accepted_at", "first_response_at", "updated_at"])
+        _event(
+            ticket,
+            TicketEvent.Kind.ASSIGNED,
+            actor,
+            from_status=S.ASSIGNED,
+            to_status=S.ASSIGNED,
+            note=gettext("Accepted by the contractor."),
+        )
+    return ticket
+
+
+def _assign(ticket: Ticket, *, contractor, worker, actor, note: str = "") -> TicketEvent:
+    from_status = ticket.status
+    now = timezone.now()
+    ticket.contractor, ticket.worker = contractor, worker
+    ticket.status, ticket.assigned_at, ticket.contractor_accepted_at = S.ASSIGNED, now, None
+    if ticket.first_response_at is None and actor is not None:
+        ticket.first_response_at = now
+    ticket.save()
+    event = _event(
+        ticket,
+        TicketEvent.Kind.ASSIGNED,
+        actor,
+        from_status=from_status,
+        to_status=S.ASSIGNED,
+        note=note or str(contractor),
+    )
+    _notify("ticket-assigned", _firm_people(ticket), ticket, f"event:{event.pk}", contractor=str(contractor))
+    _notify("ticket-status", [ticket.reporter], ticket, f"event:{event.pk}", note="")
+    return event
+
+
+@transaction.atomic
+def ticket_assign(*, ticket: Ticket, actor, contractor, worker=None, note: str = "") -> Ticket:
+    """A dispatcher hands the ticket to a firm, and optionally to one of its workers."""
+    ticket = _locked(ticket)
+    # Only dispatchers assign, and a done ticket goes back to work only by reopening.
+    _require(ticket, actor, S.ASSIGNED, selectors.actor_roles(ticket, actor) & {Actor.STAFF})
+    if ticket.status == S.DONE:
+        raise _refuse(TicketErrorCode.TRANSITION_NOT_ALLOWED, gettext("Reopen a done ticket instead."), "status")
+    if contractor is None or not contractor.live:
+        raise _refuse(TicketErrorCode.CONTRACTOR_INVALID, gettext("Choose a contractor."), "contractor")
+    if worker is not None and not ContractorStaff.objects.filter(user=worker, firm=contractor).exists():
+        raise _refuse(TicketErrorCode.WORKER_INVALID, gettext("This person does not work for that firm."), "worker")
+    _assign(ticket, contractor=contractor, worker=worker, actor=actor, note=(note or "").strip()[:MAX_TEXT])
+    return ticket
+
+
+@transaction.atomic
+def ticket_comment_add(*, ticket: Ticket, author, body: str, internal: bool = False) -> TicketComment:
+    """A comment by someone who may see the ticket; internal ones only by staff and the firm.
+
+    A public comment by staff or the firm is sent to the reporter; one by the reporter to
+    the firm (or, before assignment, the dispatchers).
+    """
+    ticket = _locked(ticket)
+    roles = selectors.actor_roles(ticket, author)
+    may_read = selectors.tickets_visible_to(author).filter(pk=ticket.pk).exists()
+    if not may_read:
+        raise _refuse(TicketErrorCode.NOT_FOUND, gettext("Ticket not found."))
+    if not roles:  # readers without a part in it (the board) only read
+        raise _refuse(TicketErrorCode.FORBIDDEN, gettext("You cannot change this ticket."))
+    if internal and not roles & {Actor.STAFF, Actor.CONTRACTOR}:
+        raise _refuse(
+            TicketErrorCode.FORBIDDEN, gettext("Only staff and the contractor write internal notes."), "internal"
+        )
+    body = _clean_text(
+        body, code=TicketErrorCode.COMMENT_REQUIRED, field="body", limit=MAX_TEXT, message=gettext("Write a comment.")
+    )
+    comment = TicketComment.objects.create(ticket=ticket, author=author, body=body, is_internal=internal)
+    if internal:
+        return comment
+    if roles & {Actor.STAFF, Actor.CONTRACTOR}:
+        if ticket.first_response_at is None:
+            ticket.first_response_at = comment.created_at
+            ticket.save(update_fields=["first_response_at", "updated_at"])
+        _notify("ticket-comment", [ticket.reporter], ticket, f"comment:{comment.pk}", comment=body)
+    else:
+        audience = _firm_people(ticket) if ticket.contractor_id else _dispatchers()
+        _notify("ticket-comment", audience + [ticket.responsible], ticket, f"comment:{comment.pk}", comment=body)
+    return comment
+
+
+@transaction.atomic
+def ticket_deadline_change(*, ticket: Ticket, actor, due_at, reason: str) -> Ticket:
+    ticket = _locked(ticket)
+    if Actor.STAFF not in selectors.actor_roles(ticket, actor):
+        raise _refuse(TicketErrorCode.FORBIDDEN, gettext("Only dispatchers change deadlines."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise _refuse(TicketErrorCode.NOTE_REQUIRED, gettext("Say why the deadline changes."), "reason")
+    if due_at is None or due_at <= ticket.created_at:
+        raise _refuse(TicketErrorCode.DEADLINE_INVALID, gettext("The deadline must be after the report."), "due_at")
+    old = timezone.localtime(ticket.due_at).strftime("%d.%m.%Y %H:%M")
+    ticket.due_at = due_at
+    # A new deadline deserves new warnings; one in the future is no longer overdue.
+    ticket.warned_at = None
+    if due_at > timezone.now():
+        ticket.overdue_at = None
+    ticket.save()
+    _event(
+        ticket,
+        TicketEvent.Kind.DEADLINE,
+        actor,
+        note=f"{old} → {timezone.localtime(due_at):%d.%m.%Y %H:%M}: {reason[:MAX_TEXT]}",
+    )
+    return ticket
+
+
+# --- The resident's side after the work ------------------------------------------------------
+
+
+def reopen_window() -> timedelta:
+    return timedelta(days=getattr(settings, "TICKET_REOPEN_DAYS", 7))
+
+
+@transaction.atomic
+def ticket_rate(*, ticket: Ticket, actor, rating: int, comment: str = "") -> Ticket:
+    """The reporter confirms the work and rates it 1–5; the ticket closes."""
+    ticket = _locked(ticket)
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise _refuse(TicketErrorCode.RATING_INVALID, gettext("Rate from 1 to 5."), "rating")
+    roles = selectors.actor_roles(ticket, actor) & {Actor.REPORTER}
+    _require(ticket, actor, S.CLOSED, roles)
+    ticket.rating, ticket.rating_comment = int(rating), (comment or "").strip()[:MAX_TEXT]
+    _event(ticket, TicketEvent.Kind.RATED, actor, note=f"{ticket.rating}/5 {ticket.rating_comment}".strip())
+    _set_status(ticket, S.CLOSED, actor, gettext("Confirmed by the resident."))
+    return ticket
+
+
+@transaction.atomic
+def ticket_reopen(*, ticket: Ticket, actor, reason: str) -> Ticket:
+    """The reporter says it is not fixed, within TICKET_REOPEN_DAYS of it being done."""
+    ticket = _locked(ticket)
+    roles = selectors.actor_roles(ticket, actor) & {Actor.REPORTER, Actor.STAFF}
+    if ticket.status == S.CLOSED and roles and ticket.done_at:
+        raise _refuse(TicketErrorCode.REOPEN_EXPIRED, gettext("This ticket can no longer be reopened; report anew."))
+    if ticket.status != S.DONE:
+        raise _refuse(TicketErrorCode.TRANSITION_NOT_ALLOWED, gettext("Only a done ticket can be reopened."), "status")
+    to_status = S.ASSIGNED if ticket.contractor_id else S.ACCEPTED
+    _require(ticket, actor, to_status, roles)
+    if ticket.done_at and timezone.now() - ticket.done_at > reopen_window():
+        raise _refuse(TicketErrorCode.REOPEN_EXPIRED, gettext("This ticket can no longer be reopened; report anew."))
+    reason = (reason or "").strip()[:MAX_TEXT]
+    if not reason:
+        raise _refuse(TicketErrorCode.NOTE_REQUIRED, gettext("Say what is still wrong."), "reason")
+    ticket.reopened_count += 1
+    ticket.done_at = None
+    now = timezone.now()
+    _, due = _deadlines(ticket.category, now)
+    ticket.due_at, ticket.clock_started_at, ticket.warned_at, ticket.overdue_at = due, now, None, None
+    event = _set_status(ticket, to_status, actor, reason)
+    audience = _firm_people(ticket) if ticket.contractor_id else _dispatchers()
+    _notify("ticket-reopened", audience + [ticket.responsible], ticket, f"event:{event.pk}", note=reason)
+    return ticket
+
+
+# --- Periodic work ---------------------------------------------------------------------------
+
+
+def tickets_close_unconfirmed(*, now=None) -> int:
+    """Close done tickets nobody confirmed or reopened within the reopening window."""
+    now = now or timezone.now()
+    closed = 0
+    for pk in Ticket.objects.filter(status=S.DONE, done_at__lt=now - reopen_window()).values_list("pk", flat=True):
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().filter(pk=pk, status=S.DONE).first()
+            if ticket is None:
+                continue
+            event = _set_status(ticket, S.CLOSED, None, gettext("Closed automatically: not reopened in time."))
+            _notify("ticket-status", [ticket.reporter], ticket, f"event:{event.pk}", note=event.note)
+            closed += 1
+    return closed
+
+
+def tickets_escalate(*, now=None) -> dict[str, int]:
+    """Warn when a ticket nears its deadline, and mark it overdue when it passes it.
+
+    Each warning is claimed by one conditional UPDATE (warned_at / overdue_at from null to
+    now) before anything is sent, in the transaction that writes the messages: two workers
+    running this at once cannot both claim the same ticket, and a second run finds nothing.
+    """
+    now = now or timezone.now()
+    share = getattr(settings, "TICKET_WARNING_SHARE", 0.8)
+    open_tickets = Ticket.objects.exclude(status__in=CLOSED_STATUSES)
+    counts = {"warned": 0, "overdue": 0}
+    for ticket in open_tickets.filter(overdue_at__isnull=True, due_at__lte=now).select_related(
+        "building", "unit", "category"
+    ):
+        with transaction.atomic():
+            if not Ticket.objects.filter(pk=ticket.pk, overdue_at__isnull=True).update(overdue_at=now):
+                continue
+            _event(ticket, TicketEvent.Kind.ESCALATED, None, note=gettext("Past its deadline."))
+            _notify(
+                "ticket-overdue",
+                _administrators() + [ticket.responsible],
+                ticket,
+                f"overdue:{ticket.due_at:%Y%m%d%H%M}",  # a new deadline passed is news again
+            )
+            counts["overdue"] += 1
+    candidates = open_tickets.filter(warned_at__isnull=True, overdue_at__isnull=True, due_at__gt=now)
+    for ticket in candidates.select_related("building", "unit", "category"):
+        total = (ticket.due_at - ticket.clock_started_at).total_seconds()
+        if (now - ticket.clock_started_at).total_seconds() < share * total:
+            continue
+        with transaction.atomic():
+            if not Ticket.objects.filter(pk=ticket.pk, warned_at__isnull=True).update(warned_at=now):
+                continue
+            _event(ticket, TicketEvent.Kind.ESCALATED, None, note=gettext("Nearing its deadline."))
+            people = _firm_people(ticket, managers_only=True) + _dispatchers()
+            _notify("ticket-deadline-warning", people, ticket, f"warning:{ticket.due_at:%Y%m%d%H%M}")
+            counts["warned"] += 1
+    return counts
+
+
+def categories_ensure() -> int:
+    """The default categories, on a fresh installation only (see default_categories.py)."""
+    from .default_categories import DEFAULT_CATEGORIES
+
+    if Category.objects.exists():
+        return 0
+    Category.objects.bulk_create(
+        Category(
+            slug=slug,
+            name=name,
+            urgency=urgency,
+            response_hours=response,
+            resolution_hours=resolution,
+            description=description,
+            sort_order=index,
+        )
+        for index, (slug, name, urgency, response, resolution, description) in enumerate(DEFAULT_CATEGORIES)
+    )
+    return len(DEFAULT_CATEGORIES)

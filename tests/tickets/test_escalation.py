@@ -1,0 +1,308 @@
+"""SLA escalation: a warning when the share of the time to the deadline has passed, an
+overdue mark when the deadline passes, each sent once however often and by however many
+workers the beat task runs, and started afresh when the deadline changes.
+
+Time is simulated through the `now` argument of `tickets_escalate` (what beat's clock
+would be), and tickets are created with their deadlines through the service.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from operations.messaging.models import Message
+from operations.tickets import services, tasks
+from operations.tickets.models import Ticket, TicketEvent
+from tests.factories import tickets as tf
+
+pytestmark = pytest.mark.django_db
+
+S = Ticket.Status
+HOURS = 10  # resolution time of the category used here
+
+
+@pytest.fixture(scope="module")
+def cast(django_db_setup, django_db_blocker):
+    with tf.shared_cast(django_db_blocker) as built:
+        yield built
+
+
+@pytest.fixture
+def ticket(cast):
+    """A ticket with a 10-hour deadline, handed to the firm's worker; the category names an
+    administrator as responsible."""
+    category = tf.CategoryFactory(response_hours=1, resolution_hours=HOURS, default_responsible=cast.administrator)
+    created = tf.report(cast.reporter, category=category, unit=cast.unit)
+    services.ticket_assign(ticket=created, actor=cast.dispatcher, contractor=cast.firm, worker=cast.firm_worker)
+    created.refresh_from_db()
+    return created
+
+
+def at(ticket: Ticket, share: float):
+    """The moment when `share` of the time from report to deadline has passed."""
+    return ticket.created_at + (ticket.due_at - ticket.created_at) * share
+
+
+def received(user, template_word: str, ticket: Ticket) -> list[Message]:
+    """Messages `user` got about `ticket` whose dedupe key names `template_word`."""
+    return list(Message.objects.filter(recipient=user, dedupe_key__startswith=f"ticket:{ticket.pk}:{template_word}"))
+
+
+def escalations(ticket: Ticket) -> list[str]:
+    return list(ticket.events.filter(kind=TicketEvent.Kind.ESCALATED).values_list("note", flat=True))
+
+
+# --- The warning -----------------------------------------------------------------------------
+
+
+def test_no_warning_before_the_share_has_passed(ticket):
+    assert services.tickets_escalate(now=at(ticket, 0.79)) == {"warned": 0, "overdue": 0}
+    ticket.refresh_from_db()
+    assert ticket.warned_at is None and escalations(ticket) == []
+
+
+def test_the_warning_goes_once_to_the_firms_managers_and_the_dispatchers(cast, ticket):
+    moment = at(ticket, 0.8)
+    assert services.tickets_escalate(now=moment) == {"warned": 1, "overdue": 0}
+    ticket.refresh_from_db()
+    assert ticket.warned_at == moment and ticket.overdue_at is None
+    assert len(escalations(ticket)) == 1
+    for person in (cast.firm_manager, cast.dispatcher):
+        [message] = received(person, "warning", ticket)
+        assert ticket.reference in message.subject and ticket.reference in message.body_text
+    # Only managers of the firm are warned; the reporter, the board and other firms are not.
+    for person in (cast.reporter, cast.board, cast.other_worker, cast.stranger):
+        assert received(person, "warning", ticket) == []
+
+    for later in (0.85, 0.9, 0.99):
+        assert services.tickets_escalate(now=at(ticket, later)) == {"warned": 0, "overdue": 0}
+    assert len(escalations(ticket)) == 1
+    assert len(received(cast.dispatcher, "warning", ticket)) == 1
+
+
+def test_the_share_comes_from_the_settings(settings, ticket):
+    settings.TICKET_WARNING_SHARE = 0.5
+    assert services.tickets_escalate(now=at(ticket, 0.49))["warned"] == 0
+    assert services.tickets_escalate(now=at(ticket, 0.5))["warned"] == 1
+
+
+@pytest.mark.parametrize("status", [S.DONE, S.CLOSED, S.REJECTED])
+def test_finished_tickets_are_neither_warned_nor_marked(ticket, status):
+    Ticket.objects.filter(pk=ticket.pk).update(status=status)
+    assert services.tickets_escalate(now=at(ticket, 0.9)) == {"warned": 0, "overdue": 0}
+    assert services.tickets_escalate(now=at(ticket, 3)) == {"warned": 0, "overdue": 0}
+    assert escalations(ticket) == []
+
+
+@pytest.mark.parametrize("status", [S.NEW, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.WAITING])
+def test_every_open_status_is_escalated(ticket, status):
+    Ticket.objects.filter(pk=ticket.pk).update(status=status)
+    assert services.tickets_escalate(now=at(ticket, 0.9))["warned"] == 1
+    assert services.tickets_escalate(now=at(ticket, 1.1))["overdue"] == 1
+
+
+def test_a_ticket_without_a_firm_warns_the_dispatchers(cast):
+    ticket = tf.report(cast.reporter, category=tf.CategoryFactory(resolution_hours=HOURS), unit=cast.unit)
+    assert services.tickets_escalate(now=at(ticket, 0.95))["warned"] == 1
+    assert len(received(cast.dispatcher, "warning", ticket)) == 1
+
+
+# --- Overdue ---------------------------------------------------------------------------------
+
+
+def test_past_the_deadline_it_is_marked_overdue_once_and_the_administrators_are_told(cast, ticket):
+    other_admin = tf.staff("administrator")
+    moment = at(ticket, 1.01)
+    assert services.tickets_escalate(now=moment) == {"warned": 0, "overdue": 1}
+    ticket.refresh_from_db()
+    assert ticket.overdue_at == moment and ticket.is_overdue
+    for person in (cast.administrator, other_admin):
+        [message] = received(person, "overdue", ticket)
+        assert ticket.reference in message.subject and ticket.reference in message.body_text
+    assert received(cast.reporter, "overdue", ticket) == []
+    assert received(cast.firm_worker, "overdue", ticket) == []
+    for later in (1.02, 2, 10):
+        assert services.tickets_escalate(now=at(ticket, later)) == {"warned": 0, "overdue": 0}
+    assert len(escalations(ticket)) == 1
+    assert len(received(cast.administrator, "overdue", ticket)) == 1
+
+
+def test_the_deadline_itself_is_overdue(ticket):
+    assert services.tickets_escalate(now=ticket.due_at)["overdue"] == 1
+
+
+def test_warned_then_overdue(cast, ticket):
+    services.tickets_escalate(now=at(ticket, 0.9))
+    services.tickets_escalate(now=at(ticket, 1.1))
+    ticket.refresh_from_db()
+    assert ticket.warned_at and ticket.overdue_at
+    assert len(escalations(ticket)) == 2
+
+
+def test_a_done_ticket_is_no_longer_overdue(ticket):
+    services.tickets_escalate(now=at(ticket, 1.1))
+    Ticket.objects.filter(pk=ticket.pk).update(status=S.DONE)
+    ticket.refresh_from_db()
+    assert not ticket.is_overdue
+
+
+def test_inactive_administrators_are_not_told(cast, ticket):
+    gone = tf.staff("administrator")
+    gone.is_active = False
+    gone.save()
+    services.tickets_escalate(now=at(ticket, 1.1))
+    assert received(gone, "overdue", ticket) == []
+
+
+def test_the_beat_task_runs_the_service(ticket):
+    result = tasks.tickets_escalate.delay().result
+    assert result == {"warned": 0, "overdue": 0}
+    Ticket.objects.filter(pk=ticket.pk).update(
+        created_at=timezone.now() - timedelta(hours=HOURS + 1), due_at=timezone.now() - timedelta(hours=1)
+    )
+    assert tasks.tickets_escalate.delay().result == {"warned": 0, "overdue": 1}
+
+
+# --- A changed deadline starts afresh --------------------------------------------------------
+
+
+def test_a_deadline_change_resets_the_warning(cast, ticket):
+    services.tickets_escalate(now=at(ticket, 0.85))
+    new_due = ticket.due_at + timedelta(hours=HOURS)
+    services.ticket_deadline_change(ticket=ticket, actor=cast.dispatcher, due_at=new_due, reason="Czekamy na część.")
+    ticket.refresh_from_db()
+    assert ticket.warned_at is None
+    assert services.tickets_escalate(now=at(ticket, 0.79))["warned"] == 0
+    assert services.tickets_escalate(now=at(ticket, 0.81))["warned"] == 1
+    assert len(received(cast.dispatcher, "warning", ticket)) == 2
+    assert len(received(cast.firm_manager, "warning", ticket)) == 2
+
+
+def test_a_deadline_moved_into_the_future_clears_overdue_and_a_second_overdue_is_told_again(cast, ticket):
+    """After a new deadline the ticket starts afresh: passing that one is a new event, and
+    the administrators must hear of it (not be silenced by the first one's dedupe key)."""
+    services.tickets_escalate(now=at(ticket, 1.1))
+    new_due = timezone.now() + timedelta(hours=3 * HOURS)
+    services.ticket_deadline_change(ticket=ticket, actor=cast.dispatcher, due_at=new_due, reason="Nowy termin.")
+    ticket.refresh_from_db()
+    assert (ticket.overdue_at, ticket.warned_at, ticket.is_overdue) == (None, None, False)
+
+    assert services.tickets_escalate(now=new_due + timedelta(minutes=1))["overdue"] == 1
+    assert len(escalations(ticket)) == 2
+    assert len(received(cast.administrator, "overdue", ticket)) == 2
+
+
+def test_a_deadline_moved_but_still_past_stays_overdue_without_a_new_message(cast, ticket):
+    now = timezone.now()
+    Ticket.objects.filter(pk=ticket.pk).update(created_at=now - timedelta(hours=20), due_at=now - timedelta(hours=10))
+    assert services.tickets_escalate()["overdue"] == 1
+    ticket.refresh_from_db()
+    services.ticket_deadline_change(
+        ticket=ticket, actor=cast.dispatcher, due_at=now - timedelta(hours=5), reason="Korekta."
+    )
+    ticket.refresh_from_db()
+    assert ticket.overdue_at is not None and ticket.is_overdue
+    assert services.tickets_escalate() == {"warned": 0, "overdue": 0}
+    assert len(received(cast.administrator, "overdue", ticket)) == 1
+
+
+def test_a_reopened_ticket_is_not_warned_at_once_about_its_fresh_deadline(cast):
+    """Reopening gives the firm the category's full time again (48 hours here: the work was
+    reported 10 days ago). The warning belongs to 80 % of that fresh time, not to 80 % of
+    the time since the original report, which has long passed."""
+    category = tf.CategoryFactory(resolution_hours=48)
+    old = tf.report(cast.reporter, category=category, unit=cast.unit)
+    ten_days_ago = timezone.now() - timedelta(days=10)
+    Ticket.objects.filter(pk=old.pk).update(
+        created_at=ten_days_ago,
+        due_at=ten_days_ago + timedelta(hours=48),
+        status=S.DONE,
+        done_at=timezone.now() - timedelta(days=1),
+        contractor=cast.firm,
+    )
+    services.ticket_reopen(ticket=old, actor=cast.reporter, reason="Znowu cieknie.")
+    old.refresh_from_db()
+    assert old.due_at > timezone.now() + timedelta(hours=47)
+    assert services.tickets_escalate(now=timezone.now() + timedelta(hours=1)) == {"warned": 0, "overdue": 0}
+    assert services.tickets_escalate(now=old.due_at - timedelta(hours=48 * 0.2 - 0.1))["warned"] == 1
+
+
+def test_a_reopened_ticket_that_passes_its_fresh_deadline_is_overdue_again(cast, ticket):
+    two_days_ago = timezone.now() - timedelta(days=2)
+    Ticket.objects.filter(pk=ticket.pk).update(created_at=two_days_ago, due_at=two_days_ago + timedelta(hours=HOURS))
+    assert services.tickets_escalate()["overdue"] == 1
+    Ticket.objects.filter(pk=ticket.pk).update(status=S.DONE, done_at=timezone.now())
+    services.ticket_reopen(ticket=ticket, actor=cast.reporter, reason="Znowu cieknie.")
+    ticket.refresh_from_db()
+    assert ticket.overdue_at is None
+    assert services.tickets_escalate(now=ticket.due_at + timedelta(minutes=1))["overdue"] == 1
+    assert len(received(cast.administrator, "overdue", ticket)) == 2
+
+
+# --- Two workers at once (PostgreSQL) --------------------------------------------------------
+
+
+@pytest.fixture
+def committed(django_db_blocker):
+    """For transactional tests: the module's shared cast closed first (see tf.shared_cast)."""
+    tf.close_shared_casts(django_db_blocker)
+
+
+def run_at_once(workers: int, work) -> tuple[list, list]:
+    """Run `work` in `workers` threads released together, each on its own connection."""
+    barrier = threading.Barrier(workers)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            results.append(work())
+        except Exception as error:  # reported by the caller
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_escalating_at_once_send_each_warning_once(committed):
+    """Beat may start the task on two workers at the same moment: every ticket must be
+    claimed by exactly one of them, for the warning and for the overdue mark."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL's row locks")
+    cast = tf.build_cast(with_firms=False)
+    admin = cast.administrator
+    category = tf.CategoryFactory(resolution_hours=HOURS)
+    near = [tf.report(cast.reporter, category=category, unit=cast.unit) for _ in range(15)]
+    late = [tf.report(cast.reporter, category=category, unit=cast.unit) for _ in range(15)]
+    past = timezone.now() - timedelta(hours=2 * HOURS)
+    Ticket.objects.filter(pk__in=[t.pk for t in late]).update(created_at=past, due_at=past + timedelta(hours=HOURS))
+    now = at(near[0], 0.9)
+
+    for attempt in range(3):
+        results, errors = run_at_once(2, lambda: services.tickets_escalate(now=now))
+        assert errors == []
+        assert len(results) == 2
+        if attempt == 0:
+            assert sum(r["warned"] for r in results) == len(near)
+            assert sum(r["overdue"] for r in results) == len(late)
+        else:
+            assert results == [{"warned": 0, "overdue": 0}] * 2
+
+    for ticket in near + late:
+        assert TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.ESCALATED).count() == 1
+    for ticket in near:
+        assert len(received(cast.dispatcher, "warning", ticket)) == 1
+    for ticket in late:
+        assert len(received(admin, "overdue", ticket)) == 1
