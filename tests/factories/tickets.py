@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from contextlib import contextmanager
 from dataclasses import dataclass
+from unittest import mock
 
 import factory
 from django.contrib.auth import get_user_model
@@ -97,6 +98,14 @@ def report(reporter, *, category=None, unit=None, building=None, **fields) -> Ti
     return services.ticket_create(
         reporter=reporter, category=category or CategoryFactory(), unit=unit, building=building, **fields
     )
+
+
+def report_at(moment, reporter, **fields) -> Ticket:
+    """A ticket reported at `moment` (in the past), as if the service's clock said so: every
+    time the service records (created_at, deadlines and whatever else it starts from now)
+    comes from that moment."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        return report(reporter, **fields)
 
 
 def put_in_status(ticket: Ticket, status: str, *, contractor=None, done_days_ago: float = 0) -> Ticket:

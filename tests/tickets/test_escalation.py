@@ -159,12 +159,11 @@ def test_inactive_administrators_are_not_told(cast, ticket):
     assert received(gone, "overdue", ticket) == []
 
 
-def test_the_beat_task_runs_the_service(ticket):
+def test_the_beat_task_runs_the_service(cast, ticket):
     result = tasks.tickets_escalate.delay().result
     assert result == {"warned": 0, "overdue": 0}
-    Ticket.objects.filter(pk=ticket.pk).update(
-        created_at=timezone.now() - timedelta(hours=HOURS + 1), due_at=timezone.now() - timedelta(hours=1)
-    )
+    category = tf.CategoryFactory(resolution_hours=HOURS)
+    tf.report_at(timezone.now() - timedelta(hours=HOURS + 1), cast.reporter, category=category, unit=cast.unit)
     assert tasks.tickets_escalate.delay().result == {"warned": 0, "overdue": 1}
 
 
@@ -197,11 +196,32 @@ def test_a_deadline_moved_into_the_future_clears_overdue_and_a_second_overdue_is
     assert len(received(cast.administrator, "overdue", ticket)) == 2
 
 
-def test_a_deadline_moved_but_still_past_stays_overdue_without_a_new_message(cast, ticket):
-    now = timezone.now()
-    Ticket.objects.filter(pk=ticket.pk).update(created_at=now - timedelta(hours=20), due_at=now - timedelta(hours=10))
-    assert services.tickets_escalate()["overdue"] == 1
+@pytest.mark.parametrize("escalation", ["warning", "overdue"])
+def test_a_deadline_changed_and_set_back_escalates_again_and_tells_people_again(cast, ticket, escalation):
+    """A dispatcher extends the deadline, then sets it back (a mistake, or the part did
+    arrive). The change reset the escalation, the next run claims it again and writes it
+    into the history; the people must hear of it too, or the history and the outbox
+    disagree. (A dedupe key made of the deadline's minute silences the second message.)"""
+    original = ticket.due_at
+    first = at(ticket, 0.9) if escalation == "warning" else original + timedelta(minutes=1)
+    services.tickets_escalate(now=first)
+    for due_at in (original + timedelta(days=1), original):
+        services.ticket_deadline_change(ticket=ticket, actor=cast.dispatcher, due_at=due_at, reason="Zmiana terminu.")
+    Ticket.objects.filter(pk=ticket.pk).update(overdue_at=None)  # as if reverted before the first overdue run
     ticket.refresh_from_db()
+    assert ticket.warned_at is None and ticket.overdue_at is None
+    counts = services.tickets_escalate(now=first + timedelta(minutes=5))
+    assert counts["warned" if escalation == "warning" else "overdue"] == 1
+    assert len(escalations(ticket)) == 2
+    told = cast.dispatcher if escalation == "warning" else cast.administrator
+    assert len(received(told, escalation, ticket)) == 2
+
+
+def test_a_deadline_moved_but_still_past_stays_overdue_without_a_new_message(cast):
+    now = timezone.now()
+    category = tf.CategoryFactory(resolution_hours=HOURS, default_responsible=cast.administrator)
+    ticket = tf.report_at(now - timedelta(hours=2 * HOURS), cast.reporter, category=category, unit=cast.unit)
+    assert services.tickets_escalate()["overdue"] == 1
     services.ticket_deadline_change(
         ticket=ticket, actor=cast.dispatcher, due_at=now - timedelta(hours=5), reason="Korekta."
     )
@@ -216,15 +236,8 @@ def test_a_reopened_ticket_is_not_warned_at_once_about_its_fresh_deadline(cast):
     reported 10 days ago). The warning belongs to 80 % of that fresh time, not to 80 % of
     the time since the original report, which has long passed."""
     category = tf.CategoryFactory(resolution_hours=48)
-    old = tf.report(cast.reporter, category=category, unit=cast.unit)
-    ten_days_ago = timezone.now() - timedelta(days=10)
-    Ticket.objects.filter(pk=old.pk).update(
-        created_at=ten_days_ago,
-        due_at=ten_days_ago + timedelta(hours=48),
-        status=S.DONE,
-        done_at=timezone.now() - timedelta(days=1),
-        contractor=cast.firm,
-    )
+    old = tf.report_at(timezone.now() - timedelta(days=10), cast.reporter, category=category, unit=cast.unit)
+    tf.put_in_status(old, S.DONE, contractor=cast.firm, done_days_ago=1)
     services.ticket_reopen(ticket=old, actor=cast.reporter, reason="Znowu cieknie.")
     old.refresh_from_db()
     assert old.due_at > timezone.now() + timedelta(hours=47)
@@ -232,11 +245,11 @@ def test_a_reopened_ticket_is_not_warned_at_once_about_its_fresh_deadline(cast):
     assert services.tickets_escalate(now=old.due_at - timedelta(hours=48 * 0.2 - 0.1))["warned"] == 1
 
 
-def test_a_reopened_ticket_that_passes_its_fresh_deadline_is_overdue_again(cast, ticket):
-    two_days_ago = timezone.now() - timedelta(days=2)
-    Ticket.objects.filter(pk=ticket.pk).update(created_at=two_days_ago, due_at=two_days_ago + timedelta(hours=HOURS))
+def test_a_reopened_ticket_that_passes_its_fresh_deadline_is_overdue_again(cast):
+    category = tf.CategoryFactory(resolution_hours=HOURS, default_responsible=cast.administrator)
+    ticket = tf.report_at(timezone.now() - timedelta(days=2), cast.reporter, category=category, unit=cast.unit)
     assert services.tickets_escalate()["overdue"] == 1
-    Ticket.objects.filter(pk=ticket.pk).update(status=S.DONE, done_at=timezone.now())
+    tf.put_in_status(ticket, S.DONE, contractor=cast.firm, done_days_ago=0)
     services.ticket_reopen(ticket=ticket, actor=cast.reporter, reason="Znowu cieknie.")
     ticket.refresh_from_db()
     assert ticket.overdue_at is None
@@ -285,9 +298,8 @@ def test_two_workers_escalating_at_once_send_each_warning_once(committed):
     admin = cast.administrator
     category = tf.CategoryFactory(resolution_hours=HOURS)
     near = [tf.report(cast.reporter, category=category, unit=cast.unit) for _ in range(15)]
-    late = [tf.report(cast.reporter, category=category, unit=cast.unit) for _ in range(15)]
     past = timezone.now() - timedelta(hours=2 * HOURS)
-    Ticket.objects.filter(pk__in=[t.pk for t in late]).update(created_at=past, due_at=past + timedelta(hours=HOURS))
+    late = [tf.report_at(past, cast.reporter, category=category, unit=cast.unit) for _ in range(15)]
     now = at(near[0], 0.9)
 
     for attempt in range(3):
