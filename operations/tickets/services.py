@@ -508,15 +508,14 @@ def tickets_escalate(*, now=None) -> dict[str, int]:
         "building", "unit", "category"
     ):
         with transaction.atomic():
-            if not Ticket.objects.filter(pk=ticket.pk, overdue_at__isnull=True).update(overdue_at=now):
+            # The claim re-checks what made it a candidate: a ticket finished or given a new
+            # deadline since the list was read is left alone.
+            claimed = open_tickets.filter(pk=ticket.pk, overdue_at__isnull=True, due_at__lte=now).update(overdue_at=now)
+            if not claimed:
                 continue
-            _event(ticket, TicketEvent.Kind.ESCALATED, None, note=gettext("Past its deadline."))
-            _notify(
-                "ticket-overdue",
-                _administrators() + [ticket.responsible],
-                ticket,
-                f"overdue:{ticket.due_at:%Y%m%d%H%M}",  # a new deadline passed is news again
-            )
+            event = _event(ticket, TicketEvent.Kind.ESCALATED, None, note=gettext("Past its deadline."))
+            # Keyed by the claimed escalation: each claim is told once, and only a claim tells.
+            _notify("ticket-overdue", _administrators() + [ticket.responsible], ticket, f"overdue:event:{event.pk}")
             counts["overdue"] += 1
     candidates = open_tickets.filter(warned_at__isnull=True, overdue_at__isnull=True, due_at__gt=now)
     for ticket in candidates.select_related("building", "unit", "category"):
@@ -524,11 +523,18 @@ def tickets_escalate(*, now=None) -> dict[str, int]:
         if (now - ticket.clock_started_at).total_seconds() < share * total:
             continue
         with transaction.atomic():
-            if not Ticket.objects.filter(pk=ticket.pk, warned_at__isnull=True).update(warned_at=now):
+            claimed = open_tickets.filter(
+                pk=ticket.pk,
+                warned_at__isnull=True,
+                overdue_at__isnull=True,
+                due_at=ticket.due_at,
+                clock_started_at=ticket.clock_started_at,
+            ).update(warned_at=now)
+            if not claimed:
                 continue
-            _event(ticket, TicketEvent.Kind.ESCALATED, None, note=gettext("Nearing its deadline."))
+            event = _event(ticket, TicketEvent.Kind.ESCALATED, None, note=gettext("Nearing its deadline."))
             people = _firm_people(ticket, managers_only=True) + _dispatchers()
-            _notify("ticket-deadline-warning", people, ticket, f"warning:{ticket.due_at:%Y%m%d%H%M}")
+            _notify("ticket-deadline-warning", people, ticket, f"warning:event:{event.pk}")
             counts["warned"] += 1
     return counts
 

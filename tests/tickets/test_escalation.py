@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection, connections
@@ -50,7 +51,8 @@ def at(ticket: Ticket, share: float):
 
 def received(user, template_word: str, ticket: Ticket) -> list[Message]:
     """Messages `user` got about `ticket` whose dedupe key names `template_word`."""
-    return list(Message.objects.filter(recipient=user, dedupe_key__startswith=f"ticket:{ticket.pk}:{template_word}"))
+    messages = Message.objects.filter(recipient=user, dedupe_key__startswith=f"ticket:{ticket.pk}:")
+    return list(messages.filter(dedupe_key__contains=template_word))
 
 
 def escalations(ticket: Ticket) -> list[str]:
@@ -167,6 +169,64 @@ def test_the_beat_task_runs_the_service(cast, ticket):
     assert tasks.tickets_escalate.delay().result == {"warned": 0, "overdue": 1}
 
 
+# --- Changes made while a run is underway ---------------------------------------------------
+
+
+def _while_escalating(first: Ticket, change):
+    """Run `change` as soon as the run has written its first ticket's escalation: what a
+    dispatcher or a firm commits while the run is still working through its list (the list
+    is read once, at the start)."""
+    real_event = services._event
+    done = []
+
+    def event(ticket, *args, **kwargs):
+        result = real_event(ticket, *args, **kwargs)
+        if ticket.pk == first.pk and not done:
+            done.append(True)
+            change()
+        return result
+
+    return mock.patch.object(services, "_event", side_effect=event)
+
+
+def test_a_ticket_finished_while_the_run_is_underway_is_not_reported_overdue(cast):
+    """The claim must check what made the ticket a candidate (still open, still past its
+    deadline), not only that it was not claimed yet."""
+    category = tf.CategoryFactory(resolution_hours=HOURS, default_responsible=cast.administrator)
+    long_ago = timezone.now() - timedelta(hours=3 * HOURS)
+    finished = tf.report_at(long_ago, cast.reporter, category=category, unit=cast.unit)  # older: handled second
+    first = tf.report_at(long_ago + timedelta(minutes=1), cast.reporter, category=category, unit=cast.unit)
+
+    def finish():
+        Ticket.objects.filter(pk=finished.pk).update(status=S.DONE, done_at=timezone.now())
+
+    with _while_escalating(first, finish):
+        counts = services.tickets_escalate()
+    assert counts["overdue"] == 1
+    finished.refresh_from_db()
+    assert finished.overdue_at is None
+    assert received(cast.administrator, "overdue", finished) == []
+
+
+def test_a_deadline_moved_while_the_run_is_underway_is_judged_by_the_new_deadline(cast):
+    category = tf.CategoryFactory(resolution_hours=HOURS)
+    start = timezone.now() - timedelta(hours=HOURS * 0.9)
+    moved = tf.report_at(start, cast.reporter, category=category, unit=cast.unit)  # older: handled second
+    first = tf.report_at(start + timedelta(minutes=1), cast.reporter, category=category, unit=cast.unit)
+
+    def move():
+        services.ticket_deadline_change(
+            ticket=moved, actor=cast.dispatcher, due_at=moved.due_at + timedelta(days=5), reason="Czekamy na część."
+        )
+
+    with _while_escalating(first, move):
+        counts = services.tickets_escalate()
+    assert counts["warned"] == 1
+    moved.refresh_from_db()
+    assert moved.warned_at is None  # 10 % of the new time has passed, not 80 %
+    assert received(cast.dispatcher, "warning", moved) == []
+
+
 # --- A changed deadline starts afresh --------------------------------------------------------
 
 
@@ -207,7 +267,6 @@ def test_a_deadline_changed_and_set_back_escalates_again_and_tells_people_again(
     services.tickets_escalate(now=first)
     for due_at in (original + timedelta(days=1), original):
         services.ticket_deadline_change(ticket=ticket, actor=cast.dispatcher, due_at=due_at, reason="Zmiana terminu.")
-    Ticket.objects.filter(pk=ticket.pk).update(overdue_at=None)  # as if reverted before the first overdue run
     ticket.refresh_from_db()
     assert ticket.warned_at is None and ticket.overdue_at is None
     counts = services.tickets_escalate(now=first + timedelta(minutes=5))
