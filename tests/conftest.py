@@ -41,6 +41,41 @@ def _tasks_run_in_the_test():
     celery_app.conf.task_always_eager = previous
 
 
+UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def broker_down(settings, monkeypatch):
+    """Celery with a broker nobody listens on; kombu told not to retry the connection, so
+    each publish fails at once instead of blocking the request for seconds. Calling the
+    fixture's value brings the broker "back" (eager again) within the test."""
+    from cms.celery import app as celery_app
+    from tests.factories.messaging import fresh_broker_connections
+
+    conf = celery_app.conf
+    keys = ("task_always_eager", "broker_url", "task_publish_retry", "broker_transport_options")
+    saved = {key: conf[key] for key in keys}
+    conf.update(
+        task_always_eager=False,
+        broker_url=UNREACHABLE_BROKER,
+        task_publish_retry=False,
+        broker_transport_options={"max_retries": 0},
+    )
+    # Celery prefers the CELERY_BROKER_URL environment variable (set in CI) to its conf.
+    monkeypatch.setenv("CELERY_BROKER_URL", UNREACHABLE_BROKER)
+    fresh_broker_connections()
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def back_up():
+        monkeypatch.undo()
+        conf.update(**saved)
+        fresh_broker_connections()
+        settings.CELERY_TASK_ALWAYS_EAGER = True
+
+    yield back_up
+    back_up()
+
+
 class GraphQLClient:
     """Posts operations to /graphql the way a cookie-less or signed-in frontend does."""
 

@@ -14,7 +14,6 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from cms.celery import app as celery_app
 from operations.messaging import sending, services, tasks
 from operations.messaging.kinds import Channel, MessageKind
 from operations.messaging.models import Broadcast, Delivery, Message
@@ -212,37 +211,6 @@ def test_broadcast_is_sent_once_its_deliveries_are_done_even_when_some_failed(
 
 
 # --- Broker down ------------------------------------------------------------------------------
-
-UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
-
-
-@pytest.fixture
-def broker_down(settings, monkeypatch):
-    """Celery with a broker nobody listens on; kombu told not to retry the connection, so
-    each publish fails at once instead of blocking the request for seconds."""
-    conf = celery_app.conf
-    keys = ("task_always_eager", "broker_url", "task_publish_retry", "broker_transport_options")
-    saved = {key: conf[key] for key in keys}
-    conf.update(
-        task_always_eager=False,
-        broker_url=UNREACHABLE_BROKER,
-        task_publish_retry=False,
-        broker_transport_options={"max_retries": 0},
-    )
-    # Celery prefers the CELERY_BROKER_URL environment variable (set in CI) to its conf.
-    monkeypatch.setenv("CELERY_BROKER_URL", UNREACHABLE_BROKER)
-    mf.fresh_broker_connections()
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-
-    def back_up():
-        monkeypatch.undo()
-        conf.update(**saved)
-        mf.fresh_broker_connections()
-        settings.CELERY_TASK_ALWAYS_EAGER = True
-
-    yield back_up
-    back_up()
-
 
 @pytest.mark.django_db(transaction=True)
 def test_verification_commits_and_its_message_waits_when_the_broker_is_down(broker_down, caplog):

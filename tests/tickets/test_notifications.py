@@ -13,13 +13,11 @@ import logging
 import pytest
 from django.core import mail
 
-from cms.celery import app as celery_app
 from operations.messaging import tasks as messaging_tasks
 from operations.messaging.kinds import MessageKind
 from operations.messaging.models import Delivery, Message
 from operations.tickets import services
 from operations.tickets.models import Ticket
-from tests.factories import messaging as mf
 from tests.factories import tickets as tf
 
 pytestmark = pytest.mark.django_db
@@ -230,40 +228,12 @@ def test_notifications_are_sent_after_commit(cast, django_capture_on_commit_call
 
 # --- The broker down -------------------------------------------------------------------------
 
-UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
 
 
 @pytest.fixture
 def committed(django_db_blocker):
     """For transactional tests: the module's shared cast closed first (see tf.shared_cast)."""
     tf.close_shared_casts(django_db_blocker)
-
-
-@pytest.fixture
-def broker_down(settings, monkeypatch):
-    """Celery with a broker nobody listens on (as in tests/messaging/test_outbox.py)."""
-    conf = celery_app.conf
-    keys = ("task_always_eager", "broker_url", "task_publish_retry", "broker_transport_options")
-    saved = {key: conf[key] for key in keys}
-    conf.update(
-        task_always_eager=False,
-        broker_url=UNREACHABLE_BROKER,
-        task_publish_retry=False,
-        broker_transport_options={"max_retries": 0},
-    )
-    # Celery prefers the CELERY_BROKER_URL environment variable (set in CI) to its conf.
-    monkeypatch.setenv("CELERY_BROKER_URL", UNREACHABLE_BROKER)
-    mf.fresh_broker_connections()
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-
-    def back_up():
-        monkeypatch.undo()
-        conf.update(**saved)
-        mf.fresh_broker_connections()
-        settings.CELERY_TASK_ALWAYS_EAGER = True
-
-    yield back_up
-    back_up()
 
 
 @pytest.mark.django_db(transaction=True)
