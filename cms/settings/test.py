@@ -13,3 +13,10 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # CI gives each run its own test database so that nothing else on the server collides with it.
 if os.environ.get("TEST_DATABASE_NAME"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405
+
+# cache.clear() between tests flushes the whole Redis database: each test process (xdist
+# worker) gets a database of its own, or one process would wipe the other's rate counters.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # noqa: F405
+if os.environ.get("REDIS_URL") and _worker.startswith("gw"):  # noqa: F405
+    _base, _, _db = os.environ["REDIS_URL"].rpartition("/")  # noqa: F405
+    CACHES["default"]["LOCATION"] = f"{_base}/{(int(_db or 0) + 1 + int(_worker[2:])) % 16}"  # noqa: F405
