@@ -9,10 +9,12 @@ staff and the assigned firm only.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from cms.contractors.models import ContractorStaff
 from operations.residents.models import Membership
+from operations.residents.roles import staff_group_name
 
 from .models import Category, Ticket, TicketComment
 from .workflow import Actor
@@ -78,3 +80,8 @@ def comments_visible_to(ticket: Ticket, user) -> QuerySet[TicketComment]:
 
 def categories_offered() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True)
+
+
+def staff_in_role(role) -> list:
+    """The active people holding a staff role (dispatchers, administrators) to tell of a ticket."""
+    return list(get_user_model().objects.filter(groups__name=staff_group_name(role), is_active=True))

@@ -25,6 +25,7 @@ from cms.core.graphql.errors import ServiceError
 from operations.messaging import services as messaging
 from operations.messaging.kinds import MessageKind
 from operations.residents.models import Membership
+from operations.residents.roles import StaffRole
 
 from . import selectors, workflow
 from .models import CLOSED_STATUSES, Category, Ticket, TicketComment, TicketEvent
@@ -111,18 +112,6 @@ def _firm_people(ticket: Ticket, *, managers_only: bool = False) -> list:
 
 def _is_manager(user, ticket: Ticket) -> bool:
     return ContractorStaff.objects.filter(user=user, firm_id=ticket.contractor_id, is_manager=True).exists()
-
-
-def _dispatchers() -> list:
-    from operations.residents.roles import StaffRole, staff_group_name
-
-    return list(User.objects.filter(groups__name=staff_group_name(StaffRole.DISPATCHER), is_active=True))
-
-
-def _administrators() -> list:
-    from operations.residents.roles import StaffRole, staff_group_name
-
-    return list(User.objects.filter(groups__name=staff_group_name(StaffRole.ADMINISTRATOR), is_active=True))
 
 
 # --- Reporting -------------------------------------------------------------------------------
@@ -238,7 +227,9 @@ def ticket_create(
             note=gettext("Handed to the category's contractor."),
         )
     else:
-        _notify("ticket-new", _dispatchers() + [category.default_responsible], ticket, "new")
+        _notify(
+            "ticket-new", selectors.staff_in_role(StaffRole.DISPATCHER) + [category.default_responsible], ticket, "new"
+        )
     return ticket
 
 
@@ -300,7 +291,7 @@ def ticket_transition(*, ticket: Ticket, actor, to_status: str, note: str = "") 
     event = _set_status(ticket, to_status, actor, note)
     _notify("ticket-status", [ticket.reporter], ticket, f"event:{event.pk}", note=note)
     if (from_status, to_status) == (S.ASSIGNED, S.ACCEPTED):
-        _notify("ticket-new", _dispatchers(), ticket, f"event:{event.pk}:dispatch")
+        _notify("ticket-new", selectors.staff_in_role(StaffRole.DISPATCHER), ticket, f"event:{event.pk}:dispatch")
     return ticket
 
 
@@ -392,7 +383,7 @@ def ticket_comment_add(*, ticket: Ticket, author, body: str, internal: bool = Fa
             ticket.save(update_fields=["first_response_at", "updated_at"])
         _notify("ticket-comment", [ticket.reporter], ticket, f"comment:{comment.pk}", comment=body)
     else:
-        audience = _firm_people(ticket) if ticket.contractor_id else _dispatchers()
+        audience = _firm_people(ticket) if ticket.contractor_id else selectors.staff_in_role(StaffRole.DISPATCHER)
         _notify("ticket-comment", audience + [ticket.responsible], ticket, f"comment:{comment.pk}", comment=body)
     return comment
 
@@ -470,7 +461,7 @@ def ticket_reopen(*, ticket: Ticket, actor, reason: str) -> Ticket:
     _, due = _deadlines(ticket.category, now)
     ticket.due_at, ticket.clock_started_at, ticket.warned_at, ticket.overdue_at = due, now, None, None
     event = _set_status(ticket, to_status, actor, reason)
-    audience = _firm_people(ticket) if ticket.contractor_id else _dispatchers()
+    audience = _firm_people(ticket) if ticket.contractor_id else selectors.staff_in_role(StaffRole.DISPATCHER)
     _notify("ticket-reopened", audience + [ticket.responsible], ticket, f"event:{event.pk}", note=reason)
     return ticket
 
@@ -515,7 +506,12 @@ def tickets_escalate(*, now=None) -> dict[str, int]:
                 continue
             event = _event(ticket, TicketEvent.Kind.ESCALATED, None, note=gettext("Past its deadline."))
             # Keyed by the claimed escalation: each claim is told once, and only a claim tells.
-            _notify("ticket-overdue", _administrators() + [ticket.responsible], ticket, f"overdue:event:{event.pk}")
+            _notify(
+                "ticket-overdue",
+                selectors.staff_in_role(StaffRole.ADMINISTRATOR) + [ticket.responsible],
+                ticket,
+                f"overdue:event:{event.pk}",
+            )
             counts["overdue"] += 1
     candidates = open_tickets.filter(warned_at__isnull=True, overdue_at__isnull=True, due_at__gt=now)
     for ticket in candidates.select_related("building", "unit", "category"):
@@ -533,7 +529,7 @@ def tickets_escalate(*, now=None) -> dict[str, int]:
             if not claimed:
                 continue
             event = _event(ticket, TicketEvent.Kind.ESCALATED, None, note=gettext("Nearing its deadline."))
-            people = _firm_people(ticket, managers_only=True) + _dispatchers()
+            people = _firm_people(ticket, managers_only=True) + selectors.staff_in_role(StaffRole.DISPATCHER)
             _notify("ticket-deadline-warning", people, ticket, f"warning:event:{event.pk}")
             counts["warned"] += 1
     return counts
