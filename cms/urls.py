@@ -20,6 +20,8 @@ urlpatterns = [
     ),
     path("graphql", graphql_view, name="graphql"),
     path("messages/", include("operations.messaging.urls")),
+    # Ticket photos are private; this view applies the ticket's visibility.
+    path("tickets/", include("operations.tickets.urls")),
 ]
 
 if settings.DEBUG:

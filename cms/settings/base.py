@@ -266,6 +266,13 @@ MESSAGING_SMS_MAX_SEGMENTS = 3
 TICKET_WARNING_SHARE = float(os.environ.get("TICKET_WARNING_SHARE", "0.8"))
 TICKET_REOPEN_DAYS = int(os.environ.get("TICKET_REOPEN_DAYS", "7"))
 
+# Ticket photos: upload limits (see operations/tickets/photos.py) and how many a ticket holds.
+TICKET_PHOTO_MAX_BYTES = int(os.environ.get("TICKET_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+TICKET_PHOTOS_MAX_PER_TICKET = 20
+# Anonymous common-area reports: at most this many an hour from one address / one contact.
+TICKET_ANONYMOUS_LIMIT_PER_ADDRESS = int(os.environ.get("TICKET_ANONYMOUS_LIMIT_PER_ADDRESS", "5"))
+TICKET_ANONYMOUS_LIMIT_PER_CONTACT = int(os.environ.get("TICKET_ANONYMOUS_LIMIT_PER_CONTACT", "3"))
+
 STRAWBERRY_DJANGO = {
     # Help texts are translated and written for editors; API descriptions are written for
     # developers, in English, on the fields themselves, so the contract never depends on language.
@@ -297,3 +304,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+

@@ -32,7 +32,7 @@ def user_for_token(raw: str):
 
 
 def accepts_tokens(request) -> bool:
-    """The API, and reading the files it links to (document downloads, image files).
+    """The API, and reading the files it links to (document downloads, image files, ticket photos).
 
     Nothing else: a token taken from a staff member's phone must not open the Wagtail
     admin, whose forms rely on CSRF protection that tokens switch off.
@@ -40,7 +40,12 @@ def accepts_tokens(request) -> bool:
     path = request.path_info
     if path == reverse("graphql"):
         return True
-    file_prefixes = ("/documents/", f"{settings.MEDIA_URL}images/", f"{settings.MEDIA_URL}original_images/")
+    file_prefixes = (
+        "/documents/",
+        f"{settings.MEDIA_URL}images/",
+        f"{settings.MEDIA_URL}original_images/",
+        reverse("tickets:photo", args=[0]).removesuffix("0/"),
+    )
     return request.method in ("GET", "HEAD") and path.startswith(file_prefixes)
 
 

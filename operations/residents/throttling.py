@@ -122,14 +122,21 @@ def registration_allowed(ip_address: str | None) -> bool:
     """
     if not ip_address:
         return True
-    key = f"residents:registrations:{ip_address}:{int(timezone.now().timestamp() // 3600)}"
+    return hourly_count_allows("residents:registrations", ip_address, settings.REGISTRATION_LIMIT_PER_HOUR)
+
+
+def hourly_count_allows(scope: str, subject: str, limit: int) -> bool:
+    """Count one more attempt by `subject` (an address, a phone) in `scope` this clock
+    hour; False once more than `limit` were made. Counters live in the cache (Redis in
+    production, shared by every process); a limit of tens per hour needs no more."""
+    key = f"{scope}:{subject}:{int(timezone.now().timestamp() // 3600)}"
     cache.add(key, 0, timeout=3600)
     try:
         count = cache.incr(key)
     except ValueError:  # the key expired between add and incr
         cache.set(key, 1, timeout=3600)
         count = 1
-    return count <= settings.REGISTRATION_LIMIT_PER_HOUR
+    return count <= limit
 
 
 def client_ip(request) -> str | None:

@@ -10,6 +10,9 @@ reporter sees them) or internal (staff and the assigned contractor only).
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -278,3 +281,43 @@ class TicketComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.body[:40]}"
+
+
+def photo_file_name(instance, filename: str) -> str:
+    # A random name: the files are private (served only by `views.ticket_photo`), and a
+    # guessable name would be one misconfigured web server away from a leak.
+    return f"ticket-photos/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class TicketPhoto(models.Model):
+    """A photo of the fault or of the finished work, cleaned by `photos.process_photo`
+    (re-encoded, no EXIF) before it is stored, with its thumbnail.
+
+    A photo added with a comment follows the comment's visibility: one on an internal
+    note is for staff and the firm only. Files are served by `views.ticket_photo` to those
+    who may see the ticket, never by the web server directly.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="photos")
+    comment = models.ForeignKey(TicketComment, on_delete=models.CASCADE, null=True, blank=True, related_name="photos")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    is_internal = models.BooleanField(_("internal"), default=False)
+    file = models.FileField(upload_to=photo_file_name, max_length=200)
+    content_type = models.CharField(max_length=20)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField(help_text="Bytes of the stored file.")
+    thumbnail = models.FileField(upload_to=photo_file_name, max_length=200)
+    thumbnail_width = models.PositiveIntegerField()
+    thumbnail_height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.file.name}"

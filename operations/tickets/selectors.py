@@ -16,7 +16,7 @@ from cms.contractors.models import ContractorStaff
 from operations.residents.models import Membership
 from operations.residents.roles import staff_group_name
 
-from .models import Category, Ticket, TicketComment
+from .models import Category, Ticket, TicketComment, TicketPhoto
 from .workflow import Actor
 
 
@@ -73,9 +73,28 @@ def sees_internal_comments(ticket: Ticket, user) -> bool:
     return firm is not None and ticket.contractor_id == firm.pk
 
 
+def internal_notes_filter(user) -> Q:
+    """Which comments or photos (rows with `is_internal` and `ticket`) the person may see,
+    as one condition for a whole list: all for staff, internal ones of their firm's
+    tickets for a contractor, public ones for everyone else. Apply it to rows of tickets
+    the person may see (`tickets_visible_to`)."""
+    if is_ticket_staff(user):
+        return Q()
+    firm = firm_of(user)
+    if firm is not None:
+        return Q(is_internal=False) | Q(ticket__contractor=firm)
+    return Q(is_internal=False)
+
+
 def comments_visible_to(ticket: Ticket, user) -> QuerySet[TicketComment]:
     comments = ticket.comments.all()
     return comments if sees_internal_comments(ticket, user) else comments.filter(is_internal=False)
+
+
+def photos_visible_to(user) -> QuerySet[TicketPhoto]:
+    """Photos of the tickets the person may see, internal ones as for comments."""
+    visible_tickets = tickets_visible_to(user).values("pk")
+    return TicketPhoto.objects.filter(internal_notes_filter(user), ticket__in=visible_tickets)
 
 
 def categories_offered() -> QuerySet[Category]:

@@ -11,24 +11,34 @@ call changes nothing.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from cms.contractors.models import ContractorStaff
-from cms.core.graphql.errors import ServiceError
+from cms.core.graphql.errors import ServiceError, ServiceErrorList
 from operations.messaging import services as messaging
 from operations.messaging.kinds import MessageKind
+from operations.messaging.preferences import phone_normalise
+from operations.residents import throttling
 from operations.residents.models import Membership
 from operations.residents.roles import StaffRole
 
 from . import selectors, workflow
-from .models import CLOSED_STATUSES, Category, Ticket, TicketComment, TicketEvent
+from .models import CLOSED_STATUSES, Category, Ticket, TicketComment, TicketEvent, TicketPhoto, photo_file_name
+from .photos import PhotoError, PhotoErrorCode, ProcessedPhoto, process_photo
 from .workflow import Actor
 
 User = get_user_model()
@@ -52,6 +62,14 @@ class TicketErrorCode(StrEnum):
     RATING_INVALID = "RATING_INVALID"
     REOPEN_EXPIRED = "REOPEN_EXPIRED"
     COMMENT_REQUIRED = "COMMENT_REQUIRED"
+    PHOTO_COUNT = "PHOTO_COUNT"
+    CONTACT_REQUIRED = "CONTACT_REQUIRED"
+    CONTACT_INVALID = "CONTACT_INVALID"
+    RATE_LIMITED = "RATE_LIMITED"
+    PHOTO_TOO_LARGE = PhotoErrorCode.PHOTO_TOO_LARGE.value
+    PHOTO_FORMAT = PhotoErrorCode.PHOTO_FORMAT.value
+    PHOTO_TOO_BIG = PhotoErrorCode.PHOTO_TOO_BIG.value
+    PHOTO_UNREADABLE = PhotoErrorCode.PHOTO_UNREADABLE.value
 
 
 MAX_TITLE = 150
@@ -114,6 +132,91 @@ def _is_manager(user, ticket: Ticket) -> bool:
     return ContractorStaff.objects.filter(user=user, firm_id=ticket.contractor_id, is_manager=True).exists()
 
 
+# --- Photos ----------------------------------------------------------------------------------
+
+
+def photos_per_ticket() -> int:
+    return getattr(settings, "TICKET_PHOTOS_MAX_PER_TICKET", 20)
+
+
+def photos_process(uploads: Sequence) -> list[ProcessedPhoto]:
+    """Check and clean uploaded photos before anything is written (Pillow work is slow, so
+    it happens outside any transaction). Every refused photo is reported, with its
+    position: `photos.0`, `photos.2`."""
+    processed, problems = [], []
+    for index, upload in enumerate(uploads):
+        try:
+            processed.append(process_photo(upload))
+        except PhotoError as error:
+            problems.append(ServiceError(TicketErrorCode(error.code.value), error.message, f"photos.{index}"))
+    if problems:
+        raise ServiceErrorList(problems)
+    return processed
+
+
+@dataclass(frozen=True)
+class _StoredPhoto:
+    photo: ProcessedPhoto
+    name: str
+    thumbnail_name: str
+
+    def delete(self) -> None:
+        default_storage.delete(self.name)
+        default_storage.delete(self.thumbnail_name)
+
+
+def _store(photo: ProcessedPhoto) -> _StoredPhoto:
+    name = default_storage.save(photo_file_name(None, f"photo.{photo.extension}"), ContentFile(photo.content))
+    thumbnail = default_storage.save(photo_file_name(None, "thumbnail.jpg"), ContentFile(photo.thumbnail))
+    return _StoredPhoto(photo, name, thumbnail)
+
+
+def _with_photo_files(service):
+    """Write the service's `photos` to storage before its transaction, and delete them if
+    the service refuses or fails: a refused report leaves no files behind."""
+
+    @functools.wraps(service)
+    def wrapper(*, photos: Sequence[ProcessedPhoto] = (), **kwargs):
+        stored: list[_StoredPhoto] = []
+        try:
+            stored.extend(_store(photo) for photo in photos)
+            return service(photos=stored, **kwargs)
+        except BaseException:
+            for files in stored:
+                files.delete()
+            raise
+
+    return wrapper
+
+
+def _photos_attach(ticket: Ticket, stored: Sequence[_StoredPhoto], by, *, comment=None, internal=False) -> None:
+    if not stored:
+        return
+    if ticket.photos.count() + len(stored) > photos_per_ticket():
+        raise _refuse(
+            TicketErrorCode.PHOTO_COUNT,
+            gettext("A ticket holds at most %(limit)d photos.") % {"limit": photos_per_ticket()},
+            "photos",
+        )
+    TicketPhoto.objects.bulk_create(
+        TicketPhoto(
+            ticket=ticket,
+            comment=comment,
+            uploaded_by=by,
+            is_internal=internal,
+            file=files.name,
+            content_type=files.photo.content_type,
+            width=files.photo.width,
+            height=files.photo.height,
+            size=len(files.photo.content),
+            thumbnail=files.thumbnail_name,
+            thumbnail_width=files.photo.thumbnail_width,
+            thumbnail_height=files.photo.thumbnail_height,
+        )
+        for files in stored
+    )
+
+
 # --- Reporting -------------------------------------------------------------------------------
 
 
@@ -130,6 +233,7 @@ def _deadlines(category: Category, start) -> tuple:
     return start + timedelta(hours=category.response_hours), start + timedelta(hours=category.resolution_hours)
 
 
+@_with_photo_files
 @transaction.atomic
 def ticket_create(
     *,
@@ -150,6 +254,7 @@ def ticket_create(
     contact_name: str = "",
     contact_phone: str = "",
     contact_email: str = "",
+    photos: Sequence[_StoredPhoto] = (),
 ) -> Ticket:
     """A resident reports a fault in one of their units or a common area of their building.
 
@@ -173,28 +278,12 @@ def ticket_create(
         (taken_by_staff or recorded_by is not None) and not selectors.can_dispatch(recorded_by)
     ):
         raise _refuse(TicketErrorCode.FORBIDDEN, gettext("Only staff record tickets taken by phone or e-mail."))
-    if (latitude is None) != (longitude is None) or (
-        latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
-    ):
-        raise _refuse(TicketErrorCode.POSITION_INVALID, gettext("Give both latitude and longitude."), "latitude")
+    _check_position(latitude, longitude)
     now = timezone.now()
     response_due, due = _deadlines(category, now)
     ticket = Ticket.objects.create(
         category=category,
-        title=_clean_text(
-            title,
-            code=TicketErrorCode.TITLE_REQUIRED,
-            field="title",
-            limit=MAX_TITLE,
-            message=gettext("Say in a few words what is wrong."),
-        ),
-        description=_clean_text(
-            description,
-            code=TicketErrorCode.DESCRIPTION_REQUIRED,
-            field="description",
-            limit=MAX_TEXT,
-            message=gettext("Describe the fault."),
-        ),
+        **_report_texts(title, description),
         building=building,
         unit=unit,
         location=(location or "").strip()[:150],
@@ -217,7 +306,42 @@ def ticket_create(
         due_at=due,
     )
     _event(ticket, TicketEvent.Kind.CREATED, recorded_by or reporter, to_status=S.NEW)
+    _photos_attach(ticket, photos, recorded_by or reporter)
     _notify("ticket-received", [reporter], ticket, "received")
+    _hand_over(ticket)
+    return ticket
+
+
+def _check_position(latitude, longitude) -> None:
+    if (latitude is None) != (longitude is None) or (
+        latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
+    ):
+        raise _refuse(TicketErrorCode.POSITION_INVALID, gettext("Give both latitude and longitude."), "latitude")
+
+
+def _report_texts(title: str, description: str) -> dict[str, str]:
+    return {
+        "title": _clean_text(
+            title,
+            code=TicketErrorCode.TITLE_REQUIRED,
+            field="title",
+            limit=MAX_TITLE,
+            message=gettext("Say in a few words what is wrong."),
+        ),
+        "description": _clean_text(
+            description,
+            code=TicketErrorCode.DESCRIPTION_REQUIRED,
+            field="description",
+            limit=MAX_TEXT,
+            message=gettext("Describe the fault."),
+        ),
+    }
+
+
+def _hand_over(ticket: Ticket) -> None:
+    """A new ticket goes to its category's firm at once (night emergencies reach the
+    on-call firm without waiting), or else to the dispatchers."""
+    category = ticket.category
     if category.default_contractor_id and category.default_contractor.live:
         _assign(
             ticket,
@@ -230,6 +354,101 @@ def ticket_create(
         _notify(
             "ticket-new", selectors.staff_in_role(StaffRole.DISPATCHER) + [category.default_responsible], ticket, "new"
         )
+
+
+def anonymous_reports_allowed(*, ip_address: str | None, contact: str) -> bool:
+    """Count an anonymous report from this address and this contact; False once either
+    has used up its hourly limit, so that the public form cannot be flooded."""
+    by_address = not ip_address or throttling.hourly_count_allows(
+        "tickets:anonymous:address", ip_address, settings.TICKET_ANONYMOUS_LIMIT_PER_ADDRESS
+    )
+    by_contact = throttling.hourly_count_allows(
+        "tickets:anonymous:contact", contact, settings.TICKET_ANONYMOUS_LIMIT_PER_CONTACT
+    )
+    return by_address and by_contact
+
+
+def _anonymous_contact(phone: str, email: str) -> tuple[str, str]:
+    problems = []
+    try:
+        phone = phone_normalise(phone or "")
+    except ServiceError:
+        problems.append(
+            _refuse(
+                TicketErrorCode.CONTACT_INVALID,
+                gettext("Give a phone number such as +48 600 123 456."),
+                "contact_phone",
+            )
+        )
+    email = (email or "").strip().lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(
+                _refuse(TicketErrorCode.CONTACT_INVALID, gettext("Give a valid e-mail address."), "contact_email")
+            )
+    if problems:
+        raise ServiceErrorList(problems)
+    if not phone and not email:
+        raise _refuse(
+            TicketErrorCode.CONTACT_REQUIRED, gettext("Give a phone number or an e-mail address."), "contact_phone"
+        )
+    return phone, email
+
+
+@_with_photo_files
+@transaction.atomic
+def ticket_anonymous_create(
+    *,
+    category: Category,
+    building,
+    title: str,
+    description: str,
+    location: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    ip_address: str | None = None,
+    photos: Sequence[_StoredPhoto] = (),
+) -> Ticket:
+    """Someone without an account reports a fault in a common area (a broken lamp in the
+    stairwell), leaving a phone or an e-mail to be called back on.
+
+    Limited per address and per contact (TICKET_ANONYMOUS_LIMIT_PER_*, an hour). The
+    reporter gets the ticket's reference and nothing else: the ticket has no reporter, so
+    no one outside staff and the firm ever reads it through the API.
+    """
+    if category is None or not category.is_active:
+        raise _refuse(TicketErrorCode.CATEGORY_INVALID, gettext("Choose a category."), "category")
+    if building is None:
+        raise _refuse(TicketErrorCode.PLACE_INVALID, gettext("Choose the building."), "building")
+    phone, email = _anonymous_contact(contact_phone, contact_email)
+    texts = _report_texts(title, description)
+    if not anonymous_reports_allowed(ip_address=ip_address, contact=phone or email):
+        raise _refuse(
+            TicketErrorCode.RATE_LIMITED, gettext("Too many reports from here. Try again in an hour or call us.")
+        )
+    now = timezone.now()
+    response_due, due = _deadlines(category, now)
+    ticket = Ticket.objects.create(
+        category=category,
+        **texts,
+        building=building,
+        location=(location or "").strip()[:150],
+        source=Ticket.Source.PORTAL,
+        contact_name=(contact_name or "").strip()[:120],
+        contact_phone=phone,
+        contact_email=email,
+        responsible=category.default_responsible,
+        created_at=now,
+        clock_started_at=now,
+        response_due_at=response_due,
+        due_at=due,
+    )
+    _event(ticket, TicketEvent.Kind.CREATED, None, to_status=S.NEW, note=gettext("Reported without an account."))
+    _photos_attach(ticket, photos, None)
+    _hand_over(ticket)
     return ticket
 
 
@@ -270,10 +489,14 @@ def _set_status(ticket: Ticket, to_status: str, actor, note: str) -> TicketEvent
     return _event(ticket, TicketEvent.Kind.STATUS, actor, from_status=from_status, to_status=to_status, note=note)
 
 
+@_with_photo_files
 @transaction.atomic
-def ticket_transition(*, ticket: Ticket, actor, to_status: str, note: str = "") -> Ticket:
+def ticket_transition(
+    *, ticket: Ticket, actor, to_status: str, note: str = "", photos: Sequence[_StoredPhoto] = ()
+) -> Ticket:
     """Change a ticket's status as `workflow.TRANSITIONS` allows this person; the reporter
-    is told, and the dispatchers when the contractor gives it back."""
+    is told, and the dispatchers when the contractor gives it back. Photos (of the
+    finished work, say) are public: the resident sees what was done."""
     if to_status not in workflow.DIRECT_TARGETS:
         raise _refuse(
             TicketErrorCode.TRANSITION_NOT_ALLOWED, gettext("Use assignment or reopening for that."), "status"
@@ -289,6 +512,7 @@ def ticket_transition(*, ticket: Ticket, actor, to_status: str, note: str = "") 
     if (from_status, to_status) == (S.ASSIGNED, S.ACCEPTED):
         ticket.contractor, ticket.worker, ticket.contractor_accepted_at = None, None, None
     event = _set_status(ticket, to_status, actor, note)
+    _photos_attach(ticket, photos, actor)
     _notify("ticket-status", [ticket.reporter], ticket, f"event:{event.pk}", note=note)
     if (from_status, to_status) == (S.ASSIGNED, S.ACCEPTED):
         _notify("ticket-new", selectors.staff_in_role(StaffRole.DISPATCHER), ticket, f"event:{event.pk}:dispatch")
@@ -353,8 +577,11 @@ def ticket_assign(*, ticket: Ticket, actor, contractor, worker=None, note: str =
     return ticket
 
 
+@_with_photo_files
 @transaction.atomic
-def ticket_comment_add(*, ticket: Ticket, author, body: str, internal: bool = False) -> TicketComment:
+def ticket_comment_add(
+    *, ticket: Ticket, author, body: str, internal: bool = False, photos: Sequence[_StoredPhoto] = ()
+) -> TicketComment:
     """A comment by someone who may see the ticket; internal ones only by staff and the firm.
 
     A public comment by staff or the firm is sent to the reporter; one by the reporter to
@@ -371,10 +598,19 @@ def ticket_comment_add(*, ticket: Ticket, author, body: str, internal: bool = Fa
         raise _refuse(
             TicketErrorCode.FORBIDDEN, gettext("Only staff and the contractor write internal notes."), "internal"
         )
-    body = _clean_text(
-        body, code=TicketErrorCode.COMMENT_REQUIRED, field="body", limit=MAX_TEXT, message=gettext("Write a comment.")
-    )
+    # A comment may be photos alone ("here is the leak"); otherwise it needs words.
+    if photos and not (body or "").strip():
+        body = ""
+    else:
+        body = _clean_text(
+            body,
+            code=TicketErrorCode.COMMENT_REQUIRED,
+            field="body",
+            limit=MAX_TEXT,
+            message=gettext("Write a comment."),
+        )
     comment = TicketComment.objects.create(ticket=ticket, author=author, body=body, is_internal=internal)
+    _photos_attach(ticket, photos, author, comment=comment, internal=internal)
     if internal:
         return comment
     if roles & {Actor.STAFF, Actor.CONTRACTOR}:
