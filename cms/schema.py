@@ -23,12 +23,14 @@ from cms.news.schema import Query as NewsQuery
 from operations.messaging.schema import Mutation as MessagingMutation
 from operations.residents.schema import Mutation as ResidentsMutation
 from operations.residents.schema import Query as ResidentsQuery
+from operations.tickets.schema import Mutation as TicketsMutation
+from operations.tickets.schema import Query as TicketsQuery
 
 Query = merge_types(
     "Query",
-    (ResidentsQuery, HomeQuery, NewsQuery, DocumentsQuery, InvestmentsQuery, ContractorsQuery),
+    (ResidentsQuery, HomeQuery, NewsQuery, DocumentsQuery, InvestmentsQuery, ContractorsQuery, TicketsQuery),
 )
-Mutation = merge_types("Mutation", (ResidentsMutation, MessagingMutation))
+Mutation = merge_types("Mutation", (ResidentsMutation, MessagingMutation, TicketsMutation))
 
 schema = strawberry.Schema(
     query=Query,

@@ -27,14 +27,31 @@ NO_JSON_BODY = object()
 
 
 def _json_payload(request):
-    """The decoded JSON body of a POST, or NO_JSON_BODY when there is none or it does not
-    parse (strawberry answers unparsable JSON with 400 itself)."""
-    if request.method != "POST" or request.content_type != "application/json":
+    """The decoded JSON body of a POST (for a multipart upload, its `operations` part), or
+    NO_JSON_BODY when there is none or it does not parse (strawberry answers unparsable
+    JSON with 400 itself)."""
+    if request.method != "POST":
         return NO_JSON_BODY
     try:
-        return json.loads(request.body or b"{}")
+        if request.content_type == "application/json":
+            return json.loads(request.body or b"{}")
+        if request.content_type == "multipart/form-data":
+            return json.loads(request.POST.get("operations") or "{}")
     except ValueError:
-        return NO_JSON_BODY
+        pass
+    return NO_JSON_BODY
+
+
+def _upload_too_large(request) -> bool:
+    """A multipart request larger than GRAPHQL_MAX_UPLOAD_BYTES, told by its declared
+    length before any of it is read (Django's own body limit leaves files out)."""
+    if request.content_type != "multipart/form-data":
+        return False
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > settings.GRAPHQL_MAX_UPLOAD_BYTES
 
 
 def _contains_nul(value) -> bool:
@@ -66,6 +83,9 @@ class HubGraphQLView(GraphQLView):
     """
 
     def dispatch(self, request, *args, **kwargs):
+        if _upload_too_large(request):
+            limit = settings.GRAPHQL_MAX_UPLOAD_BYTES // (1024 * 1024)
+            return _refusal(f"The request is larger than {limit} MB.", "PAYLOAD_TOO_LARGE", status=413)
         payload = _json_payload(request)
         if payload is not NO_JSON_BODY and not isinstance(payload, dict):
             # A bare string, number or batch: strawberry would fail on it with a server error.
@@ -93,9 +113,10 @@ def _build_graphql_view():
         HubGraphQLView.as_view(
             schema=schema,
             graphql_ide="graphiql" if settings.DEBUG else None,
-            # No operation takes a file yet; accepting multipart would let anyone fill the
-            # disk with temporary files. Turn on with the first upload field.
-            multipart_uploads_enabled=False,
+            # Ticket photos. The size of a multipart request is limited in dispatch; each
+            # photo is checked by operations.tickets.photos. A browser sending the session
+            # cookie passes the CSRF check first (a multipart POST is a "simple" request).
+            multipart_uploads_enabled=True,
         )
     )
 

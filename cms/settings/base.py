@@ -269,6 +269,9 @@ TICKET_REOPEN_DAYS = int(os.environ.get("TICKET_REOPEN_DAYS", "7"))
 # Ticket photos: upload limits (see operations/tickets/photos.py) and how many a ticket holds.
 TICKET_PHOTO_MAX_BYTES = int(os.environ.get("TICKET_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 TICKET_PHOTOS_MAX_PER_TICKET = 20
+TICKET_PHOTOS_PER_REQUEST = 5
+# A multipart GraphQL request (photos and all) larger than this is refused before it is read.
+GRAPHQL_MAX_UPLOAD_BYTES = TICKET_PHOTOS_PER_REQUEST * TICKET_PHOTO_MAX_BYTES + 1024 * 1024
 # Anonymous common-area reports: at most this many an hour from one address / one contact.
 TICKET_ANONYMOUS_LIMIT_PER_ADDRESS = int(os.environ.get("TICKET_ANONYMOUS_LIMIT_PER_ADDRESS", "5"))
 TICKET_ANONYMOUS_LIMIT_PER_CONTACT = int(os.environ.get("TICKET_ANONYMOUS_LIMIT_PER_CONTACT", "3"))

@@ -29,7 +29,7 @@ from strawberry.extensions import FieldExtension
 from cms.core.graphql.context import signed_in_user
 from cms.core.graphql.errors import ServiceError, UserError, typed_errors
 from cms.core.graphql.pagination import HubConnection
-from cms.core.graphql.values import bad_input, graphql_enum, parse_id
+from cms.core.graphql.values import bad_input, graphql_enum, parse_global_id
 
 from . import errors, kinds, preferences, selectors
 from .models import Message, PushDevice
@@ -290,16 +290,15 @@ def _message_ids(ids: list[strawberry.ID]) -> list[int]:
     maximum = settings.GRAPHQL_MAX_PAGE_SIZE
     if len(ids) > maximum:
         raise bad_input(gettext("Name at most %(max)d messages at a time.") % {"max": maximum}, field="ids")
-    pks = []
-    for value in ids:
-        try:
-            global_id = relay.GlobalID.from_id(value)
-        except relay.GlobalIDValueError:
-            global_id = None
-        if global_id is None or global_id.type_name != "InboxMessage":
-            raise bad_input(gettext("“%(value)s” is not a message id.") % {"value": value}, field="ids")
-        pks.append(parse_id(global_id.node_id, field="ids"))
-    return pks
+    return [
+        parse_global_id(
+            value,
+            type_name="InboxMessage",
+            field="ids",
+            message=gettext("“%(value)s” is not a message id.") % {"value": value},
+        )
+        for value in ids
+    ]
 
 
 # --- Root fields -----------------------------------------------------------------------------------

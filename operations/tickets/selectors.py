@@ -9,6 +9,9 @@ staff and the assigned firm only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
@@ -16,7 +19,7 @@ from cms.contractors.models import ContractorStaff
 from operations.residents.models import Membership
 from operations.residents.roles import staff_group_name
 
-from .models import Category, Ticket, TicketComment, TicketPhoto
+from .models import CLOSED_STATUSES, Category, Ticket, TicketComment, TicketPhoto
 from .workflow import Actor
 
 
@@ -49,28 +52,113 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
     return Ticket.objects.filter(visible)
 
 
+class TicketOrder(StrEnum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    DEADLINE = "deadline"  # the soonest deadline first
+
+
+_ORDERINGS = {
+    TicketOrder.NEWEST: ("-created_at", "-id"),
+    TicketOrder.OLDEST: ("created_at", "id"),
+    TicketOrder.DEADLINE: ("due_at", "id"),
+}
+
+
+def tickets_list(
+    user,
+    *,
+    statuses: list[str] | None = None,
+    open_only: bool = False,
+    category_id: int | None = None,
+    building_id: int | None = None,
+    unit_id: int | None = None,
+    overdue: bool | None = None,
+    reported_by_me: bool = False,
+    assigned_to_me: bool = False,
+    order: TicketOrder = TicketOrder.NEWEST,
+) -> QuerySet[Ticket]:
+    """The tickets the person may see, narrowed by the list's filters (each one that is given)."""
+    tickets = tickets_visible_to(user)
+    if statuses:
+        tickets = tickets.filter(status__in=statuses)
+    if open_only:
+        tickets = tickets.exclude(status__in=CLOSED_STATUSES)
+    if category_id is not None:
+        tickets = tickets.filter(category_id=category_id)
+    if building_id is not None:
+        tickets = tickets.filter(building_id=building_id)
+    if unit_id is not None:
+        tickets = tickets.filter(unit_id=unit_id)
+    if overdue is not None:
+        is_overdue = Q(overdue_at__isnull=False) & ~Q(status__in=CLOSED_STATUSES)
+        tickets = tickets.filter(is_overdue) if overdue else tickets.exclude(is_overdue)
+    if reported_by_me:
+        tickets = tickets.filter(reporter=user)
+    if assigned_to_me:
+        tickets = tickets.filter(worker=user)
+    return tickets.order_by(*_ORDERINGS[order])
+
+
+def person(pk: int | None):
+    """An active account by its id (a resident staff record a report for, a worker)."""
+    if pk is None:
+        return None
+    return get_user_model().objects.filter(pk=pk, is_active=True).first()
+
+
+@dataclass(frozen=True)
+class TicketViewer:
+    """What a person is, for tickets, read once (a few queries) and then applied to any
+    number of tickets without further queries: lists answer per-ticket questions (what
+    may I do with it?) at a constant cost."""
+
+    user_id: int | None
+    is_staff: bool  # reads every ticket (tickets.view_ticket)
+    dispatches: bool  # works them (tickets.dispatch_ticket)
+    firm_id: int | None
+    unit_ids: frozenset[int]
+
+    @classmethod
+    def of(cls, user) -> TicketViewer:
+        if user is None or not user.is_authenticated or not user.is_active:
+            return cls(None, False, False, None, frozenset())
+        firm = firm_of(user)
+        units = Membership.objects.filter(user=user, status=Membership.Status.VERIFIED).values_list(
+            "unit_id", flat=True
+        )
+        return cls(
+            user_id=user.pk,
+            is_staff=is_ticket_staff(user),
+            dispatches=can_dispatch(user),
+            firm_id=firm.pk if firm else None,
+            unit_ids=frozenset(units),
+        )
+
+    def roles_for(self, ticket: Ticket) -> set[Actor]:
+        """What the person is to this ticket: staff, its contractor, its reporter (several at once)."""
+        roles: set[Actor] = set()
+        if self.user_id is None:
+            return roles
+        if self.dispatches:
+            roles.add(Actor.STAFF)
+        if ticket.contractor_id and ticket.contractor_id == self.firm_id:
+            roles.add(Actor.CONTRACTOR)
+        if ticket.reporter_id == self.user_id or (ticket.unit_id and ticket.unit_id in self.unit_ids):
+            roles.add(Actor.REPORTER)
+        return roles
+
+    def sees_internal(self, ticket: Ticket) -> bool:
+        return self.is_staff or (self.firm_id is not None and ticket.contractor_id == self.firm_id)
+
+
 def actor_roles(ticket: Ticket, user) -> set[Actor]:
     """What the person is to this ticket: staff, its contractor, its reporter (several at once)."""
-    roles: set[Actor] = set()
-    if user is None or not user.is_authenticated or not user.is_active:
-        return roles
-    if can_dispatch(user):
-        roles.add(Actor.STAFF)
-    if ticket.contractor_id and ContractorStaff.objects.filter(user=user, firm_id=ticket.contractor_id).exists():
-        roles.add(Actor.CONTRACTOR)
-    if ticket.reporter_id == user.pk or (
-        ticket.unit_id
-        and Membership.objects.filter(user=user, unit_id=ticket.unit_id, status=Membership.Status.VERIFIED).exists()
-    ):
-        roles.add(Actor.REPORTER)
-    return roles
+    return TicketViewer.of(user).roles_for(ticket)
 
 
 def sees_internal_comments(ticket: Ticket, user) -> bool:
-    if is_ticket_staff(user):
-        return True
-    firm = firm_of(user)
-    return firm is not None and ticket.contractor_id == firm.pk
+    return TicketViewer.of(user).sees_internal(ticket)
 
 
 def internal_notes_filter(user) -> Q:

@@ -7,6 +7,7 @@ from enum import Enum
 import strawberry
 from django.utils.translation import gettext as _
 from graphql import GraphQLError
+from strawberry import relay
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
 # The largest primary key any supported database stores (signed 64-bit).
@@ -28,6 +29,18 @@ def parse_id(value: str | None, *, field: str) -> int | None:
     if not 1 <= parsed <= MAX_ID:
         raise bad_input(_("“%(value)s” is not a valid identifier.") % {"value": value}, field=field)
     return parsed
+
+
+def parse_global_id(value: str, *, type_name: str, field: str, message: str | None = None) -> int:
+    """The primary key in a relay global id of `type_name` ("Ticket:12", base64-encoded);
+    anything else is the client's mistake."""
+    try:
+        global_id = relay.GlobalID.from_id(value)
+    except relay.GlobalIDValueError:
+        global_id = None
+    if global_id is None or global_id.type_name != type_name:
+        raise bad_input(message or _("“%(value)s” is not a valid identifier.") % {"value": value}, field=field)
+    return parse_id(global_id.node_id, field=field)
 
 
 @strawberry.type(name="BuildingRef", description="A building, as content refers to it.")

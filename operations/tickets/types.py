@@ -1,0 +1,336 @@
+"""GraphQL types of tickets: the ticket as each viewer sees it, with its category, firm,
+comments, photos, history and what the viewer may do with it.
+
+Nested lists (comments, photos, history) are prefetched by the optimizer with the
+viewer's visibility applied in the query (`selectors.internal_notes_filter`), so a page
+of tickets costs the same number of queries whatever it holds; what a viewer may do with
+each ticket comes from one `TicketViewer` per request, without a query per ticket.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import strawberry
+import strawberry_django
+from django.db.models import Prefetch, prefetch_related_objects
+from django.urls import reverse
+from django.utils import timezone
+from strawberry import Info, relay
+
+from cms.contractors.models import ContractorPage
+from cms.core.graphql.context import request_of, signed_in_user, viewer_of
+from cms.core.graphql.values import graphql_enum
+from operations.residents.schema import BuildingType, UnitType
+
+from . import selectors, services, workflow
+from .models import Category, Ticket, TicketComment, TicketEvent, TicketPhoto
+
+TicketStatus = graphql_enum(Ticket.Status, "TicketStatus", "Where a ticket stands.")
+TicketSource = graphql_enum(Ticket.Source, "TicketSource", "How a ticket reached the cooperative.")
+VisitWindow = graphql_enum(Ticket.VisitWindow, "VisitWindow", "When the resident prefers a visit.")
+CategoryUrgency = graphql_enum(Category.Urgency, "CategoryUrgency", "How urgent faults of a category are.")
+TicketEventKind = graphql_enum(TicketEvent.Kind, "TicketEventKind", "What an entry of a ticket's history records.")
+
+
+def _ticket_viewer(info: Info) -> selectors.TicketViewer:
+    """The viewer's ticket facts, read once per request."""
+    request = request_of(info)
+    if not hasattr(request, "_hub_ticket_viewer"):
+        request._hub_ticket_viewer = selectors.TicketViewer.of(signed_in_user(info))
+    return request._hub_ticket_viewer
+
+
+def _person_name(user) -> str | None:
+    """A person's name as others see it; never the user name they sign in with."""
+    if user is None:
+        return None
+    return user.get_full_name() or None
+
+
+# --- Types -------------------------------------------------------------------------------------
+
+
+@strawberry_django.type(Category, name="TicketCategory", description="A kind of fault, with its deadlines.")
+class TicketCategoryType:
+    id: strawberry.ID
+    name: str
+    slug: str
+    description: str
+    response_hours: int = strawberry_django.field(description="Hours to the first reaction.")
+    resolution_hours: int = strawberry_django.field(description="Hours to have it done.")
+
+    @strawberry_django.field(only=["urgency"])
+    def urgency(self) -> CategoryUrgency:
+        return CategoryUrgency(self.urgency)
+
+
+@strawberry_django.type(ContractorPage, name="TicketFirm", description="The contractor firm a ticket is assigned to.")
+class TicketFirmType:
+    id: strawberry.ID
+    phone: str
+    email: str
+
+    @strawberry_django.field(only=["title"])
+    def name(self) -> str:
+        return self.title
+
+
+@strawberry_django.type(TicketPhoto, name="TicketPhoto", description="A photo of the fault or of the work.")
+class TicketPhotoType:
+    id: strawberry.ID
+    width: int
+    height: int
+    thumbnail_width: int
+    thumbnail_height: int
+    created_at: datetime.datetime
+    is_internal: bool = strawberry_django.field(description="Seen by staff and the assigned firm only.")
+
+    @strawberry_django.field(description="The photo; answers only those who may see the ticket.")
+    def url(self, info: Info) -> str:
+        return request_of(info).build_absolute_uri(reverse("tickets:photo", args=[self.pk]))
+
+    @strawberry_django.field(description="A JPEG that fits 400×400.")
+    def thumbnail_url(self, info: Info) -> str:
+        return request_of(info).build_absolute_uri(reverse("tickets:photo_thumbnail", args=[self.pk]))
+
+
+@strawberry.type(name="TicketComment", description="A comment on a ticket.")
+class TicketCommentType:
+    id: strawberry.ID
+    body: str
+    is_internal: bool = strawberry.field(description="An internal note: staff and the assigned firm only.")
+    created_at: datetime.datetime
+    author_name: str | None = strawberry.field(description="Who wrote it; null when the account is gone.")
+    is_mine: bool = strawberry.field(description="Whether the viewer wrote it.")
+    photos: list[TicketPhotoType]
+
+
+def comment_type(comment: TicketComment, viewer_id: int | None) -> TicketCommentType:
+    """A comment as the viewer sees it; its photos must be prefetched (or few)."""
+    return TicketCommentType(
+        id=strawberry.ID(str(comment.pk)),
+        body=comment.body,
+        is_internal=comment.is_internal,
+        created_at=comment.created_at,
+        author_name=_person_name(comment.author),
+        is_mine=viewer_id is not None and comment.author_id == viewer_id,
+        photos=list(comment.photos.all()),
+    )
+
+
+@strawberry.type(name="TicketEvent", description="One entry of a ticket's history.")
+class TicketEventType:
+    kind: TicketEventKind
+    at: datetime.datetime
+    from_status: TicketStatus | None
+    to_status: TicketStatus | None
+    note: str
+    actor_name: str | None = strawberry.field(description="Who made the change; null for the system.")
+
+
+@strawberry.type(name="TicketContact", description="How to reach the person who reported a ticket.")
+class TicketContactType:
+    name: str | None
+    phone: str | None
+    email: str | None
+
+
+@strawberry.type(name="TicketActions", description="What the viewer may do with a ticket now.")
+class TicketActionsType:
+    transition_to: list[TicketStatus] = strawberry.field(description="Statuses `ticketTransition` accepts.")
+    comment: bool
+    comment_internal: bool
+    assign: bool
+    change_deadline: bool
+    contractor_accept: bool = strawberry.field(description="Confirm, as the assigned firm, that it takes the job.")
+    rate: bool = strawberry.field(description="Confirm the work and rate it (`ticketRate`).")
+    reopen: bool = strawberry.field(description="Say it is not fixed (`ticketReopen`).")
+
+
+def _comments_prefetch(info: Info) -> Prefetch:
+    visible = selectors.internal_notes_filter(viewer_of(info))
+    return Prefetch(
+        "comments",
+        queryset=TicketComment.objects.filter(visible)
+        .select_related("author")
+        .prefetch_related(Prefetch("photos", queryset=TicketPhoto.objects.order_by("created_at", "id"))),
+        to_attr="visible_comments",
+    )
+
+
+def _photos_prefetch(info: Info) -> Prefetch:
+    visible = selectors.internal_notes_filter(viewer_of(info))
+    return Prefetch("photos", queryset=TicketPhoto.objects.filter(visible), to_attr="visible_photos")
+
+
+def _history_prefetch(info: Info) -> Prefetch:
+    return Prefetch("events", queryset=TicketEvent.objects.select_related("actor"), to_attr="history")
+
+
+def _prefetched(ticket: Ticket, info: Info, attribute: str, prefetch) -> list:
+    """A list the optimizer prefetched, or prefetched now for a ticket it did not load
+    (a mutation's result): the same query and visibility either way."""
+    if not hasattr(ticket, attribute):
+        prefetch_related_objects([ticket], prefetch(info))
+    return getattr(ticket, attribute)
+
+
+def _status(value: str) -> TicketStatus | None:
+    return TicketStatus(value) if value else None
+
+
+@strawberry_django.type(Ticket, name="Ticket", description="A fault report or request, from reporting to closing.")
+class TicketType(relay.Node):
+    title: str
+    description: str
+    location: str = strawberry_django.field(description="Where exactly, e.g. staircase 2, 3rd floor.")
+    preferred_date: datetime.date | None
+    entry_permitted: bool = strawberry_django.field(description="Staff may enter without the resident.")
+    created_at: datetime.datetime
+    response_due_at: datetime.datetime = strawberry_django.field(description="Respond by.")
+    due_at: datetime.datetime = strawberry_django.field(description="The deadline.")
+    first_response_at: datetime.datetime | None
+    assigned_at: datetime.datetime | None = strawberry_django.field(description="Handed to a contractor.")
+    contractor_accepted_at: datetime.datetime | None = strawberry_django.field(
+        description="When the firm confirmed it takes the job."
+    )
+    done_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    rating: int | None = strawberry_django.field(description="The resident's rating, 1–5.")
+    rating_comment: str
+    reopened_count: int
+    category: TicketCategoryType
+    building: BuildingType
+    unit: UnitType | None = strawberry_django.field(description="Null for a common area of the building.")
+    contractor: TicketFirmType | None
+
+    @strawberry_django.field(only=["created_at"], description="The number to quote on the phone: ZG/2026/123.")
+    def reference(self) -> str:
+        return self.reference
+
+    @strawberry_django.field(only=["status"])
+    def status(self) -> TicketStatus:
+        return TicketStatus(self.status)
+
+    @strawberry_django.field(only=["status"], description="The status in the viewer's language.")
+    def status_label(self) -> str:
+        return str(self.get_status_display())
+
+    @strawberry_django.field(only=["source"])
+    def source(self) -> TicketSource:
+        return TicketSource(self.source)
+
+    @strawberry_django.field(only=["preferred_window"])
+    def preferred_window(self) -> VisitWindow:
+        return VisitWindow(self.preferred_window)
+
+    @strawberry_django.field(only=["latitude"])
+    def latitude(self) -> float | None:
+        return None if self.latitude is None else float(self.latitude)
+
+    @strawberry_django.field(only=["longitude"])
+    def longitude(self) -> float | None:
+        return None if self.longitude is None else float(self.longitude)
+
+    @strawberry_django.field(only=["overdue_at", "status"], description="Past its deadline and not done.")
+    def is_overdue(self) -> bool:
+        return self.is_overdue
+
+    @strawberry_django.field(
+        only=["status", "done_at"], description="Until when the resident may reopen it; null unless it is done."
+    )
+    def reopenable_until(self) -> datetime.datetime | None:
+        if self.status != Ticket.Status.DONE or self.done_at is None:
+            return None
+        return self.done_at + services.reopen_window()
+
+    @strawberry_django.field(
+        only=["worker__first_name", "worker__last_name"],
+        select_related=["worker"],
+        description="The contractor's worker it is assigned to, if named.",
+    )
+    def worker_name(self) -> str | None:
+        return _person_name(self.worker)
+
+    @strawberry_django.field(
+        only=[
+            "contractor_id",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "reporter__first_name",
+            "reporter__last_name",
+        ],
+        select_related=["reporter"],
+        description="How to reach the reporter: for staff and the assigned firm only, null for others.",
+    )
+    def contact(self, info: Info) -> TicketContactType | None:
+        if not _ticket_viewer(info).sees_internal(self):
+            return None
+        return TicketContactType(
+            name=self.contact_name or _person_name(self.reporter),
+            phone=self.contact_phone or None,
+            email=self.contact_email or None,
+        )
+
+    @strawberry_django.field(
+        prefetch_related=[_comments_prefetch],
+        description="Comments, oldest first; internal notes only for staff and the assigned firm.",
+    )
+    def comments(self, info: Info) -> list[TicketCommentType]:
+        viewer_id = _ticket_viewer(info).user_id
+        return [
+            comment_type(comment, viewer_id)
+            for comment in _prefetched(self, info, "visible_comments", _comments_prefetch)
+        ]
+
+    @strawberry_django.field(
+        prefetch_related=[_photos_prefetch],
+        description="Every photo of the ticket the viewer may see, those of comments included, oldest first.",
+    )
+    def photos(self, info: Info) -> list[TicketPhotoType]:
+        return _prefetched(self, info, "visible_photos", _photos_prefetch)
+
+    @strawberry_django.field(prefetch_related=[_history_prefetch], description="Every change, oldest first.")
+    def history(self, info: Info) -> list[TicketEventType]:
+        return [
+            TicketEventType(
+                kind=TicketEventKind(event.kind),
+                at=event.at,
+                from_status=_status(event.from_status),
+                to_status=_status(event.to_status),
+                note=event.note,
+                actor_name=_person_name(event.actor),
+            )
+            for event in _prefetched(self, info, "history", _history_prefetch)
+        ]
+
+    @strawberry_django.field(
+        only=["status", "contractor_id", "reporter_id", "unit_id", "done_at", "contractor_accepted_at"],
+        description="What the viewer may do with the ticket now, for the frontends' buttons.",
+    )
+    def actions(self, info: Info) -> TicketActionsType:
+        viewer = _ticket_viewer(info)
+        roles = viewer.roles_for(self)
+        status = self.status
+        S = Ticket.Status
+        reopenable = status == S.DONE and (
+            self.done_at is None or timezone.now() - self.done_at <= services.reopen_window()
+        )
+        return TicketActionsType(
+            transition_to=[
+                TicketStatus(target)
+                for target in workflow.next_statuses(status, roles)
+                if target in workflow.DIRECT_TARGETS and (status != S.DONE or target == S.CLOSED)
+            ],
+            comment=bool(roles),
+            comment_internal=bool(roles & {workflow.Actor.STAFF, workflow.Actor.CONTRACTOR}),
+            assign=workflow.Actor.STAFF in roles and status not in {S.DONE, S.CLOSED, S.REJECTED},
+            change_deadline=workflow.Actor.STAFF in roles,
+            contractor_accept=workflow.Actor.CONTRACTOR in roles
+            and status == S.ASSIGNED
+            and self.contractor_accepted_at is None,
+            rate=workflow.Actor.REPORTER in roles and status == S.DONE,
+            reopen=bool(roles & {workflow.Actor.REPORTER, workflow.Actor.STAFF}) and reopenable,
+        )

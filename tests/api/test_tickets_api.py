@@ -1,0 +1,246 @@
+"""The tickets API end to end: reporting (with photos), the list and one ticket for each
+kind of viewer, working a ticket through its mutations, and typed refusals.
+
+The viewer matrix and query counts of every operation are in test_tickets_visibility.py;
+this module follows one ticket's life through the API as the frontends would.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from strawberry import relay
+
+from operations.messaging.models import Message
+from operations.tickets.models import Ticket, TicketPhoto
+from tests.factories import tickets as t
+
+pytestmark = pytest.mark.django_db
+
+TICKET_FIELDS = """
+  id reference title status statusLabel isOverdue location
+  category { name urgency } building { code } unit { number }
+  contractor { name } workerName
+  contact { name phone }
+  comments { body isInternal authorName isMine photos { id } }
+  photos { id url thumbnailUrl width height isInternal }
+  history { kind fromStatus toStatus note actorName }
+  actions { transitionTo comment commentInternal assign changeDeadline contractorAccept rate reopen }
+"""
+
+CREATE = f"""
+mutation($input: TicketCreateInput!, $photos: [Upload!]) {{
+  ticketCreate(input: $input, photos: $photos) {{
+    ticket {{ {TICKET_FIELDS} }}
+    errors {{ field message ... on TicketError {{ code }} }}
+  }}
+}}
+"""
+
+TICKETS = f"""
+query($filter: TicketFilter, $order: TicketOrder) {{
+  tickets(filter: $filter, order: $order, first: 50) {{ totalCount edges {{ node {{ {TICKET_FIELDS} }} }} }}
+}}
+"""
+
+TICKET = f"query($id: ID!) {{ ticket(id: $id) {{ {TICKET_FIELDS} }} }}"
+
+TRANSITION = f"""
+mutation($id: ID!, $status: TicketStatus!, $note: String! = "") {{
+  ticketTransition(ticketId: $id, status: $status, note: $note) {{
+    ticket {{ {TICKET_FIELDS} }}
+    errors {{ field message ... on TicketError {{ code }} }}
+  }}
+}}
+"""
+
+ASSIGN = """
+mutation($id: ID!, $contractorId: ID!, $workerId: ID) {
+  ticketAssign(ticketId: $id, contractorId: $contractorId, workerId: $workerId) {
+    ticket { status contractor { name } workerName }
+    errors { field message ... on TicketError { code } }
+  }
+}
+"""
+
+COMMENT = """
+mutation($id: ID!, $body: String!, $internal: Boolean! = false) {
+  ticketCommentAdd(ticketId: $id, body: $body, internal: $internal) {
+    comment { body isInternal isMine }
+    ticket { comments { body } }
+    errors { field message ... on TicketError { code } }
+  }
+}
+"""
+
+RATE = """
+mutation($id: ID!, $rating: Int!) {
+  ticketRate(ticketId: $id, rating: $rating) {
+    ticket { status rating }
+    errors { field message ... on TicketError { code } }
+  }
+}
+"""
+
+ANONYMOUS = """
+mutation($input: TicketAnonymousCreateInput!) {
+  ticketAnonymousCreate(input: $input) {
+    reference
+    errors { field message ... on TicketError { code } }
+  }
+}
+"""
+
+
+def gid(type_name: str, pk) -> str:
+    return str(relay.GlobalID(type_name, str(pk)))
+
+
+def jpeg_with_gps() -> bytes:
+    image = Image.new("RGB", (64, 48), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x8825] = {2: (52.0, 14.0, 0.0), 1: "N"}  # GPSInfo
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def upload(client, query: str, variables: dict, files: dict[str, bytes], paths: dict[str, list[str]]):
+    """A multipart GraphQL request (the GraphQL multipart request spec), as a browser sends it."""
+    import json
+
+    data = {"operations": json.dumps({"query": query, "variables": variables}), "map": json.dumps(paths)}
+    for key, content in files.items():
+        data[key] = SimpleUploadedFile(f"{key}.jpg", content, content_type="image/jpeg")
+    response = client.post("/graphql", data=data)
+    assert response.status_code == 200, response.content[:500]
+    return response.json()
+
+
+@pytest.fixture
+def cast():
+    return t.build_cast()
+
+
+def create_input(cast, **extra) -> dict:
+    return {
+        "categoryId": str(cast.category.pk),
+        "unitId": str(cast.unit.pk),
+        "title": "Cieknie kran",
+        "description": "Kapie z kranu w kuchni.",
+        **extra,
+    }
+
+
+def test_a_resident_reports_with_a_photo_and_the_gps_position_is_gone(client, gql, cast):
+    gql.login(cast.reporter)
+    variables = {"input": create_input(cast), "photos": [None]}
+    result = upload(client, CREATE, variables, {"0": jpeg_with_gps()}, {"0": ["variables.photos.0"]})
+    payload = result["data"]["ticketCreate"]
+    assert payload["errors"] == []
+    ticket = payload["ticket"]
+    assert ticket["status"] == "NEW" and ticket["reference"].startswith("ZG/")
+    assert len(ticket["photos"]) == 1
+    photo = TicketPhoto.objects.get()
+    with photo.file.open("rb") as stored:
+        assert Image.open(stored).getexif().get(0x8825) is None
+    # The reporter may fetch it; a resident of another building gets a 404.
+    assert client.get(f"/tickets/photos/{photo.pk}/").status_code == 200
+    client.force_login(cast.stranger)
+    assert client.get(f"/tickets/photos/{photo.pk}/").status_code == 404
+    assert client.get(f"/tickets/photos/{photo.pk}/thumbnail/").status_code == 404
+
+
+def test_a_renamed_text_file_is_refused_and_nothing_is_written(client, gql, cast):
+    gql.login(cast.reporter)
+    variables = {"input": create_input(cast), "photos": [None, None]}
+    files = {"0": jpeg_with_gps(), "1": b"not an image at all"}
+    result = upload(client, CREATE, variables, files, {"0": ["variables.photos.0"], "1": ["variables.photos.1"]})
+    payload = result["data"]["ticketCreate"]
+    assert payload["ticket"] is None
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [("photos.1", "PHOTO_FORMAT")]
+    assert not Ticket.objects.exists() and not TicketPhoto.objects.exists()
+
+
+def test_the_ticket_is_worked_through_to_a_rating(gql, cast):
+    gql.login(cast.reporter)
+    created = gql.data(CREATE, {"input": create_input(cast)})["ticketCreate"]
+    ticket_id = created["ticket"]["id"]
+    assert created["ticket"]["contact"] is None  # the reporter's own contact is for those who work it
+    assert created["ticket"]["actions"]["transitionTo"] == []
+
+    gql.login(cast.dispatcher)
+    assigned = gql.data(
+        ASSIGN,
+        {"id": ticket_id, "contractorId": gid("Contractor", cast.firm.pk), "workerId": str(cast.firm_worker.pk)},
+    )["ticketAssign"]
+    assert assigned["errors"] == [] and assigned["ticket"]["status"] == "ASSIGNED"
+
+    gql.login(cast.firm_worker)
+    seen = gql.data(TICKET, {"id": ticket_id})["ticket"]
+    assert seen["contact"]["name"] == "Anna Nowak"
+    assert set(seen["actions"]["transitionTo"]) == {"ACCEPTED", "IN_PROGRESS"}
+    gql.data(COMMENT, {"id": ticket_id, "body": "Klucz u dozorcy", "internal": True})
+    started = gql.data(TRANSITION, {"id": ticket_id, "status": "IN_PROGRESS"})["ticketTransition"]
+    assert started["errors"] == []
+    refused = gql.data(TRANSITION, {"id": ticket_id, "status": "DONE"})["ticketTransition"]
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [("note", "NOTE_REQUIRED")]
+    done = gql.data(TRANSITION, {"id": ticket_id, "status": "DONE", "note": "Wymieniono uszczelkę"})
+    assert done["ticketTransition"]["ticket"]["status"] == "DONE"
+
+    gql.login(cast.reporter)
+    mine = gql.data(TICKET, {"id": ticket_id})["ticket"]
+    assert [c["body"] for c in mine["comments"]] == []  # the internal note stays internal
+    assert mine["actions"]["rate"] and mine["actions"]["reopen"]
+    rated = gql.data(RATE, {"id": ticket_id, "rating": 5})["ticketRate"]
+    assert rated == {"ticket": {"status": "CLOSED", "rating": 5}, "errors": []}
+    assert Message.objects.filter(recipient=cast.reporter).count() >= 3
+
+
+def test_a_ticket_of_someone_else_is_not_found_whether_it_exists_or_not(gql, cast):
+    ticket = t.report(cast.reporter, category=cast.category)
+    gql.login(cast.stranger)
+    assert gql.data(TICKET, {"id": gid("Ticket", ticket.pk)}) == {"ticket": None}
+    for pk in (ticket.pk, 10**9):
+        result = gql.data(COMMENT, {"id": gid("Ticket", pk), "body": "Hej"})["ticketCommentAdd"]
+        assert [e["code"] for e in result["errors"]] == ["NOT_FOUND"]
+    assert not ticket.comments.exists()
+
+
+def test_lists_are_scoped_and_filtered(gql, cast):
+    mine = t.report(cast.reporter, category=cast.category)
+    t.report(cast.neighbour, category=cast.category)
+    gql.login(cast.reporter)
+    listed = gql.data(TICKETS)["tickets"]
+    assert [edge["node"]["id"] for edge in listed["edges"]] == [gid("Ticket", mine.pk)]
+    gql.login(cast.dispatcher)
+    assert gql.data(TICKETS)["tickets"]["totalCount"] == 2
+    assert gql.data(TICKETS, {"filter": {"statuses": ["DONE"]}})["tickets"]["totalCount"] == 0
+    gql.logout()
+    assert gql.data(TICKETS)["tickets"]["totalCount"] == 0
+
+
+def test_anonymous_report_returns_only_the_reference_and_is_limited(gql, cast, settings):
+    settings.TICKET_ANONYMOUS_LIMIT_PER_CONTACT = 2
+    variables = {
+        "input": {
+            "categoryId": str(cast.category.pk),
+            "buildingId": str(cast.building.pk),
+            "title": "Nie świeci lampa",
+            "description": "Na klatce schodowej, 2 piętro.",
+            "contactPhone": "600 123 456",
+        }
+    }
+    for _ in range(2):
+        payload = gql.data(ANONYMOUS, variables)["ticketAnonymousCreate"]
+        assert payload["errors"] == [] and payload["reference"].startswith("ZG/")
+    refused = gql.data(ANONYMOUS, variables)["ticketAnonymousCreate"]
+    assert [e["code"] for e in refused["errors"]] == ["RATE_LIMITED"] and refused["reference"] is None
+    assert Ticket.objects.filter(reporter=None, contact_phone="+48600123456").count() == 2
+    no_contact = {"input": {**variables["input"], "contactPhone": ""}}
+    assert [e["code"] for e in gql.data(ANONYMOUS, no_contact)["ticketAnonymousCreate"]["errors"]] == [
+        "CONTACT_REQUIRED"
+    ]
