@@ -2,7 +2,8 @@
 then edited by staff in the admin: Messages → Message templates).
 
 Variables: reference (ZG/2026/123), title, category, place (A/12 or A), address, status,
-due (deadline), and per message note, comment or contractor.
+due (deadline), response_due (time to the first reaction), and per message note, comment
+or contractor.
 """
 
 _FOOTER_PL = "\n\n{{ cooperative }}"
@@ -157,6 +158,42 @@ TICKET_TEMPLATES = [
             "body_text": "Ticket {{ reference }} ({{ title }}, {{ place }}) was not done by its deadline "
             "({{ due }}). Status: {{ status }}.",
             "sms_text": "Ticket {{ reference }} overdue ({{ due }}).",
+        },
+    ),
+    *_pair(
+        "ticket-response-overdue",
+        "ticket_update",
+        {
+            "name": "Brak reakcji na zgłoszenie",
+            "subject": "Brak reakcji: zgłoszenie {{ reference }} ({{ place }})",
+            "body_text": "Nikt jeszcze nie zareagował na zgłoszenie {{ reference }} ({{ title }}, {{ place }}), "
+            "a czas na reakcję minął {{ response_due }}. Status: {{ status }}.",
+            "sms_text": "Brak reakcji na zgloszenie {{ reference }} ({{ place }}).",
+        },
+        {
+            "name": "No response to a ticket",
+            "subject": "No response: ticket {{ reference }} ({{ place }})",
+            "body_text": "Nobody has responded to ticket {{ reference }} ({{ title }}, {{ place }}) and the "
+            "response time ended {{ response_due }}. Status: {{ status }}.",
+            "sms_text": "No response to ticket {{ reference }} ({{ place }}).",
+        },
+    ),
+    *_pair(
+        "ticket-deadline-changed",
+        "ticket_update",
+        {
+            "name": "Nowy termin zgłoszenia",
+            "subject": "Nowy termin: zgłoszenie {{ reference }}",
+            "body_text": "Dzień dobry {{ recipient.name }},\n\nzgłoszenie {{ reference }} ({{ title }}, {{ place }}) "
+            "ma nowy termin realizacji: {{ due }}.{% if note %}\n\n{{ note }}{% endif %}",
+            "sms_text": "Zgloszenie {{ reference }}: nowy termin {{ due }}.",
+        },
+        {
+            "name": "Ticket deadline changed",
+            "subject": "New deadline: ticket {{ reference }}",
+            "body_text": "Hello {{ recipient.name }},\n\nticket {{ reference }} ({{ title }}, {{ place }}) "
+            "has a new deadline: {{ due }}.{% if note %}\n\n{{ note }}{% endif %}",
+            "sms_text": "Ticket {{ reference }}: new deadline {{ due }}.",
         },
     ),
 ]

@@ -196,6 +196,7 @@ class Ticket(models.Model):
     # Escalation marks: each warning is sent once (set in the same UPDATE that claims it).
     warned_at = models.DateTimeField(_("deadline warning sent"), null=True, blank=True)
     overdue_at = models.DateTimeField(_("marked overdue"), null=True, blank=True)
+    response_overdue_at = models.DateTimeField(_("no response in time"), null=True, blank=True)
 
     rating = models.PositiveSmallIntegerField(
         _("rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]

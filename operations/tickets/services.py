@@ -99,6 +99,7 @@ def _ticket_context(ticket: Ticket, **extra) -> dict:
         "address": ticket.building.address,
         "status": str(ticket.get_status_display()),
         "due": timezone.localtime(ticket.due_at).strftime("%d.%m.%Y %H:%M"),
+        "response_due": timezone.localtime(ticket.response_due_at).strftime("%d.%m.%Y %H:%M"),
         **extra,
     }
 
@@ -641,11 +642,18 @@ def ticket_deadline_change(*, ticket: Ticket, actor, due_at, reason: str) -> Tic
     if due_at > timezone.now():
         ticket.overdue_at = None
     ticket.save()
-    _event(
+    event = _event(
         ticket,
         TicketEvent.Kind.DEADLINE,
         actor,
         note=f"{old} → {timezone.localtime(due_at):%d.%m.%Y %H:%M}: {reason[:MAX_TEXT]}",
+    )
+    _notify(
+        "ticket-deadline-changed",
+        [ticket.reporter, *_firm_people(ticket)],
+        ticket,
+        f"event:{event.pk}",
+        note=reason[:MAX_TEXT],
     )
     return ticket
 
@@ -721,7 +729,8 @@ def tickets_close_unconfirmed(*, now=None) -> int:
 
 
 def tickets_escalate(*, now=None) -> dict[str, int]:
-    """Warn when a ticket nears its deadline, and mark it overdue when it passes it.
+    """Warn when a ticket nears its deadline, and mark it overdue when it passes it; tell
+    the dispatchers (and the firm's managers) when nobody reacted within the response time.
 
     Each warning is claimed by one conditional UPDATE (warned_at / overdue_at from null to
     now) before anything is sent, in the transaction that writes the messages: two workers
@@ -730,7 +739,7 @@ def tickets_escalate(*, now=None) -> dict[str, int]:
     now = now or timezone.now()
     share = getattr(settings, "TICKET_WARNING_SHARE", 0.8)
     open_tickets = Ticket.objects.exclude(status__in=CLOSED_STATUSES)
-    counts = {"warned": 0, "overdue": 0}
+    counts = {"warned": 0, "overdue": 0, "unanswered": 0}
     for ticket in open_tickets.filter(overdue_at__isnull=True, due_at__lte=now).select_related(
         "building", "unit", "category"
     ):
@@ -749,6 +758,23 @@ def tickets_escalate(*, now=None) -> dict[str, int]:
                 f"overdue:event:{event.pk}",
             )
             counts["overdue"] += 1
+    for ticket in open_tickets.filter(
+        first_response_at__isnull=True, response_overdue_at__isnull=True, response_due_at__lte=now
+    ).select_related("building", "unit", "category"):
+        with transaction.atomic():
+            claimed = open_tickets.filter(
+                pk=ticket.pk, first_response_at__isnull=True, response_overdue_at__isnull=True
+            ).update(response_overdue_at=now)
+            if not claimed:
+                continue
+            event = _event(ticket, TicketEvent.Kind.ESCALATED, None, note=gettext("No response in time."))
+            people = (
+                selectors.staff_in_role(StaffRole.DISPATCHER)
+                + _firm_people(ticket, managers_only=True)
+                + [ticket.responsible]
+            )
+            _notify("ticket-response-overdue", people, ticket, f"response:event:{event.pk}")
+            counts["unanswered"] += 1
     candidates = open_tickets.filter(warned_at__isnull=True, overdue_at__isnull=True, due_at__gt=now)
     for ticket in candidates.select_related("building", "unit", "category"):
         total = (ticket.due_at - ticket.clock_started_at).total_seconds()

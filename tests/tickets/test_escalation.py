@@ -63,14 +63,14 @@ def escalations(ticket: Ticket) -> list[str]:
 
 
 def test_no_warning_before_the_share_has_passed(ticket):
-    assert services.tickets_escalate(now=at(ticket, 0.79)) == {"warned": 0, "overdue": 0}
+    assert services.tickets_escalate(now=at(ticket, 0.79)) == {"warned": 0, "overdue": 0, "unanswered": 0}
     ticket.refresh_from_db()
     assert ticket.warned_at is None and escalations(ticket) == []
 
 
 def test_the_warning_goes_once_to_the_firms_managers_and_the_dispatchers(cast, ticket):
     moment = at(ticket, 0.8)
-    assert services.tickets_escalate(now=moment) == {"warned": 1, "overdue": 0}
+    assert services.tickets_escalate(now=moment) == {"warned": 1, "overdue": 0, "unanswered": 0}
     ticket.refresh_from_db()
     assert ticket.warned_at == moment and ticket.overdue_at is None
     assert len(escalations(ticket)) == 1
@@ -82,7 +82,7 @@ def test_the_warning_goes_once_to_the_firms_managers_and_the_dispatchers(cast, t
         assert received(person, "warning", ticket) == []
 
     for later in (0.85, 0.9, 0.99):
-        assert services.tickets_escalate(now=at(ticket, later)) == {"warned": 0, "overdue": 0}
+        assert services.tickets_escalate(now=at(ticket, later)) == {"warned": 0, "overdue": 0, "unanswered": 0}
     assert len(escalations(ticket)) == 1
     assert len(received(cast.dispatcher, "warning", ticket)) == 1
 
@@ -96,8 +96,8 @@ def test_the_share_comes_from_the_settings(settings, ticket):
 @pytest.mark.parametrize("status", [S.DONE, S.CLOSED, S.REJECTED])
 def test_finished_tickets_are_neither_warned_nor_marked(ticket, status):
     Ticket.objects.filter(pk=ticket.pk).update(status=status)
-    assert services.tickets_escalate(now=at(ticket, 0.9)) == {"warned": 0, "overdue": 0}
-    assert services.tickets_escalate(now=at(ticket, 3)) == {"warned": 0, "overdue": 0}
+    assert services.tickets_escalate(now=at(ticket, 0.9)) == {"warned": 0, "overdue": 0, "unanswered": 0}
+    assert services.tickets_escalate(now=at(ticket, 3)) == {"warned": 0, "overdue": 0, "unanswered": 0}
     assert escalations(ticket) == []
 
 
@@ -120,7 +120,7 @@ def test_a_ticket_without_a_firm_warns_the_dispatchers(cast):
 def test_past_the_deadline_it_is_marked_overdue_once_and_the_administrators_are_told(cast, ticket):
     other_admin = tf.staff("administrator")
     moment = at(ticket, 1.01)
-    assert services.tickets_escalate(now=moment) == {"warned": 0, "overdue": 1}
+    assert services.tickets_escalate(now=moment) == {"warned": 0, "overdue": 1, "unanswered": 0}
     ticket.refresh_from_db()
     assert ticket.overdue_at == moment and ticket.is_overdue
     for person in (cast.administrator, other_admin):
@@ -129,7 +129,7 @@ def test_past_the_deadline_it_is_marked_overdue_once_and_the_administrators_are_
     assert received(cast.reporter, "overdue", ticket) == []
     assert received(cast.firm_worker, "overdue", ticket) == []
     for later in (1.02, 2, 10):
-        assert services.tickets_escalate(now=at(ticket, later)) == {"warned": 0, "overdue": 0}
+        assert services.tickets_escalate(now=at(ticket, later)) == {"warned": 0, "overdue": 0, "unanswered": 0}
     assert len(escalations(ticket)) == 1
     assert len(received(cast.administrator, "overdue", ticket)) == 1
 
@@ -163,10 +163,11 @@ def test_inactive_administrators_are_not_told(cast, ticket):
 
 def test_the_beat_task_runs_the_service(cast, ticket):
     result = tasks.tickets_escalate.delay().result
-    assert result == {"warned": 0, "overdue": 0}
+    assert result == {"warned": 0, "overdue": 0, "unanswered": 0}
     category = tf.CategoryFactory(resolution_hours=HOURS)
     tf.report_at(timezone.now() - timedelta(hours=HOURS + 1), cast.reporter, category=category, unit=cast.unit)
-    assert tasks.tickets_escalate.delay().result == {"warned": 0, "overdue": 1}
+    # Nobody reacted to it either: the response time (4 hours) has passed too.
+    assert tasks.tickets_escalate.delay().result == {"warned": 0, "overdue": 1, "unanswered": 1}
 
 
 # --- Changes made while a run is underway ---------------------------------------------------
@@ -286,7 +287,7 @@ def test_a_deadline_moved_but_still_past_stays_overdue_without_a_new_message(cas
     )
     ticket.refresh_from_db()
     assert ticket.overdue_at is not None and ticket.is_overdue
-    assert services.tickets_escalate() == {"warned": 0, "overdue": 0}
+    assert services.tickets_escalate() == {"warned": 0, "overdue": 0, "unanswered": 0}
     assert len(received(cast.administrator, "overdue", ticket)) == 1
 
 
@@ -300,7 +301,8 @@ def test_a_reopened_ticket_is_not_warned_at_once_about_its_fresh_deadline(cast):
     services.ticket_reopen(ticket=old, actor=cast.reporter, reason="Znowu cieknie.")
     old.refresh_from_db()
     assert old.due_at > timezone.now() + timedelta(hours=47)
-    assert services.tickets_escalate(now=timezone.now() + timedelta(hours=1)) == {"warned": 0, "overdue": 0}
+    counts = services.tickets_escalate(now=timezone.now() + timedelta(hours=1))
+    assert (counts["warned"], counts["overdue"]) == (0, 0)
     assert services.tickets_escalate(now=old.due_at - timedelta(hours=48 * 0.2 - 0.1))["warned"] == 1
 
 
@@ -369,7 +371,7 @@ def test_two_workers_escalating_at_once_send_each_warning_once(committed):
             assert sum(r["warned"] for r in results) == len(near)
             assert sum(r["overdue"] for r in results) == len(late)
         else:
-            assert results == [{"warned": 0, "overdue": 0}] * 2
+            assert results == [{"warned": 0, "overdue": 0, "unanswered": 0}] * 2
 
     for ticket in near + late:
         assert TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.ESCALATED).count() == 1
@@ -377,3 +379,31 @@ def test_two_workers_escalating_at_once_send_each_warning_once(committed):
         assert len(received(cast.dispatcher, "warning", ticket)) == 1
     for ticket in late:
         assert len(received(admin, "overdue", ticket)) == 1
+
+
+# --- No reaction within the response time ----------------------------------------------------
+
+
+def test_nobody_reacting_in_time_tells_the_dispatchers_and_the_firms_managers_once(cast):
+    category = tf.CategoryFactory(response_hours=2, resolution_hours=48, default_contractor=cast.firm)
+    ticket = tf.report(cast.reporter, category=category, unit=cast.unit)
+    ticket.refresh_from_db()
+    assert ticket.status == S.ASSIGNED and ticket.first_response_at is None  # handed over by the category
+    assert services.tickets_escalate(now=ticket.response_due_at - timedelta(minutes=1))["unanswered"] == 0
+    later = ticket.response_due_at + timedelta(minutes=1)
+    assert services.tickets_escalate(now=later)["unanswered"] == 1
+    assert services.tickets_escalate(now=later + timedelta(hours=1))["unanswered"] == 0
+    for person in (cast.dispatcher, cast.firm_manager):
+        assert len(received(person, "response", ticket)) == 1
+    assert received(cast.firm_worker, "response", ticket) == [] and received(cast.reporter, "response", ticket) == []
+    ticket.refresh_from_db()
+    assert ticket.response_overdue_at == later and escalations(ticket) == ["No response in time."]
+
+
+def test_a_ticket_someone_reacted_to_is_not_escalated_for_its_response(cast):
+    category = tf.CategoryFactory(response_hours=2, resolution_hours=48, default_contractor=cast.firm)
+    ticket = tf.report(cast.reporter, category=category, unit=cast.unit)
+    services.ticket_contractor_accept(ticket=ticket, actor=cast.firm_worker)
+    ticket.refresh_from_db()
+    assert services.tickets_escalate(now=ticket.response_due_at + timedelta(hours=1))["unanswered"] == 0
+    assert received(cast.dispatcher, "response", ticket) == []

@@ -229,7 +229,6 @@ def test_notifications_are_sent_after_commit(cast, django_capture_on_commit_call
 # --- The broker down -------------------------------------------------------------------------
 
 
-
 @pytest.fixture
 def committed(django_db_blocker):
     """For transactional tests: the module's shared cast closed first (see tf.shared_cast)."""
@@ -273,3 +272,26 @@ def test_a_status_change_while_the_broker_is_down_is_kept_and_sent_later(committ
     to_reporter = [email for email in mail.outbox if ticket.reference in email.subject]
     assert [email.to for email in to_reporter if cast.reporter.email in email.to] == [[cast.reporter.email]] * 2
     assert any("Poza zakresem." in email.body for email in to_reporter)
+
+
+# --- Deadlines -------------------------------------------------------------------------------
+
+
+def test_a_new_deadline_is_told_to_the_reporter_and_the_firm_with_its_reason(cast):
+    from datetime import timedelta
+
+    ticket = report(cast)
+    services.ticket_assign(ticket=ticket, actor=cast.dispatcher, contractor=cast.firm, worker=cast.firm_worker)
+    ticket.refresh_from_db()
+    new_due = ticket.due_at + timedelta(days=3)
+    services.ticket_deadline_change(ticket=ticket, actor=cast.dispatcher, due_at=new_due, reason="Czekamy na pompę.")
+    event = ticket.events.latest("at", "id")
+    told = about(ticket, event=f"event:{event.pk}")
+    assert set(told.values_list("recipient_id", flat=True)) == {
+        cast.reporter.pk,
+        cast.firm_worker.pk,
+        cast.firm_manager.pk,
+    }
+    assert_names_the_ticket(ticket, list(told))
+    assert all("Czekamy na pompę." in message.body_text for message in told)
+    assert not about(ticket, cast.other_worker).exists() and not about(ticket, cast.stranger).exists()
