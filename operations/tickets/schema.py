@@ -28,12 +28,13 @@ from cms.core.graphql.values import bad_input, graphql_enum, parse_global_id, pa
 from operations.residents import throttling
 from operations.residents.models import Building, Unit
 
-from . import selectors, services
+from . import selectors, services, statistics
 from .models import Ticket
 from .types import (
     TicketCategoryType,
     TicketCommentType,
     TicketSource,
+    TicketStatisticsType,
     TicketStatus,
     TicketType,
     VisitWindow,
@@ -67,6 +68,8 @@ TicketOrder = graphql_enum(selectors.TicketOrder, "TicketOrder", "How the ticket
 class TicketError(UserError):
     code: TicketErrorCode
 
+
+MAX_CLUSTERS = 50
 
 # Service field names that are named differently in the API.
 FIELD_NAMES = {"unit": "unitId", "building": "buildingId", "category": "categoryId", "due_at": "dueAt"}
@@ -158,8 +161,8 @@ def _decimal(value: float | None, field: str) -> Decimal | None:
         raise bad_input(gettext("Not a valid number."), field=field) from None
 
 
-def _photos(uploads: list[Upload] | None) -> list:
-    """Uploaded photos checked and cleaned (services.photos_process); refusals are ServiceErrors."""
+def _uploads(uploads: list[Upload] | None) -> list:
+    """The uploaded files, at most TICKET_PHOTOS_PER_REQUEST of them (not yet decoded)."""
     uploads = uploads or []
     limit = settings.TICKET_PHOTOS_PER_REQUEST
     if len(uploads) > limit:
@@ -168,7 +171,12 @@ def _photos(uploads: list[Upload] | None) -> list:
             gettext("Send at most %(limit)d photos at a time.") % {"limit": limit},
             "photos",
         )
-    return services.photos_process(uploads)
+    return uploads
+
+
+def _photos(uploads: list[Upload] | None) -> list:
+    """Uploaded photos checked and cleaned (services.photos_process); refusals are ServiceErrors."""
+    return services.photos_process(_uploads(uploads))
 
 
 def _not_signed_in(message: str) -> list[TicketError]:
@@ -239,6 +247,34 @@ class Query:
         pk = _ticket_pk(id, field="id")
         return optimize(selectors.tickets_visible_to(signed_in_user(info)).filter(pk=pk), info).first()
 
+    @strawberry.field(
+        description=(
+            "Ticket figures for those allowed to read them (dispatchers, administrators, the board); null for others. "
+            "The period is since ≤ reported < until (until defaults to now; no since means from the start)."
+        )
+    )
+    def ticket_statistics(
+        self,
+        info: Info,
+        since: datetime.datetime | None = None,
+        until: datetime.datetime | None = None,
+        cluster_limit: int = 10,
+    ) -> TicketStatisticsType | None:
+        user = signed_in_user(info)
+        if user is None or not user.is_active or not user.has_perm("tickets.view_ticket_statistics"):
+            return None
+        if not 0 <= cluster_limit <= MAX_CLUSTERS:
+            raise bad_input(
+                gettext("“%(field)s” must be between 0 and %(maximum)d.")
+                % {"field": "clusterLimit", "maximum": MAX_CLUSTERS},
+                field="clusterLimit",
+            )
+        if since is not None and until is not None and since > until:
+            raise bad_input(gettext("The period must start before it ends."), field="since")
+        return TicketStatisticsType.of(
+            statistics.ticket_statistics(since=since, until=until, cluster_limit=cluster_limit)
+        )
+
     @strawberry_django.field(description="Categories residents may report in, in the cooperative's order.")
     def ticket_categories(self) -> list[TicketCategoryType]:
         return selectors.categories_offered()
@@ -269,14 +305,22 @@ class Mutation:
             elif input.building_id is not None:
                 building = Building.objects.filter(pk=parse_id(input.building_id, field="buildingId")).first()
             reporter, recorded_by = user, None
-            if input.reporter_id is not None or input.source is not None:
-                # Staff recording a report for a resident; the service checks they may.
+            source = input.source.value if input.source else Ticket.Source.PORTAL
+            if input.reporter_id is not None or source not in {Ticket.Source.PORTAL, Ticket.Source.APP}:
+                # Staff recording a report taken for a resident. Checked before the person is
+                # looked up, so that nobody else can probe which accounts exist.
+                if not selectors.can_dispatch(user):
+                    raise ServiceError(
+                        services.TicketErrorCode.FORBIDDEN,
+                        gettext("Only staff record tickets taken by phone or e-mail."),
+                    )
                 recorded_by = user
-                reporter = (
-                    selectors.person(parse_id(input.reporter_id, field="reporterId")) if input.reporter_id else user
-                )
+                if input.reporter_id is not None:
+                    reporter = selectors.person(parse_id(input.reporter_id, field="reporterId"))
                 if reporter is None:
-                    raise ServiceError(services.TicketErrorCode.FORBIDDEN, gettext("No such person."), "reporter_id")
+                    raise ServiceError(
+                        services.TicketErrorCode.PLACE_INVALID, gettext("No such person."), "reporter_id"
+                    )
             processed = _photos(photos)
             ticket = services.ticket_create(
                 reporter=reporter,
@@ -291,7 +335,7 @@ class Mutation:
                 preferred_date=input.preferred_date,
                 preferred_window=input.preferred_window.value,
                 entry_permitted=input.entry_permitted,
-                source=input.source.value if input.source else Ticket.Source.PORTAL,
+                source=source,
                 recorded_by=recorded_by,
                 contact_name=input.contact_name,
                 contact_phone=input.contact_phone,
@@ -314,7 +358,6 @@ class Mutation:
         try:
             category = selectors.categories_offered().filter(pk=parse_id(input.category_id, field="categoryId")).first()
             building = Building.objects.filter(pk=parse_id(input.building_id, field="buildingId")).first()
-            processed = _photos(photos)
             ticket = services.ticket_anonymous_create(
                 category=category,
                 building=building,
@@ -325,7 +368,7 @@ class Mutation:
                 contact_phone=input.contact_phone,
                 contact_email=input.contact_email,
                 ip_address=throttling.client_ip(request_of(info)),
-                photos=processed,
+                uploads=_uploads(photos),
             )
         except ServiceError as error:
             return TicketAnonymousCreatePayload(reference=None, errors=_errors(error))
@@ -400,6 +443,8 @@ class Mutation:
         note: str = "",
     ) -> TicketPayload:
         def assign(ticket, user):
+            if not selectors.can_dispatch(user):  # before any lookup: nothing to probe for others
+                raise ServiceError(services.TicketErrorCode.FORBIDDEN, gettext("You cannot change this ticket."))
             contractor = ContractorPage.objects.filter(
                 pk=parse_global_id(contractor_id, type_name="Contractor", field="contractorId")
             ).first()

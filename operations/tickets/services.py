@@ -398,8 +398,6 @@ def _anonymous_contact(phone: str, email: str) -> tuple[str, str]:
     return phone, email
 
 
-@_with_photo_files
-@transaction.atomic
 def ticket_anonymous_create(
     *,
     category: Category,
@@ -411,14 +409,15 @@ def ticket_anonymous_create(
     contact_phone: str = "",
     contact_email: str = "",
     ip_address: str | None = None,
-    photos: Sequence[_StoredPhoto] = (),
+    uploads: Sequence = (),
 ) -> Ticket:
     """Someone without an account reports a fault in a common area (a broken lamp in the
     stairwell), leaving a phone or an e-mail to be called back on.
 
-    Limited per address and per contact (TICKET_ANONYMOUS_LIMIT_PER_*, an hour). The
-    reporter gets the ticket's reference and nothing else: the ticket has no reporter, so
-    no one outside staff and the firm ever reads it through the API.
+    Limited per address and per contact (TICKET_ANONYMOUS_LIMIT_PER_*, an hour). The limit
+    is checked before the photos (`uploads`, as received) are decoded, so a flood of
+    uploads costs no image processing. The reporter gets the ticket's reference and nothing
+    else: the ticket has no reporter, so only staff and the firm ever read it.
     """
     if category is None or not category.is_active:
         raise _refuse(TicketErrorCode.CATEGORY_INVALID, gettext("Choose a category."), "category")
@@ -430,6 +429,20 @@ def ticket_anonymous_create(
         raise _refuse(
             TicketErrorCode.RATE_LIMITED, gettext("Too many reports from here. Try again in an hour or call us.")
         )
+    return _anonymous_ticket_write(
+        category=category,
+        building=building,
+        texts=texts,
+        location=location,
+        contact=(contact_name, phone, email),
+        photos=photos_process(uploads),
+    )
+
+
+@_with_photo_files
+@transaction.atomic
+def _anonymous_ticket_write(*, category, building, texts, location, contact, photos) -> Ticket:
+    contact_name, phone, email = contact
     now = timezone.now()
     response_due, due = _deadlines(category, now)
     ticket = Ticket.objects.create(

@@ -334,3 +334,98 @@ class TicketType(relay.Node):
             rate=workflow.Actor.REPORTER in roles and status == S.DONE,
             reopen=bool(roles & {workflow.Actor.REPORTER, workflow.Actor.STAFF}) and reopenable,
         )
+
+
+# --- Statistics --------------------------------------------------------------------------------
+
+
+def _hours(duration) -> float | None:
+    return None if duration is None else round(duration.total_seconds() / 3600, 2)
+
+
+@strawberry.type(name="TicketFigures", description="Counts of tickets and average times (see `ticketStatistics`).")
+class TicketFiguresType:
+    reported: int
+    handed_to_contractors: int
+    done: int = strawberry.field(description="Done or closed.")
+    not_done: int = strawberry.field(description="Still open (reopened ones included).")
+    rejected: int
+    overdue: int = strawberry.field(description="Open and past the deadline.")
+    avg_first_response_hours: float | None = strawberry.field(description="From the report to the first reaction.")
+    avg_resolution_hours: float | None = strawberry.field(description="From the report to the work being done.")
+
+    @classmethod
+    def of(cls, figures) -> TicketFiguresType:
+        return cls(
+            reported=figures.reported,
+            handed_to_contractors=figures.handed_to_contractors,
+            done=figures.done,
+            not_done=figures.not_done,
+            rejected=figures.rejected,
+            overdue=figures.overdue,
+            avg_first_response_hours=_hours(figures.avg_first_response),
+            avg_resolution_hours=_hours(figures.avg_resolution),
+        )
+
+
+@strawberry.type(name="TicketBreakdown", description="The figures of one category, building or contractor.")
+class TicketBreakdownType:
+    id: strawberry.ID | None = strawberry.field(description="Its id; null for the tickets without a contractor.")
+    label: str
+    figures: TicketFiguresType
+
+
+@strawberry.type(name="TicketCluster", description="A building and category with many tickets in the period.")
+class TicketClusterType:
+    building_id: strawberry.ID
+    building_label: str
+    category_id: strawberry.ID
+    category_label: str
+    count: int
+
+
+def _breakdowns(rows) -> list[TicketBreakdownType]:
+    return [
+        TicketBreakdownType(
+            id=None if row.key is None else strawberry.ID(str(row.key)),
+            label=row.label,
+            figures=TicketFiguresType.of(row.figures),
+        )
+        for row in rows
+    ]
+
+
+@strawberry.type(name="TicketStatistics", description="Ticket figures for dispatchers, administrators and the board.")
+class TicketStatisticsType:
+    since: datetime.datetime | None
+    until: datetime.datetime
+    today: TicketFiguresType = strawberry.field(description="What happened today (the cooperative's local day).")
+    period: TicketFiguresType = strawberry.field(description="Tickets reported in the period, as they stand now.")
+    by_category: list[TicketBreakdownType]
+    by_building: list[TicketBreakdownType]
+    by_contractor: list[TicketBreakdownType]
+    clusters: list[TicketClusterType] = strawberry.field(
+        description="Where faults cluster: buildings and categories with the most tickets (at least 2) in the period."
+    )
+
+    @classmethod
+    def of(cls, statistics) -> TicketStatisticsType:
+        return cls(
+            since=statistics.since,
+            until=statistics.until,
+            today=TicketFiguresType.of(statistics.today),
+            period=TicketFiguresType.of(statistics.period),
+            by_category=_breakdowns(statistics.by_category),
+            by_building=_breakdowns(statistics.by_building),
+            by_contractor=_breakdowns(statistics.by_contractor),
+            clusters=[
+                TicketClusterType(
+                    building_id=strawberry.ID(str(cluster.building_id)),
+                    building_label=cluster.building_label,
+                    category_id=strawberry.ID(str(cluster.category_id)),
+                    category_label=cluster.category_label,
+                    count=cluster.count,
+                )
+                for cluster in statistics.clusters
+            ],
+        )

@@ -15,6 +15,7 @@ from PIL import Image
 from strawberry import relay
 
 from operations.messaging.models import Message
+from operations.tickets import services
 from operations.tickets.models import Ticket, TicketPhoto
 from tests.factories import tickets as t
 
@@ -244,3 +245,69 @@ def test_anonymous_report_returns_only_the_reference_and_is_limited(gql, cast, s
     assert [e["code"] for e in gql.data(ANONYMOUS, no_contact)["ticketAnonymousCreate"]["errors"]] == [
         "CONTACT_REQUIRED"
     ]
+
+
+STATISTICS = """
+query($since: DateTime, $until: DateTime) {
+  ticketStatistics(since: $since, until: $until) {
+    since until
+    today { reported handedToContractors done notDone rejected overdue avgFirstResponseHours avgResolutionHours }
+    period { reported handedToContractors done notDone rejected overdue avgFirstResponseHours avgResolutionHours }
+    byCategory { id label figures { reported } }
+    byBuilding { id label figures { reported } }
+    byContractor { id label figures { reported handedToContractors } }
+    clusters { buildingId buildingLabel categoryId categoryLabel count }
+  }
+}
+"""
+
+
+def test_statistics_are_for_dispatchers_administrators_and_the_board_only(gql, cast):
+    first = t.report(cast.reporter, category=cast.category)
+    t.report(cast.co_resident, category=cast.category)
+    services.ticket_assign(ticket=first, actor=cast.dispatcher, contractor=cast.firm)
+    for viewer in (None, cast.reporter, cast.stranger, cast.firm_worker):
+        gql.logout()
+        if viewer is not None:
+            gql.login(viewer)
+        assert gql.data(STATISTICS) == {"ticketStatistics": None}
+    for viewer in (cast.dispatcher, cast.administrator, cast.board):
+        gql.login(viewer)
+        figures = gql.data(STATISTICS)["ticketStatistics"]
+        assert figures["today"]["reported"] == figures["period"]["reported"] == 2
+        assert figures["period"]["handedToContractors"] == 1 and figures["period"]["notDone"] == 2
+        assert figures["period"]["avgFirstResponseHours"] is not None
+        assert [(row["label"], row["figures"]["reported"]) for row in figures["byContractor"]] == [
+            (cast.firm.title, 1),
+            ("No contractor", 1),
+        ]
+        assert figures["clusters"] == [
+            {
+                "buildingId": str(cast.building.pk),
+                "buildingLabel": str(cast.building),
+                "categoryId": str(cast.category.pk),
+                "categoryLabel": cast.category.name,
+                "count": 2,
+            }
+        ]
+
+
+def test_statistics_refuse_a_period_that_ends_before_it_starts(gql, cast):
+    gql.login(cast.dispatcher)
+    result = gql.execute(STATISTICS, {"since": "2026-05-02T00:00:00+02:00", "until": "2026-05-01T00:00:00+02:00"})
+    assert result["data"] == {"ticketStatistics": None}
+    assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_statistics_cost_the_same_queries_for_few_and_many_tickets(gql, cast):
+    other_category = t.CategoryFactory()
+    t.report(cast.reporter, category=cast.category)
+    gql.login(cast.dispatcher)
+    few, _ = gql.count_queries(STATISTICS)
+    for index in range(8):
+        ticket = t.report(cast.reporter, category=other_category if index % 2 else cast.category)
+        firm = cast.firm if index % 3 else cast.other_firm
+        services.ticket_assign(ticket=ticket, actor=cast.dispatcher, contractor=firm)
+    many, data = gql.count_queries(STATISTICS)
+    assert data["ticketStatistics"]["period"]["reported"] == 9
+    assert few == many
