@@ -643,6 +643,10 @@ def ticket_deadline_change(*, ticket: Ticket, actor, due_at, reason: str) -> Tic
     ticket = _locked(ticket)
     if Actor.STAFF not in selectors.actor_roles(ticket, actor):
         raise _refuse(TicketErrorCode.FORBIDDEN, gettext("Only dispatchers change deadlines."))
+    if ticket.status in CLOSED_STATUSES:
+        raise _refuse(
+            TicketErrorCode.TRANSITION_NOT_ALLOWED, gettext("A finished ticket has no deadline to change."), "due_at"
+        )
     reason = (reason or "").strip()
     if not reason:
         raise _refuse(TicketErrorCode.NOTE_REQUIRED, gettext("Say why the deadline changes."), "reason")

@@ -327,7 +327,7 @@ class TicketType(relay.Node):
             comment=bool(roles),
             comment_internal=bool(roles & {workflow.Actor.STAFF, workflow.Actor.CONTRACTOR}),
             assign=workflow.Actor.STAFF in roles and status not in {S.DONE, S.CLOSED, S.REJECTED},
-            change_deadline=workflow.Actor.STAFF in roles,
+            change_deadline=workflow.Actor.STAFF in roles and status not in {S.DONE, S.CLOSED, S.REJECTED},
             contractor_accept=workflow.Actor.CONTRACTOR in roles
             and status == S.ASSIGNED
             and self.contractor_accepted_at is None,

@@ -1,0 +1,257 @@
+"""Forms of the tickets admin: the list's filters, the quick actions on one ticket, the
+statistics period and the category form.
+
+The quick-action forms only collect what a dispatcher typed; whether the change is allowed
+(the workflow, a worker of that firm, a reason) is the services' decision, and their
+refusals are put back on these forms next to the field they concern.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, FilteredModelChoiceField, WagtailFilterSet
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
+
+from cms.contractors.models import ContractorPage
+from operations.residents.models import Building
+from operations.residents.roles import StaffRole, staff_group_name
+
+from .models import CLOSED_STATUSES, Category, Ticket, TicketComment
+
+User = get_user_model()
+
+
+def label_of(model, name: str) -> str:
+    """A field's verbose name as a label (lazy: translated when shown)."""
+    return capfirst(model._meta.get_field(name).verbose_name)
+
+
+def person_label(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+# --- The list's filters ----------------------------------------------------------------------
+
+
+class PersonChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return person_label(obj)
+
+
+class PersonFilter(django_filters.ModelChoiceFilter):
+    field_class = PersonChoiceField
+
+
+def _streets() -> list[tuple[str, str]]:
+    streets = Building.objects.order_by("street").values_list("street", flat=True).distinct()
+    return [(street, street) for street in streets]
+
+
+def _workers():
+    """People who work for a firm or have worked on a ticket (one may have left the firm)."""
+    assigned = Ticket.objects.filter(worker__isnull=False).values("worker_id")
+    return User.objects.filter(Q(contractor_staff__isnull=False) | Q(pk__in=assigned)).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def overdue_condition(now=None) -> Q:
+    """Open and past the deadline: marked by the escalation, or due before it has run."""
+    now = now or timezone.now()
+    return ~Q(status__in=CLOSED_STATUSES) & (Q(overdue_at__isnull=False) | Q(due_at__lte=now))
+
+
+def is_overdue(ticket: Ticket, now=None) -> bool:
+    now = now or timezone.now()
+    return ticket.status not in CLOSED_STATUSES and (ticket.overdue_at is not None or ticket.due_at <= now)
+
+
+class TicketFilterSet(WagtailFilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        label=label_of(Ticket, "status"), choices=Ticket.Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    category = django_filters.ModelChoiceFilter(label=label_of(Ticket, "category"), queryset=Category.objects.all())
+    building = django_filters.ModelChoiceFilter(
+        label=label_of(Ticket, "building"), queryset=Building.objects.order_by("code")
+    )
+    street = django_filters.ChoiceFilter(
+        label=label_of(Building, "street"), field_name="building__street", choices=_streets, empty_label=_("All")
+    )
+    contractor = django_filters.ModelChoiceFilter(
+        label=label_of(Ticket, "contractor"), queryset=ContractorPage.objects.order_by("title")
+    )
+    worker = PersonFilter(label=label_of(Ticket, "worker"), queryset=_workers())
+    overdue = django_filters.ChoiceFilter(
+        label=_("Overdue"),
+        choices=[("yes", _("yes")), ("no", _("no"))],
+        method="filter_overdue",
+        widget=forms.RadioSelect,
+        empty_label=_("All"),
+    )
+    source = django_filters.ChoiceFilter(
+        label=label_of(Ticket, "source"), choices=Ticket.Source.choices, widget=forms.RadioSelect, empty_label=_("All")
+    )
+    created_at = django_filters.DateFromToRangeFilter(
+        label=label_of(Ticket, "created_at"), widget=DateRangePickerWidget
+    )
+
+    class Meta:
+        model = Ticket
+        fields = ["status", "category", "building", "street", "contractor", "worker", "overdue", "source", "created_at"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value == "yes":
+            return queryset.filter(overdue_condition())
+        if value == "no":
+            return queryset.exclude(overdue_condition())
+        return queryset
+
+
+# --- Quick actions on one ticket ---------------------------------------------------------------
+
+
+class WorkerChoiceField(FilteredModelChoiceField):
+    """Workers of live firms; the browser shows only those of the firm chosen above."""
+
+    def label_from_instance(self, obj):
+        return f"{person_label(obj)} ({obj.contractor_staff.firm.title})"
+
+    def get_filter_value(self, obj):
+        return [obj.contractor_staff.firm_id]
+
+
+class AssignForm(forms.Form):
+    contractor = forms.ModelChoiceField(
+        label=label_of(Ticket, "contractor"), queryset=ContractorPage.objects.live().order_by("title")
+    )
+    worker = WorkerChoiceField(
+        label=label_of(Ticket, "worker"),
+        queryset=User.objects.filter(contractor_staff__firm__live=True, is_active=True)
+        .select_related("contractor_staff__firm")
+        .order_by("last_name", "first_name", "username"),
+        required=False,
+        filter_field="id_assign-contractor",
+        filter_accessor="contractor_staff",
+        help_text=_("Optional: one of the firm's people."),
+    )
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        kwargs.setdefault("prefix", "assign")
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("contractor", ticket.contractor_id or ticket.category.default_contractor_id)
+        initial.setdefault("worker", ticket.worker_id)
+        super().__init__(*args, **kwargs)
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"), choices=())
+    note = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+        help_text=_("The reporter reads it. Needed when rejecting, pausing, finishing or taking back a ticket."),
+    )
+
+    def __init__(self, *args, targets: list[str], **kwargs):
+        kwargs.setdefault("prefix", "status")
+        super().__init__(*args, **kwargs)
+        labels = dict(Ticket.Status.choices)
+        self.fields["to_status"].choices = [(status, labels[status]) for status in targets]
+
+
+class CommentForm(forms.Form):
+    PUBLIC, INTERNAL = "public", "internal"
+
+    body = forms.CharField(
+        label=label_of(TicketComment, "body"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who reads it"),
+        choices=[
+            (INTERNAL, _("Internal note: staff and the assigned contractor")),
+            (PUBLIC, _("Public: the reporter reads it too")),
+        ],
+        initial=INTERNAL,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "comment")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def internal(self) -> bool:
+        return self.cleaned_data["visibility"] == self.INTERNAL
+
+
+class DeadlineForm(forms.Form):
+    due_at = forms.DateTimeField(label=_("New deadline"), widget=AdminDateTimeInput)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        kwargs.setdefault("prefix", "deadline")
+        kwargs.setdefault("initial", {}).setdefault("due_at", timezone.localtime(ticket.due_at))
+        super().__init__(*args, **kwargs)
+
+
+# --- Statistics ----------------------------------------------------------------------------------
+
+
+class StatisticsPeriodForm(forms.Form):
+    """Tickets reported from one day to another (both included, local days); no start: all."""
+
+    DEFAULT_DAYS = 30
+
+    date_from = forms.DateField(label=_("Reported from"), required=False, widget=AdminDateInput)
+    date_to = forms.DateField(label=_("Reported to"), required=False, widget=AdminDateInput)
+
+    def __init__(self, data=None, *args, **kwargs):
+        if not data or not ({"date_from", "date_to"} & set(data)):
+            today = timezone.localdate()
+            data = {
+                "date_from": (today - timedelta(days=self.DEFAULT_DAYS - 1)).isoformat(),
+                "date_to": today.isoformat(),
+            }
+        super().__init__(data, *args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        # Without an end the period runs until now.
+        if start and start > (end or timezone.localdate()):
+            raise forms.ValidationError(_("The period must not end before it starts."))
+        return cleaned
+
+
+# --- Categories ----------------------------------------------------------------------------------
+
+
+class CategoryForm(WagtailAdminModelForm):
+    """The responsible staff member is chosen among dispatchers and administrators, not
+    among every resident with an account."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("default_responsible")
+        if field is not None:
+            groups = [staff_group_name(StaffRole.DISPATCHER), staff_group_name(StaffRole.ADMINISTRATOR)]
+            current = self.instance.default_responsible_id
+            field.queryset = (
+                User.objects.filter(Q(groups__name__in=groups, is_active=True) | Q(pk=current))
+                .distinct()
+                .order_by("last_name", "first_name", "username")
+            )
+            field.label_from_instance = person_label
