@@ -47,8 +47,8 @@ from .admin_forms import (
     is_overdue,
     person_label,
 )
+from .figures import ticket_statistics
 from .models import CLOSED_STATUSES, Ticket, TicketComment, TicketEvent, TicketPhoto
-from .statistics import ticket_statistics
 from .workflow import Actor
 
 S = Ticket.Status
@@ -614,7 +614,7 @@ def _figure_cells(figures) -> list[str]:
 
 class TicketStatisticsView(WagtailAdminTemplateMixin, TemplateView):
     """Counts and mean times of the tickets reported in a period, today's work, and where
-    faults cluster (statistics.ticket_statistics); for tickets.view_ticket_statistics."""
+    faults cluster (figures.ticket_statistics); for tickets.view_ticket_statistics."""
 
     page_title = _("Ticket statistics")
     header_icon = "table"

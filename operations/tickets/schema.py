@@ -1,5 +1,5 @@
 """GraphQL for tickets: the viewer's tickets and categories, and the mutations that report
-and work them, with photo uploads (the types are in `types.py`).
+and work them, with photo uploads (the types are in `graphql_types.py`).
 
 Resolvers only translate: reads come from `selectors` (which tickets a person may see),
 writes from `services`, and every refusal a person can fix is a `TicketError` in the
@@ -28,9 +28,8 @@ from cms.core.graphql.values import bad_input, graphql_enum, parse_global_id, pa
 from operations.residents import throttling
 from operations.residents.models import Building, Unit
 
-from . import selectors, services, statistics
-from .models import Ticket
-from .types import (
+from . import figures, selectors, services
+from .graphql_types import (
     TicketCategoryType,
     TicketCommentType,
     TicketSource,
@@ -40,6 +39,7 @@ from .types import (
     VisitWindow,
     comment_type,
 )
+from .models import Ticket
 
 TicketErrorCode = graphql_enum(services.TicketErrorCode, "TicketErrorCode", "Why a ticket operation was refused.")
 
@@ -271,9 +271,7 @@ class Query:
             )
         if since is not None and until is not None and since > until:
             raise bad_input(gettext("The period must start before it ends."), field="since")
-        return TicketStatisticsType.of(
-            statistics.ticket_statistics(since=since, until=until, cluster_limit=cluster_limit)
-        )
+        return TicketStatisticsType.of(figures.ticket_statistics(since=since, until=until, cluster_limit=cluster_limit))
 
     @strawberry_django.field(description="Categories residents may report in, in the cooperative's order.")
     def ticket_categories(self) -> list[TicketCategoryType]:

@@ -280,6 +280,7 @@ def ticket_create(
     ):
         raise _refuse(TicketErrorCode.FORBIDDEN, gettext("Only staff record tickets taken by phone or e-mail."))
     _check_position(latitude, longitude)
+    contact_phone, contact_email = _clean_contact(contact_phone, contact_email)
     now = timezone.now()
     response_due, due = _deadlines(category, now)
     ticket = Ticket.objects.create(
@@ -298,8 +299,8 @@ def ticket_create(
         recorded_by=recorded_by,
         # How to call back, as given on the phone or at the office (staff fill it in).
         contact_name=(contact_name or "").strip()[:120],
-        contact_phone=(contact_phone or "").strip()[:16],
-        contact_email=(contact_email or "").strip()[:254],
+        contact_phone=contact_phone,
+        contact_email=contact_email,
         responsible=category.default_responsible,
         created_at=now,
         clock_started_at=now,
@@ -369,7 +370,9 @@ def anonymous_reports_allowed(*, ip_address: str | None, contact: str) -> bool:
     return by_address and by_contact
 
 
-def _anonymous_contact(phone: str, email: str) -> tuple[str, str]:
+def _clean_contact(phone: str, email: str) -> tuple[str, str]:
+    """A contact phone as E.164 (Polish numbers may omit +48) and an e-mail, both optional;
+    every bad one is reported."""
     problems = []
     try:
         phone = phone_normalise(phone or "")
@@ -391,10 +394,6 @@ def _anonymous_contact(phone: str, email: str) -> tuple[str, str]:
             )
     if problems:
         raise ServiceErrorList(problems)
-    if not phone and not email:
-        raise _refuse(
-            TicketErrorCode.CONTACT_REQUIRED, gettext("Give a phone number or an e-mail address."), "contact_phone"
-        )
     return phone, email
 
 
@@ -423,7 +422,11 @@ def ticket_anonymous_create(
         raise _refuse(TicketErrorCode.CATEGORY_INVALID, gettext("Choose a category."), "category")
     if building is None:
         raise _refuse(TicketErrorCode.PLACE_INVALID, gettext("Choose the building."), "building")
-    phone, email = _anonymous_contact(contact_phone, contact_email)
+    phone, email = _clean_contact(contact_phone, contact_email)
+    if not phone and not email:
+        raise _refuse(
+            TicketErrorCode.CONTACT_REQUIRED, gettext("Give a phone number or an e-mail address."), "contact_phone"
+        )
     texts = _report_texts(title, description)
     if not anonymous_reports_allowed(ip_address=ip_address, contact=phone or email):
         raise _refuse(
@@ -717,7 +720,8 @@ def ticket_reopen(*, ticket: Ticket, actor, reason: str) -> Ticket:
     if not reason:
         raise _refuse(TicketErrorCode.NOTE_REQUIRED, gettext("Say what is still wrong."), "reason")
     ticket.reopened_count += 1
-    ticket.done_at = None
+    # The firm confirms again that it takes the job back.
+    ticket.done_at, ticket.contractor_accepted_at = None, None
     now = timezone.now()
     _, due = _deadlines(ticket.category, now)
     ticket.due_at, ticket.clock_started_at, ticket.warned_at, ticket.overdue_at = due, now, None, None

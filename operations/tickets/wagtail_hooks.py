@@ -5,7 +5,7 @@ page with its history and the dispatchers' quick actions are views of their own
 (admin_views.py) on Wagtail's generic model views; tickets are never added, edited or
 deleted as forms, every change goes through the services. Categories are plain model
 views (administrators add and change them, dispatchers read them); the statistics page
-reads `statistics.ticket_statistics`.
+reads `figures.ticket_statistics`.
 """
 
 from __future__ import annotations

@@ -311,3 +311,24 @@ def test_statistics_cost_the_same_queries_for_few_and_many_tickets(gql, cast):
     many, data = gql.count_queries(STATISTICS)
     assert data["ticketStatistics"]["period"]["reported"] == 9
     assert few == many
+
+
+def test_a_contact_phone_is_stored_in_the_international_form_and_a_bad_one_refused(gql, cast):
+    gql.login(cast.reporter)
+    good = gql.data(CREATE, {"input": create_input(cast, contactPhone="600-123-456")})["ticketCreate"]
+    assert good["errors"] == []
+    assert Ticket.objects.get().contact_phone == "+48600123456"
+    bad = gql.data(CREATE, {"input": create_input(cast, contactPhone="+48 (22) 641 28 37 wew. 12")})["ticketCreate"]
+    assert [(e["field"], e["code"]) for e in bad["errors"]] == [("contactPhone", "CONTACT_INVALID")]
+    assert Ticket.objects.count() == 1
+
+
+def test_a_reopened_ticket_waits_for_the_firm_to_accept_it_again(cast):
+    ticket = t.report(cast.reporter, category=cast.category)
+    services.ticket_assign(ticket=ticket, actor=cast.dispatcher, contractor=cast.firm)
+    services.ticket_contractor_accept(ticket=ticket, actor=cast.firm_worker)
+    services.ticket_transition(ticket=ticket, actor=cast.firm_worker, to_status="in_progress")
+    services.ticket_transition(ticket=ticket, actor=cast.firm_worker, to_status="done", note="Gotowe")
+    services.ticket_reopen(ticket=ticket, actor=cast.reporter, reason="Dalej cieknie")
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.ASSIGNED and ticket.contractor_accepted_at is None

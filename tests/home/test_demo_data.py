@@ -34,6 +34,7 @@ from cms.investments.models import InvestmentPage
 from cms.news.models import NewsPage
 from operations.residents.models import Audience, Building, Membership, Unit
 from operations.residents.roles import StaffRole, staff_group_name
+from operations.tickets.models import Ticket, TicketComment, TicketEvent, TicketPhoto
 
 User = get_user_model()
 DEMO_ACCOUNTS = ["admin", "editor", "dispatcher", "resident.a", "resident.b", "tenant.a", "contractor.plumber"]
@@ -85,6 +86,7 @@ def test_prints_accounts_password_and_urls(demo):
         assert username in demo
     assert "/admin/" in demo
     assert "/graphql" in demo
+    assert f"tickets: {len(data.TICKETS)}" in demo
 
 
 def test_demo_accounts_share_the_printed_password(demo):
@@ -321,6 +323,10 @@ def counts() -> tuple[int, ...]:
         CollectionViewRestriction,
         Audience,
         Trade,
+        Ticket,
+        TicketEvent,
+        TicketComment,
+        TicketPhoto,
     ]
     return tuple(model.objects.count() for model in models)
 
@@ -342,6 +348,8 @@ def test_reset_rebuilds_without_duplicates(demo):
     assert counts() == before
     assert restriction_groups(news("budynek-a-wymiana-domofonow")) == {group_of(building_code="A")}
     assert User.objects.get(username="resident.a").check_password(data.DEMO_PASSWORD)
+    tickets = Ticket.objects.filter(building__estate__slug=data.ESTATE_SLUG)
+    assert sorted(tickets.values_list("status", flat=True)) == sorted(spec.status for spec in data.TICKETS)
 
 
 @pytest.mark.django_db

@@ -23,7 +23,7 @@ from django.utils import translation
 
 from operations.tickets import services
 from operations.tickets.models import Ticket, TicketEvent
-from operations.tickets.statistics import Breakdown, Cluster, Figures, local_day, ticket_statistics
+from operations.tickets.figures import Breakdown, Cluster, Figures, local_day, ticket_statistics
 from tests.factories import tickets as tf
 from tests.factories.residents import BuildingFactory, UnitFactory
 

@@ -23,6 +23,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db import transaction
+from django.db.models import DateTimeField, F
 from django.test.utils import override_settings
 from django.utils import timezone
 from wagtail.documents import get_document_model
@@ -37,11 +38,13 @@ from wagtail.models import (
 )
 
 from cms.contractors.models import ContractorIndexPage, ContractorPage, Trade
+from cms.core.graphql.errors import ServiceError
 from cms.documents.models import DocumentIndexPage
 from cms.home.models import CooperativeContact, Department, HomePage
 from cms.investments.models import InvestmentGalleryImage, InvestmentIndexPage, InvestmentPage
 from cms.news.models import NewsIndexPage, NewsPage
 from operations.residents.models import Audience, Building, Estate, Membership, Unit
+from operations.tickets.models import Ticket
 
 from . import data, media
 
@@ -143,6 +146,7 @@ class DemoBuilder:
             self._news()
             self._investments()
             self._messaging()
+            self._tickets()
         return Summary(created=True, accounts=account_lines(), counts=self.counts())
 
     def counts(self) -> dict[str, int]:
@@ -161,6 +165,7 @@ class DemoBuilder:
             "investments": InvestmentPage.objects.count(),
             "contractors": ContractorPage.objects.count(),
             "trades": Trade.objects.count(),
+            "tickets": Ticket.objects.filter(building__estate=estate).count(),
         }
 
     # --- people ----------------------------------------------------------------------
@@ -549,19 +554,191 @@ class DemoBuilder:
                 services.broadcast_schedule(broadcast=broadcast, user=dispatcher, send_at=send_at)
         self.log(f"  broadcasts: {len(data.BROADCASTS)}")
 
+    # --- tickets ---------------------------------------------------------------------------
+
+    def _tickets(self) -> None:
+        """The tickets of `data.TICKETS`, each reported and then worked through step by step
+        by the tickets services, as real use would leave them (history, comments, photos,
+        notifications and deadlines). The services stamp everything with the present, so
+        before each step the ticket's past so far is moved back by the time until that step
+        (`_ticket_shift`): every step then sees the ticket as it was at its moment (the
+        reopening window, for one), and the last shift puts the whole story where the data
+        says. Finally the periodic escalation runs, as Celery beat would (over every ticket
+        in the database), and marks what is overdue or nearly so."""
+        from operations.tickets import services
+        from operations.tickets.models import Category
+
+        categories = {category.slug: category for category in Category.objects.filter(is_active=True)}
+        # Reloaded: the pages in self.firms were drafts when added and were published as copies.
+        self.live_firms = {page.slug: page for page in ContractorPage.objects.live().filter(slug__in=self.firms)}
+        photos: dict[str, object] = {}
+        made = 0
+        # Oldest first, so that reference numbers grow with time as they would.
+        for spec in sorted(data.TICKETS, key=lambda spec: self._ticket_moment(spec.at)):
+            category = categories.get(spec.category)
+            if category is None:  # renamed or switched off in this installation
+                self.log(f"  ticket skipped, no active category {spec.category!r}: {spec.title}")
+                continue
+            for key in [spec.photo] + [step.photo for step in spec.steps]:
+                if key and key not in photos:
+                    caption, scene = data.TICKET_PHOTOS[key]
+                    photos[key] = services.photos_process([media.fault_photo_jpeg(caption, scene)])[0]
+            try:
+                with transaction.atomic():
+                    self._ticket(services, spec, category, photos)
+            except ServiceError as error:
+                # An installation whose categories or firms differ from the defaults (a
+                # category handing its tickets to a firm at once, say) skips what its
+                # workflow refuses rather than failing the whole demo.
+                self.log(f"  ticket skipped ({error}): {spec.title}")
+                continue
+            made += 1
+        escalated = services.tickets_escalate(now=self.now)
+        self.log(f"  tickets: {made}; escalated: {escalated}")
+
+    def _person(self, name: str):
+        """A demo person by user name, or the first verified owner of a unit given as "B/14".
+        Loaded afresh: Django caches permissions on the user object, and roles came later."""
+        if "/" in name:
+            code, number = name.split("/", 1)
+            membership = (
+                Membership.objects.filter(
+                    unit=self.units[(code, number)], role=Membership.Role.OWNER, status=Membership.Status.VERIFIED
+                )
+                .order_by("pk")
+                .first()
+            )
+            return self.User.objects.get(pk=membership.user_id)
+        return self.User.objects.get(pk=self.users[name].pk)
+
+    def _ticket(self, services, spec: data.TicketSpec, category, photos: dict) -> Ticket:
+        building = self.buildings[spec.building]
+        photo = [photos[spec.photo]] if spec.photo else []
+        if not spec.reporter:
+            # Several demo loads within the hour must not trip the public form's flood limit.
+            with override_settings(TICKET_ANONYMOUS_LIMIT_PER_CONTACT=10**6):
+                ticket = services.ticket_anonymous_create(
+                    category=category,
+                    building=building,
+                    title=spec.title,
+                    description=spec.description,
+                    location=spec.location,
+                    contact_name=spec.contact_name,
+                    contact_phone=spec.contact_phone,
+                )
+            reporter = None
+        else:
+            reporter = self._person(spec.reporter)
+            recorded_by = self._person(spec.recorded_by) if spec.recorded_by else None
+            contact_name = spec.contact_name or (reporter.get_full_name() if recorded_by else "")
+            ticket = services.ticket_create(
+                reporter=reporter,
+                category=category,
+                title=spec.title,
+                description=spec.description,
+                unit=self.units[(spec.building, spec.unit)] if spec.unit else None,
+                building=building,
+                location=spec.location,
+                preferred_date=self.today + timedelta(days=spec.preferred_in_days)
+                if spec.preferred_in_days is not None
+                else None,
+                preferred_window=spec.preferred_window,
+                entry_permitted=spec.entry_permitted,
+                source=spec.source,
+                recorded_by=recorded_by,
+                contact_name=contact_name,
+                contact_phone=spec.contact_phone,
+                photos=photo,
+            )
+        # When each step happened; never later than the next one, nor than now.
+        moments = [self._ticket_moment(at) for at in [spec.at, *(step.at for step in spec.steps)]] + [self.now]
+        for i in range(len(moments) - 2, -1, -1):
+            moments[i] = min(moments[i], moments[i + 1])
+        for step, previous, moment in zip(spec.steps, moments, moments[1:], strict=False):
+            self._ticket_shift(ticket.pk, previous - moment)
+            actor = reporter if step.by == "reporter" else self._person(step.by)
+            self._ticket_step(services, ticket, step, actor, [photos[step.photo]] if step.photo else [])
+        self._ticket_shift(ticket.pk, moments[-2] - self.now)
+        return ticket
+
+    def _ticket_moment(self, at: float | tuple[int, float]) -> datetime:
+        """`at` of the demo data: hours ago, or (days ago, hour of that day)."""
+        if isinstance(at, tuple):
+            days, hour = at
+            midnight = timezone.make_aware(datetime.combine(self.today - timedelta(days=days), time(0)))
+            return midnight + timedelta(hours=hour)
+        return self.now - timedelta(hours=at)
+
+    def _ticket_step(self, services, ticket: Ticket, step: data.TicketStep, actor, photos: list) -> None:
+        S = Ticket.Status
+        transitions = {
+            "accept": S.ACCEPTED,
+            "reject": S.REJECTED,
+            "start": S.IN_PROGRESS,
+            "wait": S.WAITING,
+            "done": S.DONE,
+            "close": S.CLOSED,
+        }
+        action = step.action
+        if action in transitions:
+            services.ticket_transition(
+                ticket=ticket, actor=actor, to_status=transitions[action], note=step.text, photos=photos
+            )
+        elif action == "assign":
+            services.ticket_assign(
+                ticket=ticket,
+                actor=actor,
+                contractor=self.live_firms[step.firm],
+                worker=self._person(step.worker) if step.worker else None,
+                note=step.text,
+            )
+        elif action == "contractor_accept":
+            services.ticket_contractor_accept(ticket=ticket, actor=actor)
+        elif action in {"comment", "internal"}:
+            services.ticket_comment_add(
+                ticket=ticket, author=actor, body=step.text, internal=action == "internal", photos=photos
+            )
+        elif action == "rate":
+            services.ticket_rate(ticket=ticket, actor=actor, rating=step.rating, comment=step.text)
+        elif action == "reopen":
+            services.ticket_reopen(ticket=ticket, actor=actor, reason=step.text)
+        elif action == "deadline":
+            due_at = timezone.now() + timedelta(hours=step.due_hours)
+            services.ticket_deadline_change(ticket=ticket, actor=actor, due_at=due_at, reason=step.text)
+        else:
+            raise ValueError(f"unknown ticket step {action!r}")
+
+    @staticmethod
+    def _ticket_shift(pk: int, delta: timedelta) -> None:
+        """Move a ticket's whole story so far (its times, history, comments, photos and the
+        messages it sent) by `delta`: demo data preparation, not something the hub does."""
+        if not delta:
+            return
+        from operations.messaging.models import Message
+        from operations.tickets.models import TicketComment, TicketEvent, TicketPhoto
+
+        # Every moment of the ticket, its deadlines and escalation marks included.
+        moments = [field.name for field in Ticket._meta.concrete_fields if isinstance(field, DateTimeField)]
+        Ticket.objects.filter(pk=pk).update(**{name: F(name) + delta for name in moments})
+        TicketEvent.objects.filter(ticket_id=pk).update(at=F("at") + delta)
+        TicketComment.objects.filter(ticket_id=pk).update(created_at=F("created_at") + delta)
+        TicketPhoto.objects.filter(ticket_id=pk).update(created_at=F("created_at") + delta)
+        Message.objects.filter(dedupe_key__startswith=f"ticket:{pk}:").update(created_at=F("created_at") + delta)
+
 
 # --- removing the demo -------------------------------------------------------------------
 
 
 def remove_demo(*, log: Log | None = None) -> None:
-    """Delete what `DemoBuilder.build` made: its sections, collections, people and estate.
+    """Delete what `DemoBuilder.build` made: its tickets, sections, collections, people and estate.
 
     The whole news, documents, investments and contractor sections under the site's
     home page go, with every page in them. The home page, the site, the role audiences
     and staff groups stay (they exist in every installation); the contact card is
-    overwritten by the next build. There are no services for deleting pages, users or
-    memberships, so those go through Wagtail and the ORM; units, buildings and the
-    estate (with their audience groups) go through the residents services.
+    overwritten by the next build. There are no services for deleting pages, users,
+    memberships or tickets, so those go through Wagtail and the ORM; units, buildings and
+    the estate (with their audience groups) go through the residents services. The
+    ticket categories stay: they come with every installation.
     """
     from operations.residents import services
 
@@ -569,6 +746,7 @@ def remove_demo(*, log: Log | None = None) -> None:
     Document = get_document_model()
     Image = get_image_model()
     with transaction.atomic():
+        _remove_tickets()
         site = Site.objects.filter(is_default_site=True).first()
         home = site.root_page if site else None
         if home is not None:
@@ -608,3 +786,33 @@ def remove_demo(*, log: Log | None = None) -> None:
                 services.building_delete(building=building)
             services.estate_delete(estate=estate)
     log("Removed the previous demo data.")
+
+
+def _remove_tickets() -> None:
+    """The tickets of the demo buildings, with their history, comments, photos (and the
+    photo files, once the transaction commits) and the messages they sent. First, because
+    tickets protect their building, unit and contractor firm."""
+    from django.core.files.storage import default_storage
+
+    from operations.messaging.models import Message
+    from operations.tickets.models import TicketPhoto
+
+    tickets = Ticket.objects.filter(building__estate__slug=data.ESTATE_SLUG)
+    pks = list(tickets.values_list("pk", flat=True))
+    if not pks:
+        return
+    files = [
+        name
+        for pair in TicketPhoto.objects.filter(ticket_id__in=pks).values_list("file", "thumbnail")
+        for name in pair
+        if name
+    ]
+    for pk in pks:
+        Message.objects.filter(dedupe_key__startswith=f"ticket:{pk}:").delete()
+    Ticket.objects.filter(pk__in=pks).delete()
+
+    def delete_files() -> None:
+        for name in files:
+            default_storage.delete(name)
+
+    transaction.on_commit(delete_files)

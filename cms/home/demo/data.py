@@ -1349,3 +1349,483 @@ BROADCASTS = [
         "send_in_days": None,
     },
 ]
+
+
+# --- tickets (zgłoszenia) ------------------------------------------------------------------
+# Made through the tickets services one step at a time, so that history, notifications and
+# deadlines are what real use leaves. When a report or a step happened (`at`) is either hours
+# before the demo is loaded (recent ones: "2 hours ago") or (days ago, hour of that day)
+# for older ones, so that they fall in working hours whenever the demo is loaded.
+
+
+@dataclass(frozen=True)
+class TicketStep:
+    """One thing that happens to a demo ticket.
+
+    action: accept, reject, assign, contractor_accept, start (→ in progress), wait, done,
+    close, rate, reopen, comment (public), internal (an internal note), deadline.
+    by: a user name, or "reporter".
+    """
+
+    at: float | tuple[int, float]
+    action: str
+    by: str = "dispatcher"
+    text: str = ""
+    firm: str = ""  # assign: the firm's slug
+    worker: str = ""  # assign: one of the firm's people (a user name)
+    rating: int = 0  # rate
+    photo: str = ""  # a key of TICKET_PHOTOS, sent with the comment or status change
+    due_hours: float = 0  # deadline: the new deadline, this many hours after the step
+
+
+@dataclass(frozen=True)
+class TicketSpec:
+    key: str  # names the ticket in the tests (not stored)
+    category: str  # slug of one of the default categories
+    building: str
+    unit: str | None  # None: a common area of the building
+    reporter: str  # a user name, "B/14" for that unit's owner, or "" for a report without an account
+    title: str
+    description: str
+    at: float | tuple[int, float]
+    status: str  # what the steps leave it in (the tests check it)
+    location: str = ""
+    source: str = "portal"
+    recorded_by: str = ""  # staff who took it by phone
+    contact_name: str = ""  # "" with recorded_by: the reporter's name
+    contact_phone: str = ""
+    preferred_window: str = "any"
+    preferred_in_days: int | None = None
+    entry_permitted: bool = False
+    photo: str = ""  # a key of TICKET_PHOTOS, sent with the report
+    steps: tuple[TicketStep, ...] = ()
+
+
+# key: (caption, scene) for media.fault_photo_jpeg
+TICKET_PHOTOS: dict[str, tuple[str, str]] = {
+    "leak": ("Przeciek pod zlewem – A/12", "leak"),
+    "valve": ("Zawór podpionowy DN32 – piwnica B", "valve"),
+    "radiator": ("Grzejnik po wymianie wkładki zaworu", "radiator"),
+}
+
+PLUMBER, ELECTRICIAN = "contractor.plumber", "contractor.electrician"
+PLUMBING_FIRM, ELECTRICAL_FIRM = "hydro-tech-instalacje", "elektro-mont-grabowski"
+
+TICKETS: list[TicketSpec] = [
+    TicketSpec(
+        key="new-leak",
+        category="hydraulika",
+        building="A",
+        unit="12",
+        reporter="resident.a",
+        title="Przeciek pod zlewem w kuchni",
+        description=(
+            "Od rana kapie woda spod zlewu, w szafce stoi już kałuża. Cieknie na połączeniu z pionem wody "
+            "zimnej, przed zaworem w mieszkaniu, więc nie mogę jej zakręcić. Podstawiłam miskę."
+        ),
+        at=2,
+        status="new",
+        source="app",
+        preferred_window="evening",
+        photo="leak",
+    ),
+    TicketSpec(
+        key="new-anonymous",
+        category="elektryka",
+        building="C",
+        unit=None,
+        reporter="",
+        title="Nie świeci lampa na klatce schodowej",
+        description=(
+            "Na 3. piętrze od kilku dni nie świeci lampa przy windzie, wieczorem jest zupełnie ciemno. "
+            "Odwiedzam tu mamę i nie mam konta w portalu – gdyby trzeba było coś wyjaśnić, proszę o telefon."
+        ),
+        at=3,
+        status="new",
+        location="Klatka schodowa, 3. piętro, przy windzie",
+        contact_name="Ilona Sowa",
+        contact_phone="+48 512 345 678",
+    ),
+    TicketSpec(
+        key="accepted",
+        category="tereny-zielone",
+        building="A",
+        unit=None,
+        reporter="tenant.a",
+        title="Złamana deska w ławce na placu zabaw",
+        description=(
+            "W ławce przy piaskownicy pękła deska siedziska, wystają drzazgi i gwoździe. "
+            "Bawią się tam dzieci, ktoś może się skaleczyć."
+        ),
+        at=(1, 17),
+        status="accepted",
+        location="Plac zabaw za budynkiem A",
+        steps=(
+            TicketStep(
+                (1, 18),
+                "accept",
+                text=(
+                    "Przyjęte. Ławkę oklejono taśmą ostrzegawczą; naprawę zlecimy firmie utrzymującej zieleń "
+                    "przy najbliższym objeździe osiedla."
+                ),
+            ),
+            TicketStep(
+                (1, 18.5),
+                "internal",
+                by="administrator",
+                text="Zlecić Zielonemu Zakątkowi razem z wiosennym przeglądem placu zabaw (protokół roczny).",
+            ),
+        ),
+    ),
+    TicketSpec(
+        key="phone",
+        category="ogrzewanie",
+        building="A",
+        unit="2",
+        reporter="A/2",
+        title="Brak ciepłej wody w łazience i kuchni",
+        description=(
+            "Zgłoszenie telefoniczne. Od wczoraj wieczorem z kranów leci tylko letnia woda, sąsiedzi z tej klatki "
+            "mają ciepłą. Pani prosi o wizytę przed południem, jest w domu cały dzień."
+        ),
+        at=6,
+        status="assigned",
+        source="phone",
+        recorded_by="dispatcher",
+        contact_phone="+48 22 641 28 37",
+        preferred_window="morning",
+        preferred_in_days=1,
+        steps=(
+            TicketStep(
+                5.5,
+                "assign",
+                firm=PLUMBING_FIRM,
+                worker=PLUMBER,
+                text="Prawdopodobnie zawór na cyrkulacji w szachcie – proszę sprawdzić jutro rano.",
+            ),
+        ),
+    ),
+    TicketSpec(
+        key="assigned-accepted",
+        category="elektryka",
+        building="B",
+        unit=None,
+        reporter="resident.b",
+        title="Migające świetlówki w piwnicy",
+        description=(
+            "W korytarzu piwnicznym dwie świetlówki migają i brzęczą, a jedna w ogóle nie świeci. "
+            "Przy komórkach lokatorskich jest prawie ciemno."
+        ),
+        at=(1, 9),
+        status="assigned",
+        location="Piwnica, korytarz przy komórkach lokatorskich",
+        steps=(
+            TicketStep((1, 10), "assign", firm=ELECTRICAL_FIRM, worker=ELECTRICIAN),
+            TicketStep((1, 12), "contractor_accept", by=ELECTRICIAN),
+            TicketStep(
+                (1, 12.5),
+                "comment",
+                by=ELECTRICIAN,
+                text="Będziemy jutro przed południem; świetlówki wymienimy na oprawy LED z czujnikiem ruchu.",
+            ),
+        ),
+    ),
+    TicketSpec(
+        key="in-progress",
+        category="dzwigi",
+        building="C",
+        unit=None,
+        reporter="krzysztof.mazur",
+        title="Winda zatrzymuje się między piętrami",
+        description=(
+            "Winda dwa razy stanęła dziś między 2. a 3. piętrem, drzwi otworzyły się dopiero po kilku minutach. "
+            "Nikt nie utknął na długo, ale starsi mieszkańcy boją się z niej korzystać."
+        ),
+        at=20,
+        status="in_progress",
+        location="Dźwig osobowy, klatka schodowa",
+        steps=(
+            TicketStep(19.5, "assign", firm="dzwig-serwis", text="Zlecono konserwatorowi dźwigów."),
+            TicketStep(17, "start", text="Konserwator jest na miejscu; winda wyłączona z ruchu do czasu naprawy."),
+            TicketStep(
+                16,
+                "internal",
+                text=(
+                    "Dźwig-Serwis: uszkodzony sterownik drzwi kabiny, wymiana dziś lub jutro. "
+                    "Sprawdzić, czy część jest w ramach umowy konserwacyjnej."
+                ),
+            ),
+        ),
+    ),
+    TicketSpec(
+        key="waiting",
+        category="hydraulika",
+        building="B",
+        unit=None,
+        reporter="B/14",
+        title="Cieknący zawór na pionie w piwnicy",
+        description=(
+            "W piwnicy, przy pionie pod naszą klatką, kapie z zaworu. Pod spodem stoi woda i czuć stęchliznę."
+        ),
+        at=(5, 8),
+        status="waiting",
+        location="Piwnica, pion wody zimnej nr 3",
+        steps=(
+            TicketStep((5, 9), "assign", firm=PLUMBING_FIRM, worker=PLUMBER),
+            TicketStep((5, 9.5), "contractor_accept", by=PLUMBER),
+            TicketStep((4, 8), "start", by=PLUMBER),
+            TicketStep(
+                (4, 9),
+                "internal",
+                by=PLUMBER,
+                text=(
+                    "Zawór podpionowy DN32 skorodowany, uszczelnienie nic nie da – do wymiany razem z odcinkiem "
+                    "rury. Potrzebne zamknięcie wody na pionie na ok. 2 godziny."
+                ),
+                photo="valve",
+            ),
+            TicketStep(
+                (4, 10),
+                "wait",
+                by=PLUMBER,
+                text=(
+                    "Czekamy na dostawę zaworu podpionowego DN32 i złączek (hurtownia: 5 dni roboczych). "
+                    "Do tego czasu założyliśmy opaskę naprawczą – przeciek ustał."
+                ),
+            ),
+            TicketStep(
+                0,
+                "deadline",
+                text="Hurtownia potwierdziła dostawę zaworu DN32; termin przesunięty do czasu wymiany.",
+                due_hours=72,
+            ),
+        ),
+    ),
+    TicketSpec(
+        key="done",
+        category="ogrzewanie",
+        building="A",
+        unit="12",
+        reporter="resident.a",
+        title="Zimny grzejnik w dużym pokoju",
+        description=(
+            "Grzejnik pod oknem w dużym pokoju jest zimny od góry do dołu, pozostałe grzeją normalnie. "
+            "Głowica ustawiona na 5, kręciłam nią kilka razy – bez zmian."
+        ),
+        at=(4, 17),
+        status="done",
+        preferred_window="afternoon",
+        steps=(
+            TicketStep((4, 18), "assign", firm=PLUMBING_FIRM, worker=PLUMBER),
+            TicketStep((4, 19), "contractor_accept", by=PLUMBER),
+            TicketStep(
+                (4, 19.5),
+                "comment",
+                by=PLUMBER,
+                text="Dzień dobry, przyjdę jutro między 12 a 16. Proszę o dostęp do grzejnika (odsunięte meble).",
+            ),
+            TicketStep((4, 20), "comment", by="reporter", text="Dziękuję, będę w domu od 13."),
+            TicketStep((3, 13), "start", by=PLUMBER),
+            TicketStep(
+                (3, 14.5),
+                "done",
+                by=PLUMBER,
+                text=(
+                    "Zapieczony trzpień zaworu termostatycznego – wymieniono wkładkę zaworu, grzejnik odpowietrzono. "
+                    "Grzeje równomiernie."
+                ),
+                photo="radiator",
+            ),
+        ),
+    ),
+    TicketSpec(
+        key="closed-5",
+        category="hydraulika",
+        building="A",
+        unit="12",
+        reporter="resident.a",
+        title="Cofa się woda w zlewie – zapchany pion",
+        description=(
+            "Kiedy sąsiedzi z góry spuszczają wodę, w moim zlewie kuchennym podnosi się brudna woda. "
+            "Przepychanie nic nie daje, chyba zapchał się pion kanalizacyjny."
+        ),
+        at=(16, 7.5),
+        status="closed",
+        steps=(
+            TicketStep(
+                (16, 8.25),
+                "accept",
+                text="Przyjęte – hydraulik przeczyści pion kanalizacyjny od rewizji w piwnicy.",
+            ),
+            TicketStep((16, 8.5), "assign", firm=PLUMBING_FIRM, worker=PLUMBER),
+            TicketStep((16, 9), "contractor_accept", by=PLUMBER),
+            TicketStep((16, 11), "start", by=PLUMBER),
+            TicketStep(
+                (16, 12.5),
+                "done",
+                by=PLUMBER,
+                text="Pion kanalizacyjny przeczyszczony spiralą od rewizji w piwnicy (tłuszcz). Odpływ drożny.",
+            ),
+            TicketStep(
+                (15, 19),
+                "rate",
+                by="reporter",
+                rating=5,
+                text="Szybko i czysto, pan Robert wszystko wyjaśnił. Dziękuję!",
+            ),
+        ),
+    ),
+    TicketSpec(
+        key="closed-3",
+        category="sprzatanie",
+        building="B",
+        unit=None,
+        reporter="resident.b",
+        title="Klatka schodowa nieposprzątana po remoncie lokalu",
+        description=(
+            "Po remoncie mieszkania na 4. piętrze na schodach leży pył i kawałki tynku, na poręczach jest biały "
+            "nalot. Minął tydzień i nikt tego nie sprzątnął."
+        ),
+        at=(12, 10),
+        status="closed",
+        location="Klatka schodowa, parter – 4. piętro",
+        steps=(
+            TicketStep((12, 11), "assign", firm="czysta-klatka", text="Dodatkowe mycie klatki po remoncie lokalu."),
+            TicketStep((10, 18), "comment", by="reporter", text="Nadal jest brudno. Czy ktoś w ogóle przyszedł?"),
+            TicketStep(
+                (9, 9),
+                "comment",
+                text="Przepraszamy za zwłokę – firma sprzątająca potwierdziła mycie klatki jutro rano.",
+            ),
+            TicketStep(
+                (9, 9.1),
+                "internal",
+                text="Kosztami dodatkowego sprzątania obciążyć właściciela remontowanego lokalu B/18.",
+            ),
+            TicketStep((8, 7), "start", text="Trwa mycie klatki."),
+            TicketStep(
+                (8, 11),
+                "done",
+                text="Klatka umyta na mokro od parteru do 4. piętra, poręcze i parapety wyczyszczone.",
+            ),
+            TicketStep(
+                (7, 17.5),
+                "rate",
+                by="reporter",
+                rating=3,
+                text="Posprzątane porządnie, ale dopiero po czterech dniach i po przypomnieniu.",
+            ),
+        ),
+    ),
+    TicketSpec(
+        key="rejected",
+        category="hydraulika",
+        building="C",
+        unit="3",
+        reporter="C/3",
+        title="Wymiana baterii umywalkowej w łazience",
+        description="Bateria przy umywalce cieknie i nie da się jej dokręcić. Proszę o wymianę na nową.",
+        at=(10, 21),
+        status="rejected",
+        steps=(
+            TicketStep(
+                (9, 8.5),
+                "reject",
+                text=(
+                    "Bateria umywalkowa jest wyposażeniem lokalu – jej naprawa i wymiana należą do właściciela "
+                    "(regulamin rozliczania kosztów napraw, § 5). Wykonawcę można znaleźć w katalogu "
+                    "„Znajdź wykonawcę” w portalu mieszkańca."
+                ),
+            ),
+        ),
+    ),
+    TicketSpec(
+        key="reopened",
+        category="hydraulika",
+        building="A",
+        unit="3",
+        reporter="A/3",
+        title="Kapie z rury w szachcie instalacyjnym",
+        description=(
+            "Przez otwór rewizyjny w łazience widać, że z rury ciepłej wody w szachcie kapie woda. "
+            "Pod wanną zbiera się wilgoć."
+        ),
+        at=(8, 9),
+        status="assigned",
+        entry_permitted=True,
+        steps=(
+            TicketStep((8, 10), "assign", firm=PLUMBING_FIRM, worker=PLUMBER),
+            TicketStep((8, 11), "contractor_accept", by=PLUMBER),
+            TicketStep((7, 13), "start", by=PLUMBER),
+            TicketStep((7, 14), "done", by=PLUMBER, text="Dokręcono i uszczelniono złączkę na pionie ciepłej wody."),
+            TicketStep(
+                26,
+                "reopen",
+                by="reporter",
+                text="Po kilku dniach znowu kapie w tym samym miejscu, pod wanną jest mokro.",
+            ),
+            TicketStep(25, "comment", by=PLUMBER, text="Przyjąłem. Wymienimy całą złączkę – będę jutro rano."),
+        ),
+    ),
+    TicketSpec(
+        key="overdue",
+        category="inne",
+        building="C",
+        unit=None,
+        reporter="C/8",
+        title="Drzwi wejściowe do klatki nie domykają się",
+        description=(
+            "Samozamykacz drzwi wejściowych jest chyba zepsuty: drzwi zostają otwarte, wchodzą obcy, "
+            "ucieka ciepło. Zwora elektromagnetyczna nie trzyma."
+        ),
+        at=(9, 16),
+        status="assigned",
+        location="Wejście główne do budynku C",
+        steps=(
+            TicketStep((9, 17), "accept", text="Przyjęte, zlecimy wymianę samozamykacza i regulację zwory."),
+            TicketStep(
+                (8, 10), "assign", firm="stal-kuznia", text="Wymiana samozamykacza drzwi wejściowych, regulacja zwory."
+            ),
+            TicketStep((4, 19), "comment", by="reporter", text="Drzwi dalej się nie domykają. Kiedy ktoś przyjdzie?"),
+            TicketStep((3, 9), "comment", text="Przepraszamy – ponaglamy wykonawcę, podamy termin naprawy."),
+            TicketStep(
+                (3, 9.1),
+                "internal",
+                text="Stal-Kuźnia nie odbiera telefonu. Jeśli do końca tygodnia nic się nie zmieni, zlecić Bramtechowi.",
+            ),
+        ),
+    ),
+    TicketSpec(
+        key="closed-4",
+        category="elektryka",
+        building="A",
+        unit=None,
+        reporter="tenant.a",
+        title="Nie działa oświetlenie przy skrzynkach pocztowych",
+        description=(
+            "Lampa przy skrzynkach pocztowych na parterze nie zapala się po naciśnięciu włącznika. "
+            "Wieczorem nie da się odczytać nazwisk na skrzynkach."
+        ),
+        at=(20, 18.5),
+        status="closed",
+        location="Klatka schodowa, parter",
+        steps=(
+            TicketStep((19, 8.25), "assign", firm=ELECTRICAL_FIRM, worker=ELECTRICIAN),
+            TicketStep((19, 9), "contractor_accept", by=ELECTRICIAN),
+            TicketStep((19, 13), "start", by=ELECTRICIAN),
+            TicketStep(
+                (19, 14),
+                "done",
+                by=ELECTRICIAN,
+                text="Wymieniono uszkodzony przycisk schodowy i świetlówkę w oprawie przy skrzynkach.",
+            ),
+            TicketStep(
+                (18, 20),
+                "rate",
+                by="reporter",
+                rating=4,
+                text="Działa. Szkoda tylko, że nikt nie uprzedził o przyjściu elektryka.",
+            ),
+        ),
+    ),
+]

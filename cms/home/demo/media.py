@@ -81,6 +81,64 @@ def picture_jpeg(
     return out.getvalue()
 
 
+def fault_photo_jpeg(caption: str, scene: str, *, size: tuple[int, int] = (640, 480)) -> bytes:
+    """A JPEG "phone photo" for a ticket: a tiled wall with the fault (`scene`: leak, valve
+    or radiator) and a caption band."""
+    width, height = size
+    image = Image.new("RGB", size, (214, 210, 200))
+    draw = ImageDraw.Draw(image)
+    floor_y = int(height * 0.78)
+    if scene == "valve":  # a basement: bare concrete, a grey floor
+        wall, grout = (150, 148, 140), (128, 126, 120)
+    else:  # tiles in a kitchen or a bathroom
+        wall, grout = (232, 236, 238), (190, 196, 200)
+    draw.rectangle((0, 0, width, floor_y), fill=wall)
+    step = 48
+    for x in range(0, width, step):
+        draw.line((x, 0, x, floor_y), fill=grout, width=2)
+    for y in range(0, floor_y, step):
+        draw.line((0, y, width, y), fill=grout, width=2)
+    draw.rectangle((0, floor_y, width, height), fill=(120, 104, 90) if scene != "valve" else (105, 105, 100))
+
+    pipe_x = int(width * 0.38)
+    if scene in {"leak", "valve"}:
+        metal = (176, 180, 186) if scene == "leak" else (112, 96, 82)
+        joint_y = int(height * 0.42)
+        if scene == "leak":  # a damp stain on the wall behind the pipe
+            draw.ellipse((pipe_x - 90, joint_y - 30, pipe_x + 110, joint_y + 150), fill=(200, 192, 168))
+        draw.rectangle((pipe_x - 14, 0, pipe_x + 14, floor_y - 30), fill=metal, outline=(70, 70, 70), width=2)
+        if scene == "valve":  # a rusty valve with its handle
+            draw.ellipse(
+                (pipe_x - 40, joint_y - 40, pipe_x + 40, joint_y + 40), fill=(150, 78, 40), outline=(60, 40, 30)
+            )
+            draw.rectangle((pipe_x + 30, joint_y - 8, pipe_x + 120, joint_y + 8), fill=(180, 30, 30))
+        else:  # a brass fitting
+            draw.rectangle((pipe_x - 22, joint_y - 12, pipe_x + 22, joint_y + 12), fill=(200, 170, 60))
+        for i in range(6):  # drops falling from the joint
+            y = joint_y + 30 + i * 38
+            if y < floor_y:
+                draw.ellipse((pipe_x - 5, y, pipe_x + 5, y + 14), fill=(60, 130, 210))
+        draw.ellipse((pipe_x - 150, floor_y - 6, pipe_x + 170, floor_y + 34), fill=(80, 120, 160))  # the puddle
+    else:  # a radiator under a window sill, with a new thermostatic valve head
+        rx0, ry0, rx1, ry1 = int(width * 0.18), int(height * 0.38), int(width * 0.78), int(height * 0.72)
+        draw.rectangle((rx0 - 30, ry0 - 40, rx1 + 30, ry0 - 24), fill=(245, 245, 245), outline=(170, 170, 170))
+        for x in range(rx0, rx1, 22):
+            draw.rounded_rectangle((x, ry0, x + 18, ry1), radius=6, fill=(250, 250, 250), outline=(180, 180, 180))
+        draw.rectangle((rx1, ry0 + 16, rx1 + 26, ry0 + 30), fill=(200, 200, 200))
+        draw.rounded_rectangle(
+            (rx1 + 26, ry0 - 4, rx1 + 58, ry0 + 52), radius=10, fill=(255, 255, 255), outline=(150, 150, 150)
+        )
+        draw.text((rx1 + 34, ry0 + 10), "5", fill=(90, 90, 90), font=_font(18))
+
+    font = _font(max(16, width // 30))
+    band_h = 44
+    draw.rectangle((0, height - band_h, width, height), fill=(20, 30, 40))
+    draw.text((16, height - band_h + 10), caption, fill=(255, 255, 255), font=font)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80)
+    return out.getvalue()
+
+
 # --- PDF -------------------------------------------------------------------------------------
 
 # Text is encoded in Windows-1250; the Polish letters that WinAnsiEncoding lacks are mapped
