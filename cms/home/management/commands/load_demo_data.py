@@ -15,8 +15,9 @@ class Command(BaseCommand):
     help = (
         "Load the demo cooperative: the estate 'Osiedle Zielone Wzgórze' with buildings A, B and C "
         "(61 units), residents with verified memberships, staff and contractor accounts, news "
-        "restricted to buildings and roles, documents in restricted collections, investments and a "
-        "directory of 30 contractors. Safe to run again: if the demo estate already exists nothing "
+        "restricted to buildings and roles, documents in restricted collections, investments, a "
+        "directory of 30 contractors, and 14 tickets in every state of their workflow (with photos, comments "
+        "and history). Safe to run again: if the demo estate already exists nothing "
         "is changed and the accounts are printed (use --reset to delete the demo data and load it "
         "afresh). Every demo account shares the password printed at the end; an existing account with "
         "a demo user name (e.g. 'admin') is taken over and gets that password. Refuses to run when "
