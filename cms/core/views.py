@@ -42,6 +42,35 @@ def _json_payload(request):
     return NO_JSON_BODY
 
 
+def _upload_map_is_valid(request, operations) -> bool:
+    """Whether a multipart request's `map` names only null placeholders that exist in its
+    `operations` (the GraphQL multipart request spec). Strawberry follows the paths
+    blindly, and a path into a string or past a list would be a server error."""
+    if request.content_type != "multipart/form-data":
+        return True
+    try:
+        upload_map = json.loads(request.POST.get("map") or "{}")
+    except ValueError:
+        return False
+    if not isinstance(upload_map, dict) or not isinstance(operations, dict):
+        return False
+    for paths in upload_map.values():
+        if not isinstance(paths, list) or not all(isinstance(path, str) for path in paths):
+            return False
+        for path in paths:
+            target = operations
+            for part in path.split("."):
+                if isinstance(target, dict) and part in target:
+                    target = target[part]
+                elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
+                    target = target[int(part)]
+                else:
+                    return False
+            if target is not None:
+                return False
+    return True
+
+
 def _upload_too_large(request) -> bool:
     """A multipart request larger than GRAPHQL_MAX_UPLOAD_BYTES, told by its declared
     length before any of it is read (Django's own body limit leaves files out)."""
@@ -90,6 +119,8 @@ class HubGraphQLView(GraphQLView):
         if payload is not NO_JSON_BODY and not isinstance(payload, dict):
             # A bare string, number or batch: strawberry would fail on it with a server error.
             return _refusal("The request body must be a JSON object.", "BAD_REQUEST", status=400)
+        if not _upload_map_is_valid(request, payload):
+            return _refusal("The multipart map does not fit the operation.", "BAD_REQUEST", status=400)
         if _contains_nul(payload) or _contains_nul(dict(request.GET.lists())):
             return _refusal("Text may not contain the NUL character.", BAD_USER_INPUT)
         if (

@@ -37,6 +37,8 @@ class DocumentCollectionRef:
 
 @strawberry_django.type(CooperativeDocument, name="Document")
 class DocumentType(relay.Node):
+    # Named, so strawberry finds the id attribute once instead of searching (and failing) per object.
+    id: relay.NodeID[int]
     title: str
     category: DocumentCategory
     year: int

@@ -57,6 +57,8 @@ MessagingErrorCode = graphql_enum(
 
 @strawberry_django.type(Message, name="InboxMessage", description="A message the viewer received.")
 class InboxMessage(relay.Node):
+    # Named, so strawberry finds the id attribute once instead of searching (and failing) per object.
+    id: relay.NodeID[int]
     subject: str
     created_at: datetime.datetime = strawberry_django.field(description="When the message was sent.")
     read_at: datetime.datetime | None = strawberry_django.field(

@@ -148,12 +148,17 @@ class TicketActionsType:
     reopen: bool = strawberry.field(description="Say it is not fixed (`ticketReopen`).")
 
 
+COMMENT_COLUMNS = ("id", "ticket_id", "author_id", "body", "is_internal", "created_at")
+
+
 def _comments_prefetch(info: Info) -> Prefetch:
     visible = selectors.internal_notes_filter(viewer_of(info))
     return Prefetch(
         "comments",
         queryset=TicketComment.objects.filter(visible)
         .select_related("author")
+        # The author's name only: never load password hashes and the rest of the account.
+        .only(*COMMENT_COLUMNS, "author__first_name", "author__last_name")
         .prefetch_related(Prefetch("photos", queryset=TicketPhoto.objects.order_by("created_at", "id"))),
         to_attr="visible_comments",
     )
@@ -165,7 +170,19 @@ def _photos_prefetch(info: Info) -> Prefetch:
 
 
 def _history_prefetch(info: Info) -> Prefetch:
-    return Prefetch("events", queryset=TicketEvent.objects.select_related("actor"), to_attr="history")
+    events = TicketEvent.objects.select_related("actor").only(
+        "id",
+        "ticket_id",
+        "kind",
+        "actor_id",
+        "at",
+        "from_status",
+        "to_status",
+        "note",
+        "actor__first_name",
+        "actor__last_name",
+    )
+    return Prefetch("events", queryset=events, to_attr="history")
 
 
 def _prefetched(ticket: Ticket, info: Info, attribute: str, prefetch) -> list:
@@ -182,6 +199,8 @@ def _status(value: str) -> TicketStatus | None:
 
 @strawberry_django.type(Ticket, name="Ticket", description="A fault report or request, from reporting to closing.")
 class TicketType(relay.Node):
+    # Named, so strawberry finds the id attribute once instead of searching (and failing) per object.
+    id: relay.NodeID[int]
     title: str
     description: str
     location: str = strawberry_django.field(description="Where exactly, e.g. staircase 2, 3rd floor.")
@@ -292,22 +311,30 @@ class TicketType(relay.Node):
     def photos(self, info: Info) -> list[TicketPhotoType]:
         return _prefetched(self, info, "visible_photos", _photos_prefetch)
 
-    @strawberry_django.field(prefetch_related=[_history_prefetch], description="Every change, oldest first.")
+    @strawberry_django.field(
+        only=["contractor_id"],
+        prefetch_related=[_history_prefetch],
+        description=(
+            "Every change, oldest first. The dispatcher's note to the firm on an assignment is shown to staff "
+            "and the assigned firm only."
+        ),
+    )
     def history(self, info: Info) -> list[TicketEventType]:
+        sees_internal = _ticket_viewer(info).sees_internal(self)
         return [
             TicketEventType(
                 kind=TicketEventKind(event.kind),
                 at=event.at,
                 from_status=_status(event.from_status),
                 to_status=_status(event.to_status),
-                note=event.note,
+                note=event.note if sees_internal or event.kind != TicketEvent.Kind.ASSIGNED else "",
                 actor_name=_person_name(event.actor),
             )
             for event in _prefetched(self, info, "history", _history_prefetch)
         ]
 
     @strawberry_django.field(
-        only=["status", "contractor_id", "reporter_id", "unit_id", "done_at", "contractor_accepted_at"],
+        only=["status", "contractor_id", "reporter_id", "unit_id", "building_id", "done_at", "contractor_accepted_at"],
         description="What the viewer may do with the ticket now, for the frontends' buttons.",
     )
     def actions(self, info: Info) -> TicketActionsType:
@@ -326,7 +353,8 @@ class TicketType(relay.Node):
             ],
             comment=bool(roles),
             comment_internal=bool(roles & {workflow.Actor.STAFF, workflow.Actor.CONTRACTOR}),
-            assign=workflow.Actor.STAFF in roles and status not in {S.DONE, S.CLOSED, S.REJECTED},
+            # A done ticket goes back to work only by reopening (ticketAssign refuses it).
+            assign=status != S.DONE and workflow.is_allowed(status, S.ASSIGNED, roles & {workflow.Actor.STAFF}),
             change_deadline=workflow.Actor.STAFF in roles and status not in {S.DONE, S.CLOSED, S.REJECTED},
             contractor_accept=workflow.Actor.CONTRACTOR in roles
             and status == S.ASSIGNED

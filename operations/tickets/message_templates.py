@@ -79,14 +79,15 @@ TICKET_TEMPLATES = [
             "name": "Nowe zlecenie dla wykonawcy",
             "subject": "Zlecenie {{ reference }}: {{ title }} ({{ place }})",
             "body_text": "Przekazujemy zgłoszenie {{ reference }} firmie {{ contractor }}.\n\n{{ category }}, "
-            "{{ place }}, {{ address }}\nTermin realizacji: {{ due }}",
+            "{{ place }}, {{ address }}\nTermin realizacji: {{ due }}"
+            "{% if note %}\n\nOd dyspozytora: {{ note }}{% endif %}",
             "sms_text": "Zlecenie {{ reference }}: {{ place }}, termin {{ due }}.",
         },
         {
             "name": "New job for a contractor",
             "subject": "Job {{ reference }}: {{ title }} ({{ place }})",
             "body_text": "Ticket {{ reference }} is assigned to {{ contractor }}.\n\n{{ category }}, {{ place }}, "
-            "{{ address }}\nDeadline: {{ due }}",
+            "{{ address }}\nDeadline: {{ due }}{% if note %}\n\nFrom the dispatcher: {{ note }}{% endif %}",
             "sms_text": "Job {{ reference }}: {{ place }}, deadline {{ due }}.",
         },
     ),

@@ -1,10 +1,11 @@
 """Who sees which tickets and comments, and what a person is to a ticket.
 
 Operational data is scoped by relation (DESIGN.md): residents see the tickets of the
-units they hold a verified membership in and those they reported themselves; a
-contractor's workers see the tickets assigned to their firm; dispatchers,
-administrators and the board see all (`tickets.view_ticket`). Internal comments are for
-staff and the assigned firm only.
+units they hold a verified membership in, and the common-area tickets they reported in
+a building where they still hold one (someone who moved out no longer reads the new
+occupants' tickets, nor the comments on their own old ones); a contractor's workers see
+the tickets assigned to their firm; dispatchers, administrators and the board see all
+(`tickets.view_ticket`). Internal comments are for staff and the assigned firm only.
 """
 
 from __future__ import annotations
@@ -31,12 +32,12 @@ def can_dispatch(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.has_perm("tickets.dispatch_ticket"))
 
 
-def firm_of(user):
-    """The contractor firm the person works for, or None."""
+def firm_id_of(user) -> int | None:
+    """The id of the contractor firm the person works for, or None (one small query: the
+    firm's page row is not needed to scope tickets)."""
     if not user or not user.is_authenticated:
         return None
-    staff = ContractorStaff.objects.filter(user=user).select_related("firm").first()
-    return staff.firm if staff else None
+    return ContractorStaff.objects.filter(user=user).values_list("firm_id", flat=True).first()
 
 
 def tickets_visible_to(user) -> QuerySet[Ticket]:
@@ -44,11 +45,13 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
         return Ticket.objects.none()
     if is_ticket_staff(user):
         return Ticket.objects.all()
-    units = Membership.objects.filter(user=user, status=Membership.Status.VERIFIED).values("unit_id")
-    visible = Q(reporter=user) | Q(unit__in=units)
-    firm = firm_of(user)
-    if firm is not None:
-        visible |= Q(contractor=firm)
+    memberships = Membership.objects.filter(user=user, status=Membership.Status.VERIFIED)
+    visible = Q(unit__in=memberships.values("unit_id")) | Q(
+        reporter=user, unit__isnull=True, building__in=memberships.values("unit__building_id")
+    )
+    firm_id = firm_id_of(user)
+    if firm_id is not None:
+        visible |= Q(contractor_id=firm_id)
     return Ticket.objects.filter(visible)
 
 
@@ -117,22 +120,24 @@ class TicketViewer:
     is_staff: bool  # reads every ticket (tickets.view_ticket)
     dispatches: bool  # works them (tickets.dispatch_ticket)
     firm_id: int | None
-    unit_ids: frozenset[int]
+    unit_ids: frozenset[int]  # units of verified memberships
+    building_ids: frozenset[int]  # their buildings
 
     @classmethod
     def of(cls, user) -> TicketViewer:
         if user is None or not user.is_authenticated or not user.is_active:
-            return cls(None, False, False, None, frozenset())
-        firm = firm_of(user)
-        units = Membership.objects.filter(user=user, status=Membership.Status.VERIFIED).values_list(
-            "unit_id", flat=True
+            return cls(None, False, False, None, frozenset(), frozenset())
+        firm_id = firm_id_of(user)
+        places = Membership.objects.filter(user=user, status=Membership.Status.VERIFIED).values_list(
+            "unit_id", "unit__building_id"
         )
         return cls(
             user_id=user.pk,
             is_staff=is_ticket_staff(user),
             dispatches=can_dispatch(user),
-            firm_id=firm.pk if firm else None,
-            unit_ids=frozenset(units),
+            firm_id=firm_id,
+            unit_ids=frozenset(unit for unit, _building in places),
+            building_ids=frozenset(building for _unit, building in places),
         )
 
     def roles_for(self, ticket: Ticket) -> set[Actor]:
@@ -144,7 +149,10 @@ class TicketViewer:
             roles.add(Actor.STAFF)
         if ticket.contractor_id and ticket.contractor_id == self.firm_id:
             roles.add(Actor.CONTRACTOR)
-        if ticket.reporter_id == self.user_id or (ticket.unit_id and ticket.unit_id in self.unit_ids):
+        # As in tickets_visible_to: through a verified membership, held now.
+        if ticket.unit_id in self.unit_ids or (
+            ticket.unit_id is None and ticket.reporter_id == self.user_id and ticket.building_id in self.building_ids
+        ):
             roles.add(Actor.REPORTER)
         return roles
 
@@ -168,9 +176,9 @@ def internal_notes_filter(user) -> Q:
     the person may see (`tickets_visible_to`)."""
     if is_ticket_staff(user):
         return Q()
-    firm = firm_of(user)
-    if firm is not None:
-        return Q(is_internal=False) | Q(ticket__contractor=firm)
+    firm_id = firm_id_of(user)
+    if firm_id is not None:
+        return Q(is_internal=False) | Q(ticket__contractor_id=firm_id)
     return Q(is_internal=False)
 
 

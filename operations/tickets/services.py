@@ -573,7 +573,8 @@ def _assign(ticket: Ticket, *, contractor, worker, actor, note: str = "") -> Tic
         to_status=S.ASSIGNED,
         note=note or str(contractor),
     )
-    _notify("ticket-assigned", _firm_people(ticket), ticket, f"event:{event.pk}", contractor=str(contractor))
+    # The dispatcher's note is for the firm (its message, and the history staff and the firm read).
+    _notify("ticket-assigned", _firm_people(ticket), ticket, f"event:{event.pk}", contractor=str(contractor), note=note)
     _notify("ticket-status", [ticket.reporter], ticket, f"event:{event.pk}", note="")
     return event
 

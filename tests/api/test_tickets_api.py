@@ -279,7 +279,7 @@ def test_statistics_are_for_dispatchers_administrators_and_the_board_only(gql, c
         assert figures["period"]["avgFirstResponseHours"] is not None
         assert [(row["label"], row["figures"]["reported"]) for row in figures["byContractor"]] == [
             (cast.firm.title, 1),
-            ("No contractor", 1),
+            ("Bez wykonawcy", 1),  # Polish is the default language
         ]
         assert figures["clusters"] == [
             {
@@ -332,3 +332,22 @@ def test_a_reopened_ticket_waits_for_the_firm_to_accept_it_again(cast):
     services.ticket_reopen(ticket=ticket, actor=cast.reporter, reason="Dalej cieknie")
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.ASSIGNED and ticket.contractor_accepted_at is None
+
+
+def test_the_dispatchers_note_on_an_assignment_is_for_the_firm_not_the_resident(gql, cast):
+    ticket = t.report(cast.reporter, category=cast.category)
+    services.ticket_assign(ticket=ticket, actor=cast.dispatcher, contractor=cast.firm, note="Klucz u dozorcy, pies.")
+    history = "query($id: ID!) { ticket(id: $id) { history { kind note } } }"
+    notes = {}
+    for name in ("reporter", "firm_worker", "dispatcher"):
+        gql.login(getattr(cast, name))
+        events = gql.data(history, {"id": gid("Ticket", ticket.pk)})["ticket"]["history"]
+        notes[name] = [event["note"] for event in events if event["kind"] == "ASSIGNED"]
+    assert notes == {
+        "reporter": [""],
+        "firm_worker": ["Klucz u dozorcy, pies."],
+        "dispatcher": ["Klucz u dozorcy, pies."],
+    }
+    firm_message = Message.objects.get(recipient=cast.firm_worker, dedupe_key__startswith=f"ticket:{ticket.pk}:event")
+    assert "Klucz u dozorcy, pies." in firm_message.body_text
+    assert not Message.objects.filter(recipient=cast.reporter, body_text__contains="Klucz u dozorcy").exists()

@@ -70,6 +70,8 @@ def relative_url_path(info: Info, page) -> str:
 
 @strawberry_django.interface(Page, name="Page", description="A page of the cooperative's site.")
 class PageInterface(relay.Node):
+    # Named, so strawberry finds the id attribute once instead of searching (and failing) per object.
+    id: relay.NodeID[int]
     title: str
     slug: str = strawberry_django.field(description="The last part of the page's address.")
     seo_title: str = strawberry_django.field(description="Title for search engines and the browser tab, if set.")

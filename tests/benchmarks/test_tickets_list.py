@@ -1,0 +1,282 @@
+"""Tickets list of 100 tickets through GraphQL against a hand-written floor view, as a
+dispatcher and as a contractor's worker.
+
+Run on purpose: `PYTEST_WORKERS=0 scripts/test.sh -m benchmark -s tests/benchmarks`.
+Every ticket is made through the services (report, assignment, a public and an internal
+comment, one photo, for some a status change), so history, comments and photos are what
+production holds. The floor builds the same JSON from `.values()` queries with the same
+visibility rules (`selectors.tickets_visible_to`, `selectors.internal_notes_filter`,
+`selectors.TicketViewer`). Reports requests per second of each, their ratio and SQL queries
+per request; asserts that both return the same JSON and that the GraphQL query count is
+the same for 20 and for 100 tickets (speed is reported, never asserted).
+
+`TICKETS_BENCHMARK_PROFILE=<requests>` also profiles that many GraphQL requests per viewer,
+prints the top entries and leaves the profile in /tmp/tickets_list_<database>_<viewer>.prof.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import json
+import os
+import pstats
+import time
+from collections import defaultdict
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.http import JsonResponse
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import include, path, reverse
+from django.utils import timezone
+from PIL import Image
+from strawberry.relay import to_base64
+
+from operations.tickets import selectors, services, workflow
+from operations.tickets.models import CLOSED_STATUSES, Ticket, TicketComment, TicketPhoto
+from tests.factories import tickets as tf
+
+pytestmark = [pytest.mark.benchmark, pytest.mark.django_db]
+
+TICKETS = 100
+FIRST_BATCH = 20
+PAGE = 100
+DURATION_SECONDS = 5.0
+PROFILE_REQUESTS = int(os.environ.get("TICKETS_BENCHMARK_PROFILE", "0") or 0)
+
+# The fields of the portal's tickets list page (graphql/operations/Tickets.graphql), with
+# the comment count and the buttons a worker's list shows.
+TICKETS_QUERY = """
+query TicketsList($first: Int = 100) {
+  tickets(first: $first) {
+    totalCount
+    edges { node {
+      id reference title status statusLabel isOverdue createdAt dueAt
+      category { name }
+      building { code }
+      unit { number }
+      contractor { name }
+      photos { thumbnailUrl }
+      comments { id }
+      actions { transitionTo }
+    } }
+  }
+}
+"""
+
+
+# --- The floor -------------------------------------------------------------------------------------
+
+
+def _by_ticket(rows) -> dict[int, list[int]]:
+    grouped: dict[int, list[int]] = defaultdict(list)
+    for ticket_id, pk in rows:
+        grouped[ticket_id].append(pk)
+    return grouped
+
+
+def tickets_floor(request):
+    """The same JSON as TICKETS_QUERY, from `.values()`, with the selectors' visibility."""
+    user = request.user
+    visible = selectors.tickets_visible_to(user)
+    total = visible.count()
+    rows = list(
+        visible.order_by("-created_at", "-id")[:PAGE].values(
+            "id", "title", "status", "overdue_at", "created_at", "due_at",
+            "category__name", "building__code", "unit__number", "contractor__title",
+            "contractor_id", "reporter_id", "unit_id",
+        )
+    )  # fmt: skip
+    ids = [row["id"] for row in rows]
+    notes = selectors.internal_notes_filter(user)
+    photos = _by_ticket(
+        TicketPhoto.objects.filter(notes, ticket_id__in=ids).order_by("created_at", "id").values_list("ticket_id", "id")
+    )
+    comments = _by_ticket(
+        TicketComment.objects.filter(notes, ticket_id__in=ids)
+        .order_by("created_at", "id")
+        .values_list("ticket_id", "id")
+    )
+    viewer = selectors.TicketViewer.of(user)
+    labels = {value: str(label) for value, label in Ticket.Status.choices}
+    names = {member.value: member.name for member in Ticket.Status}
+    thumbnail = request.build_absolute_uri(reverse("tickets:photo_thumbnail", args=[0])).replace("/0/", "/{}/")
+    edges = []
+    for row in rows:
+        status = row["status"]
+        roles = viewer.roles_for(SimpleNamespace(**row))
+        targets = [
+            names[target]
+            for target in workflow.next_statuses(status, roles)
+            if target in workflow.DIRECT_TARGETS and (status != Ticket.Status.DONE or target == Ticket.Status.CLOSED)
+        ]
+        edges.append(
+            {
+                "node": {
+                    "id": to_base64("Ticket", row["id"]),
+                    "reference": f"ZG/{timezone.localtime(row['created_at']):%Y}/{row['id']}",
+                    "title": row["title"],
+                    "status": names[status],
+                    "statusLabel": labels[status],
+                    "isOverdue": row["overdue_at"] is not None and status not in CLOSED_STATUSES,
+                    "createdAt": row["created_at"].isoformat(),
+                    "dueAt": row["due_at"].isoformat(),
+                    "category": {"name": row["category__name"]},
+                    "building": {"code": row["building__code"]},
+                    "unit": None if row["unit_id"] is None else {"number": row["unit__number"]},
+                    "contractor": None if row["contractor_id"] is None else {"name": row["contractor__title"]},
+                    "photos": [{"thumbnailUrl": thumbnail.format(pk)} for pk in photos[row["id"]]],
+                    "comments": [{"id": str(pk)} for pk in comments[row["id"]]],
+                    "actions": {"transitionTo": targets},
+                }
+            }
+        )
+    return JsonResponse({"data": {"tickets": {"totalCount": total, "edges": edges}}})
+
+
+urlpatterns = [
+    path("floor/tickets", tickets_floor),
+    path("", include("cms.urls")),
+]
+
+
+# --- The data --------------------------------------------------------------------------------------
+
+
+def _jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (180, 60, 40)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def _make_tickets(cast: tf.Cast, categories: list, photo: list, start: int, count: int) -> None:
+    """`count` tickets in building A: by three residents, every tenth in a common area;
+    four in five assigned to the worker's firm, the rest to the other firm; some in
+    progress, some waiting, some overdue. Each has a public comment by the reporter, an
+    internal note by the dispatcher and one photo (on the report, or on the note)."""
+    reporters = [(cast.reporter, cast.unit), (cast.neighbour, cast.other_unit), (cast.co_resident, cast.unit)]
+    for n in range(start, start + count):
+        reporter, unit = reporters[n % len(reporters)]
+        common = n % 10 == 9
+        ticket = tf.report(
+            reporter,
+            category=categories[n % len(categories)],
+            unit=None if common else unit,
+            building=cast.building if common else None,
+            title=f"Usterka nr {n + 1}: cieknie kran w kuchni",
+            photos=photo if n % 2 == 0 else (),
+        )
+        ours = n % 5 != 4
+        services.ticket_assign(
+            ticket=ticket,
+            actor=cast.dispatcher,
+            contractor=cast.firm if ours else cast.other_firm,
+            worker=cast.firm_worker if ours else None,
+        )
+        services.ticket_comment_add(ticket=ticket, author=reporter, body="Kiedy ktoś przyjdzie?")
+        services.ticket_comment_add(
+            ticket=ticket,
+            author=cast.dispatcher,
+            body="Klucze do piwnicy u administratora.",
+            internal=True,
+            photos=photo if n % 2 == 1 else (),
+        )
+        if n % 4 in (1, 2):
+            services.ticket_transition(ticket=ticket, actor=cast.dispatcher, to_status=Ticket.Status.IN_PROGRESS)
+        if n % 4 == 2:
+            services.ticket_transition(
+                ticket=ticket, actor=cast.dispatcher, to_status=Ticket.Status.WAITING, note="Czekamy na część."
+            )
+        if n % 7 == 0:
+            Ticket.objects.filter(pk=ticket.pk).update(overdue_at=timezone.now())
+
+
+# --- Measuring -------------------------------------------------------------------------------------
+
+
+def _graphql(client: Client):
+    return client.post("/graphql", data=json.dumps({"query": TICKETS_QUERY}), content_type="application/json")
+
+
+def _floor(client: Client):
+    return client.get("/floor/tickets")
+
+
+def _queries(call, client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = call(client)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def _measure(call, client) -> float:
+    done = 0
+    started = time.perf_counter()
+    while time.perf_counter() - started < DURATION_SECONDS:
+        call(client)
+        done += 1
+    return done / (time.perf_counter() - started)
+
+
+def _profile(client: Client, viewer: str) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(PROFILE_REQUESTS):
+        _graphql(client)
+    profiler.disable()
+    profiler.dump_stats(f"/tmp/tickets_list_{connection.vendor}_{viewer.replace(' ', '_')}.prof")
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(r"operations|cms|strawberry_django|django/(db|utils)", 60)
+    print(f"\nprofile of {PROFILE_REQUESTS} GraphQL requests as {viewer}:\n{out.getvalue()}")
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_tickets_list_graphql_against_floor():
+    started = time.perf_counter()
+    cast = tf.build_cast()
+    categories = [
+        cast.category,
+        tf.CategoryFactory(response_hours=8, resolution_hours=72),
+        tf.CategoryFactory(response_hours=2, resolution_hours=24),
+    ]
+    photo = services.photos_process([_jpeg()])
+    clients = {"dispatcher": Client(), "firm worker": Client()}
+    clients["dispatcher"].force_login(cast.dispatcher)
+    clients["firm worker"].force_login(cast.firm_worker)
+
+    _make_tickets(cast, categories, photo, 0, FIRST_BATCH)
+    queries_at_20 = {viewer: _queries(_graphql, client) for viewer, client in clients.items()}
+    _make_tickets(cast, categories, photo, FIRST_BATCH, TICKETS - FIRST_BATCH)
+    build_seconds = time.perf_counter() - started
+
+    report = {"tickets": TICKETS, "database": connection.vendor, "build_seconds": round(build_seconds, 1)}
+    for viewer, client in clients.items():
+        graphql_json = _graphql(client).json()
+        floor_json = _floor(client).json()
+        assert not graphql_json.get("errors"), graphql_json["errors"]
+        expected = TICKETS if viewer == "dispatcher" else TICKETS * 4 // 5
+        assert graphql_json["data"]["tickets"]["totalCount"] == expected
+        assert len(graphql_json["data"]["tickets"]["edges"]) == expected
+        assert graphql_json == floor_json
+
+        graphql_queries = _queries(_graphql, client)
+        floor_queries = _queries(_floor, client)
+        assert graphql_queries == queries_at_20[viewer], "the GraphQL query count grows with the tickets"
+        floor_rps = _measure(_floor, client)
+        graphql_rps = _measure(_graphql, client)
+        report[viewer] = {
+            "tickets_returned": expected,
+            "floor_requests_per_second": round(floor_rps, 1),
+            "graphql_requests_per_second": round(graphql_rps, 1),
+            "graphql_to_floor_time_ratio": round(floor_rps / graphql_rps, 2),
+            "floor_sql_queries": floor_queries,
+            "graphql_sql_queries": graphql_queries,
+        }
+        if PROFILE_REQUESTS:
+            _profile(client, viewer)
+    print("\ntickets list benchmark:", json.dumps(report, indent=2))
