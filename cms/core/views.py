@@ -24,6 +24,7 @@ def csrf_rejects(request) -> bool:
 
 
 NO_JSON_BODY = object()
+TOO_DEEP = object()
 
 
 def _json_payload(request):
@@ -39,23 +40,29 @@ def _json_payload(request):
             return json.loads(request.POST.get("operations") or "{}")
     except ValueError:
         pass
+    except RecursionError:  # JSON nested thousands deep; strawberry would fail on it too
+        return TOO_DEEP
     return NO_JSON_BODY
 
 
 def _upload_map_is_valid(request, operations) -> bool:
     """Whether a multipart request's `map` names only null placeholders that exist in its
-    `operations` (the GraphQL multipart request spec). Strawberry follows the paths
-    blindly, and a path into a string or past a list would be a server error."""
+    `operations` (the GraphQL multipart request spec), one per file, for at most
+    GRAPHQL_MAX_UPLOAD_FILES files. Strawberry follows the paths blindly (a path into a
+    string or past a list would be a server error), and one file named in many places
+    would be decoded many times."""
     if request.content_type != "multipart/form-data":
         return True
     try:
         upload_map = json.loads(request.POST.get("map") or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     if not isinstance(upload_map, dict) or not isinstance(operations, dict):
         return False
+    if len(upload_map) > settings.GRAPHQL_MAX_UPLOAD_FILES:
+        return False
     for paths in upload_map.values():
-        if not isinstance(paths, list) or not all(isinstance(path, str) for path in paths):
+        if not isinstance(paths, list) or len(paths) != 1 or not isinstance(paths[0], str):
             return False
         for path in paths:
             target = operations
@@ -116,6 +123,8 @@ class HubGraphQLView(GraphQLView):
             limit = settings.GRAPHQL_MAX_UPLOAD_BYTES // (1024 * 1024)
             return _refusal(f"The request is larger than {limit} MB.", "PAYLOAD_TOO_LARGE", status=413)
         payload = _json_payload(request)
+        if payload is TOO_DEEP:
+            return _refusal("The request body is nested too deeply.", "BAD_REQUEST", status=400)
         if payload is not NO_JSON_BODY and not isinstance(payload, dict):
             # A bare string, number or batch: strawberry would fail on it with a server error.
             return _refusal("The request body must be a JSON object.", "BAD_REQUEST", status=400)

@@ -270,11 +270,20 @@ TICKET_REOPEN_DAYS = int(os.environ.get("TICKET_REOPEN_DAYS", "7"))
 TICKET_PHOTO_MAX_BYTES = int(os.environ.get("TICKET_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 TICKET_PHOTOS_MAX_PER_TICKET = 20
 TICKET_PHOTOS_PER_REQUEST = 5
-# A multipart GraphQL request (photos and all) larger than this is refused before it is read.
+# A multipart GraphQL request may carry this many files in all (whatever its aliases), and
+# is refused before it is read when larger than GRAPHQL_MAX_UPLOAD_BYTES.
+# (twice one field's photos: a field with too many gets a typed PHOTO_COUNT error).
+GRAPHQL_MAX_UPLOAD_FILES = 2 * TICKET_PHOTOS_PER_REQUEST
 GRAPHQL_MAX_UPLOAD_BYTES = TICKET_PHOTOS_PER_REQUEST * TICKET_PHOTO_MAX_BYTES + 1024 * 1024
 # Anonymous common-area reports: at most this many an hour from one address / one contact.
 TICKET_ANONYMOUS_LIMIT_PER_ADDRESS = int(os.environ.get("TICKET_ANONYMOUS_LIMIT_PER_ADDRESS", "5"))
 TICKET_ANONYMOUS_LIMIT_PER_CONTACT = int(os.environ.get("TICKET_ANONYMOUS_LIMIT_PER_CONTACT", "3"))
+TICKET_ANONYMOUS_LIMIT_PER_BUILDING = int(os.environ.get("TICKET_ANONYMOUS_LIMIT_PER_BUILDING", "10"))
+TICKET_ANONYMOUS_LIMIT_TOTAL = int(os.environ.get("TICKET_ANONYMOUS_LIMIT_TOTAL", "60"))
+# Signed-in residents, an hour: reports, comments (staff and firms are not limited), photos.
+TICKET_REPORTS_PER_USER_PER_HOUR = int(os.environ.get("TICKET_REPORTS_PER_USER_PER_HOUR", "20"))
+TICKET_COMMENTS_PER_USER_PER_HOUR = int(os.environ.get("TICKET_COMMENTS_PER_USER_PER_HOUR", "60"))
+TICKET_PHOTOS_PER_USER_PER_HOUR = int(os.environ.get("TICKET_PHOTOS_PER_USER_PER_HOUR", "60"))
 
 STRAWBERRY_DJANGO = {
     # Help texts are translated and written for editors; API descriptions are written for

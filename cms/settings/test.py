@@ -8,6 +8,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", BASE_DIR / ".test-media"))  # noqa: F405
 # Throttling is tested by counting refusals, not by waiting.
 SIGNIN_DELAY_SECONDS = 0.0
+# Tests make dozens of tickets as one resident; the per-person limits have tests of their
+# own (tests/tickets/test_abuse_limits.py), which set them low.
+TICKET_REPORTS_PER_USER_PER_HOUR = 10_000
+TICKET_COMMENTS_PER_USER_PER_HOUR = 10_000
+TICKET_PHOTOS_PER_USER_PER_HOUR = 10_000
 WAGTAILADMIN_BASE_URL = "http://testserver"
 
 # CI gives each run its own test database so that nothing else on the server collides with it.

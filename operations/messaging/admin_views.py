@@ -500,6 +500,33 @@ class DeliveryFilterSet(WagtailFilterSet):
         fields = ["channel", "state", "broadcast", "created_at"]
 
 
+# Ticket messages name residents, their units and what they reported: only those who may
+# read tickets see them in the delivery log, or edit (and so re-word) their templates.
+TICKET_READ_PERMISSION = "tickets.view_ticket"
+TICKET_TEMPLATES_PERMISSION = "tickets.dispatch_ticket"
+
+
 class DeliveryIndexView(generic.IndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("message__recipient", "broadcast")
+        deliveries = super().get_base_queryset().select_related("message__recipient", "broadcast")
+        if not self.request.user.has_perm(TICKET_READ_PERMISSION):
+            deliveries = deliveries.exclude(message__kind=MessageKind.TICKET_UPDATE)
+        return deliveries
+
+
+class TicketTemplatesGuard:
+    """Edit and delete views of message templates: a ticket template only for ticket staff."""
+
+    def get_object(self, queryset=None):
+        template = super().get_object(queryset)
+        if template.kind == MessageKind.TICKET_UPDATE and not self.request.user.has_perm(TICKET_TEMPLATES_PERMISSION):
+            raise PermissionDenied
+        return template
+
+
+class MessageTemplateEditView(TicketTemplatesGuard, generic.EditView):
+    pass
+
+
+class MessageTemplateDeleteView(TicketTemplatesGuard, generic.DeleteView):
+    pass

@@ -122,6 +122,8 @@ class BroadcastViewSet(AllPermissionsInGroupEditor, ModelViewSet):
 class MessageTemplateViewSet(AllPermissionsInGroupEditor, ModelViewSet):
     model = MessageTemplate
     name = "message-templates"
+    edit_view_class = views.MessageTemplateEditView
+    delete_view_class = views.MessageTemplateDeleteView
     icon = "doc-full"
     menu_label = _("Message templates")
     copy_view_enabled = False

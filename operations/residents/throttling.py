@@ -22,6 +22,7 @@ an attacker reset the counter for guessing at others.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -125,18 +126,31 @@ def registration_allowed(ip_address: str | None) -> bool:
     return hourly_count_allows("residents:registrations", ip_address, settings.REGISTRATION_LIMIT_PER_HOUR)
 
 
-def hourly_count_allows(scope: str, subject: str, limit: int) -> bool:
-    """Count one more attempt by `subject` (an address, a phone) in `scope` this clock
-    hour; False once more than `limit` were made. Counters live in the cache (Redis in
-    production, shared by every process); a limit of tens per hour needs no more."""
+def hourly_count_allows(scope: str, subject: str, limit: int, amount: int = 1) -> bool:
+    """Count `amount` more attempts by `subject` (an address, a phone, a user id) in
+    `scope` this clock hour; False once more than `limit` were made. Counters live in the
+    cache (Redis in production, shared by every process); a limit of tens per hour needs
+    no more."""
     key = f"{scope}:{subject}:{int(timezone.now().timestamp() // 3600)}"
     cache.add(key, 0, timeout=3600)
     try:
-        count = cache.incr(key)
+        count = cache.incr(key, amount)
     except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
+        cache.set(key, amount, timeout=3600)
+        count = amount
     return count <= limit
+
+
+def address_key(ip_address: str) -> str:
+    """The part of an address one client controls: the address itself for IPv4, its /64
+    network for IPv6 (one household or phone is given a whole /64 to pick from)."""
+    try:
+        address = ipaddress.ip_address(ip_address)
+    except ValueError:
+        return ip_address
+    if address.version == 6:
+        return f"{ipaddress.ip_network(f'{address}/64', strict=False).network_address}/64"
+    return str(address)
 
 
 def client_ip(request) -> str | None:

@@ -25,7 +25,8 @@ from cms.contractors.models import ContractorPage
 from operations.residents.models import Building
 from operations.residents.roles import StaffRole, staff_group_name
 
-from .models import CLOSED_STATUSES, Category, Ticket, TicketComment
+from . import selectors
+from .models import Category, Ticket, TicketComment
 
 User = get_user_model()
 
@@ -66,15 +67,8 @@ def _workers():
     )
 
 
-def overdue_condition(now=None) -> Q:
-    """Open and past the deadline: marked by the escalation, or due before it has run."""
-    now = now or timezone.now()
-    return ~Q(status__in=CLOSED_STATUSES) & (Q(overdue_at__isnull=False) | Q(due_at__lte=now))
-
-
-def is_overdue(ticket: Ticket, now=None) -> bool:
-    now = now or timezone.now()
-    return ticket.status not in CLOSED_STATUSES and (ticket.overdue_at is not None or ticket.due_at <= now)
+def is_overdue(ticket: Ticket) -> bool:
+    return ticket.is_overdue
 
 
 class TicketFilterSet(WagtailFilterSet):
@@ -112,9 +106,9 @@ class TicketFilterSet(WagtailFilterSet):
 
     def filter_overdue(self, queryset, name, value):
         if value == "yes":
-            return queryset.filter(overdue_condition())
+            return queryset.filter(selectors.overdue_condition())
         if value == "no":
-            return queryset.exclude(overdue_condition())
+            return queryset.exclude(selectors.overdue_condition())
         return queryset
 
 

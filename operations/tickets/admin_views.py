@@ -186,7 +186,6 @@ def ticket_csv_lines(tickets):
     statuses = {value: str(label) for value, label in Ticket.Status.choices}
     sources = {value: str(label) for value, label in Ticket.Source.choices}
     yes = gettext("yes")
-    now = timezone.now()
 
     def when(moment) -> str:
         return timezone.localtime(moment, zone).strftime(CSV_DATE_TIME) if moment else ""
@@ -208,7 +207,7 @@ def ticket_csv_lines(tickets):
                 person_label(ticket.worker),
                 when(ticket.created_at),
                 when(ticket.due_at),
-                yes if is_overdue(ticket, now) else "",
+                yes if ticket.is_overdue else "",
                 when(ticket.done_at),
                 when(ticket.closed_at),
             ]

@@ -228,7 +228,9 @@ class Ticket(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.overdue_at is not None and self.status not in CLOSED_STATUSES
+        """Open and past its deadline, whether or not escalation has marked it yet (it runs
+        every few minutes); `selectors.overdue_condition` is the same rule in a query."""
+        return self.status not in CLOSED_STATUSES and (self.overdue_at is not None or self.due_at <= timezone.now())
 
 
 CLOSED_STATUSES = {Ticket.Status.DONE, Ticket.Status.CLOSED, Ticket.Status.REJECTED}

@@ -174,9 +174,9 @@ def _uploads(uploads: list[Upload] | None) -> list:
     return uploads
 
 
-def _photos(uploads: list[Upload] | None) -> list:
+def _photos(uploads: list[Upload] | None, user) -> list:
     """Uploaded photos checked and cleaned (services.photos_process); refusals are ServiceErrors."""
-    return services.photos_process(_uploads(uploads))
+    return services.photos_process(_uploads(uploads), by=user)
 
 
 def _not_signed_in(message: str) -> list[TicketError]:
@@ -319,7 +319,10 @@ class Mutation:
                     raise ServiceError(
                         services.TicketErrorCode.PLACE_INVALID, gettext("No such person."), "reporter_id"
                     )
-            processed = _photos(photos)
+            if category is None:
+                raise ServiceError(services.TicketErrorCode.CATEGORY_INVALID, gettext("Choose a category."), "category")
+            services.ticket_place_check(reporter=reporter, unit=unit, building=building)
+            processed = _photos(photos, user)
             ticket = services.ticket_create(
                 reporter=reporter,
                 category=category,
@@ -396,7 +399,7 @@ class Mutation:
             return TicketCommentAddPayload(comment=None, ticket=None, errors=_not_found())
         try:
             comment = services.ticket_comment_add(
-                ticket=ticket, author=user, body=body, internal=internal, photos=_photos(photos)
+                ticket=ticket, author=user, body=body, internal=internal, photos=_photos(photos, user)
             )
         except ServiceError as error:
             return TicketCommentAddPayload(comment=None, ticket=None, errors=_errors(error))
@@ -425,7 +428,7 @@ class Mutation:
             info,
             ticket_id,
             lambda ticket, user: services.ticket_transition(
-                ticket=ticket, actor=user, to_status=status.value, note=note, photos=_photos(photos)
+                ticket=ticket, actor=user, to_status=status.value, note=note, photos=_photos(photos, user)
             ),
         )
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from cms.contractors.models import ContractorStaff
 from operations.residents.models import Membership
@@ -68,6 +69,12 @@ _ORDERINGS = {
 }
 
 
+def overdue_condition(now=None) -> Q:
+    """`Ticket.is_overdue` as a query condition: open, and marked overdue or past its deadline."""
+    now = now or timezone.now()
+    return ~Q(status__in=CLOSED_STATUSES) & (Q(overdue_at__isnull=False) | Q(due_at__lte=now))
+
+
 def tickets_list(
     user,
     *,
@@ -94,8 +101,7 @@ def tickets_list(
     if unit_id is not None:
         tickets = tickets.filter(unit_id=unit_id)
     if overdue is not None:
-        is_overdue = Q(overdue_at__isnull=False) & ~Q(status__in=CLOSED_STATUSES)
-        tickets = tickets.filter(is_overdue) if overdue else tickets.exclude(is_overdue)
+        tickets = tickets.filter(overdue_condition()) if overdue else tickets.exclude(overdue_condition())
     if reported_by_me:
         tickets = tickets.filter(reporter=user)
     if assigned_to_me:

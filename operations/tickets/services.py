@@ -117,6 +117,20 @@ def _notify(template_key: str, people, ticket: Ticket, event_key: str, **extra) 
     )
 
 
+def _reporter_of(ticket: Ticket):
+    """The reporter, while they may still read the ticket: someone who moved out is not
+    told what is written for the new occupants."""
+    reporter = ticket.reporter
+    if reporter is None or Actor.REPORTER not in selectors.actor_roles(ticket, reporter):
+        return None
+    return reporter
+
+
+def _if_staff(person):
+    """A responsible person, while they still hold a staff role that reads tickets."""
+    return person if person is not None and selectors.is_ticket_staff(person) else None
+
+
 def _firm_people(ticket: Ticket, *, managers_only: bool = False) -> list:
     if not ticket.contractor_id:
         return []
@@ -140,10 +154,16 @@ def photos_per_ticket() -> int:
     return getattr(settings, "TICKET_PHOTOS_MAX_PER_TICKET", 20)
 
 
-def photos_process(uploads: Sequence) -> list[ProcessedPhoto]:
+def photos_process(uploads: Sequence, *, by=None) -> list[ProcessedPhoto]:
     """Check and clean uploaded photos before anything is written (Pillow work is slow, so
     it happens outside any transaction). Every refused photo is reported, with its
-    position: `photos.0`, `photos.2`."""
+    position: `photos.0`, `photos.2`. Decoding costs CPU and memory, so one person (`by`)
+    may send at most TICKET_PHOTOS_PER_USER_PER_HOUR photos an hour."""
+    if by is not None and uploads:
+        if not throttling.hourly_count_allows(
+            "tickets:photos:user", str(by.pk), settings.TICKET_PHOTOS_PER_USER_PER_HOUR, amount=len(uploads)
+        ):
+            raise _rate_limited()
     processed, problems = [], []
     for index, upload in enumerate(uploads):
         try:
@@ -234,6 +254,20 @@ def _deadlines(category: Category, start) -> tuple:
     return start + timedelta(hours=category.response_hours), start + timedelta(hours=category.resolution_hours)
 
 
+def ticket_place_check(*, reporter, unit=None, building=None):
+    """The building of a report for `unit` (one of the reporter's) or for a common area of
+    `building` (where the reporter holds a unit); refused otherwise. Callers check it
+    before decoding photos, so a report nobody may make costs no image processing."""
+    memberships = Membership.objects.filter(user=reporter, status=Membership.Status.VERIFIED)
+    if unit is not None:
+        if not memberships.filter(unit=unit).exists():
+            raise _refuse(TicketErrorCode.PLACE_INVALID, gettext("You can report only for your own units."), "unit")
+        return unit.building
+    if building is None or not memberships.filter(unit__building=building).exists():
+        raise _refuse(TicketErrorCode.PLACE_INVALID, gettext("Choose one of your units or your building."), "building")
+    return building
+
+
 @_with_photo_files
 @transaction.atomic
 def ticket_create(
@@ -267,13 +301,7 @@ def ticket_create(
         raise _refuse(TicketErrorCode.NOT_AUTHENTICATED, gettext("Sign in to report a fault."))
     if category is None or not category.is_active:
         raise _refuse(TicketErrorCode.CATEGORY_INVALID, gettext("Choose a category."), "category")
-    memberships = Membership.objects.filter(user=reporter, status=Membership.Status.VERIFIED)
-    if unit is not None:
-        if not memberships.filter(unit=unit).exists():
-            raise _refuse(TicketErrorCode.PLACE_INVALID, gettext("You can report only for your own units."), "unit")
-        building = unit.building
-    elif building is None or not memberships.filter(unit__building=building).exists():
-        raise _refuse(TicketErrorCode.PLACE_INVALID, gettext("Choose one of your units or your building."), "building")
+    building = ticket_place_check(reporter=reporter, unit=unit, building=building)
     taken_by_staff = source not in {Ticket.Source.PORTAL, Ticket.Source.APP}
     if source not in Ticket.Source.values or (
         (taken_by_staff or recorded_by is not None) and not selectors.can_dispatch(recorded_by)
@@ -281,6 +309,10 @@ def ticket_create(
         raise _refuse(TicketErrorCode.FORBIDDEN, gettext("Only staff record tickets taken by phone or e-mail."))
     _check_position(latitude, longitude)
     contact_phone, contact_email = _clean_contact(contact_phone, contact_email)
+    if recorded_by is None and not throttling.hourly_count_allows(
+        "tickets:reports:user", str(reporter.pk), settings.TICKET_REPORTS_PER_USER_PER_HOUR
+    ):
+        raise _rate_limited()
     now = timezone.now()
     response_due, due = _deadlines(category, now)
     ticket = Ticket.objects.create(
@@ -354,20 +386,37 @@ def _hand_over(ticket: Ticket) -> None:
         )
     else:
         _notify(
-            "ticket-new", selectors.staff_in_role(StaffRole.DISPATCHER) + [category.default_responsible], ticket, "new"
+            "ticket-new",
+            selectors.staff_in_role(StaffRole.DISPATCHER) + [_if_staff(category.default_responsible)],
+            ticket,
+            "new",
         )
 
 
-def anonymous_reports_allowed(*, ip_address: str | None, contact: str) -> bool:
-    """Count an anonymous report from this address and this contact; False once either
-    has used up its hourly limit, so that the public form cannot be flooded."""
-    by_address = not ip_address or throttling.hourly_count_allows(
-        "tickets:anonymous:address", ip_address, settings.TICKET_ANONYMOUS_LIMIT_PER_ADDRESS
-    )
-    by_contact = throttling.hourly_count_allows(
-        "tickets:anonymous:contact", contact, settings.TICKET_ANONYMOUS_LIMIT_PER_CONTACT
-    )
-    return by_address and by_contact
+def anonymous_reports_allowed(*, ip_address: str | None, contact: str, building_id: int) -> bool:
+    """Count an anonymous report; False once its address (an IPv6 /64), its contact, its
+    building or all anonymous reports together have used up their hourly limit, so that
+    the public form cannot be flooded even from many addresses."""
+    limits = [
+        ("tickets:anonymous:contact", contact, settings.TICKET_ANONYMOUS_LIMIT_PER_CONTACT),
+        ("tickets:anonymous:building", str(building_id), settings.TICKET_ANONYMOUS_LIMIT_PER_BUILDING),
+        ("tickets:anonymous:all", "all", settings.TICKET_ANONYMOUS_LIMIT_TOTAL),
+    ]
+    if ip_address:
+        limits.append(
+            (
+                "tickets:anonymous:address",
+                throttling.address_key(ip_address),
+                settings.TICKET_ANONYMOUS_LIMIT_PER_ADDRESS,
+            )
+        )
+    # Every counter counts the attempt (no short-circuit), so none can be probed for free.
+    allowed = [throttling.hourly_count_allows(scope, subject, limit) for scope, subject, limit in limits]
+    return all(allowed)
+
+
+def _rate_limited() -> ServiceError:
+    return _refuse(TicketErrorCode.RATE_LIMITED, gettext("Too many at once. Try again in an hour or call us."))
 
 
 def _clean_contact(phone: str, email: str) -> tuple[str, str]:
@@ -428,10 +477,8 @@ def ticket_anonymous_create(
             TicketErrorCode.CONTACT_REQUIRED, gettext("Give a phone number or an e-mail address."), "contact_phone"
         )
     texts = _report_texts(title, description)
-    if not anonymous_reports_allowed(ip_address=ip_address, contact=phone or email):
-        raise _refuse(
-            TicketErrorCode.RATE_LIMITED, gettext("Too many reports from here. Try again in an hour or call us.")
-        )
+    if not anonymous_reports_allowed(ip_address=ip_address, contact=phone or email, building_id=building.pk):
+        raise _rate_limited()
     return _anonymous_ticket_write(
         category=category,
         building=building,
@@ -530,7 +577,7 @@ def ticket_transition(
         ticket.contractor, ticket.worker, ticket.contractor_accepted_at = None, None, None
     event = _set_status(ticket, to_status, actor, note)
     _photos_attach(ticket, photos, actor)
-    _notify("ticket-status", [ticket.reporter], ticket, f"event:{event.pk}", note=note)
+    _notify("ticket-status", [_reporter_of(ticket)], ticket, f"event:{event.pk}", note=note)
     if (from_status, to_status) == (S.ASSIGNED, S.ACCEPTED):
         _notify("ticket-new", selectors.staff_in_role(StaffRole.DISPATCHER), ticket, f"event:{event.pk}:dispatch")
     return ticket
@@ -575,7 +622,7 @@ def _assign(ticket: Ticket, *, contractor, worker, actor, note: str = "") -> Tic
     )
     # The dispatcher's note is for the firm (its message, and the history staff and the firm read).
     _notify("ticket-assigned", _firm_people(ticket), ticket, f"event:{event.pk}", contractor=str(contractor), note=note)
-    _notify("ticket-status", [ticket.reporter], ticket, f"event:{event.pk}", note="")
+    _notify("ticket-status", [_reporter_of(ticket)], ticket, f"event:{event.pk}", note="")
     return event
 
 
@@ -612,6 +659,10 @@ def ticket_comment_add(
         raise _refuse(TicketErrorCode.NOT_FOUND, gettext("Ticket not found."))
     if not roles:  # readers without a part in it (the board) only read
         raise _refuse(TicketErrorCode.FORBIDDEN, gettext("You cannot change this ticket."))
+    if not roles & {Actor.STAFF, Actor.CONTRACTOR} and not throttling.hourly_count_allows(
+        "tickets:comments:user", str(author.pk), settings.TICKET_COMMENTS_PER_USER_PER_HOUR
+    ):
+        raise _rate_limited()
     if internal and not roles & {Actor.STAFF, Actor.CONTRACTOR}:
         raise _refuse(
             TicketErrorCode.FORBIDDEN, gettext("Only staff and the contractor write internal notes."), "internal"
@@ -635,10 +686,12 @@ def ticket_comment_add(
         if ticket.first_response_at is None:
             ticket.first_response_at = comment.created_at
             ticket.save(update_fields=["first_response_at", "updated_at"])
-        _notify("ticket-comment", [ticket.reporter], ticket, f"comment:{comment.pk}", comment=body)
+        _notify("ticket-comment", [_reporter_of(ticket)], ticket, f"comment:{comment.pk}", comment=body)
     else:
         audience = _firm_people(ticket) if ticket.contractor_id else selectors.staff_in_role(StaffRole.DISPATCHER)
-        _notify("ticket-comment", audience + [ticket.responsible], ticket, f"comment:{comment.pk}", comment=body)
+        _notify(
+            "ticket-comment", audience + [_if_staff(ticket.responsible)], ticket, f"comment:{comment.pk}", comment=body
+        )
     return comment
 
 
@@ -671,7 +724,7 @@ def ticket_deadline_change(*, ticket: Ticket, actor, due_at, reason: str) -> Tic
     )
     _notify(
         "ticket-deadline-changed",
-        [ticket.reporter, *_firm_people(ticket)],
+        [_reporter_of(ticket), *_firm_people(ticket)],
         ticket,
         f"event:{event.pk}",
         note=reason[:MAX_TEXT],
@@ -728,7 +781,7 @@ def ticket_reopen(*, ticket: Ticket, actor, reason: str) -> Ticket:
     ticket.due_at, ticket.clock_started_at, ticket.warned_at, ticket.overdue_at = due, now, None, None
     event = _set_status(ticket, to_status, actor, reason)
     audience = _firm_people(ticket) if ticket.contractor_id else selectors.staff_in_role(StaffRole.DISPATCHER)
-    _notify("ticket-reopened", audience + [ticket.responsible], ticket, f"event:{event.pk}", note=reason)
+    _notify("ticket-reopened", audience + [_if_staff(ticket.responsible)], ticket, f"event:{event.pk}", note=reason)
     return ticket
 
 
@@ -745,7 +798,7 @@ def tickets_close_unconfirmed(*, now=None) -> int:
             if ticket is None:
                 continue
             event = _set_status(ticket, S.CLOSED, None, gettext("Closed automatically: not reopened in time."))
-            _notify("ticket-status", [ticket.reporter], ticket, f"event:{event.pk}", note=event.note)
+            _notify("ticket-status", [_reporter_of(ticket)], ticket, f"event:{event.pk}", note=event.note)
             closed += 1
     return closed
 
@@ -775,7 +828,7 @@ def tickets_escalate(*, now=None) -> dict[str, int]:
             # Keyed by the claimed escalation: each claim is told once, and only a claim tells.
             _notify(
                 "ticket-overdue",
-                selectors.staff_in_role(StaffRole.ADMINISTRATOR) + [ticket.responsible],
+                selectors.staff_in_role(StaffRole.ADMINISTRATOR) + [_if_staff(ticket.responsible)],
                 ticket,
                 f"overdue:event:{event.pk}",
             )
@@ -793,7 +846,7 @@ def tickets_escalate(*, now=None) -> dict[str, int]:
             people = (
                 selectors.staff_in_role(StaffRole.DISPATCHER)
                 + _firm_people(ticket, managers_only=True)
-                + [ticket.responsible]
+                + [_if_staff(ticket.responsible)]
             )
             _notify("ticket-response-overdue", people, ticket, f"response:event:{event.pk}")
             counts["unanswered"] += 1

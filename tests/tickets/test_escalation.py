@@ -397,7 +397,7 @@ def test_nobody_reacting_in_time_tells_the_dispatchers_and_the_firms_managers_on
         assert len(received(person, "response", ticket)) == 1
     assert received(cast.firm_worker, "response", ticket) == [] and received(cast.reporter, "response", ticket) == []
     ticket.refresh_from_db()
-    assert ticket.response_overdue_at == later and escalations(ticket) == ["No response in time."]
+    assert ticket.response_overdue_at == later and escalations(ticket) == ["Brak reakcji w wyznaczonym czasie."]
 
 
 def test_a_ticket_someone_reacted_to_is_not_escalated_for_its_response(cast):

@@ -289,8 +289,8 @@ def test_the_list_is_newest_first_with_its_columns(cast, tickets):
     assert reported == timezone.localtime(phone.created_at).strftime("%d.%m.%Y %H:%M")
     assert deadline == timezone.localtime(phone.due_at).strftime("%d.%m.%Y %H:%M")
     assert overdue == ""
-    assert row("stairs")[3] == f"{cast.building.code}, common area"
-    assert row("old_leak")[9] == "overdue"
+    assert row("stairs")[3] == f"{cast.building.code}, część wspólna"  # Polish is the default language
+    assert row("old_leak")[9] == "po terminie"  # Polish is the default language
 
 
 FILTERS = [
