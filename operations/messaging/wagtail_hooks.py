@@ -22,6 +22,8 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
+from cms.core.viewsets import ReadOnlyViewSetMixin
+
 from . import admin_views as views
 from .forms import BroadcastForm, MessageTemplateForm
 from .models import Broadcast, Delivery, MessageTemplate
@@ -152,7 +154,7 @@ class MessageTemplateViewSet(AllPermissionsInGroupEditor, ModelViewSet):
     )
 
 
-class DeliveryViewSet(ModelViewSet):
+class DeliveryViewSet(ReadOnlyViewSetMixin, ModelViewSet):
     """The delivery log: a filtered listing, nothing to add, edit or delete."""
 
     model = Delivery
@@ -181,16 +183,6 @@ class DeliveryViewSet(ModelViewSet):
         Column("subject", label=_("Message"), accessor="message.subject"),
         Column("error", label=_("Reason")),
     ]
-
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            add_url_name=None,
-            edit_url_name=None,
-            delete_url_name=None,
-            history_url_name=None,
-            usage_url_name=None,
-            **kwargs,
-        )
 
     def get_permissions_to_register(self):
         return Permission.objects.filter(

@@ -30,6 +30,7 @@ from wagtail.admin.widgets.button import MenuItem
 from wagtail.log_actions import log
 
 from cms.core.graphql.errors import ServiceError, service_errors
+from cms.core.viewsets import ReadOnlyViewSetMixin
 
 from . import services
 from .forms import EndForm, RejectForm, VerifyForm
@@ -224,22 +225,12 @@ class UnitViewSet(ModelViewSet):
 # --- Read-only listings ----------------------------------------------------------------------
 
 
-class ReadOnlyViewSet(ModelViewSet):
+class ReadOnlyViewSet(ReadOnlyViewSetMixin, ModelViewSet):
     """A listing and an inspect view; no add, edit, copy or delete."""
 
     inspect_view_enabled = True
     copy_view_enabled = False
     add_to_reference_index = False
-
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            add_url_name=None,
-            edit_url_name=None,
-            delete_url_name=None,
-            history_url_name=None,
-            usage_url_name=None,
-            **kwargs,
-        )
 
     def get_urlpatterns(self):
         return [

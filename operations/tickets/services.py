@@ -313,10 +313,8 @@ def ticket_create(
         "tickets:reports:user", str(reporter.pk), settings.TICKET_REPORTS_PER_USER_PER_HOUR
     ):
         raise _rate_limited()
-    now = timezone.now()
-    response_due, due = _deadlines(category, now)
-    ticket = Ticket.objects.create(
-        category=category,
+    ticket = _ticket_open(
+        category,
         **_report_texts(title, description),
         building=building,
         unit=unit,
@@ -333,17 +331,27 @@ def ticket_create(
         contact_name=(contact_name or "").strip()[:120],
         contact_phone=contact_phone,
         contact_email=contact_email,
-        responsible=category.default_responsible,
-        created_at=now,
-        clock_started_at=now,
-        response_due_at=response_due,
-        due_at=due,
     )
     _event(ticket, TicketEvent.Kind.CREATED, recorded_by or reporter, to_status=S.NEW)
     _photos_attach(ticket, photos, recorded_by or reporter)
     _notify("ticket-received", [reporter], ticket, "received")
     _hand_over(ticket)
     return ticket
+
+
+def _ticket_open(category: Category, **fields) -> Ticket:
+    """A new ticket, its deadlines and responsible person taken from its category."""
+    now = timezone.now()
+    response_due, due = _deadlines(category, now)
+    return Ticket.objects.create(
+        category=category,
+        responsible=category.default_responsible,
+        created_at=now,
+        clock_started_at=now,
+        response_due_at=response_due,
+        due_at=due,
+        **fields,
+    )
 
 
 def _check_position(latitude, longitude) -> None:
@@ -493,10 +501,8 @@ def ticket_anonymous_create(
 @transaction.atomic
 def _anonymous_ticket_write(*, category, building, texts, location, contact, photos) -> Ticket:
     contact_name, phone, email = contact
-    now = timezone.now()
-    response_due, due = _deadlines(category, now)
-    ticket = Ticket.objects.create(
-        category=category,
+    ticket = _ticket_open(
+        category,
         **texts,
         building=building,
         location=(location or "").strip()[:150],
@@ -504,11 +510,6 @@ def _anonymous_ticket_write(*, category, building, texts, location, contact, pho
         contact_name=(contact_name or "").strip()[:120],
         contact_phone=phone,
         contact_email=email,
-        responsible=category.default_responsible,
-        created_at=now,
-        clock_started_at=now,
-        response_due_at=response_due,
-        due_at=due,
     )
     _event(ticket, TicketEvent.Kind.CREATED, None, to_status=S.NEW, note=gettext("Reported without an account."))
     _photos_attach(ticket, photos, None)

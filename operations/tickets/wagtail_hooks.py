@@ -22,6 +22,8 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, StatusFlagColumn, Sta
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from cms.core.viewsets import ReadOnlyViewSetMixin
+
 from . import admin_views as views
 from .admin_forms import CategoryForm, TicketFilterSet, is_overdue, person_label
 from .models import CLOSED_STATUSES, Category, Ticket
@@ -29,7 +31,7 @@ from .models import CLOSED_STATUSES, Category, Ticket
 TICKET_PERMISSIONS = ["view_ticket", "change_ticket", "dispatch_ticket", "view_ticket_statistics"]
 
 
-class TicketViewSet(ModelViewSet):
+class TicketViewSet(ReadOnlyViewSetMixin, ModelViewSet):
     """The list and one ticket's page; no add, edit, copy or delete."""
 
     model = Ticket
@@ -82,16 +84,6 @@ class TicketViewSet(ModelViewSet):
         ),
         StatusFlagColumn("overdue", label=_("Overdue"), accessor=is_overdue, true_label=_("overdue")),
     ]
-
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            add_url_name=None,
-            edit_url_name=None,
-            delete_url_name=None,
-            history_url_name=None,
-            usage_url_name=None,
-            **kwargs,
-        )
 
     def get_permissions_to_register(self):
         return Permission.objects.filter(
