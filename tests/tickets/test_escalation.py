@@ -370,11 +370,15 @@ def test_two_workers_escalating_at_once_send_each_warning_once(committed):
         if attempt == 0:
             assert sum(r["warned"] for r in results) == len(near)
             assert sum(r["overdue"] for r in results) == len(late)
+            # Nobody reacted to any of them within the category's 4 hours either.
+            assert sum(r["unanswered"] for r in results) == len(near) + len(late)
         else:
             assert results == [{"warned": 0, "overdue": 0, "unanswered": 0}] * 2
 
     for ticket in near + late:
-        assert TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.ESCALATED).count() == 1
+        # One escalation for the deadline (warning or overdue), one for the missing response.
+        assert TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.ESCALATED).count() == 2
+        assert len(received(cast.dispatcher, "response", ticket)) == 1
     for ticket in near:
         assert len(received(cast.dispatcher, "warning", ticket)) == 1
     for ticket in late:
