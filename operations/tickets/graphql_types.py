@@ -234,7 +234,7 @@ class TicketType(relay.Node):
 
     @strawberry_django.field(only=["status"], description="The status in the viewer's language.")
     def status_label(self) -> str:
-        return str(self.get_status_display())
+        return str(Ticket.Status(self.status).label)  # one lookup, not a rebuilt choices map per ticket
 
     @strawberry_django.field(only=["source"])
     def source(self) -> TicketSource:
