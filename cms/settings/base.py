@@ -192,6 +192,8 @@ CELERY_BEAT_SCHEDULE = {
     "messaging-sweep": {"task": "operations.messaging.tasks.messaging_sweep", "schedule": 60.0},
     "tickets-escalate": {"task": "operations.tickets.tasks.tickets_escalate", "schedule": 300.0},
     "tickets-close-unconfirmed": {"task": "operations.tickets.tasks.tickets_close_unconfirmed", "schedule": 3600.0},
+    # Photo files no ticket names any more (deleted tickets, rolled-back uploads).
+    "ticket-photo-files-sweep": {"task": "operations.tickets.tasks.ticket_photo_files_sweep", "schedule": 86400.0},
 }
 # Sign-in attempts hold IP addresses (personal data): kept this long, then deleted.
 SIGNIN_HISTORY_DAYS = int(os.environ.get("SIGNIN_HISTORY_DAYS", "90"))

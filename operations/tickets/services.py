@@ -873,6 +873,30 @@ def tickets_escalate(*, now=None) -> dict[str, int]:
     return counts
 
 
+def ticket_photo_files_sweep(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete photo files no TicketPhoto names: those of tickets deleted since, and those
+    stored for a change that an outer transaction then rolled back (a service cleans up
+    after its own refusals). Files younger than `older_than` may belong to an upload
+    still in progress and are left alone. Returns how many files were deleted."""
+    folder = "ticket-photos"
+    try:
+        _dirs, names = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return 0
+    cutoff = timezone.now() - older_than
+    stored = {f"{folder}/{name}" for name in names}
+    # Every name the table holds (two short strings a photo; no IN list of thousands).
+    referenced = set()
+    for file, thumbnail in TicketPhoto.objects.values_list("file", "thumbnail").iterator():
+        referenced.update((file, thumbnail))
+    deleted = 0
+    for name in sorted(stored - referenced):
+        if default_storage.get_modified_time(name) < cutoff:
+            default_storage.delete(name)
+            deleted += 1
+    return deleted
+
+
 def categories_ensure() -> int:
     """The default categories, on a fresh installation only (see default_categories.py)."""
     from .default_categories import DEFAULT_CATEGORIES

@@ -15,3 +15,8 @@ def tickets_escalate() -> dict:
 @shared_task
 def tickets_close_unconfirmed() -> int:
     return services.tickets_close_unconfirmed()
+
+
+@shared_task
+def ticket_photo_files_sweep() -> int:
+    return services.ticket_photo_files_sweep()

@@ -13,17 +13,22 @@ import struct
 import subprocess
 import sys
 import textwrap
+import time
 import zlib
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import ExifTags, Image, ImageCms, ImageFile
 from PIL.TiffImagePlugin import IFDRational
 
-from operations.tickets import photos
+from operations.tickets import photos, services, tasks
+from operations.tickets.models import TicketPhoto
 from operations.tickets.photos import PhotoError, PhotoErrorCode, process_photo
+from tests.factories import tickets as tf
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -576,3 +581,26 @@ def test_defaults_apply_when_the_settings_are_missing(settings):
     over = CountingReader(b"\xff" * (photos.DEFAULT_MAX_BYTES + 10))
     assert refused(over).code == PhotoErrorCode.PHOTO_TOO_LARGE
     assert over.bytes_read == photos.DEFAULT_MAX_BYTES + 1
+
+
+# --- Files nobody names -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_sweep_deletes_old_photo_files_no_ticket_names_and_keeps_the_rest():
+    cast = tf.build_cast(with_firms=False)
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), (1, 2, 3)).save(buffer, "JPEG")
+    ticket = tf.report(cast.reporter, category=cast.category, unit=cast.unit, photos=services.photos_process([buffer]))
+    kept = TicketPhoto.objects.get(ticket=ticket)
+    orphan_old = default_storage.save("ticket-photos/orphan-old.jpg", ContentFile(b"x"))
+    orphan_new = default_storage.save("ticket-photos/orphan-new.jpg", ContentFile(b"x"))
+    two_days_ago = time.time() - 2 * 86400
+    for name in (orphan_old, kept.file.name, kept.thumbnail.name):
+        os.utime(default_storage.path(name), (two_days_ago, two_days_ago))
+
+    assert tasks.ticket_photo_files_sweep.delay().result == 1
+    assert not default_storage.exists(orphan_old)
+    assert default_storage.exists(orphan_new)  # may be an upload still in progress
+    assert default_storage.exists(kept.file.name) and default_storage.exists(kept.thumbnail.name)
+    assert services.ticket_photo_files_sweep() == 0
