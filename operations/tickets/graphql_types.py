@@ -67,9 +67,14 @@ class TicketCategoryType:
 
 @strawberry_django.type(ContractorPage, name="TicketFirm", description="The contractor firm a ticket is assigned to.")
 class TicketFirmType:
-    id: strawberry.ID
     phone: str
     email: str
+
+    @strawberry_django.field(
+        only=["page_ptr_id"], description="The firm's `Contractor` id (the directory's), as `ticketAssign` takes it."
+    )
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(relay.GlobalID("Contractor", str(self.pk))))
 
     @strawberry_django.field(only=["title"])
     def name(self) -> str:

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 TICKET_FIELDS = """
   id reference title status statusLabel isOverdue location
   category { name urgency } building { code } unit { number }
-  contractor { name } workerName
+  contractor { id name } workerName
   contact { name phone }
   comments { body isInternal authorName isMine photos { id } }
   photos { id url thumbnailUrl width height isInternal }
@@ -351,3 +351,13 @@ def test_the_dispatchers_note_on_an_assignment_is_for_the_firm_not_the_resident(
     firm_message = Message.objects.get(recipient=cast.firm_worker, dedupe_key__startswith=f"ticket:{ticket.pk}:event")
     assert "Klucz u dozorcy, pies." in firm_message.body_text
     assert not Message.objects.filter(recipient=cast.reporter, body_text__contains="Klucz u dozorcy").exists()
+
+
+def test_the_firm_of_a_ticket_is_named_by_the_id_ticket_assign_takes(gql, cast):
+    ticket = t.report(cast.reporter, category=cast.category)
+    services.ticket_assign(ticket=ticket, actor=cast.dispatcher, contractor=cast.firm)
+    gql.login(cast.dispatcher)
+    firm_id = gql.data(TICKET, {"id": gid("Ticket", ticket.pk)})["ticket"]["contractor"]["id"]
+    assert firm_id == gid("Contractor", cast.firm.pk)
+    moved = gql.data(ASSIGN, {"id": gid("Ticket", ticket.pk), "contractorId": firm_id})["ticketAssign"]
+    assert moved["errors"] == [] and moved["ticket"]["contractor"]["name"] == cast.firm.title
