@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 import strawberry
 import strawberry_django
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext
 from strawberry import Info
 from strawberry.file_uploads import Upload
@@ -179,6 +180,13 @@ def _photos(uploads: list[Upload] | None, user) -> list:
     return services.photos_process(_uploads(uploads), by=user)
 
 
+def _aware(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """A time without an offset is the cooperative's local time (and then comparable with one that has it)."""
+    if moment is not None and timezone.is_naive(moment):
+        return timezone.make_aware(moment)
+    return moment
+
+
 def _not_signed_in(message: str) -> list[TicketError]:
     return _refusal(services.TicketErrorCode.NOT_AUTHENTICATED, message)
 
@@ -269,6 +277,7 @@ class Query:
                 % {"field": "clusterLimit", "maximum": MAX_CLUSTERS},
                 field="clusterLimit",
             )
+        since, until = _aware(since), _aware(until)
         if since is not None and until is not None and since > until:
             raise bad_input(gettext("The period must start before it ends."), field="since")
         return TicketStatisticsType.of(figures.ticket_statistics(since=since, until=until, cluster_limit=cluster_limit))
@@ -476,7 +485,7 @@ class Mutation:
             info,
             ticket_id,
             lambda ticket, user: services.ticket_deadline_change(
-                ticket=ticket, actor=user, due_at=due_at, reason=reason
+                ticket=ticket, actor=user, due_at=_aware(due_at), reason=reason
             ),
         )
 

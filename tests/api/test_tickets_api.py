@@ -361,3 +361,26 @@ def test_the_firm_of_a_ticket_is_named_by_the_id_ticket_assign_takes(gql, cast):
     assert firm_id == gid("Contractor", cast.firm.pk)
     moved = gql.data(ASSIGN, {"id": gid("Ticket", ticket.pk), "contractorId": firm_id})["ticketAssign"]
     assert moved["errors"] == [] and moved["ticket"]["contractor"]["name"] == cast.firm.title
+
+
+def test_statistics_read_a_time_without_an_offset_as_local_time(gql, cast):
+    t.report(cast.reporter, category=cast.category)
+    gql.login(cast.dispatcher)
+    figures = gql.data(STATISTICS, {"since": "2020-01-01T00:00:00", "until": "2099-01-01T00:00:00+01:00"})
+    assert figures["ticketStatistics"]["period"]["reported"] == 1
+    assert figures["ticketStatistics"]["since"].startswith("2020-01-01T00:00:00+01:00")
+
+
+def test_a_new_deadline_without_an_offset_is_local_time(gql, cast):
+    ticket = t.report(cast.reporter, category=cast.category)
+    gql.login(cast.dispatcher)
+    change = """
+    mutation($id: ID!, $dueAt: DateTime!) {
+      ticketDeadlineChange(ticketId: $id, dueAt: $dueAt, reason: "Czekamy na część") {
+        ticket { dueAt } errors { code }
+      }
+    }
+    """
+    payload = gql.data(change, {"id": gid("Ticket", ticket.pk), "dueAt": "2099-06-01T12:00:00"})["ticketDeadlineChange"]
+    # Noon in Warsaw (summer time), answered in UTC like every time the API gives.
+    assert payload["errors"] == [] and payload["ticket"]["dueAt"] == "2099-06-01T10:00:00+00:00"
