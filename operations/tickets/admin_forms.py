@@ -67,10 +67,6 @@ def _workers():
     )
 
 
-def is_overdue(ticket: Ticket) -> bool:
-    return ticket.is_overdue
-
-
 class TicketFilterSet(WagtailFilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=label_of(Ticket, "status"), choices=Ticket.Status.choices, widget=forms.CheckboxSelectMultiple

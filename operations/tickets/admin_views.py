@@ -44,7 +44,6 @@ from .admin_forms import (
     DeadlineForm,
     StatisticsPeriodForm,
     TransitionForm,
-    is_overdue,
     person_label,
 )
 from .figures import ticket_statistics
@@ -390,7 +389,7 @@ class TicketInspectView(generic.InspectView):
             },
             facts=self.get_facts(),
             description=ticket.description,
-            overdue=is_overdue(ticket),
+            overdue=ticket.is_overdue,
             contact=self.get_contact(),
             history=self.get_history(),
             comments=[
@@ -620,7 +619,7 @@ class TicketStatisticsView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "tickets/admin/statistics.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm("tickets.view_ticket_statistics"):
+        if not selectors.can_read_statistics(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

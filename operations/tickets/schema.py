@@ -269,7 +269,7 @@ class Query:
         cluster_limit: int = 10,
     ) -> TicketStatisticsType | None:
         user = signed_in_user(info)
-        if user is None or not user.is_active or not user.has_perm("tickets.view_ticket_statistics"):
+        if not selectors.can_read_statistics(user):
             return None
         if not 0 <= cluster_limit <= MAX_CLUSTERS:
             raise bad_input(

@@ -33,6 +33,10 @@ def can_dispatch(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.has_perm("tickets.dispatch_ticket"))
 
 
+def can_read_statistics(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm("tickets.view_ticket_statistics"))
+
+
 def firm_id_of(user) -> int | None:
     """The id of the contractor firm the person works for, or None (one small query: the
     firm's page row is not needed to scope tickets)."""

@@ -24,6 +24,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -132,19 +133,15 @@ def _if_staff(person):
 
 
 def _firm_people(ticket: Ticket, *, managers_only: bool = False) -> list:
+    """The firm's people to tell: its managers, and the named worker or else everyone."""
     if not ticket.contractor_id:
         return []
     staff = ContractorStaff.objects.filter(firm_id=ticket.contractor_id).select_related("user")
     if managers_only:
         staff = staff.filter(is_manager=True)
-    people = [member.user for member in staff]
-    if ticket.worker_id and not managers_only:
-        people = [person for person in people if person.pk == ticket.worker_id or _is_manager(person, ticket)]
-    return people
-
-
-def _is_manager(user, ticket: Ticket) -> bool:
-    return ContractorStaff.objects.filter(user=user, firm_id=ticket.contractor_id, is_manager=True).exists()
+    elif ticket.worker_id:
+        staff = staff.filter(Q(is_manager=True) | Q(user_id=ticket.worker_id))
+    return [member.user for member in staff]
 
 
 # --- Photos ----------------------------------------------------------------------------------

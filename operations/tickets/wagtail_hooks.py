@@ -25,7 +25,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from cms.core.viewsets import ReadOnlyViewSetMixin
 
 from . import admin_views as views
-from .admin_forms import CategoryForm, TicketFilterSet, is_overdue, person_label
+from . import selectors
+from .admin_forms import CategoryForm, TicketFilterSet, person_label
 from .models import CLOSED_STATUSES, Category, Ticket
 
 TICKET_PERMISSIONS = ["view_ticket", "change_ticket", "dispatch_ticket", "view_ticket_statistics"]
@@ -82,7 +83,7 @@ class TicketViewSet(ReadOnlyViewSetMixin, ModelViewSet):
             accessor=lambda ticket: views.local_time(ticket.due_at),
             sort_key="due_at",
         ),
-        StatusFlagColumn("overdue", label=_("Overdue"), accessor=is_overdue, true_label=_("overdue")),
+        StatusFlagColumn("overdue", label=_("Overdue"), accessor="is_overdue", true_label=_("overdue")),
     ]
 
     def get_permissions_to_register(self):
@@ -115,7 +116,7 @@ class TicketStatisticsViewSet(ViewSet):
     def menu_item_class(self):
         class StatisticsMenuItem(MenuItem):
             def is_shown(self, request):
-                return request.user.has_perm("tickets.view_ticket_statistics")
+                return selectors.can_read_statistics(request.user)
 
         return StatisticsMenuItem
 
