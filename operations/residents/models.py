@@ -235,11 +235,15 @@ class SignInAttempt(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="sign_in_attempts"
     )
     ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    # What the limits count as one address (throttling.address_key): the address for
+    # IPv4, its /64 network for IPv6; "" when the address is unknown.
+    network = models.CharField(max_length=50, blank=True, default="")
     user_agent = models.CharField(max_length=300, blank=True)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
 
     class Meta:
+        indexes = [models.Index(fields=["network", "created_at"], name="signin_network_created")]
         ordering = ["-created_at"]
         verbose_name = _("sign-in attempt")
         verbose_name_plural = _("sign-in attempts")

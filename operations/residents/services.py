@@ -660,6 +660,7 @@ def sign_in_attempt_record(
         username=(username or "").replace("\x00", "")[:150],
         user=user,
         ip_address=_valid_ip(ip_address),
+        network=throttling.address_key(_valid_ip(ip_address)),
         user_agent=(user_agent or "").replace("\x00", "")[:300],
         channel=channel,
         outcome=outcome,

@@ -141,9 +141,12 @@ def hourly_count_allows(scope: str, subject: str, limit: int, amount: int = 1) -
     return count <= limit
 
 
-def address_key(ip_address: str) -> str:
-    """The part of an address one client controls: the address itself for IPv4, its /64
-    network for IPv6 (one household or phone is given a whole /64 to pick from)."""
+def address_key(ip_address: str | None) -> str:
+    """What every limit counts as one address: the address itself for IPv4, its /64
+    network for IPv6 (one household or phone is given a whole /64 to pick from); "" when
+    the address is unknown."""
+    if not ip_address:
+        return ""
     try:
         address = ipaddress.ip_address(ip_address)
     except ValueError:
