@@ -147,9 +147,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 *
 
 # --- Cache -----------------------------------------------------------------------------
 # Sign-in throttling keeps its counters in the database, so the cache may be per-process.
+# Redis down (or unreachable) degrades to no cache instead of failing requests
+# (cms/core/cache.py); the short timeouts bound what an address that never answers costs.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        {
+            "BACKEND": "cms.core.cache.DegradingRedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+        }
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -302,11 +308,14 @@ GRAPHQL_MAX_TOKENS = 2000
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 
 # --- Sign-in throttling ----------------------------------------------------------------
-# After SOFT failures within the window each further attempt is delayed; after HARD
-# failures the account (or address) is refused until the window has passed.
+# Failures within the window (see operations/residents/throttling.py): from the SOFT
+# limits on each further attempt is delayed; at the HARD limits one account from one
+# address, or one address for accounts it has not signed in before, is refused until the
+# window has passed. An account as a whole is only ever slowed down, never locked.
 SIGNIN_WINDOW_MINUTES = 15
 SIGNIN_SOFT_LIMIT = 3
-SIGNIN_HARD_LIMIT_ACCOUNT = 5
+SIGNIN_HARD_LIMIT_ACCOUNT_ADDRESS = 5
+SIGNIN_SOFT_LIMIT_ADDRESS = 10
 SIGNIN_HARD_LIMIT_ADDRESS = 20
 SIGNIN_DELAY_SECONDS = float(os.environ.get("SIGNIN_DELAY_SECONDS", "1.0"))
 # Account sign-ups from one address per hour (a household or an office shares an address).

@@ -14,9 +14,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db.models import Min
 from django.utils import timezone
+
+from cms.core.cache import counter_incr
 
 from .kinds import Channel, rules_for
 from .models import Broadcast, Delivery, NotificationSettings, PushDevice
@@ -128,12 +129,12 @@ class _RateLimiter:
         limit = max(int(self.per_second * window), 1)
         while True:
             slot = int(time.time() // window)
-            bucket = f"messaging:rate:{self.key}:{window}:{slot}"
-            cache.add(bucket, 0, timeout=window + 5)
-            try:
-                used = cache.incr(bucket)
-            except ValueError:  # expired between add and incr
-                continue
+            used = counter_incr(f"messaging:rate:{self.key}:{window}:{slot}", timeout=window + 5)
+            if used is None:
+                # No shared count while the cache is down: keep this worker alone to the
+                # rate (several workers may then exceed it together, for the outage).
+                time.sleep(1 / self.per_second)
+                return
             if used <= limit:
                 return
             time.sleep(max((slot + 1) * window - time.time(), 0.01))

@@ -14,6 +14,8 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
+from cms.core.cache import CacheUnavailable
+
 from . import sending, services
 
 logger = logging.getLogger(__name__)
@@ -21,6 +23,16 @@ logger = logging.getLogger(__name__)
 
 def _sender_key(channel: str) -> str:
     return f"messaging:sender-running:{channel}"
+
+
+def _no_sender_running(channel: str) -> bool:
+    """Claim the channel for a new sender chain, or False when one is running. With the
+    cache unreachable, start one anyway: claiming deliveries is what keeps two chains
+    from sending the same message, this only keeps chains from piling up."""
+    try:
+        return cache.add(_sender_key(channel), 1, timeout=settings.MESSAGING_TASK_SECONDS + 60)
+    except CacheUnavailable:
+        return True
 
 
 @shared_task(acks_late=True)
@@ -50,7 +62,7 @@ def messaging_sweep() -> dict:
     requeued = sending.deliveries_requeue_stalled()
     channels = sending.channels_with_due_deliveries()
     for channel in channels:
-        if cache.add(_sender_key(channel), 1, timeout=settings.MESSAGING_TASK_SECONDS + 60):
+        if _no_sender_running(channel):
             deliveries_send.delay(channel)
     finished = services.broadcasts_finish()
     return {"broadcasts_queued": queued, "requeued": requeued, "channels": channels, "finished": finished}

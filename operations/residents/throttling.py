@@ -1,23 +1,27 @@
-"""Slowing down and then refusing repeated failed sign-ins, per account and per address.
+"""Slowing down and then refusing repeated failed sign-ins, per account and address.
 
-The counters are the `SignInAttempt` rows themselves, so every process (and every
-channel: web, mobile, admin) shares them and nothing is lost on restart. Within the last
-SIGNIN_WINDOW_MINUTES:
+"An address" is what every limit of the hub counts as one: the address for IPv4, its
+/64 network for IPv6 (`address_key`; stored with each attempt as `network`). The counters
+are the `SignInAttempt` rows themselves, so every process and every channel (web, mobile,
+admin) shares them, and nothing is lost on restart or when the cache is down. Within the
+last SIGNIN_WINDOW_MINUTES, counting failures (wrong password, disabled account):
 
-- once an account or an address has SIGNIN_SOFT_LIMIT failures, each further attempt
-  waits SIGNIN_DELAY_SECONDS × (failures − soft limit + 1), capped, before the password
-  is even checked: guessing gets slow, a person who mistyped barely notices;
-- once an account has SIGNIN_HARD_LIMIT_ACCOUNT failures, or an address
-  SIGNIN_HARD_LIMIT_ADDRESS, attempts are refused without checking the password until
-  the oldest counted failure leaves the window;
-- except that an address the account has signed in from before (a known address) is
-  not locked by failures made elsewhere, only by its own: otherwise anyone could lock
-  the administrator out by failing on purpose from a few addresses.
+- per account and address, since that pair's last success: from SIGNIN_SOFT_LIMIT on,
+  each attempt waits SIGNIN_DELAY_SECONDS × (failures − soft limit + 1), capped; at
+  SIGNIN_HARD_LIMIT_ACCOUNT_ADDRESS attempts are refused without checking the password;
+- per address, over every account: from SIGNIN_SOFT_LIMIT_ADDRESS on, the same delay;
+  at SIGNIN_HARD_LIMIT_ADDRESS attempts are refused, except for accounts that signed in
+  from this address within SIGNIN_HISTORY_DAYS: one guesser behind a block of flats'
+  router must not lock out every resident behind it;
+- per account, over every address, since its last success: only the delay, never a
+  refusal. Failures that strangers make elsewhere must not lock the owner out of a new
+  address; guessing spread over many addresses still gets slow.
 
-Only failures count (wrong password, disabled account), not refusals, so a refusal
-does not extend the lock. For an account, a successful sign-in clears the count (the
-owner proved who they are); for an address it does not, or one valid account would let
-an attacker reset the counter for guessing at others.
+So no one can lock an account from outside: the worst a stranger causes is a delay.
+A password reset by e-mail (a link only the mailbox owner has) stays available at any
+time and counts as a success.
+
+Refusals are recorded but not counted, so a refusal does not extend the lock.
 """
 
 from __future__ import annotations
@@ -27,9 +31,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Max
 from django.utils import timezone
+
+from cms.core.cache import counter_incr
 
 from .models import SignInAttempt
 
@@ -43,6 +48,7 @@ class ThrottleDecision:
     refused: bool
     delay: float
     account_failures: int
+    pair_failures: int
     address_failures: int
 
 
@@ -50,68 +56,85 @@ def _window_start():
     return timezone.now() - timedelta(minutes=settings.SIGNIN_WINDOW_MINUTES)
 
 
-def account_failures(username: str) -> int:
-    """Failures for `username` (any letter case) in the window since its last success."""
-    since = _window_start()
-    # Attempts are stored without NUL bytes (PostgreSQL cannot hold them); count them so.
-    username = username.replace("\x00", "")
-    attempts = SignInAttempt.objects.filter(username__iexact=username, created_at__gt=since)
+def _attempts_on(username: str):
+    # Stored without NUL bytes (PostgreSQL cannot hold them); looked up the same way.
+    return SignInAttempt.objects.filter(username__iexact=username.replace("\x00", ""))
+
+
+def _failures_since_last_success(attempts) -> int:
+    attempts = attempts.filter(created_at__gt=_window_start())
     last_success = attempts.filter(outcome=SignInAttempt.Outcome.SUCCESS).aggregate(at=Max("created_at"))["at"]
     if last_success is not None:
         attempts = attempts.filter(created_at__gt=last_success)
     return attempts.filter(outcome__in=COUNTED_OUTCOMES).count()
+
+
+def account_failures(username: str) -> int:
+    """Failures for `username` (any letter case), from anywhere, since its last success."""
+    return _failures_since_last_success(_attempts_on(username))
 
 
 def pair_failures(username: str, ip_address: str | None) -> int:
-    """Failures for `username` from `ip_address` in the window since its last success."""
-    if not ip_address:
-        return account_failures(username)
-    since = _window_start()
-    attempts = SignInAttempt.objects.filter(
-        username__iexact=username.replace("\x00", ""), ip_address=ip_address, created_at__gt=since
-    )
-    last_success = attempts.filter(outcome=SignInAttempt.Outcome.SUCCESS).aggregate(at=Max("created_at"))["at"]
-    if last_success is not None:
-        attempts = attempts.filter(created_at__gt=last_success)
-    return attempts.filter(outcome__in=COUNTED_OUTCOMES).count()
-
-
-def is_known_address(username: str, ip_address: str | None) -> bool:
-    """Whether `username` has signed in from `ip_address` within the kept history."""
-    if not ip_address:
-        return False
-    return SignInAttempt.objects.filter(
-        username__iexact=username.replace("\x00", ""),
-        ip_address=ip_address,
-        outcome=SignInAttempt.Outcome.SUCCESS,
-        created_at__gt=timezone.now() - timedelta(days=settings.SIGNIN_HISTORY_DAYS),
-    ).exists()
+    """Failures for `username` from the address of `ip_address` since the pair's last success."""
+    return _failures_since_last_success(_attempts_on(username).filter(network=address_key(ip_address)))
 
 
 def address_failures(ip_address: str | None) -> int:
+    """Failures from the address of `ip_address`, on any account (successes do not clear
+    them, or one valid account would reset the count for guessing at others)."""
     if not ip_address:
         return 0
     return SignInAttempt.objects.filter(
-        ip_address=ip_address, created_at__gt=_window_start(), outcome__in=COUNTED_OUTCOMES
+        network=address_key(ip_address), created_at__gt=_window_start(), outcome__in=COUNTED_OUTCOMES
     ).count()
 
 
+def is_known_address(username: str, ip_address: str | None) -> bool:
+    """Whether `username` has signed in from the address of `ip_address` within the kept history."""
+    if not ip_address:
+        return False
+    return (
+        _attempts_on(username)
+        .filter(
+            network=address_key(ip_address),
+            outcome=SignInAttempt.Outcome.SUCCESS,
+            created_at__gt=timezone.now() - timedelta(days=settings.SIGNIN_HISTORY_DAYS),
+        )
+        .exists()
+    )
+
+
+def _delay(failures: int, soft_limit: int) -> float:
+    excess = failures - soft_limit + 1
+    if excess <= 0:
+        return 0.0
+    cap = getattr(settings, "SIGNIN_MAX_DELAY_SECONDS", DEFAULT_MAX_DELAY_SECONDS)
+    return min(settings.SIGNIN_DELAY_SECONDS * excess, cap)
+
+
 def sign_in_throttle(*, username: str, ip_address: str | None) -> ThrottleDecision:
-    """How to treat the next attempt for `username` from `ip_address`."""
+    """How to treat the next attempt for `username` from `ip_address` (see the module docstring)."""
     by_account = account_failures(username) if username else 0
+    by_pair = pair_failures(username, ip_address) if username else 0
     by_address = address_failures(ip_address)
-    account_locked = by_account >= settings.SIGNIN_HARD_LIMIT_ACCOUNT
-    if account_locked and username and is_known_address(username, ip_address):
-        # The owner's usual address: only failures made from here lock it.
-        by_account = pair_failures(username, ip_address)
-        account_locked = by_account >= settings.SIGNIN_HARD_LIMIT_ACCOUNT
-    refused = account_locked or by_address >= settings.SIGNIN_HARD_LIMIT_ADDRESS
-    excess = max(by_account, by_address) - settings.SIGNIN_SOFT_LIMIT + 1
+    address_locked = by_address >= settings.SIGNIN_HARD_LIMIT_ADDRESS and not (
+        username and is_known_address(username, ip_address)
+    )
+    refused = by_pair >= settings.SIGNIN_HARD_LIMIT_ACCOUNT_ADDRESS or address_locked
     delay = 0.0
-    if not refused and excess > 0:
-        cap = getattr(settings, "SIGNIN_MAX_DELAY_SECONDS", DEFAULT_MAX_DELAY_SECONDS)
-        delay = min(settings.SIGNIN_DELAY_SECONDS * excess, cap)
-    return ThrottleDecision(refused=refused, delay=delay, account_failures=by_account, address_failures=by_address)
+    if not refused:
+        delay = max(
+            _delay(by_pair, settings.SIGNIN_SOFT_LIMIT),
+            _delay(by_account, settings.SIGNIN_SOFT_LIMIT),
+            _delay(by_address, settings.SIGNIN_SOFT_LIMIT_ADDRESS),
+        )
+    return ThrottleDecision(
+        refused=refused,
+        delay=delay,
+        account_failures=by_account,
+        pair_failures=by_pair,
+        address_failures=by_address,
+    )
 
 
 def registration_allowed(ip_address: str | None) -> bool:
@@ -130,15 +153,11 @@ def hourly_count_allows(scope: str, subject: str, limit: int, amount: int = 1) -
     """Count `amount` more attempts by `subject` (an address, a phone, a user id) in
     `scope` this clock hour; False once more than `limit` were made. Counters live in the
     cache (Redis in production, shared by every process); a limit of tens per hour needs
-    no more."""
+    no more. With the cache unreachable the attempt is allowed (and the outage logged by
+    the cache): a fault report or a sign-up matters more than an hour's count."""
     key = f"{scope}:{subject}:{int(timezone.now().timestamp() // 3600)}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key, amount)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, amount, timeout=3600)
-        count = amount
-    return count <= limit
+    count = counter_incr(key, amount=amount, timeout=3600)
+    return count is None or count <= limit
 
 
 def address_key(ip_address: str | None) -> str:
