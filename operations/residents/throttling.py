@@ -138,15 +138,15 @@ def sign_in_throttle(*, username: str, ip_address: str | None) -> ThrottleDecisi
 
 
 def registration_allowed(ip_address: str | None) -> bool:
-    """Count a registration attempt from `ip_address`; False once the hourly limit is spent.
-
-    Attempts, not accounts, are counted: the answers (user name or e-mail taken) must not
-    become a fast way to find out who has an account. Counters live in the cache (Redis
-    in production), which is enough for a limit measured in tens per hour.
+    """Count a registration attempt from the address of `ip_address`; False once the
+    hourly limit is spent. Attempts, not accounts, are counted. Counters live in the
+    cache (Redis in production), which is enough for a limit measured in tens per hour.
     """
     if not ip_address:
         return True
-    return hourly_count_allows("residents:registrations", ip_address, settings.REGISTRATION_LIMIT_PER_HOUR)
+    return hourly_count_allows(
+        "residents:registrations", address_key(ip_address), settings.REGISTRATION_LIMIT_PER_HOUR
+    )
 
 
 def hourly_count_allows(scope: str, subject: str, limit: int, amount: int = 1) -> bool:

@@ -246,7 +246,7 @@ def test_throttled_admin_login_is_recorded_once(throttled_admin_login, superuser
 
 def test_throttled_admin_login_refuses_after_the_limit(throttled_admin_login, superuser, password, settings):
     client = Client()
-    for _ in range(settings.SIGNIN_HARD_LIMIT_ACCOUNT):
+    for _ in range(settings.SIGNIN_HARD_LIMIT_ACCOUNT_ADDRESS):
         admin_login(client, "admin", "zle")
     response = admin_login(client, "admin", password)
     assert response.status_code == 200  # the form again, with the refusal

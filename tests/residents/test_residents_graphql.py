@@ -275,7 +275,7 @@ def test_session_sign_in_wrong_password_is_a_typed_error(graphql, person):
 
 
 def test_session_sign_in_throttled_is_a_typed_error(graphql, person, password, settings):
-    for _ in range(settings.SIGNIN_HARD_LIMIT_ACCOUNT):
+    for _ in range(settings.SIGNIN_HARD_LIMIT_ACCOUNT_ADDRESS):
         graphql(SESSION_SIGN_IN, {"username": "jan.kowalski", "password": "nie to"})
     data = graphql(SESSION_SIGN_IN, {"username": "jan.kowalski", "password": password})["sessionSignIn"]
     assert [e["code"] for e in data["errors"]] == ["THROTTLED"]

@@ -255,3 +255,11 @@ def test_a_known_address_is_still_locked_by_its_own_failures(person, password, s
     with pytest.raises(services.ServiceError) as refused:
         sign_in(make_request(ip=home), "jan.kowalski", password)
     assert refused.value.code == services.SignInErrorCode.THROTTLED
+
+
+def test_registrations_count_an_ipv6_slash_64_as_one_address(settings):
+    # Issue 9: registration was unlimited from a /64, one fresh address per attempt.
+    settings.REGISTRATION_LIMIT_PER_HOUR = 3
+    allowed = [throttling.registration_allowed(f"2001:db8:9:9::{n + 1:x}") for n in range(4)]
+    assert allowed == [True, True, True, False]
+    assert throttling.registration_allowed("2001:db8:9:a::1")
