@@ -50,8 +50,10 @@ def broker_down(settings, monkeypatch):
     each publish fails at once instead of blocking the request for seconds. Calling the
     fixture's value brings the broker "back" (eager again) within the test."""
     from cms.celery import app as celery_app
+    from cms.core.queue import publishing_resume
     from tests.factories.messaging import fresh_broker_connections
 
+    publishing_resume()
     conf = celery_app.conf
     keys = ("task_always_eager", "broker_url", "task_publish_retry", "broker_transport_options")
     saved = {key: conf[key] for key in keys}
@@ -70,6 +72,7 @@ def broker_down(settings, monkeypatch):
         monkeypatch.undo()
         conf.update(**saved)
         fresh_broker_connections()
+        publishing_resume()
         settings.CELERY_TASK_ALWAYS_EAGER = True
 
     yield back_up

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import transaction
 from wagtail.images import get_image_model
 
 from cms.core import services
+from cms.core.queue import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -22,19 +22,9 @@ def render_image_sizes(image_id: int) -> int:
 
 
 def render_image_sizes_after_commit(image_id: int) -> None:
-    """Queue the rendering once the upload is committed.
-
-    Losing this job costs nothing but speed (a missing size is rendered on first view),
-    so an unreachable broker is logged, not raised into the editor's upload.
-    """
-
-    def enqueue() -> None:
-        try:
-            render_image_sizes.delay(image_id)
-        except Exception:  # broker down: the sizes will be rendered on first view
-            logger.warning("Could not queue rendering of image %s", image_id, exc_info=True)
-
-    transaction.on_commit(enqueue)
+    """Queue the rendering once the upload is committed. Losing this job costs nothing
+    but speed (a missing size is rendered on first view)."""
+    enqueue_after_commit(render_image_sizes, image_id, fallback="its sizes will be rendered on first view")
 
 
 @shared_task

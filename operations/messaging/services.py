@@ -33,6 +33,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 from cms.core.graphql.errors import ServiceError
+from cms.core.queue import enqueue_after_commit
 
 from . import selectors
 from .errors import MessagingErrorCode
@@ -199,20 +200,10 @@ def _write_outbox(
 
 def _send_after_commit(channels: Iterable[str]) -> None:
     """Ask the workers to send once the outbox rows are committed; the sweep covers a dead broker."""
-    channels = sorted(set(channels))
-    if not channels:
-        return
+    from .tasks import deliveries_send
 
-    def enqueue() -> None:
-        from .tasks import deliveries_send
-
-        for channel in channels:
-            try:
-                deliveries_send.delay(channel)
-            except Exception:  # broker down: messaging_sweep sends what is queued
-                logger.warning("Could not queue sending of %s; the sweep will send it", channel, exc_info=True)
-
-    transaction.on_commit(enqueue)
+    for channel in sorted(set(channels)):
+        enqueue_after_commit(deliveries_send, channel, fallback="the messaging sweep will send it")
 
 
 def template_texts(key: str) -> dict[str, CompiledTexts]:
@@ -388,15 +379,9 @@ def broadcast_schedule(*, broadcast: Broadcast, user, send_at=None) -> Broadcast
 
 
 def _queue_broadcast_after_commit(broadcast_id: int) -> None:
-    def enqueue() -> None:
-        from .tasks import broadcast_queue_task
+    from .tasks import broadcast_queue_task
 
-        try:
-            broadcast_queue_task.delay(broadcast_id)
-        except Exception:  # broker down: the sweep queues due broadcasts
-            logger.warning("Could not queue broadcast %s; the sweep will", broadcast_id, exc_info=True)
-
-    transaction.on_commit(enqueue)
+    enqueue_after_commit(broadcast_queue_task, broadcast_id, fallback="the messaging sweep queues due broadcasts")
 
 
 @transaction.atomic

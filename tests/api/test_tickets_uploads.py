@@ -713,7 +713,7 @@ def test_a_report_with_photos_succeeds_while_the_broker_is_down_and_is_told_once
 ):
     client.force_login(cast.reporter)
     mail.outbox.clear()
-    with caplog.at_level(logging.WARNING, logger="operations.messaging.services"):
+    with caplog.at_level(logging.WARNING, logger="cms.core.queue"):
         with django_capture_on_commit_callbacks(execute=True):
             payload = send(client, CREATE, {"input": create_input(cast)}, [jpeg_with_gps()])
     assert payload["errors"] == [] and payload["ticket"]["status"] == "NEW"

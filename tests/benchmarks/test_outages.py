@@ -179,3 +179,39 @@ def test_a_delivery_while_the_mail_server_is_down(settings, django_capture_on_co
     delivery.refresh_from_db()
     print(f"mail server back: the delivery is {delivery.state} after the next sweep")
     assert delivery.state == Delivery.State.SENT
+
+
+def test_a_fault_report_while_the_broker_is_down(settings, monkeypatch, django_capture_on_commit_callbacks):
+    """The broker as production configures it (Celery's own publish retries), at an
+    address where nothing listens: what the after-commit publish adds to a request."""
+    from cms.celery import app as celery_app
+    from tests.factories.messaging import fresh_broker_connections
+
+    cast = t.build_cast(with_firms=False)
+    resident = Client()
+    resident.force_login(cast.reporter)
+    create = {
+        "input": {"categoryId": str(cast.category.pk), "unitId": str(cast.unit.pk), "title": "Kran", "description": "x"}
+    }
+    up = statistics.median(_post(resident, CREATE, create) for _ in range(5)) * 1000
+
+    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
+    celery_app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:1/0")
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+    fresh_broker_connections()
+    try:
+        timings = []
+        for _ in range(3):
+            started = time.perf_counter()
+            with django_capture_on_commit_callbacks(execute=True):
+                _post(resident, CREATE, create)
+            timings.append((time.perf_counter() - started) * 1000)
+    finally:
+        celery_app.conf.update(**saved)
+        monkeypatch.undo()
+        fresh_broker_connections()
+    queued = Delivery.objects.filter(message__recipient=cast.reporter, state=Delivery.State.QUEUED).count()
+    print(
+        f"\nbroker down: ticketCreate {statistics.median(timings):.0f} ms against {up:.0f} ms with it up "
+        f"({statistics.median(timings) / up:.1f}x); {queued} deliveries wait in the outbox for the sweep"
+    )

@@ -220,7 +220,7 @@ def test_verification_commits_and_its_message_waits_when_the_broker_is_down(brok
     membership = MembershipFactory(user=person, unit=unit)
     decider = SuperUserFactory(username="verifier")
 
-    with caplog.at_level(logging.WARNING, logger="operations.messaging.services"):
+    with caplog.at_level(logging.WARNING, logger="cms.core.queue"):
         residents.membership_verify(membership=membership, decided_by=decider)  # commits; on_commit runs
 
     membership.refresh_from_db()

@@ -238,7 +238,7 @@ def committed(django_db_blocker):
 @pytest.mark.django_db(transaction=True)
 def test_a_ticket_reported_while_the_broker_is_down_is_saved_and_told_once_it_is_back(committed, broker_down, caplog):
     cast = tf.build_cast(with_firms=False)
-    with caplog.at_level(logging.WARNING, logger="operations.messaging.services"):
+    with caplog.at_level(logging.WARNING, logger="cms.core.queue"):
         ticket = tf.report(cast.reporter, category=cast.category, unit=cast.unit)  # commits; on_commit runs
 
     assert Ticket.objects.filter(pk=ticket.pk, status=S.NEW).exists()

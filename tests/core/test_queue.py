@@ -1,0 +1,61 @@
+"""Queueing after commit: a broker outage costs a request nothing but a log line.
+
+Before, Celery's own publish retries made each request that queued a message wait about
+1.2 s with the broker stopped (tests/benchmarks/test_outages.py), and a broker that hangs
+would have cost the connection timeout on every such request.
+"""
+
+from __future__ import annotations
+
+import pytest
+from celery import shared_task
+
+from cms.core import queue
+
+pytestmark = pytest.mark.django_db
+
+
+@shared_task
+def _noop(value):
+    return value
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    """`_noop` published to a broker that refuses, recording each try."""
+    from cms.celery import app as celery_app
+
+    tries = []
+
+    def refuse(args, **options):
+        tries.append(options)
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    monkeypatch.setattr(_noop, "apply_async", refuse)
+    queue.publishing_resume()
+    yield tries
+    queue.publishing_resume()
+
+
+def test_a_failed_publish_is_not_retried_and_pauses_publishing(broker, django_capture_on_commit_callbacks, caplog):
+    with django_capture_on_commit_callbacks(execute=True):
+        queue.enqueue_after_commit(_noop, 1, fallback="the sweep will do it")
+        queue.enqueue_after_commit(_noop, 2, fallback="the sweep will do it")
+    assert broker == [{"retry": False}]  # one try, without Celery's retries; the second not tried
+    assert "the sweep will do it" in caplog.text
+
+
+def test_publishing_resumes_after_the_pause(broker, django_capture_on_commit_callbacks, monkeypatch):
+    with django_capture_on_commit_callbacks(execute=True):
+        queue.enqueue_after_commit(_noop, 1, fallback="later")
+    monkeypatch.setitem(queue._paused_until, "at", 0.0)  # the pause has passed
+    with django_capture_on_commit_callbacks(execute=True):
+        queue.enqueue_after_commit(_noop, 2, fallback="later")
+    assert len(broker) == 2
+
+
+def test_nothing_is_published_before_commit(broker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        queue.enqueue_after_commit(_noop, 1, fallback="later")
+    assert broker == [] and len(callbacks) == 1
