@@ -3,7 +3,7 @@
 Wagtail's own `accept_request` decides one restriction for one request. The API, search
 and download paths need the same answer for many items at once, so this module asks the
 database once for the restrictions the viewer does *not* pass and excludes everything
-under their paths. The semantics follow Wagtail exactly:
+under their paths. The semantics follow Wagtail's, except where said:
 
 - `login`: any signed-in user *the cooperative recognises* passes: one who belongs to an
   audience (a verified resident, staff, a contractor) or a superuser. This is stricter
@@ -14,15 +14,32 @@ under their paths. The semantics follow Wagtail exactly:
 - `password`: never passes here; password-protected content is only served by Wagtail's
   own page serving after the password form, never by the API, search or listings;
 - a restriction covers its page (collection) and every descendant, because a
-  descendant's path starts with its ancestor's path; an alias page is covered by the
-  restrictions of its source page, as in Wagtail.
+  descendant's path starts with its ancestor's path;
+- aliases, as Wagtail's `Page.get_view_restrictions` resolves them: for a page and each
+  of its ancestors that is an alias, Wagtail takes the restrictions of the alias's
+  source page instead (following an alias of an alias to the end). So a restriction on
+  a page covers, besides its own subtree, every alias of that page (of any chain length)
+  *and everything under those aliases*: a page published under an alias of a restricted
+  section is restricted, though neither it nor its `alias_of` lies in that section.
+
+Where the hub is stricter than Wagtail about aliases (kept on purpose, never looser):
+Wagtail ignores a restriction stored on an alias page itself (it looks at the source
+instead; `create_alias` copies the source's own restrictions onto the alias), and it does
+not cover an alias by restrictions on its *source's ancestors*, so an alias of a page
+inside a restricted section, placed in a public one, is served to everyone by Wagtail.
+Here both still deny: an alias shows its source's content, and the content of a
+restricted section must not come out through a copy of it.
+
+In one rule: a page is hidden when it, or any page it shows through aliases (its
+ancestors, and for each alias among them, the source and the source's ancestors, and so
+on), lies under a restriction the viewer does not pass.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from wagtail.models import BaseViewRestriction, CollectionViewRestriction, PageViewRestriction
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from wagtail.models import BaseViewRestriction, CollectionViewRestriction, Page, PageViewRestriction
 
 
 def _audience_groups_of(user) -> QuerySet:
@@ -36,8 +53,8 @@ def is_recognised(user) -> bool:
     return user.is_superuser or _audience_groups_of(user).exists()
 
 
-def _denied_paths(restrictions: QuerySet, path_lookup: str, user) -> list[str]:
-    """Tree paths of the restrictions `user` does not pass, ancestors only."""
+def _not_passed(restrictions: QuerySet, user) -> QuerySet:
+    """The restrictions of `restrictions` that `user` does not pass."""
     if user is not None and user.is_authenticated:
         if user.is_superuser:
             restrictions = restrictions.exclude(
@@ -55,13 +72,21 @@ def _denied_paths(restrictions: QuerySet, path_lookup: str, user) -> list[str]:
             restrictions = restrictions.exclude(
                 Q(restriction_type=BaseViewRestriction.GROUPS) & shares_a_group
             )
-    paths = sorted(set(restrictions.values_list(path_lookup, flat=True)))
-    # A restriction inside an already denied subtree adds nothing to the exclusion.
+    return restrictions
+
+
+def _outermost(paths) -> list[str]:
+    """`paths` without those inside another one's subtree: they add nothing to an exclusion."""
     kept: list[str] = []
-    for path in paths:
+    for path in sorted(set(paths)):
         if not kept or not path.startswith(kept[-1]):
             kept.append(path)
     return kept
+
+
+def _ancestry(path: str) -> set[str]:
+    """The tree paths of the page at `path` and of all its ancestors (prefixes of `path`)."""
+    return {path[:end] for end in range(Page.steplen, len(path) + 1, Page.steplen)}
 
 
 def _exclude_subtrees(queryset: QuerySet, path_fields: tuple[str, ...], denied: list[str]) -> QuerySet:
@@ -75,11 +100,51 @@ def _exclude_subtrees(queryset: QuerySet, path_fields: tuple[str, ...], denied: 
 
 
 def denied_page_paths(user) -> list[str]:
-    return _denied_paths(PageViewRestriction.objects.all(), "page__path", user)
+    """Tree paths of the subtrees `user` may not read (see the module's rule), in one query.
+
+    The query returns the pages of the restrictions `user` does not pass and, beside
+    them, every alias in the site with its source's path (aliases are few: editors make
+    them by hand). An alias whose source lies in a denied subtree shows that content, so
+    its own subtree is denied too, and so on through aliases of aliases until nothing
+    changes. Pages under an alias are then denied by its path like any other descendant:
+    Wagtail's "an alias among the ancestors" rule, as a set.
+    """
+    no_source = Value(None, output_field=CharField())
+    restricted = _not_passed(PageViewRestriction.objects.all(), user).values_list("page__path", no_source)
+    every_alias = Page.objects.filter(alias_of__isnull=False).values_list("path", "alias_of__path")
+    rows = list(restricted.order_by().union(every_alias.order_by(), all=True))
+    denied = {path for path, source in rows if source is None}
+    aliases = [(path, source) for path, source in rows if source is not None]
+    while denied:
+        newly_denied = {path for path, source in aliases if path not in denied and _ancestry(source) & denied}
+        if not newly_denied:
+            break
+        denied |= newly_denied
+    return _outermost(denied)
 
 
 def denied_collection_paths(user) -> list[str]:
-    return _denied_paths(CollectionViewRestriction.objects.all(), "collection__path", user)
+    restrictions = _not_passed(CollectionViewRestriction.objects.all(), user)
+    return _outermost(restrictions.values_list("collection__path", flat=True))
+
+
+def page_restrictions(page) -> QuerySet:
+    """The restrictions that decide who may read `page`, by the module's rule: those on
+    the page and its ancestors and, for each alias among them, those on its source page
+    and the source's ancestors, and so on. One query for the page's ancestry and one more
+    per alias followed: for one page (a broadcast's news item), never for lists, which
+    use `denied_page_paths`."""
+    paths: set[str] = set()
+    pending = [page.path]
+    while pending:
+        new = _ancestry(pending.pop()) - paths
+        if not new:
+            continue  # already examined: an alias of a page seen before (or a cycle)
+        paths |= new
+        pending.extend(
+            Page.objects.filter(path__in=new, alias_of__isnull=False).values_list("alias_of__path", flat=True)
+        )
+    return PageViewRestriction.objects.filter(page__path__in=paths)
 
 
 def restrict_pages(
@@ -91,9 +156,9 @@ def restrict_pages(
         denied = denied_page_paths(user)
     if within:
         queryset = queryset.filter(path__startswith=within)
-    # An alias shows its source page's content, so the source's restrictions (and those of
-    # the source's ancestors) cover the alias too, wherever in the tree the alias stands.
-    return _exclude_subtrees(queryset.filter(live=True, expired=False), ("path", "alias_of__path"), denied)
+    # Aliases need no lookup of their own here: `denied` already holds the path of every
+    # alias that shows denied content, so the alias and all pages under it match by path.
+    return _exclude_subtrees(queryset.filter(live=True, expired=False), ("path",), denied)
 
 
 def restrict_by_collection(queryset: QuerySet, user, *, denied: list[str] | None = None) -> QuerySet:

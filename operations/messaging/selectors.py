@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import PageViewRestriction
 
+from cms.core import visibility
 from operations.residents.models import Audience, Membership
 
 from .kinds import KIND_RULES, Channel, KindRules, MessageKind, rules_for
@@ -113,18 +114,16 @@ def channel_allowed_user_ids(*, kind: MessageKind | str, channel: Channel | str,
 
 
 def _news_readers_filter(page) -> Q | None:
-    """Who may read `page` under Wagtail's restrictions on it and its ancestors, as a Q on users.
+    """Who may read `page` under the restrictions that apply to it, as a Q on users.
 
     Mirrors cms.core.visibility: `groups` admits members of a listed group (superusers
     always), `login` admits recognised people (members of any audience group), `password`
     admits nobody here, since a message cannot carry the password. None: no restriction.
     """
-    # An alias shows its source's content, so the source's restrictions apply to it as well.
-    paths = [page.path]
-    if page.alias_of_id:
-        paths.append(Page.objects.values_list("path", flat=True).get(pk=page.alias_of_id))
-    prefixes = {path[:depth] for path in paths for depth in range(page.steplen, len(path) + 1, page.steplen)}
-    restrictions = PageViewRestriction.objects.filter(page__path__in=prefixes).prefetch_related("groups")
+    # The same pages as the API's rule: the page's ancestors and, through any alias among
+    # them (the page itself, or a section it was published under), the source's ancestors.
+    # Checking only the page's own path and its `alias_of` missed a page under an alias.
+    restrictions = visibility.page_restrictions(page).prefetch_related("groups")
     condition = None
     for restriction in restrictions:
         if restriction.restriction_type == PageViewRestriction.PASSWORD:
