@@ -190,6 +190,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# A broker that hangs instead of refusing (a stuck Redis, a dropped route) would hold a
+# publishing request forever: Redis commands time out instead. Above kombu's BRPOP
+# timeout (1 s), so idle workers are not disturbed.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 5.0, "socket_connect_timeout": 3.0}
 CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {"task": "cms.core.tasks.publish_scheduled_pages", "schedule": 60.0},
     "prune-sign-in-attempts": {"task": "operations.residents.tasks.prune_sign_in_attempts", "schedule": 86400.0},

@@ -215,3 +215,39 @@ def test_a_fault_report_while_the_broker_is_down(settings, monkeypatch, django_c
         f"\nbroker down: ticketCreate {statistics.median(timings):.0f} ms against {up:.0f} ms with it up "
         f"({statistics.median(timings) / up:.1f}x); {queued} deliveries wait in the outbox for the sweep"
     )
+
+
+def test_a_fault_report_while_the_broker_hangs(settings, monkeypatch, django_capture_on_commit_callbacks):
+    """The broker accepts connections and never answers (a hung Redis): what the first
+    request pays, and the ones after it while publishing is paused."""
+    from cms.celery import app as celery_app
+    from cms.core.queue import publishing_resume
+    from tests.factories.messaging import fresh_broker_connections
+
+    cast = t.build_cast(with_firms=False)
+    resident = Client()
+    resident.force_login(cast.reporter)
+    create = {
+        "input": {"categoryId": str(cast.category.pk), "unitId": str(cast.unit.pk), "title": "Kran", "description": "x"}
+    }
+    silent = SilentServer()
+    url = f"redis://127.0.0.1:{silent.port}/0"
+    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
+    celery_app.conf.update(task_always_eager=False, broker_url=url)
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    fresh_broker_connections()
+    publishing_resume()
+    try:
+        timings = []
+        for _ in range(4):
+            started = time.perf_counter()
+            with django_capture_on_commit_callbacks(execute=True):
+                _post(resident, CREATE, create)
+            timings.append((time.perf_counter() - started) * 1000)
+    finally:
+        celery_app.conf.update(**saved)
+        monkeypatch.undo()
+        fresh_broker_connections()
+        publishing_resume()
+        silent.close()
+    print(f"\nbroker hung: ticketCreate took {', '.join(f'{ms:.0f}' for ms in timings)} ms (first, then paused)")
