@@ -1,16 +1,22 @@
 """Wagtail's page serving and document downloads apply the hub's one visibility rule.
 
 Wagtail's own check runs first (it handles password forms and sends anonymous readers to
-sign in). These hooks add the one way the hub is stricter than Wagtail: a `login`
-restriction admits only signed-in users the cooperative recognises (see
-cms.core.visibility), so an account that merely registered sees public content only.
+sign in). These hooks add the two ways the hub is stricter than Wagtail, so that the
+website never serves what the API hides:
+- a `login` restriction admits only signed-in users the cooperative recognises (see
+  cms.core.visibility), so an account that merely registered sees public content only;
+- restrictions reach through aliases further than Wagtail reads them (the ancestors of
+  an alias's source, and rows stored on an alias: `visibility.page_restrictions`).
 """
 
+from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
 from wagtail import hooks
 from wagtail.models import BaseViewRestriction
+from wagtail.wagtail_hooks import require_wagtail_login
 
-from cms.core.visibility import is_recognised
+from cms.core.visibility import is_recognised, page_restrictions
 
 
 def _refuse_unrecognised(request, restrictions):
@@ -24,6 +30,20 @@ def _refuse_unrecognised(request, restrictions):
 @hooks.register("before_serve_page", order=100)
 def refuse_login_pages_to_unverified(page, request, serve_args, serve_kwargs):
     return _refuse_unrecognised(request, page.get_view_restrictions())
+
+
+@hooks.register("before_serve_page", order=101)
+def refuse_pages_the_hub_restricts_through_aliases(page, request, serve_args, serve_kwargs):
+    # Those Wagtail already checked pass again; only the ones it does not read can refuse.
+    for restriction in page_restrictions(page):
+        if restriction.accept_request(request):
+            continue
+        if restriction.restriction_type == BaseViewRestriction.PASSWORD or request.user.is_authenticated:
+            raise Http404  # no form for a restriction Wagtail never showed; do not confirm the page exists
+        response = require_wagtail_login(next=request.get_full_path())
+        add_never_cache_headers(response)
+        return response
+    return None
 
 
 @hooks.register("before_serve_document", order=100)

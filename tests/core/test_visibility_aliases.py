@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from wagtail.models import Page
 
 from cms.core import visibility
@@ -54,6 +54,14 @@ def wagtail_lets(page, user) -> bool:
     request.user = user
     request.session = {}
     return all(restriction.accept_request(request) for restriction in page.get_view_restrictions())
+
+
+def website_status(page, user) -> int:
+    """What Wagtail's page serving, with the hub's hooks, answers `user` (None: anonymous)."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client.get(page.url).status_code
 
 
 @pytest.fixture
@@ -163,6 +171,9 @@ def test_alias_of_a_page_inside_a_restricted_section_stays_hidden(site_tree, peo
     for page in (alias, under):
         assert wagtail_lets(page, people["outsider"])  # Wagtail's gap
         assert not visibility.page_is_visible(page, people["outsider"])
+        assert website_status(page, people["outsider"]) == 404  # the website agrees with the API
+        assert website_status(page, people["member"]) == 200
+        assert website_status(page, None) == 302  # to sign in
         assert visibility.page_is_visible(page, people["member"])
         assert set(visibility.page_restrictions(page)) == set(section.view_restrictions.all())
 
@@ -178,4 +189,6 @@ def test_restriction_stored_on_an_alias_still_counts(site_tree, people):
     restriction.delete()
     assert wagtail_lets(alias, people["outsider"])
     assert not visibility.page_is_visible(alias, people["outsider"])
+    assert website_status(alias, people["outsider"]) == 404
+    assert website_status(alias, people["member"]) == 200
     assert visibility.page_is_visible(alias, people["member"])
