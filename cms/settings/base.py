@@ -164,6 +164,8 @@ CACHES = {
 # --- Wagtail ---------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Spółdzielnia Mieszkaniowa")
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://localhost:8000")
+# The resident portal, for the links in account e-mails (confirm an account, set a new password).
+PORTAL_URL = os.environ.get("PORTAL_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 # Documents are always served through Django so that collection restrictions are checked.
@@ -324,6 +326,14 @@ SIGNIN_HARD_LIMIT_ADDRESS = 20
 SIGNIN_DELAY_SECONDS = float(os.environ.get("SIGNIN_DELAY_SECONDS", "1.0"))
 # Account sign-ups from one address per hour (a household or an office shares an address).
 REGISTRATION_LIMIT_PER_HOUR = int(os.environ.get("REGISTRATION_LIMIT_PER_HOUR", "10"))
+# Password reset requests from one address per hour.
+PASSWORD_RESET_LIMIT_PER_HOUR = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_HOUR", "10"))
+# E-mails about an account (confirmation and reset links, "you already have an account")
+# to one e-mail address per hour, from registration and reset together; beyond it the
+# request gets the same answer and nothing is sent (nobody can flood a mailbox).
+ACCOUNT_EMAILS_PER_ADDRESS_PER_HOUR = int(os.environ.get("ACCOUNT_EMAILS_PER_ADDRESS_PER_HOUR", "3"))
+# How long a link to confirm an account or to set a new password works, in seconds.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(24 * 3600)))
 
 LOGGING = {
     "version": 1,

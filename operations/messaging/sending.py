@@ -14,12 +14,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from cms.core.cache import counter_incr
+from operations.residents.models import AccountConfirmation
 
-from .kinds import Channel, rules_for
+from .kinds import Channel, MessageKind, rules_for
 from .models import Broadcast, Delivery, NotificationSettings, PushDevice
 from .preferences import email_preferences_url
 from .providers import OutgoingMessage, PermanentFailure, TemporaryFailure, provider_for
@@ -204,7 +205,14 @@ def _address_moved(delivery: Delivery) -> str:
     elif delivery.channel == Channel.SMS:
         still = NotificationSettings.objects.filter(user_id=recipient_id, phone=delivery.address).exists()
     else:
-        still = get_user_model().objects.filter(pk=recipient_id, email=delivery.address, is_active=True).exists()
+        reachable = Q(is_active=True)
+        if delivery.message.kind == MessageKind.ACCOUNT:
+            # A registered account stays inactive until the link in its confirmation
+            # e-mail is opened; that e-mail (and only account e-mails) must reach it.
+            pending = AccountConfirmation.objects.filter(user_id=recipient_id, confirmed_at__isnull=True)
+            reachable |= Q(pk__in=pending.values("user_id"))
+        people = get_user_model().objects.filter(pk=recipient_id, email=delivery.address)
+        still = people.filter(reachable).exists()
     return "" if still else "the address is no longer the recipient's"
 
 

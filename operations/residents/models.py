@@ -228,6 +228,8 @@ class SignInAttempt(models.Model):
         SESSION = "session", _("web (session)")
         TOKEN = "token", _("mobile app (token)")
         ADMIN = "admin", _("admin panel")
+        # Account confirmation and password reset: a link only the mailbox's owner has.
+        EMAIL_LINK = "email_link", _("link from an e-mail")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     username = models.CharField(max_length=150, db_index=True)
@@ -250,3 +252,34 @@ class SignInAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}: {self.get_outcome_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class AccountConfirmation(models.Model):
+    """An account made by registration, and whether its e-mail address is confirmed yet.
+
+    Registration creates the account inactive, with no usable password, and this row;
+    whoever holds the mailbox confirms it by the link sent there, choosing the password
+    at that moment (so nobody can prepare an account on someone else's address with a
+    password they know). Until then `confirmed_at` is empty. An inactive account without
+    such a pending row is one staff disabled; accounts staff create have no row at all.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="account_confirmation",
+        verbose_name=_("person"),
+    )
+    requested_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account confirmation")
+        verbose_name_plural = _("account confirmations")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.confirmed_at or '-'}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.confirmed_at is None

@@ -1,5 +1,5 @@
-"""GraphQL for residents: the `viewer`, sign-in and sign-out, tokens, registration and
-membership requests.
+"""GraphQL for residents: the `viewer`, sign-in and sign-out, tokens, registration,
+passwords and membership requests.
 
 Resolvers only translate: reads come from selectors, writes from services, and every
 refusal a person can fix comes back as a typed error in the payload (`errors`), never
@@ -15,7 +15,7 @@ from enum import Enum
 
 import strawberry
 import strawberry_django
-from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext
 from strawberry import auto
@@ -51,7 +51,22 @@ SignOutErrorCode = strawberry.enum(
 )
 TokenErrorCode = graphql_enum(services.TokenErrorCode, "TokenErrorCode", "Why a token operation was refused.")
 RegistrationErrorCode = graphql_enum(
-    services.RegistrationErrorCode, "RegistrationErrorCode", "Why a registration was refused."
+    services.RegistrationErrorCode,
+    "RegistrationErrorCode",
+    "Why a registration was refused (never: that the address has an account).",
+)
+PasswordResetErrorCode = graphql_enum(
+    services.PasswordResetErrorCode,
+    "PasswordResetErrorCode",
+    "Why a request for a new-password link was refused (never: that the address is unknown).",
+)
+AccountLinkErrorCode = graphql_enum(
+    services.AccountLinkErrorCode,
+    "AccountLinkErrorCode",
+    "Why a link from an account e-mail (confirmation, new password) did not work.",
+)
+PasswordChangeErrorCode = graphql_enum(
+    services.PasswordChangeErrorCode, "PasswordChangeErrorCode", "Why a password change was refused."
 )
 MembershipErrorCode = graphql_enum(
     services.MembershipErrorCode, "MembershipErrorCode", "Why a membership request was refused."
@@ -194,6 +209,21 @@ class RegistrationError(UserError):
 
 
 @strawberry.type
+class PasswordResetRequestError(UserError):
+    code: PasswordResetErrorCode
+
+
+@strawberry.type
+class AccountLinkError(UserError):
+    code: AccountLinkErrorCode
+
+
+@strawberry.type
+class PasswordChangeError(UserError):
+    code: PasswordChangeErrorCode
+
+
+@strawberry.type
 class MembershipRequestError(UserError):
     code: MembershipErrorCode
 
@@ -223,10 +253,40 @@ class TokenRevokePayload:
     errors: list[TokenError]
 
 
+ACCEPTED_DESCRIPTION = (
+    "True when the request was taken. It says nothing about whether the address has an "
+    "account: what comes next is in the e-mail sent to it."
+)
+
+
 @strawberry.type
 class UserRegisterPayload:
-    user: Viewer | None = strawberry.field(description="The new account; sign in next.")
+    accepted: bool = strawberry.field(description=ACCEPTED_DESCRIPTION)
     errors: list[RegistrationError]
+
+
+@strawberry.type
+class PasswordResetRequestPayload:
+    accepted: bool = strawberry.field(description=ACCEPTED_DESCRIPTION)
+    errors: list[PasswordResetRequestError]
+
+
+@strawberry.type
+class AccountConfirmPayload:
+    viewer: Viewer | None = strawberry.field(description="The confirmed account, now signed in.")
+    errors: list[AccountLinkError]
+
+
+@strawberry.type
+class PasswordResetConfirmPayload:
+    viewer: Viewer | None = strawberry.field(description="The account, signed in with its new password.")
+    errors: list[AccountLinkError]
+
+
+@strawberry.type
+class PasswordChangePayload:
+    viewer: Viewer | None
+    errors: list[PasswordChangeError]
 
 
 @strawberry.type
@@ -238,6 +298,17 @@ class MembershipRequestPayload:
 def _bearer_token(request) -> str:
     header = request.headers.get("Authorization", "")
     return header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+
+
+def _csrf_error(error_type, code_enum):
+    """The errors of a session-starting mutation sent without a valid CSRF token."""
+    return [
+        error_type(field=None, message=gettext("The page has expired. Reload it and try again."), code=code_enum.CSRF)
+    ]
+
+
+def _client(request) -> dict:
+    return {"ip_address": throttling.client_ip(request), "user_agent": throttling.client_user_agent(request)}
 
 
 # --- Root fields -----------------------------------------------------------------------------------
@@ -301,9 +372,7 @@ class Mutation:
             )
             token = services.api_token_issue(user=user, client_name=client_name)
         except ServiceError as error:
-            return TokenSignInPayload(
-                token=None, viewer=None, errors=typed_errors(SignInError, SignInErrorCode, error)
-            )
+            return TokenSignInPayload(token=None, viewer=None, errors=typed_errors(SignInError, SignInErrorCode, error))
         return TokenSignInPayload(token=token, viewer=user, errors=[])
 
     @strawberry.mutation(description="Revoke the bearer token this request is signed with.")
@@ -322,22 +391,110 @@ class Mutation:
             return TokenRevokePayload(revoked=False, errors=typed_errors(TokenError, TokenErrorCode, error))
         return TokenRevokePayload(revoked=True, errors=[])
 
-    @strawberry.mutation(description="Create an account; then sign in and ask for a unit with membershipRequest.")
-    def user_register(
-        self, info: Info, username: str, email: str, password: str, first_name: str, last_name: str
-    ) -> UserRegisterPayload:
+    @strawberry.mutation(
+        description=(
+            "Ask for an account for an e-mail address, which becomes its sign-in name. An e-mail goes to "
+            "the address: a link to confirm it and choose the password (accountConfirm), or, when the "
+            "address already has an account, a reminder of its sign-in name and a link to set a new "
+            "password. The answer is the same in every case. Then sign in and ask for a unit with "
+            "membershipRequest."
+        )
+    )
+    def user_register(self, info: Info, email: str, first_name: str, last_name: str) -> UserRegisterPayload:
         try:
-            user = services.user_register(
-                username=username,
+            services.user_register(
                 email=email,
-                password=password,
                 first_name=first_name,
                 last_name=last_name,
                 ip_address=throttling.client_ip(info.context.request),
             )
         except ServiceError as error:
-            return UserRegisterPayload(user=None, errors=typed_errors(RegistrationError, RegistrationErrorCode, error))
-        return UserRegisterPayload(user=user, errors=[])
+            return UserRegisterPayload(
+                accepted=False, errors=typed_errors(RegistrationError, RegistrationErrorCode, error)
+            )
+        return UserRegisterPayload(accepted=True, errors=[])
+
+    @strawberry.mutation(
+        description=(
+            "Confirm a new account with the uid and token of the link e-mailed to it, choosing its "
+            "password; signs the web session in (send the CSRF token, as with sessionSignIn)."
+        )
+    )
+    def account_confirm(self, info: Info, uid: str, token: str, password: str) -> AccountConfirmPayload:
+        request = info.context.request
+        if csrf_rejects(request):
+            return AccountConfirmPayload(viewer=None, errors=_csrf_error(AccountLinkError, AccountLinkErrorCode))
+        try:
+            user = services.account_confirm(uid=uid, token=token, password=password, **_client(request))
+        except ServiceError as error:
+            return AccountConfirmPayload(
+                viewer=None, errors=typed_errors(AccountLinkError, AccountLinkErrorCode, error)
+            )
+        login(request, user)
+        return AccountConfirmPayload(viewer=user, errors=[])
+
+    @strawberry.mutation(
+        description=(
+            "Ask for a link to set a new password, sent to the address if it belongs to an account. "
+            "The answer is the same whether or not it does."
+        )
+    )
+    def password_reset_request(self, info: Info, email: str) -> PasswordResetRequestPayload:
+        try:
+            services.password_reset_request(email=email, ip_address=throttling.client_ip(info.context.request))
+        except ServiceError as error:
+            return PasswordResetRequestPayload(
+                accepted=False, errors=typed_errors(PasswordResetRequestError, PasswordResetErrorCode, error)
+            )
+        return PasswordResetRequestPayload(accepted=True, errors=[])
+
+    @strawberry.mutation(
+        description=(
+            "Set a new password with the uid and token of the link from passwordResetRequest. Ends every "
+            "other session and revokes every token of the account; signs the web session in (send the "
+            "CSRF token, as with sessionSignIn)."
+        )
+    )
+    def password_reset_confirm(
+        self, info: Info, uid: str, token: str, new_password: str
+    ) -> PasswordResetConfirmPayload:
+        request = info.context.request
+        if csrf_rejects(request):
+            return PasswordResetConfirmPayload(viewer=None, errors=_csrf_error(AccountLinkError, AccountLinkErrorCode))
+        try:
+            user = services.password_reset_confirm(uid=uid, token=token, new_password=new_password, **_client(request))
+        except ServiceError as error:
+            return PasswordResetConfirmPayload(
+                viewer=None, errors=typed_errors(AccountLinkError, AccountLinkErrorCode, error)
+            )
+        login(request, user)
+        return PasswordResetConfirmPayload(viewer=user, errors=[])
+
+    @strawberry.mutation(
+        description=(
+            "Change the signed-in person's password. This session (or token) stays signed in; every "
+            "other session and token is signed out, and the person gets an e-mail about it."
+        )
+    )
+    def password_change(self, info: Info, current_password: str, new_password: str) -> PasswordChangePayload:
+        request = info.context.request
+        via_token = getattr(request, "auth_via_token", False)
+        try:
+            user = services.password_change(
+                user=signed_in_user(info),
+                current_password=current_password,
+                new_password=new_password,
+                channel=SignInAttempt.Channel.TOKEN if via_token else SignInAttempt.Channel.SESSION,
+                raw_token=_bearer_token(request) if via_token else "",
+                **_client(request),
+            )
+        except ServiceError as error:
+            return PasswordChangePayload(
+                viewer=None, errors=typed_errors(PasswordChangeError, PasswordChangeErrorCode, error)
+            )
+        if not via_token:
+            update_session_auth_hash(request, user)
+        return PasswordChangePayload(viewer=user, errors=[])
 
     @strawberry.mutation(
         description=(

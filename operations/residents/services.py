@@ -1,5 +1,5 @@
 """Every write of the residents app: estates, buildings, units, memberships, audiences,
-staff roles, sign-in and registration.
+staff roles, sign-in, registration and passwords.
 
 Admin views, GraphQL mutations, signals and management commands call these functions;
 none of them writes the ORM on its own. Each function is keyword-only and atomic, and
@@ -13,20 +13,27 @@ link, and every service that changes one of those calls it in the same transacti
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import logging
 import re
 import time
+import uuid
+from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.models import APIToken
@@ -35,7 +42,7 @@ from cms.core.graphql.errors import ServiceError, ServiceErrorList
 
 from . import throttling
 from .middleware import live_tokens
-from .models import Audience, Building, Estate, Membership, SignInAttempt, Unit
+from .models import AccountConfirmation, Audience, Building, Estate, Membership, SignInAttempt, Unit
 from .roles import STAFF_GROUP_NAMES, StaffRole, staff_group_name, staff_groups_ensure
 
 logger = logging.getLogger(__name__)
@@ -59,12 +66,33 @@ class TokenErrorCode(StrEnum):
 
 
 class RegistrationErrorCode(StrEnum):
-    USERNAME_INVALID = "USERNAME_INVALID"
-    USERNAME_TAKEN = "USERNAME_TAKEN"
+    """Only the input's shape and the limit: never whether the address has an account."""
+
     EMAIL_INVALID = "EMAIL_INVALID"
-    EMAIL_TAKEN = "EMAIL_TAKEN"
-    PASSWORD_INVALID = "PASSWORD_INVALID"
     NAME_REQUIRED = "NAME_REQUIRED"
+    NAME_INVALID = "NAME_INVALID"
+    THROTTLED = "THROTTLED"
+
+
+class PasswordResetErrorCode(StrEnum):
+    """Why a request for a new-password link was refused (never: the address is unknown)."""
+
+    EMAIL_INVALID = "EMAIL_INVALID"
+    THROTTLED = "THROTTLED"
+
+
+class AccountLinkErrorCode(StrEnum):
+    """Why a link from an account e-mail (confirmation, new password) did not work."""
+
+    TOKEN_INVALID = "TOKEN_INVALID"
+    PASSWORD_INVALID = "PASSWORD_INVALID"
+    CSRF = "CSRF"
+
+
+class PasswordChangeErrorCode(StrEnum):
+    NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
+    CURRENT_PASSWORD_WRONG = "CURRENT_PASSWORD_WRONG"
+    PASSWORD_INVALID = "PASSWORD_INVALID"
     THROTTLED = "THROTTLED"
 
 
@@ -675,13 +703,21 @@ def sign_in_attempts_prune(*, before) -> int:
 
 
 def user_by_username(username: str):
-    """The account a typed user name belongs to, or None."""
+    """The account a typed user name belongs to, or None.
+
+    A sign-in name that is an e-mail address (every self-registered account's) matches
+    in any letter case, as people type addresses; other names match as stored.
+    """
     if not username or "\x00" in username:  # no account has one; PostgreSQL refuses it in a query
         return None
     try:
         return User._default_manager.get_by_natural_key(username)
     except User.DoesNotExist:
+        pass
+    if "@" not in username:
         return None
+    matches = list(User._default_manager.filter(**{f"{User.USERNAME_FIELD}__iexact": username})[:2])
+    return matches[0] if len(matches) == 1 else None
 
 
 def user_sign_in(*, request, username: str, password: str, channel: str):
@@ -698,6 +734,8 @@ def user_sign_in(*, request, username: str, password: str, channel: str):
     setattr(request, RECORDED_MARKER, True)
     # Attempts on an existing account appear in its owner's history, whoever made them.
     account = user_by_username(username)
+    if account is not None:
+        username = account.get_username()  # as stored: e-mail addresses match in any case
 
     def record(outcome: str) -> None:
         sign_in_attempt_record(
@@ -770,78 +808,450 @@ def api_token_revoke(*, raw_token: str) -> None:
     token.revoke()
 
 
+# Set on a user while `password_change` saves their new password: the token the request
+# is signed with survives the revocation a new password causes (the pre_save signal in
+# signals.py calls api_tokens_revoke_all with that user).
+KEEP_TOKEN_ATTR = "_residents_keep_api_token"
+
+
+def api_token_id(raw_token: str) -> int | None:
+    """The id of the live token `raw_token` is, or None."""
+    if not raw_token or not APIToken.validate_token_format(raw_token):
+        return None
+    return (
+        live_tokens().filter(key_hash__in=APIToken.candidate_key_hashes(raw_token)).values_list("pk", flat=True).first()
+    )
+
+
 @transaction.atomic
-def api_tokens_revoke_all(*, user) -> int:
-    """Revoke every live token of `user` (their password changed: a stolen phone signs out)."""
-    return live_tokens().filter(user=user).update(revoked_at=timezone.now())
+def api_tokens_revoke_all(*, user, keep_token_id: int | None = None) -> int:
+    """Revoke every live token of `user` (their password changed: a stolen phone signs out),
+    except `keep_token_id` (or the one `KEEP_TOKEN_ATTR` on `user` names), the token of the
+    request that changed the password."""
+    keep = keep_token_id if keep_token_id is not None else getattr(user, KEEP_TOKEN_ATTR, None)
+    tokens = live_tokens().filter(user=user)
+    if keep is not None:
+        tokens = tokens.exclude(pk=keep)
+    return tokens.update(revoked_at=timezone.now())
 
 
-# --- Registration --------------------------------------------------------------------------------
+# --- Registration, confirmation and passwords by e-mail ---------------------------------------------
+#
+# None of these tells a stranger whether an address has an account. Registration and a
+# reset request answer the same for a new address, an unconfirmed account and a confirmed
+# one; what differs is the e-mail, which only the mailbox's owner reads:
+#
+# - new address: an inactive account with no usable password and a pending
+#   AccountConfirmation; the e-mail carries a link to confirm and choose the password;
+# - unconfirmed account: the names are updated and a fresh link is sent (older ones keep
+#   working: they only let the mailbox's owner choose the password);
+# - confirmed account: nothing is created; the e-mail says an account exists, its sign-in
+#   name, and carries a link to set a new password;
+# - an account staff disabled: nothing is sent.
+#
+# The password is chosen when the link is opened, never at registration, so nobody can
+# register someone else's address with a password they know (account pre-hijacking).
+# At most ACCOUNT_EMAILS_PER_ADDRESS_PER_HOUR such e-mails go to one address an hour
+# (beyond it: the same answer, nothing sent). Links name the account by its id
+# (urlsafe base64) and carry a token of Django's PasswordResetTokenGenerator with a salt
+# of its own per purpose; a token dies when the password changes, when the account signs
+# in, and after PASSWORD_RESET_TIMEOUT seconds.
+
+
+class AccountConfirmTokenGenerator(PasswordResetTokenGenerator):
+    """Tokens of account confirmation links: valid while the account is unconfirmed."""
+
+    key_salt = "operations.residents.services.AccountConfirmTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{super()._make_hash_value(user, timestamp)}{user.is_active}"
+
+
+class NewPasswordTokenGenerator(PasswordResetTokenGenerator):
+    """Tokens of "set a new password" links (a salt of their own, apart from Django's admin)."""
+
+    key_salt = "operations.residents.services.NewPasswordTokenGenerator"
+
+
+account_confirm_tokens = AccountConfirmTokenGenerator()
+password_reset_tokens = NewPasswordTokenGenerator()
+
+ACCOUNT_EMAIL_SCOPE = "residents:account-emails"
+PASSWORD_RESET_SCOPE = "residents:password-resets"
+# An address shared by more accounts than this is an oddity staff made; a bound keeps
+# every request at a fixed cost.
+MAX_ACCOUNTS_PER_ADDRESS = 5
+TOKEN_INVALID_MESSAGE = _("This link is not valid (any more). Ask for a new one.")
+
+
+def _email_clean(email: str, *, code: str, as_username: bool = False) -> str:
+    """`email` trimmed, with its domain in lower case; refused with `code` unless valid.
+
+    `as_username`: the address will also be the account's sign-in name, so it must fit
+    that field (length, allowed characters) too.
+    """
+    email = User.objects.normalize_email((email or "").strip())
+    max_length = User._meta.get_field("email").max_length
+    try:
+        if len(email) > max_length:
+            raise ValidationError("too long")
+        validate_email(email)
+    except ValidationError:
+        raise ServiceError(code, _("Enter a valid e-mail address."), "email") from None
+    if as_username:
+        username_field = User._meta.get_field(User.USERNAME_FIELD)
+        try:
+            if len(email) > username_field.max_length:
+                raise ValidationError("too long")
+            for validator in username_field.validators:
+                validator(email.lower())
+        except ValidationError:
+            raise ServiceError(
+                code,
+                _(
+                    "This address cannot be a sign-in name: use one of at most %(max)d letters, digits and "
+                    "the characters @ . + - _."
+                )
+                % {"max": username_field.max_length},
+                "email",
+            ) from None
+    return email
+
+
+def _names_clean(first_name: str, last_name: str) -> tuple[str, str, list[ServiceError]]:
+    errors = []
+    cleaned = []
+    for field, value in (("first_name", first_name), ("last_name", last_name)):
+        value = (value or "").strip()
+        max_length = User._meta.get_field(field).max_length
+        if not value:
+            errors.append(ServiceError(RegistrationErrorCode.NAME_REQUIRED, _("This field is required."), field))
+        elif len(value) > max_length:
+            errors.append(
+                ServiceError(
+                    RegistrationErrorCode.NAME_INVALID,
+                    _("At most %(max)d characters.") % {"max": max_length},
+                    field,
+                )
+            )
+        cleaned.append(value)
+    return cleaned[0], cleaned[1], errors
+
+
+def _accounts_with_email(email: str, *, or_username: bool = False) -> list:
+    """The accounts whose e-mail address (and, with `or_username`, sign-in name) is
+    `email`, in any letter case, with their confirmation state: one query."""
+    matches = Q(email__iexact=email)
+    if or_username:
+        matches |= Q(**{f"{User.USERNAME_FIELD}__iexact": email})
+    return list(
+        User._default_manager.filter(matches)
+        .select_related("account_confirmation")
+        .order_by("pk")[:MAX_ACCOUNTS_PER_ADDRESS]
+    )
+
+
+def is_unconfirmed(user) -> bool:
+    """Whether `user` registered and has not confirmed their e-mail address yet."""
+    try:
+        return user.account_confirmation.confirmed_at is None
+    except AccountConfirmation.DoesNotExist:
+        return False
+
+
+def _account_email_allowed(email: str) -> bool:
+    """Count one more account e-mail to `email` this hour; False past the limit.
+
+    The address is counted by a digest, so the cache holds no e-mail addresses.
+    """
+    subject = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+    return throttling.hourly_count_allows(ACCOUNT_EMAIL_SCOPE, subject, settings.ACCOUNT_EMAILS_PER_ADDRESS_PER_HOUR)
+
+
+def _uid(user) -> str:
+    return urlsafe_base64_encode(force_bytes(user.pk))
+
+
+def account_confirm_link(user) -> str:
+    return f"{settings.PORTAL_URL}/konto/potwierdz/{_uid(user)}/{account_confirm_tokens.make_token(user)}/"
+
+
+def password_reset_link(user) -> str:
+    return f"{settings.PORTAL_URL}/konto/nowe-haslo/{_uid(user)}/{password_reset_tokens.make_token(user)}/"
+
+
+def _local_time(moment) -> str:
+    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
+
+
+def _account_email(*, user, template_key: str, link: str, **context) -> None:
+    """Queue an account e-mail to `user` (e-mail only: links do not belong in SMS or push).
+
+    Each request is its own event (a fresh dedupe key), so asking again sends again,
+    within the hourly limit per address.
+    """
+    from operations.messaging import services as messaging
+    from operations.messaging.kinds import Channel, MessageKind
+
+    valid_until = timezone.now() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    messaging.message_send(
+        kind=MessageKind.ACCOUNT,
+        template_key=template_key,
+        recipients=[user],
+        context={"link": link, "username": user.get_username(), "valid_until": _local_time(valid_until), **context},
+        dedupe_key=f"{template_key}:{uuid.uuid4().hex}",
+        channels=[Channel.EMAIL],
+    )
 
 
 @transaction.atomic
-def user_register(
-    *, username: str, email: str, password: str, first_name: str, last_name: str, ip_address: str | None = None
-):
-    """Create an account for a new person, who can then sign in and ask for a unit.
+def user_register(*, email: str, first_name: str, last_name: str, ip_address: str | None = None) -> None:
+    """Ask for an account for `email`; the e-mail sent there says what comes next.
 
-    All problems are reported at once (ServiceErrorList), so a form can mark every
-    field. The real name is required: staff compare it with the cooperative's records.
-    Attempts from one address are limited per hour (REGISTRATION_LIMIT_PER_HOUR).
+    Returns nothing and raises only for the input's shape (all problems at once, as a
+    ServiceErrorList) or for too many sign-ups from the address (REGISTRATION_LIMIT_PER_HOUR):
+    nothing tells the caller whether the address has an account (see above). The real
+    name is required: staff compare it with the cooperative's records.
     """
     if not throttling.registration_allowed(ip_address):
         raise ServiceError(
             RegistrationErrorCode.THROTTLED, _("Too many sign-ups from your network. Try again in an hour.")
         )
-    username = (username or "").strip()
-    email = User.objects.normalize_email((email or "").strip())
-    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
     errors: list[ServiceError] = []
-
-    username_field = User._meta.get_field(User.USERNAME_FIELD)
     try:
-        if not username:
-            raise ValidationError(_("Choose a user name."))
-        if len(username) > username_field.max_length:
-            raise ValidationError(_("The user name is too long."))
-        for validator in username_field.validators:
-            validator(username)
-    except ValidationError as error:
-        errors += [ServiceError(RegistrationErrorCode.USERNAME_INVALID, m, "username") for m in error.messages]
-    else:
-        if User._default_manager.filter(**{f"{User.USERNAME_FIELD}__iexact": username}).exists():
-            errors.append(ServiceError(RegistrationErrorCode.USERNAME_TAKEN, _("This user name is taken."), "username"))
+        email = _email_clean(email, code=RegistrationErrorCode.EMAIL_INVALID, as_username=True)
+    except ServiceError as error:
+        errors.append(error)
+    first_name, last_name, name_errors = _names_clean(first_name, last_name)
+    _raise_if_any(errors + name_errors)
 
-    try:
-        validate_email(email)
-    except ValidationError:
-        errors.append(ServiceError(RegistrationErrorCode.EMAIL_INVALID, _("Enter a valid e-mail address."), "email"))
-    else:
-        if User._default_manager.filter(email__iexact=email).exists():
-            errors.append(
-                ServiceError(
-                    RegistrationErrorCode.EMAIL_TAKEN,
-                    _("An account with this e-mail address exists; sign in or reset the password."),
-                    "email",
-                )
-            )
-
-    for field, value in (("first_name", first_name), ("last_name", last_name)):
-        if not value:
-            errors.append(ServiceError(RegistrationErrorCode.NAME_REQUIRED, _("This field is required."), field))
-
-    candidate = User(username=username, email=email, first_name=first_name, last_name=last_name)
-    try:
-        password_validation.validate_password(password or "", user=candidate)
-    except ValidationError as error:
-        errors += [ServiceError(RegistrationErrorCode.PASSWORD_INVALID, m, "password") for m in error.messages]
-
-    _raise_if_any(errors)
+    accounts = _accounts_with_email(email, or_username=True)
+    confirmed = [account for account in accounts if account.is_active and not is_unconfirmed(account)]
+    pending = [account for account in accounts if is_unconfirmed(account)]
+    if confirmed:
+        if _account_email_allowed(email):
+            for account in confirmed:
+                _account_email(user=account, template_key="account-exists", link=password_reset_link(account))
+        return
+    if pending:
+        if _account_email_allowed(email):
+            account = pending[0]
+            account.first_name, account.last_name = first_name, last_name
+            account.save(update_fields=["first_name", "last_name"])
+            _account_email(user=account, template_key="account-confirm", link=account_confirm_link(account))
+        return
+    if accounts:  # disabled by staff: the person must ask the office, not the form
+        logger.info("Registration for the address of a disabled account (id %s); nothing sent", accounts[0].pk)
+        return
+    if not _account_email_allowed(email):
+        return
     try:
         with transaction.atomic():
             user = User._default_manager.create_user(
-                username=username, email=email, password=password, first_name=first_name, last_name=last_name
+                username=email.lower(),
+                email=email,
+                password=None,  # unusable until the mailbox's owner chooses one
+                first_name=first_name,
+                last_name=last_name,
+                is_active=False,
             )
+            AccountConfirmation.objects.create(user=user)
     except IntegrityError:
-        raise ServiceError(RegistrationErrorCode.USERNAME_TAKEN, _("This user name is taken."), "username") from None
+        return  # a concurrent registration of the same address won and sent the link
+    _account_email(user=user, template_key="account-confirm", link=account_confirm_link(user))
+
+
+def _user_of_uid(uid: str):
+    """The account a link's uid names, locked for the change, or None."""
+    try:
+        if not uid or len(uid) > 24:
+            raise ValueError(uid)
+        pk = int(force_str(urlsafe_base64_decode(uid)))
+    except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
+        return None
+    if not 1 <= pk < 2**63:
+        return None
+    return User._default_manager.select_for_update().filter(pk=pk).first()
+
+
+def _new_password_errors(password: str, *, user, code: str, field: str) -> list[ServiceError]:
+    try:
+        password_validation.validate_password(password or "", user=user)
+    except ValidationError as error:
+        return [ServiceError(code, message, field) for message in error.messages]
+    if not password:  # no validator configured to refuse an empty one
+        return [ServiceError(code, _("Choose a password."), field)]
+    return []
+
+
+def _record_email_link_sign_in(user, *, ip_address: str | None, user_agent: str) -> None:
+    """A link from the mailbox proves the person as a password would: recorded as a
+    successful sign-in, which clears the failures counted against the account (throttling)."""
+    sign_in_attempt_record(
+        username=user.get_username(),
+        user=user,
+        channel=SignInAttempt.Channel.EMAIL_LINK,
+        outcome=SignInAttempt.Outcome.SUCCESS,
+        ip_address=ip_address,
+        user_agent=user_agent,
+    )
+
+
+@transaction.atomic
+def account_confirm(*, uid: str, token: str, password: str, ip_address: str | None = None, user_agent: str = ""):
+    """Confirm a registered account by the link e-mailed to it and set its password.
+
+    Activates the account and returns it (the caller signs the session in). A link that
+    is malformed, expired, already used or not for an unconfirmed account is TOKEN_INVALID,
+    whatever the reason.
+    """
+    user = _user_of_uid(uid)
+    confirmation = AccountConfirmation.objects.filter(user=user, confirmed_at__isnull=True).first() if user else None
+    if confirmation is None or not account_confirm_tokens.check_token(user, token or ""):
+        raise ServiceError(AccountLinkErrorCode.TOKEN_INVALID, TOKEN_INVALID_MESSAGE)
+    _raise_if_any(
+        _new_password_errors(password, user=user, code=AccountLinkErrorCode.PASSWORD_INVALID, field="password")
+    )
+    user.set_password(password)
+    user.is_active = True
+    user.save(update_fields=["password", "is_active"])
+    confirmation.confirmed_at = timezone.now()
+    confirmation.save(update_fields=["confirmed_at"])
+    _record_email_link_sign_in(user, ip_address=ip_address, user_agent=user_agent)
+    return user
+
+
+@transaction.atomic
+def password_reset_request(*, email: str, ip_address: str | None = None) -> None:
+    """Ask for a link to set a new password; the answer never tells whether `email` has an account.
+
+    A confirmed, active account gets the link; an unconfirmed one gets its confirmation
+    link again; a disabled account and an unknown address get nothing. Limited per
+    network address (PASSWORD_RESET_LIMIT_PER_HOUR, THROTTLED) and per e-mail address
+    (silently, shared with registration).
+    """
+    network = throttling.address_key(ip_address)
+    if network and not throttling.hourly_count_allows(
+        PASSWORD_RESET_SCOPE, network, settings.PASSWORD_RESET_LIMIT_PER_HOUR
+    ):
+        raise ServiceError(
+            PasswordResetErrorCode.THROTTLED, _("Too many requests from your network. Try again in an hour.")
+        )
+    email = _email_clean(email, code=PasswordResetErrorCode.EMAIL_INVALID)
+    accounts = _accounts_with_email(email)
+    confirmed = [account for account in accounts if account.is_active and not is_unconfirmed(account)]
+    pending = [account for account in accounts if is_unconfirmed(account)]
+    if not (confirmed or pending) or not _account_email_allowed(email):
+        return
+    for account in confirmed:
+        _account_email(user=account, template_key="password-reset", link=password_reset_link(account))
+    if not confirmed:
+        _account_email(user=pending[0], template_key="account-confirm", link=account_confirm_link(pending[0]))
+
+
+@transaction.atomic
+def password_reset_confirm(
+    *, uid: str, token: str, new_password: str, ip_address: str | None = None, user_agent: str = ""
+):
+    """Set a new password by the link e-mailed to the account, and return the account.
+
+    Every API token of the account is revoked and its other sessions end (the session
+    hash changes with the password). The reset counts as a successful sign-in, so the
+    failures that strangers made on purpose stop delaying or refusing the owner.
+    """
+    user = _user_of_uid(uid)
+    if (
+        user is None
+        or not user.is_active
+        or AccountConfirmation.objects.filter(user=user, confirmed_at__isnull=True).exists()
+        or not password_reset_tokens.check_token(user, token or "")
+    ):
+        raise ServiceError(AccountLinkErrorCode.TOKEN_INVALID, TOKEN_INVALID_MESSAGE)
+    _raise_if_any(
+        _new_password_errors(new_password, user=user, code=AccountLinkErrorCode.PASSWORD_INVALID, field="new_password")
+    )
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    api_tokens_revoke_all(user=user)
+    _record_email_link_sign_in(user, ip_address=ip_address, user_agent=user_agent)
+    return user
+
+
+def password_change(
+    *,
+    user,
+    current_password: str,
+    new_password: str,
+    channel: str,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    raw_token: str = "",
+):
+    """A signed-in person changes their password, proving the current one.
+
+    A wrong current password counts as a failed sign-in (throttling.py), so a stolen
+    session cannot be used to guess it; while sign-ins are refused, so is this. Every
+    API token of the account except `raw_token` (the request's own) is revoked; the
+    caller keeps the request's session (other sessions end with the session hash). The
+    person gets an e-mail about it. Not atomic as a whole: the record of a failed attempt
+    must survive the error it raises.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise ServiceError(PasswordChangeErrorCode.NOT_AUTHENTICATED, _("Sign in to change your password."))
+    username = user.get_username()
+    ip_address = _valid_ip(ip_address)
+
+    def record(outcome: str) -> None:
+        sign_in_attempt_record(
+            username=username,
+            user=user,
+            channel=channel,
+            outcome=outcome,
+            ip_address=ip_address,
+            user_agent=user_agent,
+        )
+
+    decision = throttling.sign_in_throttle(username=username, ip_address=ip_address)
+    if decision.refused:
+        record(SignInAttempt.Outcome.THROTTLED)
+        raise ServiceError(
+            PasswordChangeErrorCode.THROTTLED,
+            ngettext(
+                "Too many failed attempts. Try again in %(minutes)d minute.",
+                "Too many failed attempts. Try again in %(minutes)d minutes.",
+                settings.SIGNIN_WINDOW_MINUTES,
+            )
+            % {"minutes": settings.SIGNIN_WINDOW_MINUTES},
+        )
+    if decision.delay:
+        time.sleep(decision.delay)
+    errors = []
+    if not user.check_password(current_password or ""):
+        record(SignInAttempt.Outcome.FAILURE)
+        errors.append(
+            ServiceError(
+                PasswordChangeErrorCode.CURRENT_PASSWORD_WRONG,
+                _("This is not your current password."),
+                "current_password",
+            )
+        )
+    errors += _new_password_errors(
+        new_password, user=user, code=PasswordChangeErrorCode.PASSWORD_INVALID, field="new_password"
+    )
+    _raise_if_any(errors)
+    with transaction.atomic():
+        keep = api_token_id(raw_token)
+        setattr(user, KEEP_TOKEN_ATTR, keep)
+        try:
+            user.set_password(new_password)
+            user.save(update_fields=["password"])
+        finally:
+            delattr(user, KEEP_TOKEN_ATTR)
+        api_tokens_revoke_all(user=user, keep_token_id=keep)
+        _account_email(
+            user=user,
+            template_key="password-changed",
+            link=password_reset_link(user),
+            changed_at=_local_time(timezone.now()),
+        )
     return user

@@ -263,3 +263,14 @@ def test_registrations_count_an_ipv6_slash_64_as_one_address(settings):
     allowed = [throttling.registration_allowed(f"2001:db8:9:9::{n + 1:x}") for n in range(4)]
     assert allowed == [True, True, True, False]
     assert throttling.registration_allowed("2001:db8:9:a::1")
+
+
+def test_an_e_mail_sign_in_name_matches_in_any_letter_case(password, make_request):
+    # Self-registered accounts sign in with their address, stored in lower case.
+    person = UserFactory(username="maria.nowak@example.pl")
+    assert sign_in(make_request(), "Maria.Nowak@Example.PL", password) == person
+    assert SignInAttempt.objects.get().username == "maria.nowak@example.pl"
+
+
+def test_other_sign_in_names_still_match_only_as_stored(person, password, make_request):
+    fail(make_request(), "JAN.KOWALSKI")
