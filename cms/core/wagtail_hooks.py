@@ -28,14 +28,12 @@ def _refuse_unrecognised(request, restrictions):
 
 
 @hooks.register("before_serve_page", order=100)
-def refuse_login_pages_to_unverified(page, request, serve_args, serve_kwargs):
-    return _refuse_unrecognised(request, page.get_view_restrictions())
-
-
-@hooks.register("before_serve_page", order=101)
-def refuse_pages_the_hub_restricts_through_aliases(page, request, serve_args, serve_kwargs):
-    # Those Wagtail already checked pass again; only the ones it does not read can refuse.
-    for restriction in page_restrictions(page):
+def refuse_what_the_hub_refuses(page, request, serve_args, serve_kwargs):
+    # The hub's restrictions of the page (`page_restrictions`: Wagtail's, plus those it
+    # reaches through aliases that Wagtail does not read). Wagtail's own hook has already
+    # passed its share; only the others can fail `accept_request` here.
+    restrictions = list(page_restrictions(page))
+    for restriction in restrictions:
         if restriction.accept_request(request):
             continue
         if restriction.restriction_type == BaseViewRestriction.PASSWORD or request.user.is_authenticated:
@@ -43,7 +41,7 @@ def refuse_pages_the_hub_restricts_through_aliases(page, request, serve_args, se
         response = require_wagtail_login(next=request.get_full_path())
         add_never_cache_headers(response)
         return response
-    return None
+    return _refuse_unrecognised(request, restrictions)
 
 
 @hooks.register("before_serve_document", order=100)

@@ -175,6 +175,10 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
 WAGTAIL_FRONTEND_LOGIN_URL = "/admin/login/"
+# Wagtail's own "forgot password" form has no limits and answers faster for unknown
+# addresses; everyone resets through passwordResetRequest instead (README: Accounts),
+# and administrators can set a password for a colleague in Settings → Users.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 # Admin sign-ins are recorded and throttled like the API's.
 WAGTAILADMIN_USER_LOGIN_FORM = "operations.residents.forms.AdminLoginForm"
 

@@ -762,12 +762,19 @@ def user_sign_in(*, request, username: str, password: str, channel: str):
     if decision.delay:
         time.sleep(decision.delay)
 
-    plausible = username and password and "\x00" not in username
-    user = authenticate(request, username=username, password=password) if plausible else None
-    if user is None:
-        if account is not None and not account.is_active and password and account.check_password(password):
+    # Exactly one password hash per attempt, whatever the name belongs to (an unknown
+    # name, a disabled or unconfirmed account, a working one), so that timing does not
+    # tell which: Django's backend hashes once for an unknown name, check_password once
+    # for a disabled account (and once for an unusable password too).
+    if account is not None and not account.is_active:
+        if password and account.check_password(password):
             record(SignInAttempt.Outcome.INACTIVE)
             raise ServiceError(SignInErrorCode.INACTIVE, _("This account is disabled. Contact the office."))
+        user = None
+    else:
+        plausible = username and password and "\x00" not in username
+        user = authenticate(request, username=username, password=password) if plausible else None
+    if user is None:
         record(SignInAttempt.Outcome.FAILURE)
         raise ServiceError(SignInErrorCode.INVALID_CREDENTIALS, _("Wrong user name or password."))
     account = user  # the same person, also when a backend matched them by something else than the name

@@ -27,6 +27,7 @@ Refusals are recorded but not counted, so a refusal does not extend the lock.
 from __future__ import annotations
 
 import ipaddress
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -37,6 +38,8 @@ from django.utils import timezone
 from cms.core.cache import counter_incr
 
 from .models import SignInAttempt
+
+logger = logging.getLogger(__name__)
 
 COUNTED_OUTCOMES = [SignInAttempt.Outcome.FAILURE, SignInAttempt.Outcome.INACTIVE]
 # A sleeping request holds a worker; beyond this the refusal does the work.
@@ -120,7 +123,10 @@ def sign_in_throttle(*, username: str, ip_address: str | None) -> ThrottleDecisi
     address_locked = by_address >= settings.SIGNIN_HARD_LIMIT_ADDRESS and not (
         username and is_known_address(username, ip_address)
     )
-    refused = by_pair >= settings.SIGNIN_HARD_LIMIT_ACCOUNT_ADDRESS or address_locked
+    # Without the client's address every attempt would share one "pair", and a stranger's
+    # failures would lock the owner out everywhere: then the account is only slowed down.
+    pair_locked = bool(ip_address) and by_pair >= settings.SIGNIN_HARD_LIMIT_ACCOUNT_ADDRESS
+    refused = pair_locked or address_locked
     delay = 0.0
     if not refused:
         delay = max(
@@ -170,6 +176,9 @@ def address_key(ip_address: str | None) -> str:
         address = ipaddress.ip_address(ip_address)
     except ValueError:
         return ip_address
+    if address.version == 6 and address.ipv4_mapped is not None:
+        # An IPv4 client of a server listening on [::] (::ffff:192.0.2.7) is that IPv4 address.
+        return str(address.ipv4_mapped)
     if address.version == 6:
         return f"{ipaddress.ip_network(f'{address}/64', strict=False).network_address}/64"
     return str(address)
@@ -183,7 +192,18 @@ def client_ip(request) -> str | None:
     a reverse proxy, configure the proxy (or a middleware that knows it) to set
     REMOTE_ADDR.
     """
-    return request.META.get("REMOTE_ADDR") or None
+    address = request.META.get("REMOTE_ADDR") or None
+    if address is None and not _missing_address_logged:
+        _missing_address_logged.append(True)
+        logger.warning(
+            "A request arrived without REMOTE_ADDR: limits per address cannot apply and sign-in "
+            "only slows down. Make the server or proxy set it (e.g. gunicorn over TCP, or a proxy header middleware)."
+        )
+    return address
+
+
+# Logged once per process: a deployment that drops the address drops it for every request.
+_missing_address_logged: list[bool] = []
 
 
 def client_user_agent(request) -> str:
