@@ -3,7 +3,6 @@
 Apps own their types and resolvers (`<app>/schema.py`); this module only assembles them.
 """
 
-import strawberry
 from django.conf import settings
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
@@ -12,7 +11,10 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from cms.contractors.schema import Contractor
 from cms.contractors.schema import Query as ContractorsQuery
-from cms.core.graphql.extensions import TypedErrors
+from cms.core.graphql.disclosure import SchemaDisclosure
+from cms.core.graphql.execution import HubExecutionContext
+from cms.core.graphql.extensions import Schema, TypedErrors
+from cms.core.graphql.scalars import SCALAR_OVERRIDES
 from cms.documents.schema import Query as DocumentsQuery
 from cms.home.schema import ContractorIndexType, DocumentIndexType, HomePageType, InvestmentIndexType, NewsIndexType
 from cms.home.schema import Query as HomeQuery
@@ -32,18 +34,21 @@ Query = merge_types(
 )
 Mutation = merge_types("Mutation", (ResidentsMutation, MessagingMutation, TicketsMutation))
 
-schema = strawberry.Schema(
+schema = Schema(
     query=Query,
     mutation=Mutation,
     # Page types reachable only through the Page interface must be listed explicitly.
     types=[HomePageType, NewsIndexType, DocumentIndexType, InvestmentIndexType, ContractorIndexType,
            NewsItem, Investment, Contractor],
     config=StrawberryConfig(relay_max_results=settings.GRAPHQL_MAX_PAGE_SIZE),
+    scalar_overrides=SCALAR_OVERRIDES,
+    execution_context_class=HubExecutionContext,
     extensions=[
         DjangoOptimizerExtension,
         lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
+        SchemaDisclosure,
         TypedErrors,
     ],
 )

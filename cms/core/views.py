@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from strawberry.django.views import GraphQLView
 from wagtail.images import get_image_model
 
+from cms.core.graphql.execution import json_strings
 from cms.core.graphql.values import BAD_USER_INPUT
 from cms.core.visibility import collection_is_visible
 
@@ -96,13 +97,7 @@ def _contains_nul(value) -> bool:
     No text this hub stores may hold NUL and PostgreSQL refuses it in any query, so it is
     refused once here rather than in every resolver.
     """
-    if isinstance(value, str):
-        return "\x00" in value or "\\u0000" in value
-    if isinstance(value, dict):
-        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_contains_nul(item) for item in value)
-    return False
+    return any("\x00" in text or "\\u0000" in text for text in json_strings(value))
 
 
 def _refusal(message: str, code: str, status: int = 200) -> JsonResponse:

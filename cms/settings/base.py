@@ -315,6 +315,10 @@ GRAPHQL_MAX_PAGE_SIZE = 100
 GRAPHQL_MAX_DEPTH = 12
 GRAPHQL_MAX_ALIASES = 30
 GRAPHQL_MAX_TOKENS = 2000
+# Introspection (`__schema`, `__type`) and "Did you mean …?" in error messages: on here, for
+# GraphiQL and whoever writes queries; production turns both off unless told otherwise
+# (cms/core/graphql/disclosure.py).
+GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", True)
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 
 # --- Sign-in throttling ----------------------------------------------------------------

@@ -18,3 +18,6 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)  # noqa: F405
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 IS_PRODUCTION = True
+# Strangers get no map of the API; GRAPHQL_INTROSPECTION=1 turns introspection and
+# suggestions back on for a trusted environment (graphql/schema.graphql is the contract).
+GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", False)  # noqa: F405

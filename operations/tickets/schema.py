@@ -278,7 +278,8 @@ class Query:
                 field="clusterLimit",
             )
         since, until = _aware(since), _aware(until)
-        if since is not None and until is not None and since > until:
+        # The period ends now unless told otherwise, so a start in the future is wrong too.
+        if since is not None and since > (until or timezone.now()):
             raise bad_input(gettext("The period must start before it ends."), field="since")
         return TicketStatisticsType.of(figures.ticket_statistics(since=since, until=until, cluster_limit=cluster_limit))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -392,3 +393,12 @@ def test_nul_anywhere_is_refused_as_bad_input_and_changes_nothing(client, query,
     codes = [(e.get("extensions") or {}).get("code") for e in response.json()["errors"]]
     assert codes == ["BAD_USER_INPUT"]
     assert not SignInAttempt.objects.exists()
+
+
+def test_a_clients_mistake_is_answered_not_logged(gql, caplog):
+    # Strawberry logs every error with its traceback; production logs would fill with
+    # every mistyped query. Server faults are still logged, once (extensions.TypedErrors).
+    with caplog.at_level(logging.INFO):
+        result = gql.execute("query($n: Int!) { news(first: $n) { totalCount } }", {"n": "many"})
+    assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert [record for record in caplog.records if record.levelno >= logging.ERROR] == []

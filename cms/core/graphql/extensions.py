@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
@@ -57,3 +58,12 @@ class TypedErrors(MaskErrors):
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         return [self.anonymise_error(e) if self.should_mask_error(e) else _with_code(e) for e in errors]
+
+
+class Schema(strawberry.Schema):
+    """Strawberry's schema without its log entry (with traceback) for every error: a
+    client's mistake is answered with a typed error, not logged; a server fault is logged
+    once, with its traceback, by TypedErrors."""
+
+    def process_errors(self, errors, execution_context=None) -> None:
+        return None
