@@ -203,6 +203,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 5.0, "socket_connect_timeou
 CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {"task": "cms.core.tasks.publish_scheduled_pages", "schedule": 60.0},
     "prune-sign-in-attempts": {"task": "operations.residents.tasks.prune_sign_in_attempts", "schedule": 86400.0},
+    # Sign-ups and reset requests whose task the broker lost; deletes them after a day.
+    "account-email-requests-sweep": {
+        "task": "operations.residents.tasks.account_email_requests_sweep",
+        "schedule": 60.0,
+    },
     # The safety net of the outbox: starts due broadcasts, requeues deliveries of dead
     # workers and sends whatever an unreachable broker left behind.
     "messaging-sweep": {"task": "operations.messaging.tasks.messaging_sweep", "schedule": 60.0},
@@ -334,8 +339,14 @@ SIGNIN_HARD_LIMIT_ADDRESS = 20
 SIGNIN_DELAY_SECONDS = float(os.environ.get("SIGNIN_DELAY_SECONDS", "1.0"))
 # Account sign-ups from one address per hour (a household or an office shares an address).
 REGISTRATION_LIMIT_PER_HOUR = int(os.environ.get("REGISTRATION_LIMIT_PER_HOUR", "10"))
-# Password reset requests from one address per hour.
-PASSWORD_RESET_LIMIT_PER_HOUR = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_HOUR", "10"))
+# Password reset requests from one address per hour: for any one e-mail address, and for
+# all together (requests refused by the first do not count for the second). A stranger
+# behind a shared router blocks a neighbour's own request only with 30 accepted requests
+# (for at least 10 distinct e-mail addresses) within the hour.
+PASSWORD_RESET_LIMIT_PER_NETWORK_AND_EMAIL_PER_HOUR = int(
+    os.environ.get("PASSWORD_RESET_LIMIT_PER_NETWORK_AND_EMAIL_PER_HOUR", "3")
+)
+PASSWORD_RESET_LIMIT_PER_HOUR = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_HOUR", "30"))
 # E-mails about an account (confirmation and reset links, "you already have an account")
 # to one e-mail address per hour, from registration and reset together; beyond it the
 # request gets the same answer and nothing is sent (nobody can flood a mailbox).

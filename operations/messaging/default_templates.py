@@ -66,9 +66,12 @@ DEFAULT_TEMPLATES = [
         "sms_text": "",
     },
     # Account e-mails (operations/residents/services.py). They carry links that let the
-    # reader choose a password, so they go by e-mail only and have no SMS text. Variables:
-    # link, username (the sign-in name), valid_until (when the link stops working) and,
-    # for password-changed, changed_at.
+    # reader choose a password, so they go by e-mail only, have no SMS text and never
+    # appear in the inbox. They greet nobody by name: the names of an account waiting for
+    # confirmation are whatever the person who registered the address typed, perhaps a
+    # stranger, so `recipient`'s names are empty here. Variables: link, username (the
+    # sign-in name), valid_until (when the link stops working) and, for password-changed,
+    # changed_at.
     {
         "key": "account-confirm",
         "language": "pl",
@@ -76,7 +79,7 @@ DEFAULT_TEMPLATES = [
         "name": "Potwierdzenie adresu e-mail nowego konta",
         "subject": "Potwierdź adres e-mail i ustaw hasło",
         "body_text": (
-            "Dzień dobry {{ recipient.name }},\n\n"
+            "Dzień dobry,\n\n"
             "ktoś (zapewne Ty) poprosił o konto w portalu mieszkańca dla tego adresu e-mail. "
             "Aby potwierdzić adres i ustawić hasło, otwórz link:\n\n"
             "{{ link }}\n\n"
@@ -94,7 +97,7 @@ DEFAULT_TEMPLATES = [
         "name": "Confirmation of a new account's e-mail address",
         "subject": "Confirm your e-mail address and choose a password",
         "body_text": (
-            "Hello {{ recipient.name }},\n\n"
+            "Hello,\n\n"
             "someone (probably you) asked for an account in the resident portal for this e-mail address. "
             "To confirm the address and choose your password, open the link:\n\n"
             "{{ link }}\n\n"
@@ -112,7 +115,7 @@ DEFAULT_TEMPLATES = [
         "name": "Prośba o konto dla adresu, który ma już konto",
         "subject": "Masz już konto w portalu mieszkańca",
         "body_text": (
-            "Dzień dobry {{ recipient.name }},\n\n"
+            "Dzień dobry,\n\n"
             "ktoś poprosił o założenie konta w portalu mieszkańca dla tego adresu e-mail. "
             "Masz już u nas konto; Twoja nazwa użytkownika to: {{ username }}.\n\n"
             "Jeśli nie pamiętasz hasła, ustaw nowe pod tym linkiem (działa do {{ valid_until }}):\n\n"
@@ -129,7 +132,7 @@ DEFAULT_TEMPLATES = [
         "name": "Account requested for an address that has one",
         "subject": "You already have an account in the resident portal",
         "body_text": (
-            "Hello {{ recipient.name }},\n\n"
+            "Hello,\n\n"
             "someone asked to create an account in the resident portal for this e-mail address. "
             "You already have one; your user name is: {{ username }}.\n\n"
             "If you forgot your password, set a new one with this link (it works until {{ valid_until }}):\n\n"
@@ -146,7 +149,7 @@ DEFAULT_TEMPLATES = [
         "name": "Link do ustawienia nowego hasła",
         "subject": "Ustaw nowe hasło",
         "body_text": (
-            "Dzień dobry {{ recipient.name }},\n\n"
+            "Dzień dobry,\n\n"
             "otrzymaliśmy prośbę o nowe hasło do Twojego konta (nazwa użytkownika: {{ username }}). "
             "Aby je ustawić, otwórz link (działa do {{ valid_until }}):\n\n"
             "{{ link }}\n\n"
@@ -164,7 +167,7 @@ DEFAULT_TEMPLATES = [
         "name": "Link to set a new password",
         "subject": "Set a new password",
         "body_text": (
-            "Hello {{ recipient.name }},\n\n"
+            "Hello,\n\n"
             "we received a request for a new password for your account (user name: {{ username }}). "
             "To set it, open the link (it works until {{ valid_until }}):\n\n"
             "{{ link }}\n\n"
@@ -181,7 +184,7 @@ DEFAULT_TEMPLATES = [
         "name": "Powiadomienie o zmianie hasła",
         "subject": "Hasło do Twojego konta zostało zmienione",
         "body_text": (
-            "Dzień dobry {{ recipient.name }},\n\n"
+            "Dzień dobry,\n\n"
             "{{ changed_at }} zmieniono hasło do Twojego konta (nazwa użytkownika: {{ username }}). "
             "Wszystkie inne urządzenia i aplikacje zostały wylogowane.\n\n"
             "Jeśli to nie Ty, od razu ustaw nowe hasło pod tym linkiem (działa do {{ valid_until }}) "
@@ -198,7 +201,7 @@ DEFAULT_TEMPLATES = [
         "name": "Notice of a password change",
         "subject": "The password of your account has been changed",
         "body_text": (
-            "Hello {{ recipient.name }},\n\n"
+            "Hello,\n\n"
             "the password of your account (user name: {{ username }}) was changed on {{ changed_at }}. "
             "Every other device and app has been signed out.\n\n"
             "If this was not you, set a new password at once with this link (it works until "

@@ -13,7 +13,8 @@ they ever open their settings.
   person's explicit "yes", so every channel starts off and stays off until they say so.
 - `broadcastable`: staff may compose broadcasts of this kind in the admin.
 
-The in-app inbox is not a channel a person chooses: every message lands there.
+The in-app inbox is not a channel a person chooses: every message lands there, except
+account e-mails that carry a link setting the password (`message_send(inbox=False)`).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """Messages to people, how each was delivered, and what each person wants to receive.
 
 The one way the hub sends anything to a person. A `Message` is what one person receives
-(rendered in their language) and is also their in-app inbox entry; a `Delivery` is that
-message on one channel to one address, with its state. Both are written to the database
-before anything is sent (the outbox): Celery workers then claim queued deliveries, send
-them and record the outcome, so a dead worker or an unreachable broker loses nothing and
-a delivery recorded as sent is never sent again.
+(rendered in their language) and, unless `in_inbox` is off, their in-app inbox entry; a
+`Delivery` is that message on one channel to one address, with its state. Both are
+written to the database before anything is sent (the outbox): Celery workers then claim
+queued deliveries, send them and record the outcome, so a dead worker or an unreachable
+broker loses nothing and a delivery recorded as sent is never sent again.
 
 A `Broadcast` is a message staff compose in the admin for an audience (estate, buildings,
 units, roles, everyone, or the audience of an alert news item); queueing it creates one
@@ -205,7 +205,12 @@ class Broadcast(models.Model):
 
 
 class Message(models.Model):
-    """What one person received: rendered in their language, and their inbox entry."""
+    """What one person received: rendered in their language, and their inbox entry.
+
+    A message sent with `in_inbox` off (account e-mails with sign-in links: see
+    services.message_send) reaches its channels but never the inbox, so that whoever
+    holds a session cannot read a link that sets the account's password.
+    """
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(_("kind"), max_length=40, choices=MessageKind.choices)
@@ -219,6 +224,8 @@ class Message(models.Model):
     body_html = models.TextField(blank=True)
     sms_text = models.TextField(blank=True)
     link = models.CharField(max_length=500, blank=True)
+    # Every inbox read (selectors.inbox_of, counts, marking read) filters on it.
+    in_inbox = models.BooleanField(_("shown in the inbox"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 

@@ -182,11 +182,13 @@ def push_device_unregister(*, user, token: str) -> bool:
 
 @transaction.atomic
 def messages_mark_read(*, user, message_ids: Iterable[int] | None = None, everything: bool = False) -> int:
-    """Mark the person's messages read (the named ones, or all); someone else's are not found."""
-    unread = Message.objects.filter(recipient=user, read_at__isnull=True)
+    """Mark the person's messages read (the named ones, or all); someone else's, and
+    messages that are not in the inbox (`in_inbox` off), are not found."""
+    inbox = Message.objects.filter(recipient=user, in_inbox=True)
+    unread = inbox.filter(read_at__isnull=True)
     if not everything:
         ids = set(message_ids or [])
-        owned = set(Message.objects.filter(recipient=user, pk__in=ids).values_list("pk", flat=True))
+        owned = set(inbox.filter(pk__in=ids).values_list("pk", flat=True))
         if ids - owned:
             raise ServiceError(MessagingErrorCode.MESSAGE_NOT_FOUND, gettext("Message not found."), "ids")
         unread = unread.filter(pk__in=ids)

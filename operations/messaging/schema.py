@@ -45,7 +45,8 @@ MessageKind = graphql_enum(
 Channel = graphql_enum(
     kinds.Channel,
     "Channel",
-    "A way a message reaches a person besides the inbox, which receives every message.",
+    "A way a message reaches a person besides the inbox, which receives every message except "
+    "account e-mails with links that set the password.",
 )
 MessagingErrorCode = graphql_enum(
     errors.MessagingErrorCode, "MessagingErrorCode", "Why a messaging operation was refused."

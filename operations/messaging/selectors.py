@@ -35,9 +35,11 @@ GROUP_ROLES = {Broadcast.Role.STAFF: Audience.Role.STAFF, Broadcast.Role.CONTRAC
 
 
 def inbox_of(user, *, unread_only: bool = False, kind: str | None = None) -> QuerySet[Message]:
+    """The person's inbox: their messages except those sent without an inbox entry
+    (`Message.in_inbox` off: account e-mails with sign-in links)."""
     if user is None or not user.is_authenticated:
         return Message.objects.none()
-    messages = Message.objects.filter(recipient=user)
+    messages = Message.objects.filter(recipient=user, in_inbox=True)
     if unread_only:
         messages = messages.filter(read_at__isnull=True)
     if kind:

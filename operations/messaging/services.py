@@ -100,6 +100,7 @@ def _write_outbox(
     dedupe_key: str,
     link: str = "",
     broadcast: Broadcast | None = None,
+    in_inbox: bool = True,
 ) -> tuple[int, set[str]]:
     """Messages and deliveries for `user_ids`, skipping people who already have this one.
 
@@ -161,6 +162,7 @@ def _write_outbox(
                     body_html=rendered.body_html,
                     sms_text=rendered.sms_text,
                     link=link,
+                    in_inbox=in_inbox,
                     created_at=now,
                 )
             )
@@ -246,12 +248,16 @@ def message_send(
     dedupe_key: str,
     link: str = "",
     channels: Iterable[Channel] | None = None,
+    inbox: bool = True,
 ) -> int:
     """Send the hub's own message (a membership decision, a ticket update) to people.
 
     `context` holds plain values for the template; `dedupe_key` names the event, so that
     calling this again for the same event sends nothing twice. The message goes to every
-    channel the person allows for `kind` (or only `channels`) and always to their inbox.
+    channel the person allows for `kind` (or only `channels`) and to their inbox, unless
+    `inbox` is False: a message carrying a secret (a link that sets the password) must
+    not be readable by whoever holds a session or token of the account, so it goes to its
+    channels only (the row is still written, as the outbox and the delivery log need it).
     Returns how many people got a new message.
     """
     kind = MessageKind(kind)
@@ -265,6 +271,7 @@ def message_send(
         channels=list(channels) if channels is not None else list(Channel),
         dedupe_key=dedupe_key,
         link=link,
+        in_inbox=inbox,
     )
     _send_after_commit(queued)
     return written

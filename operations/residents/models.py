@@ -283,3 +283,36 @@ class AccountConfirmation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.confirmed_at is None
+
+
+class AccountEmailRequest(models.Model):
+    """A sign-up or a request for a new-password link, waiting to be acted on (an outbox).
+
+    userRegister and passwordResetRequest only check the input's shape and the limits per
+    network, write this row and queue a task after commit: the same work whatever the
+    address, so neither the answer nor its timing tells a stranger whether it has an
+    account. The task (or, if the broker lost it, the periodic sweep) looks the address up,
+    applies the limit per mailbox, sends the account e-mail through messaging and marks
+    the row processed, in one transaction. Rows are deleted a day after they were made
+    (they hold an e-mail address and names: personal data).
+    """
+
+    class Purpose(models.TextChoices):
+        REGISTER = "register", _("sign-up")
+        RESET = "reset", _("new password")
+
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    email = models.EmailField(_("e-mail address"))
+    # Only for a sign-up, and only used for an account it creates: never for one that exists.
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["processed_at", "created_at"], name="account_email_requests_due")]
+        verbose_name = _("account e-mail request")
+        verbose_name_plural = _("account e-mail requests")
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.created_at:%Y-%m-%d %H:%M})"

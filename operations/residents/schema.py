@@ -417,15 +417,32 @@ class Mutation:
     @strawberry.mutation(
         description=(
             "Confirm a new account with the uid and token of the link e-mailed to it, choosing its "
-            "password; signs the web session in (send the CSRF token, as with sessionSignIn)."
+            "password; signs the web session in (send the CSRF token, as with sessionSignIn). firstName "
+            "and lastName, when given, replace the names the account was registered with (whoever signed "
+            "the address up may have been someone else): a portal should ask for them here."
         )
     )
-    def account_confirm(self, info: Info, uid: str, token: str, password: str) -> AccountConfirmPayload:
+    def account_confirm(
+        self,
+        info: Info,
+        uid: str,
+        token: str,
+        password: str,
+        first_name: str | None = None,
+        last_name: str | None = None,
+    ) -> AccountConfirmPayload:
         request = info.context.request
         if csrf_rejects(request):
             return AccountConfirmPayload(viewer=None, errors=_csrf_error(AccountLinkError, AccountLinkErrorCode))
         try:
-            user = services.account_confirm(uid=uid, token=token, password=password, **_client(request))
+            user = services.account_confirm(
+                uid=uid,
+                token=token,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                **_client(request),
+            )
         except ServiceError as error:
             return AccountConfirmPayload(
                 viewer=None, errors=typed_errors(AccountLinkError, AccountLinkErrorCode, error)

@@ -18,6 +18,7 @@ import ipaddress
 import logging
 import re
 import time
+import unicodedata
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -39,10 +40,20 @@ from django.utils.translation import ngettext
 from wagtail.models import APIToken
 
 from cms.core.graphql.errors import ServiceError, ServiceErrorList
+from cms.core.queue import enqueue_after_commit
 
 from . import throttling
 from .middleware import live_tokens
-from .models import AccountConfirmation, Audience, Building, Estate, Membership, SignInAttempt, Unit
+from .models import (
+    AccountConfirmation,
+    AccountEmailRequest,
+    Audience,
+    Building,
+    Estate,
+    Membership,
+    SignInAttempt,
+    Unit,
+)
 from .roles import STAFF_GROUP_NAMES, StaffRole, staff_group_name, staff_groups_ensure
 
 logger = logging.getLogger(__name__)
@@ -86,6 +97,8 @@ class AccountLinkErrorCode(StrEnum):
 
     TOKEN_INVALID = "TOKEN_INVALID"
     PASSWORD_INVALID = "PASSWORD_INVALID"
+    NAME_REQUIRED = "NAME_REQUIRED"
+    NAME_INVALID = "NAME_INVALID"
     CSRF = "CSRF"
 
 
@@ -846,12 +859,16 @@ def api_tokens_revoke_all(*, user, keep_token_id: int | None = None) -> int:
 #
 # None of these tells a stranger whether an address has an account. Registration and a
 # reset request answer the same for a new address, an unconfirmed account and a confirmed
-# one; what differs is the e-mail, which only the mailbox's owner reads:
+# one, and do the same work: they check the input's shape and the limits per network,
+# write one AccountEmailRequest row and queue one task after commit. The task (or the
+# periodic sweep, if the broker lost it) then looks the address up and sends the e-mail,
+# which only the mailbox's owner reads:
 #
 # - new address: an inactive account with no usable password and a pending
 #   AccountConfirmation; the e-mail carries a link to confirm and choose the password;
-# - unconfirmed account: the names are updated and a fresh link is sent (older ones keep
-#   working: they only let the mailbox's owner choose the password);
+# - unconfirmed account: a fresh link is sent (older ones keep working: they only let the
+#   mailbox's owner choose the password); its names are never changed by another sign-up,
+#   only by whoever opens the link (accountConfirm's firstName and lastName);
 # - confirmed account: nothing is created; the e-mail says an account exists, its sign-in
 #   name, and carries a link to set a new password;
 # - an account staff disabled: nothing is sent.
@@ -859,10 +876,13 @@ def api_tokens_revoke_all(*, user, keep_token_id: int | None = None) -> int:
 # The password is chosen when the link is opened, never at registration, so nobody can
 # register someone else's address with a password they know (account pre-hijacking).
 # At most ACCOUNT_EMAILS_PER_ADDRESS_PER_HOUR such e-mails go to one address an hour
-# (beyond it: the same answer, nothing sent). Links name the account by its id
+# (beyond it: the same answer, nothing sent). They greet nobody by name (a registrant may
+# have typed anything as a name) and never appear in the inbox (whoever holds a session
+# could read the link there and set the password). Links name the account by its id
 # (urlsafe base64) and carry a token of Django's PasswordResetTokenGenerator with a salt
 # of its own per purpose; a token dies when the password changes, when the account signs
-# in, and after PASSWORD_RESET_TIMEOUT seconds.
+# in, and after PASSWORD_RESET_TIMEOUT seconds. The rendered e-mail, link included, stays
+# in messaging's outbox (Message.body_text) like every message; the link dies as above.
 
 
 class AccountConfirmTokenGenerator(PasswordResetTokenGenerator):
@@ -885,6 +905,15 @@ password_reset_tokens = NewPasswordTokenGenerator()
 
 ACCOUNT_EMAIL_SCOPE = "residents:account-emails"
 PASSWORD_RESET_SCOPE = "residents:password-resets"
+PASSWORD_RESET_EMAIL_SCOPE = "residents:password-resets-per-email"
+# Requests are personal data (an e-mail address, names): deleted this long after they came.
+ACCOUNT_EMAIL_REQUESTS_KEPT = timedelta(days=1)
+# The task queued after commit normally acts on a request within a second; the sweep takes
+# up what is older than this (the broker lost the task, the worker died).
+ACCOUNT_EMAIL_REQUEST_GRACE = timedelta(minutes=1)
+# Names as people write them: two given names or a double-barrelled surname fit easily,
+# a sentence does not.
+NAME_MAX_LENGTH = 60
 # An address shared by more accounts than this is an oddity staff made; a bound keeps
 # every request at a fixed cost.
 MAX_ACCOUNTS_PER_ADDRESS = 5
@@ -925,24 +954,53 @@ def _email_clean(email: str, *, code: str, as_username: bool = False) -> str:
     return email
 
 
-def _names_clean(first_name: str, last_name: str) -> tuple[str, str, list[ServiceError]]:
-    errors = []
-    cleaned = []
-    for field, value in (("first_name", first_name), ("last_name", last_name)):
-        value = (value or "").strip()
-        max_length = User._meta.get_field(field).max_length
-        if not value:
-            errors.append(ServiceError(RegistrationErrorCode.NAME_REQUIRED, _("This field is required."), field))
-        elif len(value) > max_length:
-            errors.append(
-                ServiceError(
-                    RegistrationErrorCode.NAME_INVALID,
-                    _("At most %(max)d characters.") % {"max": max_length},
-                    field,
-                )
-            )
-        cleaned.append(value)
-    return cleaned[0], cleaned[1], errors
+NAME_APOSTROPHES = "'\u2019"
+
+
+def _name_shape_ok(name: str) -> bool:
+    """Letters (any script, with their accents), single spaces, hyphens, apostrophes, and a
+    full stop only after a letter and before a space or the end ("J. R."): no digits,
+    control or formatting characters (a right-to-left override), links or addresses."""
+    if not any(unicodedata.category(char).startswith("L") for char in name):
+        return False
+    for index, char in enumerate(name):
+        if unicodedata.category(char)[0] in "LM" or char in " -" + NAME_APOSTROPHES:
+            continue
+        after_letter = index > 0 and unicodedata.category(name[index - 1]).startswith("L")
+        if char == "." and after_letter and name[index + 1 : index + 2] in ("", " "):
+            continue
+        return False
+    return True
+
+
+def _name_clean(value: str | None, *, field: str, codes) -> tuple[str, ServiceError | None]:
+    """A first or last name as a person gives it: composed (NFC), spaces of any kind
+    made one plain space, trimmed; with the error (of `codes`, an error-code enum with
+    NAME_REQUIRED and NAME_INVALID) if it is empty, too long or not shaped like a name."""
+    # Spaces of any kind (a pasted no-break space) become one plain space; tabs, line
+    # breaks and other invisible characters are refused below.
+    value = unicodedata.normalize("NFC", value or "")
+    spaced = "".join(" " if unicodedata.category(char) == "Zs" else char for char in value)
+    value = " ".join(part for part in spaced.split(" ") if part)
+    if not value:
+        return value, ServiceError(codes.NAME_REQUIRED, _("This field is required."), field)
+    if len(value) > NAME_MAX_LENGTH:
+        message = _("At most %(max)d characters.") % {"max": NAME_MAX_LENGTH}
+        return value, ServiceError(codes.NAME_INVALID, message, field)
+    if not _name_shape_ok(value):
+        return value, ServiceError(
+            codes.NAME_INVALID,
+            _("Use letters, spaces, hyphens and apostrophes (a full stop only after an initial)."),
+            field,
+        )
+    return value, None
+
+
+def _names_clean(first_name: str | None, last_name: str | None, *, codes=RegistrationErrorCode):
+    """(first name, last name, errors) as `_name_clean` makes them."""
+    first_name, first_error = _name_clean(first_name, field="first_name", codes=codes)
+    last_name, last_error = _name_clean(last_name, field="last_name", codes=codes)
+    return first_name, last_name, [error for error in (first_error, last_error) if error is not None]
 
 
 def _accounts_with_email(email: str, *, or_username: bool = False) -> list:
@@ -966,13 +1024,17 @@ def is_unconfirmed(user) -> bool:
         return False
 
 
-def _account_email_allowed(email: str) -> bool:
-    """Count one more account e-mail to `email` this hour; False past the limit.
+def _email_digest(email: str) -> str:
+    """What the limits count an e-mail address by (any letter case), so that the cache
+    holds no e-mail addresses."""
+    return hashlib.sha256(email.lower().encode()).hexdigest()[:32]
 
-    The address is counted by a digest, so the cache holds no e-mail addresses.
-    """
-    subject = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
-    return throttling.hourly_count_allows(ACCOUNT_EMAIL_SCOPE, subject, settings.ACCOUNT_EMAILS_PER_ADDRESS_PER_HOUR)
+
+def _account_email_allowed(email: str) -> bool:
+    """Count one more account e-mail to `email` this hour; False past the limit."""
+    return throttling.hourly_count_allows(
+        ACCOUNT_EMAIL_SCOPE, _email_digest(email), settings.ACCOUNT_EMAILS_PER_ADDRESS_PER_HOUR
+    )
 
 
 def _uid(user) -> str:
@@ -992,7 +1054,10 @@ def _local_time(moment) -> str:
 
 
 def _account_email(*, user, template_key: str, link: str, **context) -> None:
-    """Queue an account e-mail to `user` (e-mail only: links do not belong in SMS or push).
+    """Queue an account e-mail to `user`: by e-mail only (links do not belong in SMS or
+    push) and not in the inbox (whoever holds a session or token of the account could read
+    the link there and set the password). The recipient's names are left out of the
+    template's context: an unconfirmed account's names are whatever its registrant typed.
 
     Each request is its own event (a fresh dedupe key), so asking again sends again,
     within the hourly limit per address.
@@ -1005,10 +1070,28 @@ def _account_email(*, user, template_key: str, link: str, **context) -> None:
         kind=MessageKind.ACCOUNT,
         template_key=template_key,
         recipients=[user],
-        context={"link": link, "username": user.get_username(), "valid_until": _local_time(valid_until), **context},
+        context={
+            "recipient": {"first_name": "", "last_name": "", "name": "", "email": user.email},
+            "link": link,
+            "username": user.get_username(),
+            "valid_until": _local_time(valid_until),
+            **context,
+        },
         dedupe_key=f"{template_key}:{uuid.uuid4().hex}",
         channels=[Channel.EMAIL],
+        inbox=False,
     )
+
+
+def _account_email_request_queue(*, purpose: str, email: str, first_name: str = "", last_name: str = "") -> None:
+    """Write the request and queue its task after commit: the one thing a sign-up or a
+    reset request does, whatever the address (see the section's comment)."""
+    from .tasks import account_email_request_send
+
+    request = AccountEmailRequest.objects.create(
+        purpose=purpose, email=email, first_name=first_name, last_name=last_name
+    )
+    enqueue_after_commit(account_email_request_send, request.pk, fallback="the account e-mail sweep will send it")
 
 
 @transaction.atomic
@@ -1018,7 +1101,8 @@ def user_register(*, email: str, first_name: str, last_name: str, ip_address: st
     Returns nothing and raises only for the input's shape (all problems at once, as a
     ServiceErrorList) or for too many sign-ups from the address (REGISTRATION_LIMIT_PER_HOUR):
     nothing tells the caller whether the address has an account (see above). The real
-    name is required: staff compare it with the cooperative's records.
+    name is required: staff compare it with the cooperative's records. The account is
+    looked up, made and written to after commit (`account_email_request_process`).
     """
     if not throttling.registration_allowed(ip_address):
         raise ServiceError(
@@ -1031,7 +1115,13 @@ def user_register(*, email: str, first_name: str, last_name: str, ip_address: st
         errors.append(error)
     first_name, last_name, name_errors = _names_clean(first_name, last_name)
     _raise_if_any(errors + name_errors)
+    _account_email_request_queue(
+        purpose=AccountEmailRequest.Purpose.REGISTER, email=email, first_name=first_name, last_name=last_name
+    )
 
+
+def _register_act(*, email: str, first_name: str, last_name: str) -> None:
+    """What a sign-up for `email` does once the address is looked up (see above)."""
     accounts = _accounts_with_email(email, or_username=True)
     confirmed = [account for account in accounts if account.is_active and not is_unconfirmed(account)]
     pending = [account for account in accounts if is_unconfirmed(account)]
@@ -1041,11 +1131,10 @@ def user_register(*, email: str, first_name: str, last_name: str, ip_address: st
                 _account_email(user=account, template_key="account-exists", link=password_reset_link(account))
         return
     if pending:
+        # The names stay as they are: whoever signed up first may be the owner, and only
+        # the mailbox's holder may change them (accountConfirm).
         if _account_email_allowed(email):
-            account = pending[0]
-            account.first_name, account.last_name = first_name, last_name
-            account.save(update_fields=["first_name", "last_name"])
-            _account_email(user=account, template_key="account-confirm", link=account_confirm_link(account))
+            _account_email(user=pending[0], template_key="account-confirm", link=account_confirm_link(pending[0]))
         return
     if accounts:  # disabled by staff: the person must ask the office, not the form
         logger.info("Registration for the address of a disabled account (id %s); nothing sent", accounts[0].pk)
@@ -1105,23 +1194,42 @@ def _record_email_link_sign_in(user, *, ip_address: str | None, user_agent: str)
 
 
 @transaction.atomic
-def account_confirm(*, uid: str, token: str, password: str, ip_address: str | None = None, user_agent: str = ""):
+def account_confirm(
+    *,
+    uid: str,
+    token: str,
+    password: str,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    ip_address: str | None = None,
+    user_agent: str = "",
+):
     """Confirm a registered account by the link e-mailed to it and set its password.
 
     Activates the account and returns it (the caller signs the session in). A link that
     is malformed, expired, already used or not for an unconfirmed account is TOKEN_INVALID,
-    whatever the reason.
+    whatever the reason. `first_name` and `last_name`, when given, replace the names the
+    account was registered with: whoever signed the address up may not be its owner, and
+    the mailbox's holder decides.
     """
     user = _user_of_uid(uid)
     confirmation = AccountConfirmation.objects.filter(user=user, confirmed_at__isnull=True).first() if user else None
     if confirmation is None or not account_confirm_tokens.check_token(user, token or ""):
         raise ServiceError(AccountLinkErrorCode.TOKEN_INVALID, TOKEN_INVALID_MESSAGE)
-    _raise_if_any(
-        _new_password_errors(password, user=user, code=AccountLinkErrorCode.PASSWORD_INVALID, field="password")
-    )
+    names = {}
+    errors = []
+    for field, value in (("first_name", first_name), ("last_name", last_name)):
+        if value is not None:
+            names[field], error = _name_clean(value, field=field, codes=AccountLinkErrorCode)
+            errors += [error] if error is not None else []
+    # Checked with the new names, so a password like the person's own name is refused.
+    for field, value in names.items():
+        setattr(user, field, value)
+    errors += _new_password_errors(password, user=user, code=AccountLinkErrorCode.PASSWORD_INVALID, field="password")
+    _raise_if_any(errors)
     user.set_password(password)
     user.is_active = True
-    user.save(update_fields=["password", "is_active"])
+    user.save(update_fields=["password", "is_active", *names])
     confirmation.confirmed_at = timezone.now()
     confirmation.save(update_fields=["confirmed_at"])
     _record_email_link_sign_in(user, ip_address=ip_address, user_agent=user_agent)
@@ -1133,18 +1241,38 @@ def password_reset_request(*, email: str, ip_address: str | None = None) -> None
     """Ask for a link to set a new password; the answer never tells whether `email` has an account.
 
     A confirmed, active account gets the link; an unconfirmed one gets its confirmation
-    link again; a disabled account and an unknown address get nothing. Limited per
-    network address (PASSWORD_RESET_LIMIT_PER_HOUR, THROTTLED) and per e-mail address
-    (silently, shared with registration).
+    link again; a disabled account and an unknown address get nothing (all decided after
+    commit, `account_email_request_process`). Limited per network address and e-mail
+    address (PASSWORD_RESET_LIMIT_PER_NETWORK_AND_EMAIL_PER_HOUR), then per network
+    address (PASSWORD_RESET_LIMIT_PER_HOUR), both THROTTLED. A stranger behind the same
+    router who keeps asking for a few other addresses spends their quotas, not a
+    neighbour's; only as many accepted requests as the network's limit (for at least
+    limit / per-e-mail-limit distinct addresses) spend the network's. Per e-mail address,
+    silently and shared with registration: ACCOUNT_EMAILS_PER_ADDRESS_PER_HOUR.
     """
+    email = _email_clean(email, code=PasswordResetErrorCode.EMAIL_INVALID)
     network = throttling.address_key(ip_address)
+    # Per network and e-mail first: requests it refuses do not count against the network.
+    if network and not throttling.hourly_count_allows(
+        PASSWORD_RESET_EMAIL_SCOPE,
+        f"{network}:{_email_digest(email)}",
+        settings.PASSWORD_RESET_LIMIT_PER_NETWORK_AND_EMAIL_PER_HOUR,
+    ):
+        raise ServiceError(
+            PasswordResetErrorCode.THROTTLED,
+            _("Too many requests for this e-mail address from your network. Try again in an hour."),
+        )
     if network and not throttling.hourly_count_allows(
         PASSWORD_RESET_SCOPE, network, settings.PASSWORD_RESET_LIMIT_PER_HOUR
     ):
         raise ServiceError(
             PasswordResetErrorCode.THROTTLED, _("Too many requests from your network. Try again in an hour.")
         )
-    email = _email_clean(email, code=PasswordResetErrorCode.EMAIL_INVALID)
+    _account_email_request_queue(purpose=AccountEmailRequest.Purpose.RESET, email=email)
+
+
+def _reset_act(*, email: str) -> None:
+    """What a reset request for `email` does once the address is looked up (see above)."""
     accounts = _accounts_with_email(email)
     confirmed = [account for account in accounts if account.is_active and not is_unconfirmed(account)]
     pending = [account for account in accounts if is_unconfirmed(account)]
@@ -1154,6 +1282,55 @@ def password_reset_request(*, email: str, ip_address: str | None = None) -> None
         _account_email(user=account, template_key="password-reset", link=password_reset_link(account))
     if not confirmed:
         _account_email(user=pending[0], template_key="account-confirm", link=account_confirm_link(pending[0]))
+
+
+def account_email_request_process(*, request_id: int) -> bool:
+    """Act on one sign-up or reset request: look the address up and send what it needs.
+
+    The request is claimed by a conditional update in the same transaction as what it
+    sends, so two workers (the task and the sweep) never both act on it, and an error
+    rolls the claim back for the sweep to try again. Returns whether it was acted on now.
+    """
+    with transaction.atomic():
+        claimed = AccountEmailRequest.objects.filter(pk=request_id, processed_at__isnull=True).update(
+            processed_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        request = AccountEmailRequest.objects.get(pk=request_id)
+        if request.purpose == AccountEmailRequest.Purpose.REGISTER:
+            _register_act(email=request.email, first_name=request.first_name, last_name=request.last_name)
+        else:
+            _reset_act(email=request.email)
+    return True
+
+
+def account_email_requests_process(*, waiting_at_least: timedelta = timedelta(0)) -> int:
+    """Act on every request not acted on yet that came at least `waiting_at_least` ago
+    (the sweep: what a lost task left); one failing request does not stop the others.
+    Returns how many were acted on."""
+    due = AccountEmailRequest.objects.filter(
+        processed_at__isnull=True, created_at__lte=timezone.now() - waiting_at_least
+    ).order_by("created_at", "pk")
+    processed = 0
+    for request_id in list(due.values_list("pk", flat=True)[:1000]):
+        try:
+            processed += account_email_request_process(request_id=request_id)
+        except Exception:  # retried by the next sweep, until the request is deleted
+            logger.exception("Account e-mail request %s could not be processed", request_id)
+    return processed
+
+
+@transaction.atomic
+def account_email_requests_prune(*, before) -> int:
+    """Delete requests that came before `before` (personal data). One never acted on by
+    then is dropped too, with a warning: its link would come too late to be expected."""
+    old = AccountEmailRequest.objects.filter(created_at__lt=before)
+    unprocessed = old.filter(processed_at__isnull=True).count()
+    if unprocessed:
+        logger.warning("Dropping %d account e-mail requests never processed", unprocessed)
+    deleted, _per_model = old.delete()
+    return deleted
 
 
 @transaction.atomic

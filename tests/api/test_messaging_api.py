@@ -239,6 +239,24 @@ def test_inbox_fields(as_viewer, scenario):
     assert oldest["isRead"] is False and oldest["readAt"] is None
 
 
+def test_messages_without_an_inbox_entry_are_in_no_read_of_the_inbox(as_viewer, resident_inbox, scenario):
+    """A message sent with inbox=False (an account e-mail with a link that sets the password)
+    is not listed, counted, filtered or marked, even by its own recipient naming its id."""
+    user = scenario.user("resident_a")
+    secret = make_message(user, subject="secret link", kind=MessageKind.ACCOUNT, in_inbox=False)
+    gql = as_viewer("resident_a")
+    for variables in ({}, {"unreadOnly": True}, {"kind": "ACCOUNT"}, {"first": 100}):
+        connection = inbox(gql, **variables)
+        assert "secret link" not in subjects(connection), variables
+        assert connection["unreadCount"] == 3
+    assert inbox(gql)["totalCount"] == 7
+    named = payload(gql, MARK_READ, {"ids": [global_id(secret)]}, "messageMarkRead")
+    assert codes(named) == [("ids", "MESSAGE_NOT_FOUND")] and named["unreadCount"] == 3
+    assert payload(gql, MARK_READ, {"all": True}, "messageMarkRead")["unreadCount"] == 0
+    secret.refresh_from_db()
+    assert secret.read_at is None  # not touched: it is not in the inbox
+
+
 # --- Filters and pages ------------------------------------------------------------------------
 
 

@@ -49,7 +49,9 @@ def test_every_viewer_gets_the_same_answer_for_every_address(
     cast, operation, settings, django_capture_on_commit_callbacks
 ):
     settings.REGISTRATION_LIMIT_PER_HOUR = settings.PASSWORD_RESET_LIMIT_PER_HOUR = 1000
+    settings.PASSWORD_RESET_LIMIT_PER_NETWORK_AND_EMAIL_PER_HOUR = 1000
     services.user_register(email="czeka@example.pl", first_name="Ewa", last_name="Nowa")
+    services.account_email_requests_process()  # the pending account is made after commit
     addresses = ["resident.a@example.pl", "dispatcher@example.pl", "czeka@example.pl", "nikt@example.pl"]
     answers = set()
     for user in cast.values():
@@ -69,18 +71,21 @@ def _queries(function) -> int:
     return len(captured.captured_queries)
 
 
-def _measure(tag: str, django_capture_on_commit_callbacks) -> dict[str, int]:
-    """Queries of each mutation, for each kind of address, with fresh addresses named by `tag`."""
+def _measure(tag: str, django_capture_on_commit_callbacks) -> dict[str, tuple[int, int]]:
+    """Queries of each mutation, for each kind of address, with fresh addresses named by
+    `tag`: (the request's, the work done after commit: the lookup, the outbox, sending)."""
     counts = {}
     client = Client()
 
     def register(address):
         return lambda: post(client, REGISTER, register_form(address))
 
-    def send(function):
-        """Count the request alone; what it queued is sent afterwards (by the workers)."""
-        with django_capture_on_commit_callbacks(execute=True):
-            return _queries(function)
+    def send(function) -> tuple[int, int]:
+        """Count the request, and apart from it what it queued (run after it, as by the workers)."""
+        with CaptureQueriesContext(connection) as everything:
+            with django_capture_on_commit_callbacks(execute=True):
+                request = _queries(function)
+        return request, len(everything.captured_queries) - request
 
     counts["register new"] = send(register(f"nowy.{tag}@example.pl"))
     counts["register unconfirmed"] = send(register(f"nowy.{tag}@example.pl"))
@@ -115,7 +120,9 @@ def test_query_counts_do_not_depend_on_how_many_accounts_exist(settings, django_
     for n in range(30):
         UserFactory(username=f"inny{n}", email=f"inny{n}@example.pl")
         services.user_register(email=f"czeka{n}@example.pl", first_name="Ewa", last_name="Nowa")
+    with django_capture_on_commit_callbacks(execute=True):  # pending accounts, made (and mailed) after commit
+        assert services.account_email_requests_process() == 30
     many = _measure("b", django_capture_on_commit_callbacks)
     assert few == many
     # And none is large: the session, the throttling counts, a lookup and the outbox rows.
-    assert max(many.values()) <= 40, many
+    assert max(max(counts) for counts in many.values()) <= 40, many

@@ -1,9 +1,12 @@
 """Helpers for the account tests (registration, confirmation, passwords): the GraphQL
 operations, a browser that plays by the CSRF rules, and the links read from e-mails.
 
-Account e-mails go through messaging: written to the outbox in the request's transaction
-and sent after commit. Tests run the request inside `django_capture_on_commit_callbacks(
-execute=True)` (or call `deliver()`), then read Django's locmem `mail.outbox`.
+A sign-up or reset request only writes an AccountEmailRequest and queues its task after
+commit; the task looks the address up and writes the account e-mail to messaging's outbox,
+which is sent after that commit. Tests run the request inside
+`django_capture_on_commit_callbacks(execute=True)` (which runs callbacks added by
+callbacks too), or call `services.account_email_requests_process()`, then read Django's
+locmem `mail.outbox`.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ mutation($email: String!, $firstName: String!, $lastName: String!) {
 }
 """
 ACCOUNT_CONFIRM = """
-mutation($uid: String!, $token: String!, $password: String!) {
-  accountConfirm(uid: $uid, token: $token, password: $password) {
+mutation($uid: String!, $token: String!, $password: String!, $firstName: String, $lastName: String) {
+  accountConfirm(uid: $uid, token: $token, password: $password, firstName: $firstName, lastName: $lastName) {
     viewer { username email firstName lastName }
     errors { field code message }
   }

@@ -14,7 +14,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from operations.messaging import sending, services, tasks
+from operations.messaging import selectors, sending, services, tasks
 from operations.messaging.kinds import Channel, MessageKind
 from operations.messaging.models import Broadcast, Delivery, Message
 from operations.residents import services as residents
@@ -75,6 +75,30 @@ def test_message_send_writes_inbox_message_and_a_delivery_per_allowed_channel_an
     assert Message.objects.filter(recipient=piotr).exists()
     assert not Delivery.objects.filter(message__recipient=piotr).exists()
     assert mail.outbox == []  # nothing is sent inside the transaction
+
+
+def test_a_message_sent_without_an_inbox_entry_reaches_its_channels_only(django_capture_on_commit_callbacks):
+    """For secrets (a link that sets the password): whoever holds a session of the account
+    must not read them in the inbox, but the e-mail goes out as any other."""
+    anna = UserFactory(username="anna")
+    mf.push_device(anna)
+    with django_capture_on_commit_callbacks(execute=True):
+        mf.message_template()
+        services.message_send(
+            kind=MessageKind.ANNOUNCEMENT,
+            template_key="test-message",
+            recipients=[anna],
+            context={"what": "sekret"},
+            dedupe_key="event:secret",
+            inbox=False,
+        )
+        send_test_message([anna], dedupe_key="event:ordinary")
+    secret, ordinary = Message.objects.get(dedupe_key="event:secret"), Message.objects.get(dedupe_key="event:ordinary")
+    assert (secret.in_inbox, ordinary.in_inbox) == (False, True)
+    assert {d.channel for d in secret.deliveries.all()} == {"email", "push"}
+    assert len(emails_to("anna@example.pl")) == 2
+    assert list(selectors.inbox_of(anna)) == [ordinary]
+    assert selectors.unread_count_of(anna) == 1
 
 
 def test_message_send_limited_to_chosen_channels():

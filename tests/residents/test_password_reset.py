@@ -13,7 +13,7 @@ from wagtail.models import APIToken
 
 from operations.messaging.models import Message
 from operations.residents import services, throttling
-from operations.residents.models import SignInAttempt
+from operations.residents.models import AccountEmailRequest, SignInAttempt
 from tests.factories.accounts import (
     NEW_PASSWORD,
     REGISTER,
@@ -57,8 +57,11 @@ def codes(answer: dict) -> list[str]:
     return [error["code"] for error in answer["errors"]]
 
 
-def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(ask, client, person, superuser):
-    post(client, REGISTER, register_form("czeka@example.pl"))
+def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(
+    ask, client, person, superuser, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, REGISTER, register_form("czeka@example.pl"))
     disabled = UserFactory(username="wylaczony", email="wylaczony@example.pl", is_active=False)
     Message.objects.all().delete()
 
@@ -79,8 +82,30 @@ def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(ask, c
     assert not mails_to(disabled.email) and not mails_to("nikt@example.pl")
     email = mails_to(person.email)[0]
     assert email.subject == "Ustaw nowe hasło" and "jan.kowalski" in email.body
+    assert email.body.startswith("Dzień dobry,\n") and "Kowalski" not in email.body
     the_link(person.email, "nowe-haslo")
     the_link("czeka@example.pl", "potwierdz")
+    assert not Message.objects.filter(in_inbox=True).exists()  # links are never in the inbox
+
+
+def test_the_request_only_writes_a_request_and_the_lookup_happens_after_commit(
+    client, person, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        answer = post(client, RESET_REQUEST, {"email": person.email})
+    assert answer == {"data": {"passwordResetRequest": {"accepted": True, "errors": []}}}
+    assert len(callbacks) == 1 and not Message.objects.exists()
+    request = AccountEmailRequest.objects.get()
+    assert (request.purpose, request.email, request.first_name, request.processed_at) == (
+        "reset",
+        person.email,
+        "",
+        None,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        callbacks[0]()
+    the_link(person.email, "nowe-haslo")
+    assert AccountEmailRequest.objects.get().processed_at is not None
 
 
 def test_the_link_sets_a_new_password_signs_in_and_works_once(ask, person, password):
@@ -252,6 +277,45 @@ def test_requests_from_one_address_are_limited_the_same_for_every_email(ask, per
     assert [(e["field"], e["code"]) for e in errors] == [(None, "THROTTLED")] and errors[0]["message"]
     assert not mails_to(person.email)
     assert ask(person.email, ip="198.51.100.7")["data"]["passwordResetRequest"]["accepted"] is True
+
+
+def test_requests_for_one_email_from_one_network_are_limited_apart_from_the_others(ask, person, settings):
+    """A stranger behind the same router who asks again and again for other addresses
+    spends their quotas, not the neighbour's; nor the network's, once refused."""
+    settings.PASSWORD_RESET_LIMIT_PER_NETWORK_AND_EMAIL_PER_HOUR = 2
+    settings.PASSWORD_RESET_LIMIT_PER_HOUR = 5
+    shared = "203.0.113.8"
+    answers = [ask(address, ip=shared) for address in ["a@example.pl", "b@example.pl"] for _ in range(6)]
+    refused = [[e["code"] for e in answer["data"]["passwordResetRequest"]["errors"]] for answer in answers]
+    assert refused == ([[]] * 2 + [["THROTTLED"]] * 4) * 2
+    assert answers[2]["data"]["passwordResetRequest"]["errors"][0]["message"]
+    # The neighbour's own address has a quota of its own: the link comes (the network's 5th).
+    assert ask(person.email, ip=shared)["data"]["passwordResetRequest"]["accepted"] is True
+    the_link(person.email, "nowe-haslo")
+    # Now the network's 5 are spent, for every address.
+    spent = ask("c@example.pl", ip=shared)["data"]["passwordResetRequest"]
+    assert [e["code"] for e in spent["errors"]] == ["THROTTLED"]
+    # Elsewhere, the same address is counted apart; letter case does not make another one.
+    elsewhere = "198.51.100.8"
+    assert ask("A@example.pl", ip=elsewhere)["data"]["passwordResetRequest"]["accepted"] is True
+    assert ask("a@EXAMPLE.PL", ip=elsewhere)["data"]["passwordResetRequest"]["accepted"] is True
+    third = ask("a@example.pl", ip=elsewhere)["data"]["passwordResetRequest"]
+    assert [e["code"] for e in third["errors"]] == ["THROTTLED"]
+
+
+@pytest.mark.parametrize("addresses", [10, 30])
+def test_accepted_requests_enough_to_spend_the_network_still_block_a_neighbour(ask, person, settings, addresses):
+    """Accepted: the limit per network stays (a router is one stranger's cheap source of
+    requests), so PASSWORD_RESET_LIMIT_PER_HOUR (30) accepted requests block a neighbour's
+    request: 10 distinct addresses asked for 3 times each as well as 30 asked for once."""
+    assert settings.PASSWORD_RESET_LIMIT_PER_HOUR == 30
+    assert settings.PASSWORD_RESET_LIMIT_PER_NETWORK_AND_EMAIL_PER_HOUR == 3
+    shared = "203.0.113.9"
+    for n in range(settings.PASSWORD_RESET_LIMIT_PER_HOUR):
+        answer = ask(f"ktokolwiek{n % addresses}@example.pl", ip=shared)["data"]["passwordResetRequest"]
+        assert answer["accepted"] is True
+    blocked = ask(person.email, ip=shared)["data"]["passwordResetRequest"]
+    assert [e["code"] for e in blocked["errors"]] == ["THROTTLED"]
 
 
 def test_an_ipv6_slash_64_is_one_address(ask, settings):

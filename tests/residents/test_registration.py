@@ -7,17 +7,20 @@ e-mail differs, and only the mailbox's owner reads it.
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from operations.messaging import services as messaging
 from operations.messaging.models import Delivery, Message
 from operations.residents import services
-from operations.residents.models import AccountConfirmation, SignInAttempt
+from operations.residents.models import AccountConfirmation, AccountEmailRequest, SignInAttempt
 from tests.factories.accounts import (
     ACCOUNT_CONFIRM,
     NEW_PASSWORD,
@@ -73,9 +76,41 @@ def test_a_new_address_gets_an_inactive_account_and_a_link_to_confirm_it(client,
     assert Delivery.objects.get().state == Delivery.State.SENT  # reaches the inactive account
     (email,) = mails_to(ADDRESS)
     assert email.subject == "Potwierdź adres e-mail i ustaw hasło"
-    assert "Maria Zielińska" in email.body and ADDRESS in email.body
+    assert email.body.startswith("Dzień dobry,\n") and ADDRESS in email.body
+    # Names typed at sign-up are never printed: whoever signed up may not own the mailbox.
+    assert "Maria" not in email.body and "Zielińska" not in email.body
     link = the_link(ADDRESS, "potwierdz")
     assert link.url.startswith("http://localhost:8000/konto/potwierdz/")
+    # The link is not in the inbox, where a stolen session could read it.
+    assert Message.objects.get().in_inbox is False
+    assert AccountEmailRequest.objects.get().processed_at is not None
+
+
+def test_the_request_only_writes_a_request_and_the_work_is_done_after_commit(
+    client, django_capture_on_commit_callbacks
+):
+    """The same work for every address in the request: the lookup happens in the task."""
+    with django_capture_on_commit_callbacks() as callbacks:
+        answer = register(client)
+    assert answer == {"data": {"userRegister": {"accepted": True, "errors": []}}}
+    assert len(callbacks) == 1
+    assert not User.objects.exists() and not Message.objects.exists()
+    request = AccountEmailRequest.objects.get()
+    assert (request.purpose, request.email, request.first_name, request.last_name, request.processed_at) == (
+        "register",
+        ADDRESS,
+        "Maria",
+        "Zielińska",
+        None,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        callbacks[0]()  # the task, as a worker runs it
+    assert User.objects.get(username=ADDRESS).first_name == "Maria"
+    the_link(ADDRESS, "potwierdz")
+    # Acting on a request twice sends nothing twice.
+    assert services.account_email_request_process(request_id=request.pk) is False
+    assert services.account_email_requests_process() == 0
+    assert len(mails_to(ADDRESS)) == 1
 
 
 def test_register_confirm_sign_in_and_ask_for_a_unit(client, sent, unit_a1):
@@ -200,6 +235,134 @@ def test_confirmation_needs_the_csrf_token(client, sent):
     assert confirm_codes(link.uid, link.token) == []
 
 
+# --- Names at confirmation: the mailbox's holder decides ------------------------------------------
+
+
+def confirm_with_names(link, **names) -> dict:
+    variables = {"uid": link.uid, "token": link.token, "password": NEW_PASSWORD, **names}
+    return Browser().data(ACCOUNT_CONFIRM, variables)["accountConfirm"]
+
+
+def test_names_given_at_confirmation_replace_the_registered_ones(client, sent):
+    sent(register, client, firstName="Ktoś", lastName="Obcy")
+    answer = confirm_with_names(the_link(ADDRESS, "potwierdz"), firstName=" Maria ", lastName="Zielińska")
+    assert answer == {
+        "viewer": {"username": ADDRESS, "email": ADDRESS, "firstName": "Maria", "lastName": "Zielińska"},
+        "errors": [],
+    }
+    user = User.objects.get(username=ADDRESS)
+    assert (user.first_name, user.last_name, user.is_active) == ("Maria", "Zielińska", True)
+
+
+def test_one_name_given_at_confirmation_replaces_that_one_only(client, sent):
+    sent(register, client, firstName="Ktoś", lastName="Zielińska")
+    answer = confirm_with_names(the_link(ADDRESS, "potwierdz"), firstName="Maria")
+    assert (answer["viewer"]["firstName"], answer["viewer"]["lastName"]) == ("Maria", "Zielińska")
+
+
+def test_bad_names_at_confirmation_are_refused_with_the_password_and_nothing_changes(client, sent):
+    sent(register, client)
+    link = the_link(ADDRESS, "potwierdz")
+    answer = Browser().data(
+        ACCOUNT_CONFIRM,
+        {"uid": link.uid, "token": link.token, "password": "123", "firstName": "", "lastName": "Płać na x.example"},
+    )["accountConfirm"]
+    assert answer["viewer"] is None
+    found = {(error["field"], error["code"]) for error in answer["errors"]}
+    assert found == {("firstName", "NAME_REQUIRED"), ("lastName", "NAME_INVALID"), ("password", "PASSWORD_INVALID")}
+    assert all(error["message"] for error in answer["errors"])
+    user = User.objects.get(username=ADDRESS)
+    assert (user.first_name, user.last_name, user.is_active) == ("Maria", "Zielińska", False)
+    # A password like the new name is refused as one like the old name would be.
+    similar = confirm_with_names(link, firstName="Katarzyna", lastName="Wierzbicka", password="Wierzbicka!")
+    assert {error["code"] for error in similar["errors"]} == {"PASSWORD_INVALID"}
+    assert confirm_with_names(link)["errors"] == []  # the link still works
+
+
+def test_a_bad_link_is_refused_before_the_names_are_looked_at(client, sent):
+    sent(register, client)
+    link = the_link(ADDRESS, "potwierdz")
+    answer = confirm_with_names(replace(link, token="1-2"), firstName="", lastName="x.example")
+    assert [error["code"] for error in answer["errors"]] == ["TOKEN_INVALID"]
+
+
+# --- Requests the broker lost, and how long requests are kept --------------------------------------
+
+
+def test_the_sweep_acts_on_requests_whose_task_was_lost_once(client, settings):
+    from operations.residents import tasks
+
+    register(client)  # its task never runs: the broker lost it
+    request = AccountEmailRequest.objects.get()
+    assert tasks.account_email_requests_sweep.delay().get() == {"processed": 0, "deleted": 0}  # not a minute old yet
+    AccountEmailRequest.objects.filter(pk=request.pk).update(created_at=request.created_at - timedelta(minutes=2))
+    assert tasks.account_email_requests_sweep.delay().get() == {"processed": 1, "deleted": 0}
+    user = User.objects.get(username=ADDRESS)
+    assert not user.is_active and account_messages() == [(ADDRESS, "account-confirm")]
+    assert tasks.account_email_requests_sweep.delay().get() == {"processed": 0, "deleted": 0}
+    assert account_messages() == [(ADDRESS, "account-confirm")]  # once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_the_answer_is_the_same_and_the_sweep_sends_the_email_later(broker_down, caplog):
+    from operations.residents import tasks
+
+    with caplog.at_level(logging.WARNING, logger="cms.core.queue"):
+        answer = register(Client())
+    assert answer == {"data": {"userRegister": {"accepted": True, "errors": []}}}
+    assert "the account e-mail sweep will send it" in caplog.text
+    assert not User.objects.exists() and mail.outbox == []
+
+    broker_down()  # the broker is back (eager again); beat runs the sweep a minute later
+    AccountEmailRequest.objects.update(created_at=timezone.now() - timedelta(minutes=2))
+    assert tasks.account_email_requests_sweep.delay().get() == {"processed": 1, "deleted": 0}
+    assert not User.objects.get(username=ADDRESS).is_active
+    the_link(ADDRESS, "potwierdz")
+    tasks.account_email_requests_sweep.delay().get()
+    assert len(mails_to(ADDRESS)) == 1
+
+
+def test_a_request_that_fails_is_retried_and_does_not_stop_the_others(client, monkeypatch, caplog):
+    register(client, "pierwszy@example.pl")
+    register(client, "drugi@example.pl")
+    real = services._register_act
+
+    def failing(*, email, **names):
+        if email.startswith("pierwszy"):
+            raise RuntimeError("the database hiccuped")
+        return real(email=email, **names)
+
+    monkeypatch.setattr(services, "_register_act", failing)
+    assert services.account_email_requests_process() == 1
+    assert "could not be processed" in caplog.text
+    assert list(AccountEmailRequest.objects.filter(processed_at__isnull=True).values_list("email", flat=True)) == [
+        "pierwszy@example.pl"
+    ]
+    assert not User.objects.filter(username="pierwszy@example.pl").exists()
+    monkeypatch.undo()
+    assert services.account_email_requests_process() == 1
+    assert User.objects.filter(username="pierwszy@example.pl").exists()
+
+
+def test_requests_are_deleted_a_day_after_they_came(client, sent, caplog):
+    from operations.residents import tasks
+
+    sent(register, client, "stary@example.pl")
+    register(client, "zgubiony@example.pl")  # its task was lost
+    sent(register, client, "nowy@example.pl")
+    a_day_ago = timezone.now() - timedelta(days=1, minutes=1)
+    AccountEmailRequest.objects.exclude(email="nowy@example.pl").update(created_at=a_day_ago)
+    # The sweep acts on what is due first (the lost one too), then deletes what is a day old.
+    assert tasks.account_email_requests_sweep.delay().get() == {"processed": 1, "deleted": 2}
+    assert list(AccountEmailRequest.objects.values_list("email", flat=True)) == ["nowy@example.pl"]
+    assert User.objects.filter(username="zgubiony@example.pl").exists()
+    # One never acted on within the day (failing every time) is dropped all the same.
+    register(client, "pechowy@example.pl")
+    AccountEmailRequest.objects.filter(email="pechowy@example.pl").update(created_at=a_day_ago)
+    assert services.account_email_requests_prune(before=timezone.now() - timedelta(days=1)) == 1
+    assert "never processed" in caplog.text
+
+
 # --- The same answer whatever the address ---------------------------------------------------
 
 
@@ -224,7 +387,8 @@ def test_the_answer_is_the_same_for_new_unconfirmed_confirmed_and_disabled_addre
         ("czeka@example.pl", "account-confirm"),
         ("jan.kowalski", "account-exists"),
     ]
-    assert User.objects.get(username="czeka@example.pl").first_name == "Ewa"  # names updated
+    # A second sign-up never renames a pending account: the first registrant may be its owner.
+    assert User.objects.get(username="czeka@example.pl").first_name == "Maria"
     assert not mails_to(disabled.email)
     exists = mails_to(person.email)[-1]
     assert exists.subject == "Masz już konto w portalu mieszkańca"
@@ -261,14 +425,20 @@ def test_registering_someone_elses_address_never_lets_the_registrant_in(client, 
         answer = data(Client(), SESSION_SIGN_IN, {"username": victim, "password": guess})["sessionSignIn"]
         assert answer["viewer"] is None and answer["errors"][0]["code"] == "INVALID_CREDENTIALS"
 
-    # The mailbox's owner registers too: one account, their names, a password only they choose.
+    # The mailbox's owner registers too: one account, the registrant's names unchanged...
     sent(register, client, victim, firstName="Ofiara", lastName="Prawdziwa")
     assert User.objects.filter(email__iexact=victim).count() == 1
+    account.refresh_from_db()
+    assert account.first_name == "Podszywacz"
+    # ...until the owner, from the link, gives theirs, with a password only they choose.
     link = the_link(victim, "potwierdz")
     browser = Browser()
-    browser.data(ACCOUNT_CONFIRM, {"uid": link.uid, "token": link.token, "password": NEW_PASSWORD})
+    names = {"firstName": "Ofiara", "lastName": "Prawdziwa"}
+    variables = {"uid": link.uid, "token": link.token, "password": NEW_PASSWORD, **names}
+    confirmed = browser.data(ACCOUNT_CONFIRM, variables)["accountConfirm"]
+    assert confirmed["errors"] == [] and confirmed["viewer"]["firstName"] == "Ofiara"
     account.refresh_from_db()
-    assert (account.first_name, account.is_active) == ("Ofiara", True)
+    assert (account.first_name, account.last_name, account.is_active) == ("Ofiara", "Prawdziwa", True)
     assert account.check_password(NEW_PASSWORD)
 
     # An existing account's address: the registrant gets nothing that signs in.
@@ -297,6 +467,14 @@ def codes(answer: dict) -> list[tuple[str | None, str]]:
         (("a" * 140) + "@example.pl", {}, [("email", "EMAIL_INVALID")]),  # longer than a sign-in name
         (ADDRESS, {"firstName": " ", "lastName": ""}, [("firstName", "NAME_REQUIRED"), ("lastName", "NAME_REQUIRED")]),
         (ADDRESS, {"lastName": "N" * 151}, [("lastName", "NAME_INVALID")]),
+        (ADDRESS, {"lastName": "N" * 61}, [("lastName", "NAME_INVALID")]),
+        (ADDRESS, {"firstName": "Pilne: zapłać na https://oplaty.example/pay"}, [("firstName", "NAME_INVALID")]),
+        (ADDRESS, {"firstName": "Maria oplaty.example"}, [("firstName", "NAME_INVALID")]),
+        (ADDRESS, {"firstName": "biuro@oplaty.example"}, [("firstName", "NAME_INVALID")]),
+        (ADDRESS, {"firstName": "Maria 2"}, [("firstName", "NAME_INVALID")]),
+        (ADDRESS, {"firstName": "Maria\nZadzwoń"}, [("firstName", "NAME_INVALID")]),
+        (ADDRESS, {"lastName": "Zielińska\u202eabc"}, [("lastName", "NAME_INVALID")]),  # right-to-left override
+        (ADDRESS, {"lastName": "-'."}, [("lastName", "NAME_INVALID")]),
         ("x", {"lastName": ""}, [("email", "EMAIL_INVALID"), ("lastName", "NAME_REQUIRED")]),  # all at once
     ],
 )
@@ -306,6 +484,24 @@ def test_input_errors(client, email, overrides, expected):
     assert codes(answer) == expected
     assert all(e["message"] for e in answer["data"]["userRegister"]["errors"])
     assert User.objects.count() == 0 and not Message.objects.exists()
+    assert not AccountEmailRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "first_name, last_name, stored",
+    [
+        ("Anna Maria", "Kowalska-Nowak", ("Anna Maria", "Kowalska-Nowak")),
+        ("  J. R. ", "O’Brien", ("J. R.", "O’Brien")),
+        ("Łucja\u00a0\u00a0Ewa", "d'Arc", ("Łucja Ewa", "d'Arc")),  # a pasted no-break space
+        ("Zoe\u0301", "Ñúñez", ("Zoé", "Ñúñez")),  # composed
+        ("Олена", "Шевченко", ("Олена", "Шевченко")),
+    ],
+)
+def test_names_as_people_write_them_are_taken(client, sent, first_name, last_name, stored):
+    answer = sent(register, client, firstName=first_name, lastName=last_name)
+    assert answer["data"]["userRegister"]["errors"] == []
+    user = User.objects.get(username=ADDRESS)
+    assert (user.first_name, user.last_name) == stored
 
 
 def test_input_errors_do_not_depend_on_the_account(client, person):
@@ -376,7 +572,9 @@ def test_registration_and_reset_share_the_mailbox_limit(client, sent, settings, 
 
 def test_a_throttled_new_address_creates_no_account(settings, django_capture_on_commit_callbacks):
     settings.ACCOUNT_EMAILS_PER_ADDRESS_PER_HOUR = 0
-    services.user_register(email=ADDRESS, first_name="Maria", last_name="Z")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.user_register(email=ADDRESS, first_name="Maria", last_name="Z")
+    assert AccountEmailRequest.objects.get().processed_at is not None
     assert not User.objects.exists() and not Message.objects.exists()
 
 
