@@ -2,15 +2,16 @@
 people who work for a firm.
 
 A contractor's account is linked to their firm through ContractorStaff; the link is also
-what puts them in the contractors audience, so adding or removing it re-syncs the
-person's audience groups in the same transaction.
+what puts them in the contractors audience. The residents app keeps audiences, and its
+signal receivers re-sync the person's groups in the same transaction whenever a link is
+saved or deleted, by this module or any other path (the admin, a deleted firm).
 """
 
 from __future__ import annotations
 
 from django.db import transaction
 
-from operations.residents.services import model_validate, user_audiences_sync
+from cms.core.exceptions import model_validate
 
 from .models import ContractorPage, ContractorStaff, Trade
 
@@ -29,11 +30,9 @@ def contractor_staff_add(*, user, firm: ContractorPage, is_manager: bool = False
     staff, _created = ContractorStaff.objects.update_or_create(
         user=user, defaults={"firm": firm, "is_manager": is_manager}
     )
-    user_audiences_sync(user=user)
     return staff
 
 
 @transaction.atomic
 def contractor_staff_remove(*, user) -> None:
     ContractorStaff.objects.filter(user=user).delete()
-    user_audiences_sync(user=user)

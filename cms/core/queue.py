@@ -36,8 +36,15 @@ def enqueue_after_commit(task, *args, fallback: str) -> None:
     take it, log it with `fallback` (what will do the work instead) and go on."""
 
     def publish() -> None:
-        eager = task.app.conf.task_always_eager  # runs here and now: no broker to wait for
-        if not eager and _paused_until["at"] > time.monotonic():
+        if task.app.conf.task_always_eager:
+            # Runs here and now (the embedded default): no broker, so a failure is the
+            # task's own and pauses nothing.
+            try:
+                task.apply(args, throw=True)
+            except Exception:
+                logger.warning("%s failed; %s.", task.name, fallback, exc_info=True)
+            return
+        if _paused_until["at"] > time.monotonic():
             logger.info("Broker paused after a failure; not queueing %s (%s).", task.name, fallback)
             return
         try:

@@ -316,6 +316,8 @@ STRAWBERRY_DJANGO = {
     "MUTATIONS_DEFAULT_HANDLE_ERRORS": True,
     "PAGINATION_DEFAULT_LIMIT": 20,
 }
+# The one schema (cms/schema.py merges every app's), served at /graphql.
+GRAPHQL_SCHEMA = "cms.schema.schema"
 GRAPHQL_MAX_PAGE_SIZE = 100
 GRAPHQL_MAX_DEPTH = 12
 GRAPHQL_MAX_ALIASES = 30

@@ -35,7 +35,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import Button, MenuItem
 from wagtail.log_actions import log
 
-from cms.core.graphql.errors import ServiceError
+from cms.core.exceptions import ServiceError
 from cms.core.visibility import page_is_visible
 from cms.news.models import NewsPage
 
@@ -324,10 +324,8 @@ class BroadcastReportView(BroadcastObjectMixin, TemplateView):
             if may_see_deliveries
             else Delivery.objects.none()
         )
-        failures = (
-            failures
-            .select_related("message__recipient")
-            .order_by("message__recipient__last_name", "message__recipient__first_name", "pk")
+        failures = failures.select_related("message__recipient").order_by(
+            "message__recipient__last_name", "message__recipient__first_name", "pk"
         )
         page = Paginator(failures, FAILED_PER_PAGE).get_page(self.request.GET.get("p"))
         context.update(

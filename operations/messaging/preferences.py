@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from cms.core.graphql.errors import ServiceError, ServiceErrorList, service_errors
+from cms.core.exceptions import ServiceError, raise_if_any, service_errors
 
 from .errors import MessagingErrorCode
 from .kinds import Channel, MessageKind, rules_for
@@ -109,8 +109,7 @@ def notification_preferences_save(*, user, language=None, phone=None, choices: I
                 step()
         except ServiceError as error:
             problems.extend(service_errors(error))
-    if problems:
-        raise ServiceErrorList(problems)
+    raise_if_any(problems)
 
 
 UNSUBSCRIBE_SALT = "messaging.email-preferences"

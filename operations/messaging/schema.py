@@ -26,8 +26,9 @@ from django.utils.translation import gettext
 from strawberry import Info, relay
 from strawberry.extensions import FieldExtension
 
+from cms.core.exceptions import ServiceError
 from cms.core.graphql.context import signed_in_user
-from cms.core.graphql.errors import ServiceError, UserError, typed_errors
+from cms.core.graphql.errors import UserError, typed_errors
 from cms.core.graphql.pagination import HubConnection
 from cms.core.graphql.values import bad_input, graphql_enum, parse_global_id
 

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 
-from cms.core.graphql.errors import ServiceError
+from cms.core.exceptions import ServiceError
 from cms.core.queue import enqueue_after_commit
 
 from . import selectors

@@ -15,7 +15,7 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from cms.core.graphql.errors import ServiceError
+from cms.core.exceptions import ServiceError
 
 from . import preferences, selectors
 from .kinds import Channel

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm
 
-from cms.core.graphql.errors import ServiceError
+from cms.core.exceptions import ServiceError
 
 from .models import SignInAttempt
 from .services import SignInErrorCode, user_sign_in

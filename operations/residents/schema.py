@@ -21,12 +21,14 @@ from django.utils.translation import gettext
 from strawberry import auto
 from strawberry.types import Info
 
+from cms.core.exceptions import ServiceError
 from cms.core.graphql.context import signed_in_user
-from cms.core.graphql.errors import ServiceError, UserError, typed_errors
+from cms.core.graphql.errors import UserError, typed_errors
 from cms.core.graphql.values import bad_input, graphql_enum
 from cms.core.views import csrf_rejects
 from operations.messaging.schema import ViewerMessagingFields
 
+from . import errors as domain_errors
 from . import selectors, services, throttling
 from .models import Building, Estate, Membership, SignInAttempt, Unit
 from .roles import StaffRole
@@ -44,32 +46,32 @@ SignInChannel = graphql_enum(SignInAttempt.Channel, "SignInChannel", "Where a si
 SignInOutcome = graphql_enum(SignInAttempt.Outcome, "SignInOutcome", "What became of a sign-in attempt.")
 StaffRoleEnum = graphql_enum(StaffRole, "StaffRole", "A role of the cooperative's staff.")
 
-SignInErrorCode = graphql_enum(services.SignInErrorCode, "SignInErrorCode", "Why a sign-in was refused.")
+SignInErrorCode = graphql_enum(domain_errors.SignInErrorCode, "SignInErrorCode", "Why a sign-in was refused.")
 SignOutErrorCode = strawberry.enum(
     Enum("SignOutErrorCode", {"TOKEN_AUTHENTICATED": "TOKEN_AUTHENTICATED"}),
     description="Why a sign-out was refused.",
 )
-TokenErrorCode = graphql_enum(services.TokenErrorCode, "TokenErrorCode", "Why a token operation was refused.")
+TokenErrorCode = graphql_enum(domain_errors.TokenErrorCode, "TokenErrorCode", "Why a token operation was refused.")
 RegistrationErrorCode = graphql_enum(
-    services.RegistrationErrorCode,
+    domain_errors.RegistrationErrorCode,
     "RegistrationErrorCode",
     "Why a registration was refused (never: that the address has an account).",
 )
 PasswordResetErrorCode = graphql_enum(
-    services.PasswordResetErrorCode,
+    domain_errors.PasswordResetErrorCode,
     "PasswordResetErrorCode",
     "Why a request for a new-password link was refused (never: that the address is unknown).",
 )
 AccountLinkErrorCode = graphql_enum(
-    services.AccountLinkErrorCode,
+    domain_errors.AccountLinkErrorCode,
     "AccountLinkErrorCode",
     "Why a link from an account e-mail (confirmation, new password) did not work.",
 )
 PasswordChangeErrorCode = graphql_enum(
-    services.PasswordChangeErrorCode, "PasswordChangeErrorCode", "Why a password change was refused."
+    domain_errors.PasswordChangeErrorCode, "PasswordChangeErrorCode", "Why a password change was refused."
 )
 MembershipErrorCode = graphql_enum(
-    services.MembershipErrorCode, "MembershipErrorCode", "Why a membership request was refused."
+    domain_errors.MembershipErrorCode, "MembershipErrorCode", "Why a membership request was refused."
 )
 
 
@@ -535,7 +537,7 @@ class Mutation:
         try:
             if user is None:
                 raise ServiceError(
-                    services.MembershipErrorCode.NOT_AUTHENTICATED, gettext("Sign in to ask for access to a unit.")
+                    domain_errors.MembershipErrorCode.NOT_AUTHENTICATED, gettext("Sign in to ask for access to a unit.")
                 )
             unit = selectors.unit_for_request(
                 unit_id=unit_id, estate_slug=estate_slug, building_code=building_code, unit_number=unit_number

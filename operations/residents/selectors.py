@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 
-from cms.core.graphql.errors import ServiceError
+from cms.core.exceptions import ServiceError
 
 from .models import Membership, SignInAttempt, Unit
 from .roles import STAFF_GROUP_NAMES, StaffRole, staff_roles_from_group_names

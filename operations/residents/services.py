@@ -22,7 +22,6 @@ import unicodedata
 import uuid
 from datetime import timedelta
 from decimal import Decimal
-from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, password_validation
@@ -39,10 +38,20 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.models import APIToken
 
-from cms.core.graphql.errors import ServiceError, ServiceErrorList
+from cms.core.exceptions import ServiceError, model_validate, raise_if_any
 from cms.core.queue import enqueue_after_commit
 
 from . import throttling
+from .errors import (
+    AccountLinkErrorCode,
+    MembershipErrorCode,
+    PasswordChangeErrorCode,
+    PasswordResetErrorCode,
+    PropertyErrorCode,
+    RegistrationErrorCode,
+    SignInErrorCode,
+    TokenErrorCode,
+)
 from .middleware import live_tokens
 from .models import (
     AccountConfirmation,
@@ -58,98 +67,6 @@ from .roles import STAFF_GROUP_NAMES, StaffRole, staff_group_name, staff_groups_
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
-
-
-# --- Error codes -------------------------------------------------------------------------
-
-
-class SignInErrorCode(StrEnum):
-    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
-    THROTTLED = "THROTTLED"
-    INACTIVE = "INACTIVE"
-    CSRF = "CSRF"
-    CLIENT_NAME_INVALID = "CLIENT_NAME_INVALID"
-
-
-class TokenErrorCode(StrEnum):
-    NOT_TOKEN_AUTHENTICATED = "NOT_TOKEN_AUTHENTICATED"
-    TOKEN_UNKNOWN = "TOKEN_UNKNOWN"
-
-
-class RegistrationErrorCode(StrEnum):
-    """Only the input's shape and the limit: never whether the address has an account."""
-
-    EMAIL_INVALID = "EMAIL_INVALID"
-    NAME_REQUIRED = "NAME_REQUIRED"
-    NAME_INVALID = "NAME_INVALID"
-    THROTTLED = "THROTTLED"
-
-
-class PasswordResetErrorCode(StrEnum):
-    """Why a request for a new-password link was refused (never: the address is unknown)."""
-
-    EMAIL_INVALID = "EMAIL_INVALID"
-    THROTTLED = "THROTTLED"
-
-
-class AccountLinkErrorCode(StrEnum):
-    """Why a link from an account e-mail (confirmation, new password) did not work."""
-
-    TOKEN_INVALID = "TOKEN_INVALID"
-    PASSWORD_INVALID = "PASSWORD_INVALID"
-    NAME_REQUIRED = "NAME_REQUIRED"
-    NAME_INVALID = "NAME_INVALID"
-    CSRF = "CSRF"
-
-
-class PasswordChangeErrorCode(StrEnum):
-    NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
-    CURRENT_PASSWORD_WRONG = "CURRENT_PASSWORD_WRONG"
-    PASSWORD_INVALID = "PASSWORD_INVALID"
-    THROTTLED = "THROTTLED"
-
-
-class MembershipErrorCode(StrEnum):
-    NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
-    UNIT_NOT_FOUND = "UNIT_NOT_FOUND"
-    BUILDING_AMBIGUOUS = "BUILDING_AMBIGUOUS"
-    ROLE_INVALID = "ROLE_INVALID"
-    PROOF_KIND_INVALID = "PROOF_KIND_INVALID"
-    PROOF_FORMAT = "PROOF_FORMAT"
-    DUPLICATE = "DUPLICATE"
-    TOO_MANY_PENDING = "TOO_MANY_PENDING"
-    NOT_PENDING = "NOT_PENDING"
-    NOT_VERIFIED = "NOT_VERIFIED"
-    REASON_REQUIRED = "REASON_REQUIRED"
-    PERMISSION_DENIED = "PERMISSION_DENIED"
-
-
-class PropertyErrorCode(StrEnum):
-    """Errors about estates, buildings and units (mostly for the admin forms)."""
-
-    INVALID = "INVALID"
-    IN_USE = "IN_USE"
-
-
-def _raise_if_any(errors: list[ServiceError]) -> None:
-    if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        raise ServiceErrorList(errors)
-
-
-def model_validate(instance, exclude=None) -> None:
-    """Model validation as ServiceErrors, so callers other than forms get field errors too."""
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as error:
-        _raise_if_any(
-            [
-                ServiceError(PropertyErrorCode.INVALID, message, None if field == "__all__" else field)
-                for field, messages in error.message_dict.items()
-                for message in messages
-            ]
-        )
 
 
 # --- Audiences ---------------------------------------------------------------------------
@@ -316,7 +233,7 @@ def user_audiences_sync(*, user) -> None:
 @transaction.atomic
 def estate_create(*, name: str, slug: str) -> Estate:
     estate = Estate(name=name.strip(), slug=slug.strip())
-    model_validate(estate)
+    model_validate(estate, code=PropertyErrorCode.INVALID)
     estate.save()
     _estate_audience(estate)
     return estate
@@ -325,7 +242,7 @@ def estate_create(*, name: str, slug: str) -> Estate:
 @transaction.atomic
 def estate_update(*, estate: Estate, name: str, slug: str) -> Estate:
     estate.name, estate.slug = name.strip(), slug.strip()
-    model_validate(estate)
+    model_validate(estate, code=PropertyErrorCode.INVALID)
     estate.save()
     _estate_audience(estate)
     for building in estate.buildings.all():
@@ -359,7 +276,7 @@ def building_create(*, estate: Estate, code: str, street: str, number: str, post
         city=city.strip(),
     )
     _validate_postal_code(building.postal_code)
-    model_validate(building)
+    model_validate(building, code=PropertyErrorCode.INVALID)
     building.save()
     _building_audience(building)
     return building
@@ -374,7 +291,7 @@ def building_update(
     building.estate, building.code, building.street = estate, code.strip(), street.strip()
     building.number, building.postal_code, building.city = number.strip(), postal_code.strip(), city.strip()
     _validate_postal_code(building.postal_code)
-    model_validate(building)
+    model_validate(building, code=PropertyErrorCode.INVALID)
     building.save()
     _building_audience(building)
     if moved:
@@ -468,7 +385,7 @@ def _unit_save(unit: Unit, **fields) -> Unit:
         )
     for name, value in fields.items():
         setattr(unit, name, value)
-    model_validate(unit)
+    model_validate(unit, code=PropertyErrorCode.INVALID)
     unit.save()
     return unit
 
@@ -1114,7 +1031,7 @@ def user_register(*, email: str, first_name: str, last_name: str, ip_address: st
     except ServiceError as error:
         errors.append(error)
     first_name, last_name, name_errors = _names_clean(first_name, last_name)
-    _raise_if_any(errors + name_errors)
+    raise_if_any(errors + name_errors)
     _account_email_request_queue(
         purpose=AccountEmailRequest.Purpose.REGISTER, email=email, first_name=first_name, last_name=last_name
     )
@@ -1226,7 +1143,7 @@ def account_confirm(
     for field, value in names.items():
         setattr(user, field, value)
     errors += _new_password_errors(password, user=user, code=AccountLinkErrorCode.PASSWORD_INVALID, field="password")
-    _raise_if_any(errors)
+    raise_if_any(errors)
     user.set_password(password)
     user.is_active = True
     user.save(update_fields=["password", "is_active", *names])
@@ -1351,7 +1268,7 @@ def password_reset_confirm(
         or not password_reset_tokens.check_token(user, token or "")
     ):
         raise ServiceError(AccountLinkErrorCode.TOKEN_INVALID, TOKEN_INVALID_MESSAGE)
-    _raise_if_any(
+    raise_if_any(
         _new_password_errors(new_password, user=user, code=AccountLinkErrorCode.PASSWORD_INVALID, field="new_password")
     )
     user.set_password(new_password)
@@ -1422,7 +1339,7 @@ def password_change(
     errors += _new_password_errors(
         new_password, user=user, code=PasswordChangeErrorCode.PASSWORD_INVALID, field="new_password"
     )
-    _raise_if_any(errors)
+    raise_if_any(errors)
     with transaction.atomic():
         keep = api_token_id(raw_token)
         setattr(user, KEEP_TOKEN_ATTR, keep)

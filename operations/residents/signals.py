@@ -103,8 +103,9 @@ def sync_audiences_when_staff_groups_change(sender, instance, action, reverse, p
         services.user_audiences_sync(user=user)
 
 
-def sync_audiences_when_contractor_link_ends(sender, instance, **kwargs) -> None:
-    """A firm's page deleted (or a worker unlinked by any path) takes the contractors audience away."""
+def sync_audiences_when_contractor_link_changes(sender, instance, **kwargs) -> None:
+    """A worker linked to a firm gains the contractors audience; unlinked by any path (a
+    firm's page deleted too), loses it. The contractors app knows nothing of audiences."""
     user = User.objects.filter(pk=instance.user_id).first()
     if user is not None:
         services.user_audiences_sync(user=user)
@@ -121,7 +122,7 @@ def revoke_tokens_when_password_changes(sender, instance, **kwargs) -> None:
 
 
 def connect(app_config) -> None:
-    from django.db.models.signals import m2m_changed, post_delete, post_migrate, pre_save
+    from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_save
 
     from cms.contractors.models import ContractorStaff
 
@@ -129,8 +130,11 @@ def connect(app_config) -> None:
     m2m_changed.connect(
         sync_audiences_when_staff_groups_change, sender=User.groups.through, dispatch_uid="residents_staff_groups"
     )
+    post_save.connect(
+        sync_audiences_when_contractor_link_changes, sender=ContractorStaff, dispatch_uid="residents_contractor_linked"
+    )
     post_delete.connect(
-        sync_audiences_when_contractor_link_ends, sender=ContractorStaff, dispatch_uid="residents_contractor_link"
+        sync_audiences_when_contractor_link_changes, sender=ContractorStaff, dispatch_uid="residents_contractor_link"
     )
 
     post_migrate.connect(ensure_groups_after_migrate, sender=app_config, dispatch_uid="residents_groups_ensure")

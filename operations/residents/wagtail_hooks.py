@@ -29,7 +29,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import MenuItem
 from wagtail.log_actions import log
 
-from cms.core.graphql.errors import ServiceError, service_errors
+from cms.core.exceptions import ServiceError, service_errors
 from cms.core.viewsets import ReadOnlyViewSetMixin
 
 from . import services

@@ -34,7 +34,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.admin.widgets.button import Button
 
-from cms.core.graphql.errors import ServiceError, service_errors
+from cms.core.exceptions import ServiceError, service_errors
 from operations.messaging.admin_reads import csv_cell
 
 from . import selectors, services, workflow

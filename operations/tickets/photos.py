@@ -43,7 +43,6 @@ import io
 import logging
 import warnings
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Protocol
 
 from django.conf import settings
@@ -51,6 +50,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
+
+from .errors import PhotoErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -85,13 +86,6 @@ _ORIENTATION_TRANSPOSE = {
 }
 
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-
-
-class PhotoErrorCode(StrEnum):
-    PHOTO_TOO_LARGE = "PHOTO_TOO_LARGE"  # too many bytes
-    PHOTO_FORMAT = "PHOTO_FORMAT"  # not an accepted image, whatever its name says
-    PHOTO_TOO_BIG = "PHOTO_TOO_BIG"  # too many pixels: a decompression bomb or a huge scan
-    PHOTO_UNREADABLE = "PHOTO_UNREADABLE"  # an accepted format, but truncated or corrupt
 
 
 class PhotoError(Exception):

@@ -22,13 +22,15 @@ from strawberry.file_uploads import Upload
 from strawberry_django.optimizer import optimize
 
 from cms.contractors.models import ContractorPage
+from cms.core.exceptions import ServiceError
 from cms.core.graphql.context import request_of, signed_in_user
-from cms.core.graphql.errors import ServiceError, UserError, typed_errors
+from cms.core.graphql.errors import UserError, typed_errors
 from cms.core.graphql.pagination import HubConnection
 from cms.core.graphql.values import bad_input, graphql_enum, parse_global_id, parse_id
 from operations.residents import throttling
 from operations.residents.models import Building, Unit
 
+from . import errors as domain_errors
 from . import figures, selectors, services
 from .graphql_types import (
     TicketCategoryType,
@@ -42,7 +44,7 @@ from .graphql_types import (
 )
 from .models import Ticket
 
-TicketErrorCode = graphql_enum(services.TicketErrorCode, "TicketErrorCode", "Why a ticket operation was refused.")
+TicketErrorCode = graphql_enum(domain_errors.TicketErrorCode, "TicketErrorCode", "Why a ticket operation was refused.")
 
 # --- Lists -------------------------------------------------------------------------------------
 
@@ -80,7 +82,7 @@ def _errors(error: ServiceError) -> list[TicketError]:
     return typed_errors(TicketError, TicketErrorCode, error, FIELD_NAMES)
 
 
-def _refusal(code: services.TicketErrorCode, message: str, field: str | None = None) -> list[TicketError]:
+def _refusal(code: domain_errors.TicketErrorCode, message: str, field: str | None = None) -> list[TicketError]:
     return _errors(ServiceError(code, message, field))
 
 
@@ -168,7 +170,7 @@ def _uploads(uploads: list[Upload] | None) -> list:
     limit = settings.TICKET_PHOTOS_PER_REQUEST
     if len(uploads) > limit:
         raise ServiceError(
-            services.TicketErrorCode.PHOTO_COUNT,
+            domain_errors.TicketErrorCode.PHOTO_COUNT,
             gettext("Send at most %(limit)d photos at a time.") % {"limit": limit},
             "photos",
         )
@@ -188,11 +190,11 @@ def _aware(moment: datetime.datetime | None) -> datetime.datetime | None:
 
 
 def _not_signed_in(message: str) -> list[TicketError]:
-    return _refusal(services.TicketErrorCode.NOT_AUTHENTICATED, message)
+    return _refusal(domain_errors.TicketErrorCode.NOT_AUTHENTICATED, message)
 
 
 def _not_found() -> list[TicketError]:
-    return _refusal(services.TicketErrorCode.NOT_FOUND, gettext("Ticket not found."), "ticketId")
+    return _refusal(domain_errors.TicketErrorCode.NOT_FOUND, gettext("Ticket not found."), "ticketId")
 
 
 def _after_change(info: Info, ticket: Ticket) -> TicketType:
@@ -309,7 +311,7 @@ class Mutation:
                     Unit.objects.select_related("building").filter(pk=parse_id(input.unit_id, field="unitId")).first()
                 )
                 if unit is None:
-                    raise ServiceError(services.TicketErrorCode.PLACE_INVALID, gettext("No such unit."), "unit")
+                    raise ServiceError(domain_errors.TicketErrorCode.PLACE_INVALID, gettext("No such unit."), "unit")
             elif input.building_id is not None:
                 building = Building.objects.filter(pk=parse_id(input.building_id, field="buildingId")).first()
             reporter, recorded_by = user, None
@@ -319,7 +321,7 @@ class Mutation:
                 # looked up, so that nobody else can probe which accounts exist.
                 if not selectors.can_dispatch(user):
                     raise ServiceError(
-                        services.TicketErrorCode.FORBIDDEN,
+                        domain_errors.TicketErrorCode.FORBIDDEN,
                         gettext("Only staff record tickets taken by phone or e-mail."),
                     )
                 recorded_by = user
@@ -327,10 +329,12 @@ class Mutation:
                     reporter = selectors.person(parse_id(input.reporter_id, field="reporterId"))
                 if reporter is None:
                     raise ServiceError(
-                        services.TicketErrorCode.PLACE_INVALID, gettext("No such person."), "reporter_id"
+                        domain_errors.TicketErrorCode.PLACE_INVALID, gettext("No such person."), "reporter_id"
                     )
             if category is None:
-                raise ServiceError(services.TicketErrorCode.CATEGORY_INVALID, gettext("Choose a category."), "category")
+                raise ServiceError(
+                    domain_errors.TicketErrorCode.CATEGORY_INVALID, gettext("Choose a category."), "category"
+                )
             services.ticket_place_check(reporter=reporter, unit=unit, building=building)
             processed = _photos(photos, user)
             ticket = services.ticket_create(
@@ -455,7 +459,7 @@ class Mutation:
     ) -> TicketPayload:
         def assign(ticket, user):
             if not selectors.can_dispatch(user):  # before any lookup: nothing to probe for others
-                raise ServiceError(services.TicketErrorCode.FORBIDDEN, gettext("You cannot change this ticket."))
+                raise ServiceError(domain_errors.TicketErrorCode.FORBIDDEN, gettext("You cannot change this ticket."))
             contractor = ContractorPage.objects.filter(
                 pk=parse_global_id(contractor_id, type_name="Contractor", field="contractorId")
             ).first()
@@ -464,7 +468,7 @@ class Mutation:
                 worker = selectors.person(parse_id(worker_id, field="workerId"))
                 if worker is None:
                     raise ServiceError(
-                        services.TicketErrorCode.WORKER_INVALID,
+                        domain_errors.TicketErrorCode.WORKER_INVALID,
                         gettext("This person does not work for that firm."),
                         "worker_id",
                     )

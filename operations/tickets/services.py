@@ -15,7 +15,6 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -29,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from cms.contractors.models import ContractorStaff
-from cms.core.graphql.errors import ServiceError, ServiceErrorList
+from cms.core.exceptions import ServiceError, raise_if_any
 from operations.messaging import services as messaging
 from operations.messaging.kinds import MessageKind
 from operations.messaging.preferences import phone_normalise
@@ -38,39 +37,13 @@ from operations.residents.models import Membership
 from operations.residents.roles import StaffRole
 
 from . import selectors, workflow
+from .errors import TicketErrorCode
 from .models import CLOSED_STATUSES, Category, Ticket, TicketComment, TicketEvent, TicketPhoto, photo_file_name
-from .photos import PhotoError, PhotoErrorCode, ProcessedPhoto, process_photo
+from .photos import PhotoError, ProcessedPhoto, process_photo
 from .workflow import Actor
 
 User = get_user_model()
 S = Ticket.Status
-
-
-class TicketErrorCode(StrEnum):
-    NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
-    NOT_FOUND = "NOT_FOUND"
-    FORBIDDEN = "FORBIDDEN"
-    TRANSITION_NOT_ALLOWED = "TRANSITION_NOT_ALLOWED"
-    NOTE_REQUIRED = "NOTE_REQUIRED"
-    CATEGORY_INVALID = "CATEGORY_INVALID"
-    PLACE_INVALID = "PLACE_INVALID"
-    TITLE_REQUIRED = "TITLE_REQUIRED"
-    DESCRIPTION_REQUIRED = "DESCRIPTION_REQUIRED"
-    POSITION_INVALID = "POSITION_INVALID"
-    CONTRACTOR_INVALID = "CONTRACTOR_INVALID"
-    WORKER_INVALID = "WORKER_INVALID"
-    DEADLINE_INVALID = "DEADLINE_INVALID"
-    RATING_INVALID = "RATING_INVALID"
-    REOPEN_EXPIRED = "REOPEN_EXPIRED"
-    COMMENT_REQUIRED = "COMMENT_REQUIRED"
-    PHOTO_COUNT = "PHOTO_COUNT"
-    CONTACT_REQUIRED = "CONTACT_REQUIRED"
-    CONTACT_INVALID = "CONTACT_INVALID"
-    RATE_LIMITED = "RATE_LIMITED"
-    PHOTO_TOO_LARGE = PhotoErrorCode.PHOTO_TOO_LARGE.value
-    PHOTO_FORMAT = PhotoErrorCode.PHOTO_FORMAT.value
-    PHOTO_TOO_BIG = PhotoErrorCode.PHOTO_TOO_BIG.value
-    PHOTO_UNREADABLE = PhotoErrorCode.PHOTO_UNREADABLE.value
 
 
 MAX_TITLE = 150
@@ -167,8 +140,7 @@ def photos_process(uploads: Sequence, *, by=None) -> list[ProcessedPhoto]:
             processed.append(process_photo(upload))
         except PhotoError as error:
             problems.append(ServiceError(TicketErrorCode(error.code.value), error.message, f"photos.{index}"))
-    if problems:
-        raise ServiceErrorList(problems)
+    raise_if_any(problems)
     return processed
 
 
@@ -446,8 +418,7 @@ def _clean_contact(phone: str, email: str) -> tuple[str, str]:
             problems.append(
                 _refuse(TicketErrorCode.CONTACT_INVALID, gettext("Give a valid e-mail address."), "contact_email")
             )
-    if problems:
-        raise ServiceErrorList(problems)
+    raise_if_any(problems)
     return phone, email
 
 

@@ -31,9 +31,9 @@ from operations.messaging.models import Delivery, Message
 from operations.residents import services as residents
 from operations.residents.models import Membership
 from operations.tickets import services
+from operations.tickets.errors import TicketErrorCode
 from operations.tickets.models import Category, Ticket, TicketComment, TicketEvent, TicketPhoto
 from operations.tickets.photos import process_photo
-from operations.tickets.services import TicketErrorCode
 from tests.factories import tickets as tf
 
 pytestmark = pytest.mark.django_db

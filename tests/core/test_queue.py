@@ -59,3 +59,16 @@ def test_nothing_is_published_before_commit(broker, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         queue.enqueue_after_commit(_noop, 1, fallback="later")
     assert broker == [] and len(callbacks) == 1
+
+
+def test_a_task_that_fails_eagerly_does_not_pause_publishing(django_capture_on_commit_callbacks, monkeypatch):
+    # In the embedded default the task runs in the request; its own failure says nothing
+    # about a broker, and must not stop a later publish to a real one.
+    @shared_task
+    def failing():
+        raise RuntimeError("the task's own fault")
+
+    queue.publishing_resume()
+    with django_capture_on_commit_callbacks(execute=True):
+        queue.enqueue_after_commit(failing, fallback="later")
+    assert queue._paused_until["at"] == 0.0

@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from cms.contractors.services import contractor_staff_add
-from cms.core.graphql.errors import ServiceError
+from cms.core.exceptions import ServiceError
 from operations.messaging import selectors, services
 from operations.messaging.errors import MessagingErrorCode
 from operations.messaging.kinds import Channel, MessageKind

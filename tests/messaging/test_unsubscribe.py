@@ -10,7 +10,7 @@ import pytest
 from django.core import mail, signing
 from django.test import Client
 
-from cms.core.graphql.errors import ServiceError
+from cms.core.exceptions import ServiceError
 from operations.messaging import preferences, selectors, services, tasks
 from operations.messaging.errors import MessagingErrorCode
 from operations.messaging.kinds import Channel, MessageKind

@@ -14,6 +14,7 @@ from cms.contractors.services import (
     trade_create,
 )
 from cms.home.models import HomePage
+from operations.residents import errors as residents_errors
 from operations.residents import services
 from operations.residents.models import Audience, Membership
 from operations.residents.roles import StaffRole
@@ -165,19 +166,19 @@ def test_decisions_need_permission_and_a_pending_request(person, unit_a1, superu
     resident = UserFactory()
     with pytest.raises(services.ServiceError) as refused:
         services.membership_verify(membership=membership, decided_by=resident)
-    assert refused.value.code == services.MembershipErrorCode.PERMISSION_DENIED
+    assert refused.value.code == residents_errors.MembershipErrorCode.PERMISSION_DENIED
 
     services.membership_verify(membership=membership, decided_by=superuser)
     with pytest.raises(services.ServiceError) as again:
         services.membership_reject(membership=membership, decided_by=superuser, reason="x")
-    assert again.value.code == services.MembershipErrorCode.NOT_PENDING
+    assert again.value.code == residents_errors.MembershipErrorCode.NOT_PENDING
 
 
 def test_reject_needs_a_reason(person, unit_a1, superuser):
     membership = MembershipFactory(user=person, unit=unit_a1)
     with pytest.raises(services.ServiceError) as refused:
         services.membership_reject(membership=membership, decided_by=superuser, reason="  ")
-    assert refused.value.code == services.MembershipErrorCode.REASON_REQUIRED
+    assert refused.value.code == residents_errors.MembershipErrorCode.REASON_REQUIRED
     assert refused.value.field == "reason"
 
 
@@ -235,7 +236,7 @@ def test_unit_with_memberships_cannot_be_deleted(person, unit_a1):
     MembershipFactory(user=person, unit=unit_a1)
     with pytest.raises(services.ServiceError) as refused:
         services.unit_delete(unit=unit_a1)
-    assert refused.value.code == services.PropertyErrorCode.IN_USE
+    assert refused.value.code == residents_errors.PropertyErrorCode.IN_USE
 
 
 def test_invalid_postal_code_is_refused(estate):

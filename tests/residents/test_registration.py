@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from operations.messaging import services as messaging
 from operations.messaging.models import Delivery, Message
+from operations.residents import errors as residents_errors
 from operations.residents import services
 from operations.residents.models import AccountConfirmation, AccountEmailRequest, SignInAttempt
 from tests.factories.accounts import (
@@ -531,7 +532,7 @@ def test_sign_ups_from_one_address_are_limited(settings):
         )
     with pytest.raises(services.ServiceError) as refused:
         services.user_register(email="nowy9@example.pl", first_name="Ewa", last_name="Nowa", ip_address="203.0.113.5")
-    assert refused.value.code == services.RegistrationErrorCode.THROTTLED
+    assert refused.value.code == residents_errors.RegistrationErrorCode.THROTTLED
     # Another household is not affected.
     services.user_register(email="sasiad@example.pl", first_name="Ewa", last_name="Nowa", ip_address="198.51.100.5")
 

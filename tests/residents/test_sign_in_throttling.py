@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from operations.residents import errors as residents_errors
 from operations.residents import services, throttling
 from operations.residents.models import SignInAttempt
 from tests.factories.residents import UserFactory
@@ -25,7 +26,7 @@ def fail(request, username, times=1):
     for _ in range(times):
         with pytest.raises(services.ServiceError) as refused:
             sign_in(request, username, "wrong password")
-        assert refused.value.code == services.SignInErrorCode.INVALID_CREDENTIALS
+        assert refused.value.code == residents_errors.SignInErrorCode.INVALID_CREDENTIALS
 
 
 def test_success_is_recorded_with_address_and_client(person, password, make_request):
@@ -67,7 +68,7 @@ def test_inactive_account_is_told_only_with_the_right_password(person, password,
     fail(make_request(), "jan.kowalski")  # wrong password: nothing revealed
     with pytest.raises(services.ServiceError) as refused:
         sign_in(make_request(), "jan.kowalski", password)
-    assert refused.value.code == services.SignInErrorCode.INACTIVE
+    assert refused.value.code == residents_errors.SignInErrorCode.INACTIVE
     assert SignInAttempt.objects.filter(outcome=SignInAttempt.Outcome.INACTIVE).count() == 1
 
 
@@ -113,7 +114,7 @@ def test_hard_limit_per_account_and_address_refuses_even_the_right_password(pers
     fail(make_request(ip="10.0.0.1"), "jan.kowalski", times=settings.SIGNIN_HARD_LIMIT_ACCOUNT_ADDRESS)
     with pytest.raises(services.ServiceError) as refused:
         sign_in(make_request(ip="10.0.0.1"), "JAN.KOWALSKI", password)
-    assert refused.value.code == services.SignInErrorCode.THROTTLED
+    assert refused.value.code == residents_errors.SignInErrorCode.THROTTLED
     last = SignInAttempt.objects.order_by("-created_at", "-pk").first()
     assert last.outcome == SignInAttempt.Outcome.THROTTLED and last.ip_address == "10.0.0.1"
 
@@ -155,7 +156,7 @@ def test_hard_limit_per_address_covers_every_account(person, password, settings,
         fail(request, f"guess{n}")  # one try per name: no pair reaches its own limit
     with pytest.raises(services.ServiceError) as refused:
         sign_in(request, "jan.kowalski", password)
-    assert refused.value.code == services.SignInErrorCode.THROTTLED
+    assert refused.value.code == residents_errors.SignInErrorCode.THROTTLED
     # The same person from home is fine.
     assert sign_in(make_request(ip="198.51.100.1"), "jan.kowalski", password) == person
 
@@ -169,7 +170,7 @@ def test_an_address_lock_spares_accounts_that_signed_in_from_it(person, password
     assert sign_in(make_request(ip=router), "jan.kowalski", password) == person
     with pytest.raises(services.ServiceError) as refused:
         sign_in(make_request(ip=router), "guess0", "anything")
-    assert refused.value.code == services.SignInErrorCode.THROTTLED
+    assert refused.value.code == residents_errors.SignInErrorCode.THROTTLED
 
 
 def test_an_ipv6_slash_64_is_one_address(person, password, settings, make_request):
@@ -178,7 +179,7 @@ def test_an_ipv6_slash_64_is_one_address(person, password, settings, make_reques
         fail(make_request(ip=f"2001:db8:1:2::{n + 1:x}"), f"guess{n}")
     with pytest.raises(services.ServiceError) as refused:
         sign_in(make_request(ip="2001:db8:1:2:ffff::1"), "jan.kowalski", password)
-    assert refused.value.code == services.SignInErrorCode.THROTTLED
+    assert refused.value.code == residents_errors.SignInErrorCode.THROTTLED
     assert SignInAttempt.objects.filter(network="2001:db8:1:2::/64").count() == settings.SIGNIN_HARD_LIMIT_ADDRESS + 1
     # The neighbouring /64 is another household.
     assert sign_in(make_request(ip="2001:db8:1:3::1"), "jan.kowalski", password) == person
@@ -189,7 +190,7 @@ def test_one_account_from_one_slash_64_is_one_pair(person, password, settings, m
         fail(make_request(ip=f"2001:db8:5:6::{n + 1:x}"), "jan.kowalski")
     with pytest.raises(services.ServiceError) as refused:
         sign_in(make_request(ip="2001:db8:5:6::abcd"), "jan.kowalski", password)
-    assert refused.value.code == services.SignInErrorCode.THROTTLED
+    assert refused.value.code == residents_errors.SignInErrorCode.THROTTLED
 
 
 def test_the_address_slows_down_before_it_refuses(settings):
@@ -232,7 +233,7 @@ def test_failures_just_inside_the_window_still_count(person, password, settings,
     monkeypatch.setattr(timezone, "now", lambda: almost)
     with pytest.raises(services.ServiceError) as refused:
         sign_in(make_request(), "jan.kowalski", password)
-    assert refused.value.code == services.SignInErrorCode.THROTTLED
+    assert refused.value.code == residents_errors.SignInErrorCode.THROTTLED
 
 
 def test_forwarded_for_header_is_not_trusted(person, settings, make_request):
@@ -254,7 +255,7 @@ def test_a_known_address_is_still_locked_by_its_own_failures(person, password, s
     fail(make_request(ip=home), "jan.kowalski", times=settings.SIGNIN_HARD_LIMIT_ACCOUNT_ADDRESS)
     with pytest.raises(services.ServiceError) as refused:
         sign_in(make_request(ip=home), "jan.kowalski", password)
-    assert refused.value.code == services.SignInErrorCode.THROTTLED
+    assert refused.value.code == residents_errors.SignInErrorCode.THROTTLED
 
 
 def test_registrations_count_an_ipv6_slash_64_as_one_address(settings):

@@ -22,8 +22,8 @@ from operations.residents import services as residents
 from operations.residents import throttling
 from operations.residents.models import Membership
 from operations.tickets import photos, services
+from operations.tickets.errors import TicketErrorCode
 from operations.tickets.models import Ticket
-from operations.tickets.services import TicketErrorCode
 from tests.factories import tickets as t
 
 pytestmark = pytest.mark.django_db

@@ -26,8 +26,9 @@ from PIL import ExifTags, Image, ImageCms, ImageFile
 from PIL.TiffImagePlugin import IFDRational
 
 from operations.tickets import photos, services, tasks
+from operations.tickets.errors import PhotoErrorCode
 from operations.tickets.models import TicketPhoto
-from operations.tickets.photos import PhotoError, PhotoErrorCode, process_photo
+from operations.tickets.photos import PhotoError, process_photo
 from tests.factories import tickets as tf
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,12 +10,12 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from cms.contractors import services as contractors
-from cms.core.graphql.errors import ServiceError
+from cms.core.exceptions import ServiceError
 from operations.residents import services as residents
 from operations.residents.models import Membership
 from operations.tickets import selectors, services
+from operations.tickets.errors import TicketErrorCode
 from operations.tickets.models import Ticket, TicketComment
-from operations.tickets.services import TicketErrorCode
 from operations.tickets.workflow import Actor
 from tests.factories import tickets as tf
 

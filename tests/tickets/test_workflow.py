@@ -17,11 +17,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from cms.core.graphql.errors import ServiceError
+from cms.core.exceptions import ServiceError
 from operations.messaging.models import Message
 from operations.tickets import selectors, services, workflow
+from operations.tickets.errors import TicketErrorCode
 from operations.tickets.models import Ticket, TicketComment, TicketEvent
-from operations.tickets.services import TicketErrorCode
 from operations.tickets.workflow import Actor
 from tests.factories import tickets as tf
 from tests.factories.residents import MembershipFactory, UnitFactory

@@ -10,37 +10,13 @@ from __future__ import annotations
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
+from cms.core.exceptions import ServiceError, service_errors
+
 
 @strawberry.interface(description="A problem with the input that the user can fix.")
 class UserError:
     field: str | None = strawberry.field(description="Input field the error belongs to; null for the whole form.")
     message: str = strawberry.field(description="Human-readable message in the viewer's language.")
-
-
-class ServiceError(Exception):
-    """Raised by services for input they refuse; mutations turn it into a typed error.
-
-    `code` is the value of the domain's code enum; `field` names the input field.
-    """
-
-    def __init__(self, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = str(message)
-        self.field = field
-
-
-class ServiceErrorList(ServiceError):
-    """Several problems at once (a registration form with two bad fields); `errors` lists them."""
-
-    def __init__(self, errors: list[ServiceError]):
-        first = errors[0]
-        super().__init__(first.code, first.message, first.field)
-        self.errors = errors
-
-
-def service_errors(error: ServiceError) -> list[ServiceError]:
-    return list(getattr(error, "errors", [error]))
 
 
 def typed_errors(error_type, code_enum, error: ServiceError, field_names: dict[str, str] | None = None) -> list:

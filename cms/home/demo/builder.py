@@ -38,7 +38,7 @@ from wagtail.models import (
 )
 
 from cms.contractors.models import ContractorIndexPage, ContractorPage, Trade
-from cms.core.graphql.errors import ServiceError
+from cms.core.exceptions import ServiceError
 from cms.documents.models import DocumentIndexPage
 from cms.home.models import CooperativeContact, Department, HomePage
 from cms.investments.models import InvestmentGalleryImage, InvestmentIndexPage, InvestmentPage
