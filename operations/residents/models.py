@@ -99,11 +99,18 @@ class Unit(models.Model):
         return f"{self.building.code}/{self.number}"
 
 
+class MembershipQuerySet(models.QuerySet):
+    def live(self):
+        """Memberships that give access now: verified and not ended. The one spelling of
+        that rule; every read that decides access starts from it."""
+        return self.filter(status=Membership.Status.VERIFIED, ended_at__isnull=True)
+
+
 class Membership(models.Model):
     """A person's claim to a unit, as owner, tenant or board member, and its verification.
 
-    Only verified, not ended memberships give access; services keep the audience groups
-    in step with them in the same transaction.
+    Only verified, not ended memberships give access (`Membership.objects.live()`);
+    services keep the audience groups in step with them in the same transaction.
     """
 
     class Role(models.TextChoices):
@@ -150,6 +157,8 @@ class Membership(models.Model):
         related_name="+",
         verbose_name=_("ended by"),
     )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at"]
