@@ -1,4 +1,8 @@
-"""Periodic ticket work (Celery beat); each task only calls services and is idempotent."""
+"""Periodic ticket work (Celery beat, CELERY_BEAT_SCHEDULE in cms/settings/base.py names
+these by their dotted paths, `operations.tickets.tasks.<name>`). Each task only calls
+the service of the same name in `services/` (escalation and attachments), which is
+idempotent: running a task twice tells nobody twice and deletes nothing twice.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from . import services
 
 
 @shared_task
-def tickets_escalate() -> dict:
+def tickets_escalate() -> dict[str, int]:
     return services.tickets_escalate()
 
 

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from cms.core.exceptions import ServiceError
 from operations.messaging.kinds import MessageKind
 from operations.messaging.models import Delivery, Message, MessageTemplate
 from operations.residents import services as residents
@@ -24,6 +25,7 @@ from operations.residents.models import Membership
 from operations.tickets import photos, services
 from operations.tickets.errors import TicketErrorCode
 from operations.tickets.models import Ticket
+from operations.tickets.services import attachments
 from tests.factories import tickets as t
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +43,7 @@ def jpeg() -> bytes:
 
 
 def codes(call) -> list[str]:
-    with pytest.raises(services.ServiceError) as refused:
+    with pytest.raises(ServiceError) as refused:
         call()
     return [str(error.code) for error in getattr(refused.value, "errors", [refused.value])]
 
@@ -198,7 +200,7 @@ def test_one_file_named_in_many_places_or_too_many_files_are_refused_before_deco
 
 
 def test_a_report_nobody_may_make_costs_no_photo_decoding(cast, client, monkeypatch):
-    monkeypatch.setattr(services, "process_photo", lambda *a, **k: pytest.fail("decoded before the place check"))
+    monkeypatch.setattr(attachments, "process_photo", lambda *a, **k: pytest.fail("decoded before the place check"))
     client.force_login(cast.stranger)  # a resident of another building
     variables = {"input": create_input(cast, cast.unit), "photos": [None]}
     response = multipart(client, variables, {"0": jpeg()}, {"0": ["variables.photos.0"]})

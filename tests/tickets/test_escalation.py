@@ -19,6 +19,7 @@ from django.utils import timezone
 from operations.messaging.models import Message
 from operations.tickets import services, tasks
 from operations.tickets.models import Ticket, TicketEvent
+from operations.tickets.services import escalation
 from tests.factories import tickets as tf
 
 pytestmark = pytest.mark.django_db
@@ -177,7 +178,7 @@ def _while_escalating(first: Ticket, change):
     """Run `change` as soon as the run has written its first ticket's escalation: what a
     dispatcher or a firm commits while the run is still working through its list (the list
     is read once, at the start)."""
-    real_event = services._event
+    real_event = escalation._event
     done = []
 
     def event(ticket, *args, **kwargs):
@@ -187,7 +188,7 @@ def _while_escalating(first: Ticket, change):
             change()
         return result
 
-    return mock.patch.object(services, "_event", side_effect=event)
+    return mock.patch.object(escalation, "_event", side_effect=event)
 
 
 def test_a_ticket_finished_while_the_run_is_underway_is_not_reported_overdue(cast):

@@ -22,8 +22,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from operations.tickets import services
-from operations.tickets.figures import Breakdown, Cluster, Figures, local_day, ticket_statistics
 from operations.tickets.models import Ticket, TicketEvent
+from operations.tickets.selectors.figures import Breakdown, Cluster, Figures, local_day, ticket_statistics
 from tests.factories import tickets as tf
 from tests.factories.residents import BuildingFactory, UnitFactory
 

@@ -25,8 +25,8 @@ from PIL import Image
 
 from operations.messaging.models import Message
 from operations.tickets import services
-from operations.tickets.admin_forms import person_label
-from operations.tickets.admin_views import ticket_url
+from operations.tickets.admin.forms import person_label
+from operations.tickets.admin.views import ticket_url
 from operations.tickets.models import Category, Ticket, TicketComment, TicketEvent
 from tests.factories import tickets as tf
 from tests.factories.residents import BuildingFactory, SuperUserFactory, UnitFactory, UserFactory

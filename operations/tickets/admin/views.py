@@ -5,6 +5,8 @@ Reading needs `tickets.view_ticket` (dispatchers, administrators, the board); th
 actions need `tickets.dispatch_ticket`, and every change goes through the services
 (`ticket_assign`, `ticket_transition`, `ticket_comment_add`, `ticket_deadline_change`),
 whose refusals are shown on the form that asked. Nothing here writes a ticket itself.
+Which quick actions a dispatcher is offered is `policy.actions_open`, the rules the
+services enforce, so a form is shown exactly when the service would accept it.
 """
 
 from __future__ import annotations
@@ -35,10 +37,13 @@ from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.admin.widgets.button import Button
 
 from cms.core.exceptions import ServiceError, service_errors
-from operations.messaging.admin_reads import csv_cell
+from operations.messaging.admin.exports import csv_cell
 
-from . import selectors, services, workflow
-from .admin_forms import (
+from .. import policy, selectors, services
+from ..models import Ticket, TicketComment, TicketEvent, TicketPhoto
+from ..selectors.figures import ticket_statistics
+from ..workflow import Actor
+from .forms import (
     AssignForm,
     CommentForm,
     DeadlineForm,
@@ -46,9 +51,6 @@ from .admin_forms import (
     TransitionForm,
     person_label,
 )
-from .figures import ticket_statistics
-from .models import CLOSED_STATUSES, Ticket, TicketComment, TicketEvent, TicketPhoto
-from .workflow import Actor
 
 S = Ticket.Status
 
@@ -225,14 +227,6 @@ class Fact:
     key: str = ""
 
 
-def transition_targets(ticket: Ticket, roles: set[Actor]) -> list[str]:
-    """The plain status changes this person may make here: a done ticket can only be
-    closed (reopening is the resident's, assignment has its own form)."""
-    if ticket.status == S.DONE:
-        return [S.CLOSED] if workflow.is_allowed(S.DONE, S.CLOSED, roles) else []
-    return [status for status in workflow.next_statuses(ticket.status, roles) if status in workflow.DIRECT_TARGETS]
-
-
 class TicketInspectView(generic.InspectView):
     """All about one ticket: facts, contact, history, comments and photos; the quick actions
     for dispatchers."""
@@ -270,6 +264,10 @@ class TicketInspectView(generic.InspectView):
     @cached_property
     def roles(self) -> set[Actor]:
         return selectors.actor_roles(self.object, self.request.user) if self.can_dispatch else set()
+
+    @cached_property
+    def actions(self) -> policy.TicketActions:
+        return policy.actions_open(self.object, self.roles)
 
     def get_facts(self) -> list[Fact]:
         ticket = self.object
@@ -356,16 +354,17 @@ class TicketInspectView(generic.InspectView):
         if not self.can_dispatch:
             return {}
         ticket = self.object
-        roles = self.roles
+        actions = self.actions
         forms = {}
-        if ticket.status != S.DONE and workflow.is_allowed(ticket.status, S.ASSIGNED, roles & {Actor.STAFF}):
+        if actions.assign:
             forms["assign_form"] = AssignForm(ticket=ticket)
-        if targets := transition_targets(ticket, roles):
-            forms["transition_form"] = TransitionForm(targets=targets)
-        if Actor.STAFF in roles:
+        if actions.transition_to:
+            forms["transition_form"] = TransitionForm(targets=actions.transition_to)
+        # The form offers internal notes and public comments: for those who may write both.
+        if actions.comment_internal:
             forms["comment_form"] = CommentForm()
-            if ticket.status not in CLOSED_STATUSES:
-                forms["deadline_form"] = DeadlineForm(ticket=ticket)
+        if actions.change_deadline:
+            forms["deadline_form"] = DeadlineForm(ticket=ticket)
         return forms
 
     def get_context_data(self, **kwargs):
@@ -494,9 +493,7 @@ class TicketTransitionView(TicketActionView):
 
     def redisplay(self, form) -> None:
         labels = dict(Ticket.Status.choices)
-        form.fields["to_status"].choices = [
-            (status, labels[status]) for status in transition_targets(self.object, self.roles)
-        ]
+        form.fields["to_status"].choices = [(status, labels[status]) for status in self.actions.transition_to]
 
     def act(self, form) -> str:
         ticket = services.ticket_transition(
@@ -612,7 +609,7 @@ def _figure_cells(figures) -> list[str]:
 
 class TicketStatisticsView(WagtailAdminTemplateMixin, TemplateView):
     """Counts and mean times of the tickets reported in a period, today's work, and where
-    faults cluster (figures.ticket_statistics); for tickets.view_ticket_statistics."""
+    faults cluster (selectors.figures.ticket_statistics); for tickets.view_ticket_statistics."""
 
     page_title = _("Ticket statistics")
     header_icon = "table"

@@ -1,67 +1,42 @@
-"""GraphQL for tickets: the viewer's tickets and categories, and the mutations that report
-and work them, with photo uploads (the types are in `graphql_types.py`).
+"""The tickets' mutations: each maps its input to one service call and the service's
+refusals to typed errors (`TicketError`, codes from `errors.TicketErrorCode`).
 
-Resolvers only translate: reads come from `selectors` (which tickets a person may see),
-writes from `services`, and every refusal a person can fix is a `TicketError` in the
-payload. A ticket the viewer may not see is NOT_FOUND, whether or not it exists.
+The ticket a mutation names is looked up through `selectors` (a ticket the viewer may
+not see is NOT_FOUND, whether or not it exists), and the changed ticket is read back
+through the same selector: a firm that has just handed a ticket back, or anyone who may
+no longer see it, gets `ticket: null` rather than the ticket. Who may do what is
+`policy`'s answer, asked by the services; the few questions asked here first (who may
+record a report for someone else, who may assign) are asked before anything is looked
+up, so nobody else can probe which accounts or firms exist.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
 
 import strawberry
-import strawberry_django
 from django.conf import settings
-from django.utils import timezone
+from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext
 from strawberry import Info
 from strawberry.file_uploads import Upload
 from strawberry_django.optimizer import optimize
 
-from cms.contractors.models import ContractorPage
 from cms.core.exceptions import ServiceError
 from cms.core.graphql.context import request_of, signed_in_user
 from cms.core.graphql.errors import UserError, typed_errors
-from cms.core.graphql.pagination import HubConnection
-from cms.core.graphql.values import bad_input, graphql_enum, parse_global_id, parse_id
+from cms.core.graphql.values import graphql_enum, parse_global_id, parse_id
 from operations.residents import throttling
-from operations.residents.models import Building, Unit
 
-from . import errors as domain_errors
-from . import figures, selectors, services
-from .graphql_types import (
-    TicketCategoryType,
-    TicketCommentType,
-    TicketSource,
-    TicketStatisticsType,
-    TicketStatus,
-    TicketType,
-    VisitWindow,
-    comment_type,
-)
-from .models import Ticket
+from .. import errors as domain_errors
+from .. import policy, selectors, services
+from ..models import Ticket
+from . import arguments
+from .arguments import aware, decimal, ticket_pk
+from .types import TicketCommentType, TicketSource, TicketStatus, TicketType, VisitWindow, comment_type
 
 TicketErrorCode = graphql_enum(domain_errors.TicketErrorCode, "TicketErrorCode", "Why a ticket operation was refused.")
-
-# --- Lists -------------------------------------------------------------------------------------
-
-
-@strawberry.input(description="Narrow the tickets list; every condition given must hold.")
-class TicketFilter:
-    statuses: list[TicketStatus] | None = None
-    open_only: bool = strawberry.field(default=False, description="Not done, closed or rejected.")
-    category_id: strawberry.ID | None = None
-    building_id: strawberry.ID | None = None
-    unit_id: strawberry.ID | None = None
-    overdue: bool | None = strawberry.field(default=None, description="Only overdue (true) or not overdue (false).")
-    reported_by_me: bool = False
-    assigned_to_me: bool = strawberry.field(default=False, description="Assigned to the viewer as a worker.")
-
-
-TicketOrder = graphql_enum(selectors.TicketOrder, "TicketOrder", "How the tickets list is sorted.")
 
 
 # --- Errors and payloads -------------------------------------------------------------------------
@@ -71,8 +46,6 @@ TicketOrder = graphql_enum(selectors.TicketOrder, "TicketOrder", "How the ticket
 class TicketError(UserError):
     code: TicketErrorCode
 
-
-MAX_CLUSTERS = 50
 
 # Service field names that are named differently in the API.
 FIELD_NAMES = {"unit": "unitId", "building": "buildingId", "category": "categoryId", "due_at": "dueAt"}
@@ -143,50 +116,7 @@ class TicketAnonymousCreateInput:
     contact_email: str = ""
 
 
-# --- Argument reading ----------------------------------------------------------------------------
-
-
-def _ticket_pk(value: strawberry.ID, field: str = "ticketId") -> int:
-    return parse_global_id(value, type_name="Ticket", field=field)
-
-
-def _visible_ticket(info: Info, value: strawberry.ID) -> Ticket | None:
-    user = signed_in_user(info)
-    return selectors.tickets_visible_to(user).filter(pk=_ticket_pk(value)).first()
-
-
-def _decimal(value: float | None, field: str) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        return Decimal(str(value)).quantize(Decimal("0.000001"))
-    except InvalidOperation:
-        raise bad_input(gettext("Not a valid number."), field=field) from None
-
-
-def _uploads(uploads: list[Upload] | None) -> list:
-    """The uploaded files, at most TICKET_PHOTOS_PER_REQUEST of them (not yet decoded)."""
-    uploads = uploads or []
-    limit = settings.TICKET_PHOTOS_PER_REQUEST
-    if len(uploads) > limit:
-        raise ServiceError(
-            domain_errors.TicketErrorCode.PHOTO_COUNT,
-            gettext("Send at most %(limit)d photos at a time.") % {"limit": limit},
-            "photos",
-        )
-    return uploads
-
-
-def _photos(uploads: list[Upload] | None, user) -> list:
-    """Uploaded photos checked and cleaned (services.photos_process); refusals are ServiceErrors."""
-    return services.photos_process(_uploads(uploads), by=user)
-
-
-def _aware(moment: datetime.datetime | None) -> datetime.datetime | None:
-    """A time without an offset is the cooperative's local time (and then comparable with one that has it)."""
-    if moment is not None and timezone.is_naive(moment):
-        return timezone.make_aware(moment)
-    return moment
+# --- Reading the ticket before and after ---------------------------------------------------------
 
 
 def _not_signed_in(message: str) -> list[TicketError]:
@@ -197,97 +127,35 @@ def _not_found() -> list[TicketError]:
     return _refusal(domain_errors.TicketErrorCode.NOT_FOUND, gettext("Ticket not found."), "ticketId")
 
 
-def _after_change(info: Info, ticket: Ticket) -> TicketType:
-    """The changed ticket, read again as the viewer sees it (with the optimizer's plan)."""
-    return optimize(Ticket.objects.filter(pk=ticket.pk), info).get()
+def _read_back(info: Info, user: AbstractBaseUser, ticket: Ticket) -> TicketType | None:
+    """The changed ticket, read again through the viewer's selector (with the optimizer's
+    plan): null when the viewer may no longer see it (a firm that handed it back). Asked
+    anew after the change, not reused from before it: the selector's conditions are part
+    of this one query (the person's permissions are already cached), so it costs nothing
+    more than reading the ticket."""
+    return optimize(selectors.tickets_visible_to(user).filter(pk=ticket.pk), info).first()
 
 
-def _work_on_ticket(info: Info, ticket_id: strawberry.ID, change) -> TicketPayload:
+def _work_on_ticket(
+    info: Info, ticket_id: strawberry.ID, change: Callable[[Ticket, AbstractBaseUser], Ticket]
+) -> TicketPayload:
     """Run `change(ticket, user)` on a ticket the viewer may see; refusals become errors.
 
     A ticket the viewer may not see is NOT_FOUND, whether or not it exists."""
     user = signed_in_user(info)
     if user is None:
         return TicketPayload(ticket=None, errors=_not_signed_in(gettext("Sign in to work on tickets.")))
-    ticket = _visible_ticket(info, ticket_id)
+    ticket = selectors.tickets_visible_to(user).filter(pk=ticket_pk(ticket_id)).first()
     if ticket is None:
         return TicketPayload(ticket=None, errors=_not_found())
     try:
         changed = change(ticket, user)
     except ServiceError as error:
         return TicketPayload(ticket=None, errors=_errors(error))
-    return TicketPayload(ticket=_after_change(info, changed), errors=[])
+    return TicketPayload(ticket=_read_back(info, user, changed), errors=[])
 
 
-# --- Root fields -----------------------------------------------------------------------------------
-
-
-@strawberry.type
-class Query:
-    @strawberry_django.connection(
-        HubConnection[TicketType],
-        max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
-        description=(
-            "Tickets the viewer may see: those of their units and those they reported (residents), those "
-            "assigned to their firm (contractors), all (dispatchers, administrators, the board). Empty when anonymous."
-        ),
-    )
-    def tickets(
-        self,
-        info: Info,
-        filter: TicketFilter | None = None,
-        order: TicketOrder = TicketOrder.NEWEST,  # type: ignore[attr-defined]
-    ) -> Iterable[Ticket]:
-        filter = filter or TicketFilter()
-        return selectors.tickets_list(
-            signed_in_user(info),
-            statuses=[status.value for status in filter.statuses] if filter.statuses else None,
-            open_only=filter.open_only,
-            category_id=parse_id(filter.category_id, field="categoryId"),
-            building_id=parse_id(filter.building_id, field="buildingId"),
-            unit_id=parse_id(filter.unit_id, field="unitId"),
-            overdue=filter.overdue,
-            reported_by_me=filter.reported_by_me,
-            assigned_to_me=filter.assigned_to_me,
-            order=selectors.TicketOrder(order.value),
-        )
-
-    @strawberry.field(description="One ticket the viewer may see, by its id; null otherwise.")
-    def ticket(self, info: Info, id: strawberry.ID) -> TicketType | None:
-        pk = _ticket_pk(id, field="id")
-        return optimize(selectors.tickets_visible_to(signed_in_user(info)).filter(pk=pk), info).first()
-
-    @strawberry.field(
-        description=(
-            "Ticket figures for those allowed to read them (dispatchers, administrators, the board); null for others. "
-            "The period is since ≤ reported < until (until defaults to now; no since means from the start)."
-        )
-    )
-    def ticket_statistics(
-        self,
-        info: Info,
-        since: datetime.datetime | None = None,
-        until: datetime.datetime | None = None,
-        cluster_limit: int = 10,
-    ) -> TicketStatisticsType | None:
-        user = signed_in_user(info)
-        if not selectors.can_read_statistics(user):
-            return None
-        if not 0 <= cluster_limit <= MAX_CLUSTERS:
-            raise bad_input(
-                gettext("“%(field)s” must be between 0 and %(maximum)d.")
-                % {"field": "clusterLimit", "maximum": MAX_CLUSTERS},
-                field="clusterLimit",
-            )
-        since, until = _aware(since), _aware(until)
-        # The period ends now unless told otherwise, so a start in the future is wrong too.
-        if since is not None and since > (until or timezone.now()):
-            raise bad_input(gettext("The period must start before it ends."), field="since")
-        return TicketStatisticsType.of(figures.ticket_statistics(since=since, until=until, cluster_limit=cluster_limit))
-
-    @strawberry_django.field(description="Categories residents may report in, in the cooperative's order.")
-    def ticket_categories(self) -> list[TicketCategoryType]:
-        return selectors.categories_offered()
+# --- Mutations -------------------------------------------------------------------------------------
 
 
 @strawberry.type
@@ -307,23 +175,21 @@ class Mutation:
             category = selectors.categories_offered().filter(pk=parse_id(input.category_id, field="categoryId")).first()
             unit = building = None
             if input.unit_id is not None:
-                unit = (
-                    Unit.objects.select_related("building").filter(pk=parse_id(input.unit_id, field="unitId")).first()
-                )
+                unit = selectors.unit_by_id(parse_id(input.unit_id, field="unitId"))
                 if unit is None:
                     raise ServiceError(domain_errors.TicketErrorCode.PLACE_INVALID, gettext("No such unit."), "unit")
             elif input.building_id is not None:
-                building = Building.objects.filter(pk=parse_id(input.building_id, field="buildingId")).first()
+                building = selectors.building_by_id(parse_id(input.building_id, field="buildingId"))
             reporter, recorded_by = user, None
             source = input.source.value if input.source else Ticket.Source.PORTAL
-            if input.reporter_id is not None or source not in {Ticket.Source.PORTAL, Ticket.Source.APP}:
-                # Staff recording a report taken for a resident. Checked before the person is
+            for_someone_else = input.reporter_id is not None
+            if for_someone_else or source not in {Ticket.Source.PORTAL, Ticket.Source.APP}:
+                # Staff recording a report taken for a resident. Asked before the person is
                 # looked up, so that nobody else can probe which accounts exist.
-                if not selectors.can_dispatch(user):
-                    raise ServiceError(
-                        domain_errors.TicketErrorCode.FORBIDDEN,
-                        gettext("Only staff record tickets taken by phone or e-mail."),
-                    )
+                if refusal := policy.report_recording_refusal(
+                    source=source, recorded_by=user, for_someone_else=for_someone_else
+                ):
+                    raise refusal
                 recorded_by = user
                 if input.reporter_id is not None:
                     reporter = selectors.person(parse_id(input.reporter_id, field="reporterId"))
@@ -336,7 +202,7 @@ class Mutation:
                     domain_errors.TicketErrorCode.CATEGORY_INVALID, gettext("Choose a category."), "category"
                 )
             services.ticket_place_check(reporter=reporter, unit=unit, building=building)
-            processed = _photos(photos, user)
+            processed = arguments.photos(photos, user)
             ticket = services.ticket_create(
                 reporter=reporter,
                 category=category,
@@ -345,8 +211,8 @@ class Mutation:
                 unit=unit,
                 building=building,
                 location=input.location,
-                latitude=_decimal(input.latitude, "latitude"),
-                longitude=_decimal(input.longitude, "longitude"),
+                latitude=decimal(input.latitude, "latitude"),
+                longitude=decimal(input.longitude, "longitude"),
                 preferred_date=input.preferred_date,
                 preferred_window=input.preferred_window.value,
                 entry_permitted=input.entry_permitted,
@@ -359,7 +225,7 @@ class Mutation:
             )
         except ServiceError as error:
             return TicketPayload(ticket=None, errors=_errors(error))
-        return TicketPayload(ticket=_after_change(info, ticket), errors=[])
+        return TicketPayload(ticket=_read_back(info, user, ticket), errors=[])
 
     @strawberry.mutation(
         description=(
@@ -370,9 +236,10 @@ class Mutation:
     def ticket_anonymous_create(
         self, info: Info, input: TicketAnonymousCreateInput, photos: list[Upload] | None = None
     ) -> TicketAnonymousCreatePayload:
+        # The payload holds the reference only: the reporter has no account to read the ticket with.
         try:
             category = selectors.categories_offered().filter(pk=parse_id(input.category_id, field="categoryId")).first()
-            building = Building.objects.filter(pk=parse_id(input.building_id, field="buildingId")).first()
+            building = selectors.building_by_id(parse_id(input.building_id, field="buildingId"))
             ticket = services.ticket_anonymous_create(
                 category=category,
                 building=building,
@@ -383,7 +250,7 @@ class Mutation:
                 contact_phone=input.contact_phone,
                 contact_email=input.contact_email,
                 ip_address=throttling.client_ip(request_of(info)),
-                uploads=_uploads(photos),
+                uploads=arguments.uploads_counted(photos),
             )
         except ServiceError as error:
             return TicketAnonymousCreatePayload(reference=None, errors=_errors(error))
@@ -408,18 +275,20 @@ class Mutation:
             return TicketCommentAddPayload(
                 comment=None, ticket=None, errors=_not_signed_in(gettext("Sign in to work on tickets."))
             )
-        ticket = _visible_ticket(info, ticket_id)
+        ticket = selectors.tickets_visible_to(user).filter(pk=ticket_pk(ticket_id)).first()
         if ticket is None:
             return TicketCommentAddPayload(comment=None, ticket=None, errors=_not_found())
         try:
             comment = services.ticket_comment_add(
-                ticket=ticket, author=user, body=body, internal=internal, photos=_photos(photos, user)
+                ticket=ticket, author=user, body=body, internal=internal, photos=arguments.photos(photos, user)
             )
         except ServiceError as error:
             return TicketCommentAddPayload(comment=None, ticket=None, errors=_errors(error))
+        changed = _read_back(info, user, ticket)
+        # The comment belongs to the ticket: who may no longer see the ticket gets neither.
         return TicketCommentAddPayload(
-            comment=comment_type(comment, user.pk),
-            ticket=_after_change(info, ticket),
+            comment=comment_type(comment, user.pk) if changed is not None else None,
+            ticket=changed,
             errors=[],
         )
 
@@ -442,7 +311,7 @@ class Mutation:
             info,
             ticket_id,
             lambda ticket, user: services.ticket_transition(
-                ticket=ticket, actor=user, to_status=status.value, note=note, photos=_photos(photos, user)
+                ticket=ticket, actor=user, to_status=status.value, note=note, photos=arguments.photos(photos, user)
             ),
         )
 
@@ -457,12 +326,12 @@ class Mutation:
         worker_id: strawberry.ID | None = None,
         note: str = "",
     ) -> TicketPayload:
-        def assign(ticket, user):
-            if not selectors.can_dispatch(user):  # before any lookup: nothing to probe for others
-                raise ServiceError(domain_errors.TicketErrorCode.FORBIDDEN, gettext("You cannot change this ticket."))
-            contractor = ContractorPage.objects.filter(
-                pk=parse_global_id(contractor_id, type_name="Contractor", field="contractorId")
-            ).first()
+        def assign(ticket: Ticket, user) -> Ticket:
+            if refusal := policy.dispatch_refusal(user):  # before any lookup: nothing to probe for others
+                raise refusal
+            contractor = selectors.contractor_by_id(
+                parse_global_id(contractor_id, type_name="Contractor", field="contractorId")
+            )
             worker = None
             if worker_id is not None:
                 worker = selectors.person(parse_id(worker_id, field="workerId"))
@@ -490,7 +359,7 @@ class Mutation:
             info,
             ticket_id,
             lambda ticket, user: services.ticket_deadline_change(
-                ticket=ticket, actor=user, due_at=_aware(due_at), reason=reason
+                ticket=ticket, actor=user, due_at=aware(due_at), reason=reason
             ),
         )
 
@@ -512,6 +381,3 @@ class Mutation:
         return _work_on_ticket(
             info, ticket_id, lambda ticket, user: services.ticket_reopen(ticket=ticket, actor=user, reason=reason)
         )
-
-
-__all__ = ["Mutation", "Query", "TicketType"]

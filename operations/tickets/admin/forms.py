@@ -25,8 +25,8 @@ from cms.contractors.models import ContractorPage
 from operations.residents.models import Building
 from operations.residents.roles import StaffRole, staff_group_name
 
-from . import selectors
-from .models import Category, Ticket, TicketComment
+from .. import selectors
+from ..models import Category, Ticket, TicketComment
 
 User = get_user_model()
 

@@ -6,7 +6,7 @@ category, building and contractor, and where faults cluster.
 Everything is counted in the database, in a fixed number of aggregate queries (six: today,
 the period, one GROUP BY for each breakdown and one for the clusters), whatever the number
 of tickets, categories, buildings or contractors. The figures read the timestamps the
-services keep on each ticket (`services.py`), not its history (`TicketEvent`).
+services keep on each ticket (`services/`), not its history (`TicketEvent`).
 
 Two kinds of `Figures`
 ----------------------
@@ -71,7 +71,7 @@ from django.utils.translation import pgettext
 
 from operations.residents.models import Building
 
-from .models import CLOSED_STATUSES, Ticket
+from ..models import CLOSED_STATUSES, Ticket
 
 S = Ticket.Status
 RESOLVED = (S.DONE, S.CLOSED)

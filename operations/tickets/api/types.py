@@ -1,5 +1,7 @@
 """GraphQL types of tickets: the ticket as each viewer sees it, with its category, firm,
-comments, photos, history and what the viewer may do with it.
+comments, photos, history and what the viewer may do with it (`actions`, answered by
+`policy.actions_open`, the same rules the services enforce), and the statistics.
+`queries.py` and `mutations.py` return these types.
 
 Nested lists (comments, photos, history) are prefetched by the optimizer with the
 viewer's visibility applied in the query (`selectors.internal_notes_filter`), so a page
@@ -15,16 +17,15 @@ import strawberry
 import strawberry_django
 from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
-from django.utils import timezone
 from strawberry import Info, relay
 
 from cms.contractors.models import ContractorPage
 from cms.core.graphql.context import request_of, signed_in_user, viewer_of
 from cms.core.graphql.values import graphql_enum
-from operations.residents.schema import BuildingType, UnitType
+from operations.residents.api import BuildingType, UnitType
 
-from . import selectors, services, workflow
-from .models import Category, Ticket, TicketComment, TicketEvent, TicketPhoto
+from .. import policy, selectors
+from ..models import Category, Ticket, TicketComment, TicketEvent, TicketPhoto
 
 TicketStatus = graphql_enum(Ticket.Status, "TicketStatus", "Where a ticket stands.")
 TicketSource = graphql_enum(Ticket.Source, "TicketSource", "How a ticket reached the cooperative.")
@@ -265,9 +266,7 @@ class TicketType(relay.Node):
         only=["status", "done_at"], description="Until when the resident may reopen it; null unless it is done."
     )
     def reopenable_until(self) -> datetime.datetime | None:
-        if self.status != Ticket.Status.DONE or self.done_at is None:
-            return None
-        return self.done_at + services.reopen_window()
+        return policy.reopenable_until(self)
 
     @strawberry_django.field(
         only=["worker__first_name", "worker__last_name"],
@@ -343,29 +342,18 @@ class TicketType(relay.Node):
         description="What the viewer may do with the ticket now, for the frontends' buttons.",
     )
     def actions(self, info: Info) -> TicketActionsType:
-        viewer = _ticket_viewer(info)
-        roles = viewer.roles_for(self)
-        status = self.status
-        S = Ticket.Status
-        reopenable = status == S.DONE and (
-            self.done_at is None or timezone.now() - self.done_at <= services.reopen_window()
-        )
+        # The services ask the same policy before they change anything: a button shown here
+        # is a change the service accepts.
+        actions = policy.actions_open(self, _ticket_viewer(info).roles_for(self))
         return TicketActionsType(
-            transition_to=[
-                TicketStatus(target)
-                for target in workflow.next_statuses(status, roles)
-                if target in workflow.DIRECT_TARGETS and (status != S.DONE or target == S.CLOSED)
-            ],
-            comment=bool(roles),
-            comment_internal=bool(roles & {workflow.Actor.STAFF, workflow.Actor.CONTRACTOR}),
-            # A done ticket goes back to work only by reopening (ticketAssign refuses it).
-            assign=status != S.DONE and workflow.is_allowed(status, S.ASSIGNED, roles & {workflow.Actor.STAFF}),
-            change_deadline=workflow.Actor.STAFF in roles and status not in {S.DONE, S.CLOSED, S.REJECTED},
-            contractor_accept=workflow.Actor.CONTRACTOR in roles
-            and status == S.ASSIGNED
-            and self.contractor_accepted_at is None,
-            rate=workflow.Actor.REPORTER in roles and status == S.DONE,
-            reopen=bool(roles & {workflow.Actor.REPORTER, workflow.Actor.STAFF}) and reopenable,
+            transition_to=[TicketStatus(target) for target in actions.transition_to],
+            comment=actions.comment,
+            comment_internal=actions.comment_internal,
+            assign=actions.assign,
+            change_deadline=actions.change_deadline,
+            contractor_accept=actions.contractor_accept,
+            rate=actions.rate,
+            reopen=actions.reopen,
         )
 
 

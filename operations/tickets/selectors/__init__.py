@@ -1,4 +1,11 @@
-"""Who sees which tickets and comments, and what a person is to a ticket.
+"""Every read of tickets that depends on who asks: which tickets, comments and photos a
+person sees, what a person is to a ticket (`TicketViewer`), and the look-ups the API
+makes before calling a service (a unit, a building, a firm, a person by id).
+
+`policy.py` turns what a person is (`TicketViewer.roles_for`) into what they may do;
+`services/` writes; `api/` reads only through this package, the mutations' payloads
+included (a firm that has just handed a ticket back no longer receives it).
+`selectors.figures` holds the statistics (aggregate reads for those who may see them).
 
 Operational data is scoped by relation (DESIGN.md): residents see the tickets of the
 units they hold a verified membership in, and the common-area tickets they reported in
@@ -11,33 +18,38 @@ the tickets assigned to their firm; dispatchers, administrators and the board se
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cms.contractors.models import ContractorStaff
-from operations.residents.models import Membership
-from operations.residents.roles import staff_group_name
+from cms.contractors.models import ContractorPage, ContractorStaff
+from operations.residents.models import Building, Membership, Unit
+from operations.residents.roles import StaffRole, staff_group_name
 
-from .models import CLOSED_STATUSES, Category, Ticket, TicketComment, TicketPhoto
-from .workflow import Actor
+from ..models import CLOSED_STATUSES, Category, Ticket, TicketComment, TicketPhoto
+from ..workflow import Actor
+
+# Whoever asks: an account, the anonymous visitor (Django's AnonymousUser), or nobody.
+Person = AbstractBaseUser | AnonymousUser | None
 
 
-def is_ticket_staff(user) -> bool:
+def is_ticket_staff(user: Person) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.has_perm("tickets.view_ticket"))
 
 
-def can_dispatch(user) -> bool:
+def can_dispatch(user: Person) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.has_perm("tickets.dispatch_ticket"))
 
 
-def can_read_statistics(user) -> bool:
+def can_read_statistics(user: Person) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.has_perm("tickets.view_ticket_statistics"))
 
 
-def firm_id_of(user) -> int | None:
+def firm_id_of(user: Person) -> int | None:
     """The id of the contractor firm the person works for, or None (one small query: the
     firm's page row is not needed to scope tickets)."""
     if not user or not user.is_authenticated:
@@ -45,7 +57,7 @@ def firm_id_of(user) -> int | None:
     return ContractorStaff.objects.filter(user=user).values_list("firm_id", flat=True).first()
 
 
-def tickets_visible_to(user) -> QuerySet[Ticket]:
+def tickets_visible_to(user: Person) -> QuerySet[Ticket]:
     if user is None or not user.is_authenticated or not user.is_active:
         return Ticket.objects.none()
     if is_ticket_staff(user):
@@ -54,9 +66,10 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
     visible = Q(unit__in=memberships.values("unit_id")) | Q(
         reporter=user, unit__isnull=True, building__in=memberships.values("unit__building_id")
     )
-    firm_id = firm_id_of(user)
-    if firm_id is not None:
-        visible |= Q(contractor_id=firm_id)
+    # The firm as a subquery rather than a look-up of its own: the same answer, one query
+    # fewer for every caller (and the condition is evaluated when the queryset runs, so a
+    # mutation's payload read after a hand-back sees the hand-back).
+    visible |= Q(contractor_id__in=ContractorStaff.objects.filter(user=user).values("firm_id"))
     return Ticket.objects.filter(visible)
 
 
@@ -73,14 +86,14 @@ _ORDERINGS = {
 }
 
 
-def overdue_condition(now=None) -> Q:
+def overdue_condition(now: datetime | None = None) -> Q:
     """`Ticket.is_overdue` as a query condition: open, and marked overdue or past its deadline."""
     now = now or timezone.now()
     return ~Q(status__in=CLOSED_STATUSES) & (Q(overdue_at__isnull=False) | Q(due_at__lte=now))
 
 
 def tickets_list(
-    user,
+    user: Person,
     *,
     statuses: list[str] | None = None,
     open_only: bool = False,
@@ -113,7 +126,7 @@ def tickets_list(
     return tickets.order_by(*_ORDERINGS[order])
 
 
-def person(pk: int | None):
+def person(pk: int | None) -> AbstractBaseUser | None:
     """An active account by its id (a resident staff record a report for, a worker)."""
     if pk is None:
         return None
@@ -134,7 +147,7 @@ class TicketViewer:
     building_ids: frozenset[int]  # their buildings
 
     @classmethod
-    def of(cls, user) -> TicketViewer:
+    def of(cls, user: Person) -> TicketViewer:
         if user is None or not user.is_authenticated or not user.is_active:
             return cls(None, False, False, None, frozenset(), frozenset())
         firm_id = firm_id_of(user)
@@ -170,16 +183,16 @@ class TicketViewer:
         return self.is_staff or (self.firm_id is not None and ticket.contractor_id == self.firm_id)
 
 
-def actor_roles(ticket: Ticket, user) -> set[Actor]:
+def actor_roles(ticket: Ticket, user: Person) -> set[Actor]:
     """What the person is to this ticket: staff, its contractor, its reporter (several at once)."""
     return TicketViewer.of(user).roles_for(ticket)
 
 
-def sees_internal_comments(ticket: Ticket, user) -> bool:
+def sees_internal_comments(ticket: Ticket, user: Person) -> bool:
     return TicketViewer.of(user).sees_internal(ticket)
 
 
-def internal_notes_filter(user) -> Q:
+def internal_notes_filter(user: Person) -> Q:
     """Which comments or photos (rows with `is_internal` and `ticket`) the person may see,
     as one condition for a whole list: all for staff, internal ones of their firm's
     tickets for a contractor, public ones for everyone else. Apply it to rows of tickets
@@ -192,12 +205,12 @@ def internal_notes_filter(user) -> Q:
     return Q(is_internal=False)
 
 
-def comments_visible_to(ticket: Ticket, user) -> QuerySet[TicketComment]:
+def comments_visible_to(ticket: Ticket, user: Person) -> QuerySet[TicketComment]:
     comments = ticket.comments.all()
     return comments if sees_internal_comments(ticket, user) else comments.filter(is_internal=False)
 
 
-def photos_visible_to(user) -> QuerySet[TicketPhoto]:
+def photos_visible_to(user: Person) -> QuerySet[TicketPhoto]:
     """Photos of the tickets the person may see, internal ones as for comments."""
     visible_tickets = tickets_visible_to(user).values("pk")
     return TicketPhoto.objects.filter(internal_notes_filter(user), ticket__in=visible_tickets)
@@ -207,6 +220,24 @@ def categories_offered() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True)
 
 
-def staff_in_role(role) -> list:
+# --- Look-ups by id for the API (what a request names, before a service is called) ----------
+
+
+def unit_by_id(pk: int) -> Unit | None:
+    """A unit a report names (with its building); whether the reporter may report for it
+    is the service's question (`services.ticket_place_check`)."""
+    return Unit.objects.select_related("building").filter(pk=pk).first()
+
+
+def building_by_id(pk: int) -> Building | None:
+    return Building.objects.filter(pk=pk).first()
+
+
+def contractor_by_id(pk: int) -> ContractorPage | None:
+    """A firm a ticket is to be handed to; whether it is live is the service's question."""
+    return ContractorPage.objects.filter(pk=pk).first()
+
+
+def staff_in_role(role: StaffRole) -> list[AbstractBaseUser]:
     """The active people holding a staff role (dispatchers, administrators) to tell of a ticket."""
     return list(get_user_model().objects.filter(groups__name=staff_group_name(role), is_active=True))
