@@ -33,10 +33,16 @@ restricted section must not come out through a copy of it.
 In one rule: a page is hidden when it, or any page it shows through aliases (its
 ancestors, and for each alias among them, the source and the source's ancestors, and so
 on), lies under a restriction the viewer does not pass.
+
+The module answers both directions of that rule, so that no other app keeps a copy:
+what a viewer may read (`restrict_pages`, `denied_page_paths`, ...) and who may read one
+page (`page_readers`, a condition on users, for the people a message about the page may
+reach).
 """
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
 from wagtail.models import BaseViewRestriction, CollectionViewRestriction, Page, PageViewRestriction
@@ -51,6 +57,15 @@ def is_recognised(user) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return user.is_superuser or _audience_groups_of(user).exists()
+
+
+def recognised_users() -> Q:
+    """`is_recognised` as a condition on users, for sets of people (a message's readers).
+
+    A subquery rather than a join through `groups`, so that a person in several audience
+    groups is still one row and the condition can be combined with any other."""
+    in_an_audience = get_user_model().objects.filter(groups__audience__isnull=False).values("pk")
+    return Q(is_superuser=True) | Q(pk__in=in_an_audience)
 
 
 def _not_passed(restrictions: QuerySet, user) -> QuerySet:
@@ -145,6 +160,36 @@ def page_restrictions(page) -> QuerySet:
             Page.objects.filter(path__in=new, alias_of__isnull=False).values_list("alias_of__path", flat=True)
         )
     return PageViewRestriction.objects.filter(page__path__in=paths)
+
+
+def page_readers(page) -> Q:
+    """Who may read `page`, as a condition on users: the reverse of `restrict_pages`.
+
+    The same restrictions as every other path (`page_restrictions`: the page's ancestors
+    and everything it shows through aliases), each with the module's semantics: `groups`
+    admits members of a listed group and superusers, `login` admits recognised people
+    (`recognised_users`), `password` admits nobody, because nothing but Wagtail's own
+    page serving can ask for the password. A reader must pass every restriction, as in
+    `denied_page_paths`. An unrestricted page gives `Q()`, which admits everyone.
+
+    Two queries and one more per alias followed (the restrictions with their groups): for
+    one page at a time, such as the news item a broadcast announces.
+    """
+    users = get_user_model().objects
+    condition = Q()
+    for restriction in page_restrictions(page).prefetch_related("groups"):
+        if restriction.restriction_type == BaseViewRestriction.PASSWORD:
+            return Q(pk__in=[])
+        if restriction.restriction_type == BaseViewRestriction.GROUPS:
+            admitted = Q(groups__in=list(restriction.groups.all())) | Q(is_superuser=True)
+        elif restriction.restriction_type == BaseViewRestriction.LOGIN:
+            admitted = recognised_users()
+        else:
+            continue
+        # Each restriction as its own subquery: a `groups` join per restriction, ANDed in
+        # one query, would ask one group row to be in every list at once.
+        condition &= Q(pk__in=users.filter(admitted).values("pk"))
+    return condition
 
 
 def restrict_pages(

@@ -16,7 +16,7 @@ from django.core.cache import cache
 
 from cms.core.cache import CacheUnavailable
 
-from . import sending, services
+from . import services
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def deliveries_send(channel: str) -> dict:
     # pile up one a minute during a long broadcast, each holding a worker in the limiter.
     cache.set(_sender_key(channel), 1, timeout=settings.MESSAGING_TASK_SECONDS + 60)
     # Eagerly (the embedded default) there is no worker to hand a continuation to: send all.
-    counts = sending.deliveries_send(channel=channel, time_budget=None if eager else settings.MESSAGING_TASK_SECONDS)
+    counts = services.deliveries_send(channel=channel, time_budget=None if eager else settings.MESSAGING_TASK_SECONDS)
     services.broadcasts_finish()
     if counts["more"] and not eager:
         deliveries_send.delay(channel)
@@ -51,16 +51,21 @@ def deliveries_send(channel: str) -> dict:
     return counts
 
 
+# Named like the service it calls (it was `broadcast_queue_task`). A message still waiting
+# in the broker under the old name at a deploy is refused by the worker, and nothing is
+# lost: the broadcast stays scheduled until queued, and the sweep queues it within a minute.
 @shared_task(acks_late=True)
-def broadcast_queue_task(broadcast_id: int) -> int:
+def broadcast_queue(broadcast_id: int) -> int:
     return services.broadcast_queue(broadcast_id=broadcast_id)
 
 
+# The beat schedule (cms/settings/base.py) and other apps' tests name this task by its
+# dotted path, so it keeps its name: the sweep of the whole messaging outbox.
 @shared_task
 def messaging_sweep() -> dict:
     queued = services.broadcasts_queue_due()
-    requeued = sending.deliveries_requeue_stalled()
-    channels = sending.channels_with_due_deliveries()
+    requeued = services.deliveries_requeue_stalled()
+    channels = services.channels_with_due_deliveries()
     for channel in channels:
         if _no_sender_running(channel):
             deliveries_send.delay(channel)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from cms.core.exceptions import ServiceError
 
-from . import preferences, selectors
+from . import selectors, services
 from .kinds import Channel
 
 
@@ -47,20 +47,20 @@ def masked_email(email: str) -> str:
 @require_http_methods(["GET", "POST"])
 def email_preferences(request, token: str):
     try:
-        user, kind = preferences.email_preferences_token_read(token)
+        user, kind = services.email_preferences_token_read(token)
     except ServiceError as error:
         return render(request, "messaging/email_preferences.html", {"error": error.message}, status=404)
 
     if request.method == "POST" and request.POST.get("List-Unsubscribe") == "One-Click":
         if kind:
-            preferences.email_unsubscribe(user=user, kind=kind)
+            services.email_unsubscribe(user=user, kind=kind)
         return HttpResponse(status=200)
 
     with translation.override(selectors.settings_of(user).language):
         done = ""
         action = request.POST.get("action") if request.method == "POST" else None
         if action == "unsubscribe" and kind:
-            done = "unsubscribed" if preferences.email_unsubscribe(user=user, kind=kind) else "locked"
+            done = "unsubscribed" if services.email_unsubscribe(user=user, kind=kind) else "locked"
         elif action == "save":
             wanted = set(request.POST.getlist("kinds"))
             # Consent (offers) is given signed in, never by whoever holds a forwarded link;
@@ -70,7 +70,7 @@ def email_preferences(request, token: str):
                 for item in _email_choices(user)
                 if not item["locked"] and (item["enabled"] or not item["needs_consent"])
             ]
-            preferences.notification_preferences_update(user=user, choices=choices)
+            services.notification_preferences_update(user=user, choices=choices)
             done = "saved"
         context = {
             "kind": kind,

@@ -34,7 +34,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from .kinds import Channel
-from .reports import delivery_report_record
+from .services import delivery_report_record
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,7 @@
-"""The messaging API for each kind of viewer: the inbox, notification preferences, push devices.
+"""The messaging API for each kind of viewer: the inbox and marking messages read.
+
+Preferences and push devices: test_messaging_preferences_api.py; shared operations and
+helpers: messaging_api_helpers.py.
 
 Every viewer of the scenario (tests/api/scenario.py) gets messages of their own; each must
 see exactly theirs, and nobody may read or mark another person's, even by naming its id.
@@ -9,7 +12,6 @@ that verifying them sent through `message_send`.
 from __future__ import annotations
 
 import base64
-import itertools
 from datetime import timedelta
 
 import pytest
@@ -17,121 +19,26 @@ from django.utils import timezone
 from strawberry import relay
 
 from operations.messaging import services as messaging
-from operations.messaging.kinds import Channel, MessageKind
-from operations.messaging.models import Message, NotificationPreference, NotificationSettings, PushDevice
+from operations.messaging.kinds import MessageKind
+from operations.messaging.models import Message, NotificationSettings, PushDevice
+from tests.api.messaging_api_helpers import (
+    INBOX,
+    MARK_READ,
+    PREFERENCES,
+    PREFERENCES_UPDATE,
+    PUSH_REGISTER,
+    PUSH_UNREGISTER,
+    TOKEN,
+    client_error,
+    codes,
+    global_id,
+    inbox,
+    make_message,
+    payload,
+    subjects,
+)
 
 pytestmark = pytest.mark.django_db
-
-CLIENT_CODES = {"BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED"}
-TOKEN = "ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]"
-OTHER_TOKEN = "ExponentPushToken[yyyyyyyyyyyyyyyyyyyyyy]"
-
-INBOX = """
-query($first: Int, $after: String, $last: Int, $before: String, $unreadOnly: Boolean! = false, $kind: MessageKind) {
-  viewer {
-    username
-    inbox(first: $first, after: $after, last: $last, before: $before, unreadOnly: $unreadOnly, kind: $kind) {
-      totalCount unreadCount
-      pageInfo { hasNextPage endCursor }
-      edges { cursor node { id kind subject body bodyHtml link createdAt readAt isRead } }
-    }
-  }
-}
-"""
-
-MARK_READ = """
-mutation($ids: [ID!], $all: Boolean! = false) {
-  messageMarkRead(ids: $ids, all: $all) {
-    messages { id subject isRead readAt }
-    unreadCount
-    errors { field message ... on MessagingError { code } }
-  }
-}
-"""
-
-PREFERENCES = """
-query {
-  viewer {
-    notificationPreferences {
-      language phone
-      kinds { kind label description needsConsent channels { channel label enabled locked } }
-      pushDevices { name createdAt lastSeenAt }
-    }
-  }
-}
-"""
-
-PREFERENCES_UPDATE = """
-mutation($input: NotificationPreferencesInput!) {
-  notificationPreferencesUpdate(input: $input) {
-    preferences { language phone kinds { kind channels { channel enabled locked } } }
-    errors { field message ... on MessagingError { code } }
-  }
-}
-"""
-
-PUSH_REGISTER = """
-mutation($token: String!, $name: String) {
-  pushDeviceRegister(token: $token, name: $name) {
-    device { name createdAt }
-    errors { field message ... on MessagingError { code } }
-  }
-}
-"""
-
-PUSH_UNREGISTER = """
-mutation($token: String!) {
-  pushDeviceUnregister(token: $token) { removed errors { field message ... on MessagingError { code } } }
-}
-"""
-
-_numbers = itertools.count(1)
-
-
-def make_message(user, *, subject=None, kind=MessageKind.ANNOUNCEMENT, read=False, age_minutes=0, **fields):
-    """An inbox entry for `user`, as the outbox writes it (no deliveries: the inbox does not need them)."""
-    number = next(_numbers)
-    now = timezone.now()
-    return Message.objects.create(
-        recipient=user,
-        kind=kind,
-        dedupe_key=f"test:{number}",
-        subject=subject or f"message {number} for {user.username}",
-        body_text=fields.pop("body_text", f"body {number}"),
-        created_at=now - timedelta(minutes=age_minutes),
-        read_at=now if read else None,
-        **fields,
-    )
-
-
-def global_id(message) -> str:
-    return str(relay.GlobalID("InboxMessage", str(message.pk)))
-
-
-def inbox(gql, **variables) -> dict:
-    return gql.data(INBOX, variables)["viewer"]["inbox"]
-
-
-def subjects(connection) -> list[str]:
-    return [edge["node"]["subject"] for edge in connection["edges"]]
-
-
-def payload(gql, query, variables, name) -> dict:
-    return gql.data(query, variables)[name]
-
-
-def codes(result) -> list[tuple[str | None, str]]:
-    return [(error["field"], error["code"]) for error in result["errors"]]
-
-
-def client_error(gql, query, variables=None) -> list[dict]:
-    """HTTP 200 with errors that all carry a client-fault code."""
-    result = gql.execute(query, variables)
-    errors = result.get("errors")
-    assert errors, result
-    found = {(error.get("extensions") or {}).get("code") for error in errors}
-    assert found <= CLIENT_CODES, errors
-    return errors
 
 
 # --- Who sees what ----------------------------------------------------------------------------
@@ -438,231 +345,6 @@ def test_ids_and_all_together_or_too_many_ids(as_viewer, resident_inbox):
     assert inbox(gql)["unreadCount"] == 3
 
 
-# --- Preferences ------------------------------------------------------------------------------
-
-
-def _kinds(preferences) -> dict[str, dict]:
-    return {
-        kind["kind"]: {**kind, "channels": {channel["channel"]: channel for channel in kind["channels"]}}
-        for kind in preferences["kinds"]
-    }
-
-
-@pytest.mark.parametrize("viewer", ["resident_b", "contractor", "staff"])
-def test_defaults(as_viewer, scenario, viewer):
-    preferences = as_viewer(viewer).data(PREFERENCES)["viewer"]["notificationPreferences"]
-    assert preferences["language"] == "pl"
-    assert preferences["phone"] is None
-    assert preferences["pushDevices"] == []
-    kinds = _kinds(preferences)
-    assert set(kinds) == {kind.name for kind in MessageKind}
-    # Offers need consent: every channel off until the person turns one on.
-    offers = kinds["OFFERS"]
-    assert offers["needsConsent"] is True
-    assert {name: channel["enabled"] for name, channel in offers["channels"].items()} == {
-        "EMAIL": False,
-        "SMS": False,
-        "PUSH": False,
-    }
-    # Account e-mail is on and locked; SMS costs money and is never on by default.
-    account_email = kinds["ACCOUNT"]["channels"]["EMAIL"]
-    assert (account_email["enabled"], account_email["locked"]) == (True, True)
-    assert account_email["label"]
-    assert kinds["ACCOUNT"]["needsConsent"] is False
-    assert not any(kind["channels"]["SMS"]["enabled"] for kind in kinds.values())
-    assert kinds["OUTAGE_ALERT"]["channels"]["PUSH"]["enabled"] is True
-    assert [kind for kind, value in kinds.items() if any(c["locked"] for c in value["channels"].values())] == [
-        "ACCOUNT"
-    ]
-
-
-def test_labels_follow_the_language_of_the_request(as_viewer, scenario):
-    gql = as_viewer("resident_a")
-    english = gql.data(PREFERENCES, HTTP_ACCEPT_LANGUAGE="en")["viewer"]["notificationPreferences"]
-    kinds = _kinds(english)
-    assert kinds["OUTAGE_ALERT"]["label"] == "outage alerts"
-    assert kinds["OUTAGE_ALERT"]["description"].startswith("Water, heating or power cuts")
-    assert kinds["ACCOUNT"]["channels"]["PUSH"]["label"] == "mobile app notification"
-    polish = gql.data(PREFERENCES, HTTP_ACCEPT_LANGUAGE="pl")["viewer"]["notificationPreferences"]
-    # Whatever the Polish catalogue says today, the labels come from it and stay non-empty.
-    assert all(kind["label"] and kind["description"] for kind in polish["kinds"])
-
-
-def test_update_round_trip(as_viewer, scenario):
-    gql = as_viewer("resident_a")
-    variables = {
-        "input": {
-            "language": "en",
-            "phone": "600 123 456",
-            "choices": [
-                {"kind": "OFFERS", "channel": "EMAIL", "enabled": True},
-                {"kind": "OUTAGE_ALERT", "channel": "SMS", "enabled": True},
-                {"kind": "ANNOUNCEMENT", "channel": "PUSH", "enabled": False},
-                {"kind": "ACCOUNT", "channel": "EMAIL", "enabled": True},  # locked on: saying "on" is fine
-            ],
-        }
-    }
-    result = payload(gql, PREFERENCES_UPDATE, variables, "notificationPreferencesUpdate")
-    assert result["errors"] == []
-    assert result["preferences"]["language"] == "en"
-    assert result["preferences"]["phone"] == "+48600123456"
-
-    kinds = _kinds(gql.data(PREFERENCES)["viewer"]["notificationPreferences"])
-    assert kinds["OFFERS"]["channels"]["EMAIL"]["enabled"] is True
-    assert kinds["OFFERS"]["channels"]["SMS"]["enabled"] is False
-    assert kinds["OUTAGE_ALERT"]["channels"]["SMS"]["enabled"] is True
-    assert kinds["ANNOUNCEMENT"]["channels"]["PUSH"]["enabled"] is False
-    assert kinds["ANNOUNCEMENT"]["channels"]["EMAIL"]["enabled"] is True  # untouched
-
-    # Only what was named changes next time; phone "" removes the number.
-    result = payload(gql, PREFERENCES_UPDATE, {"input": {"phone": ""}}, "notificationPreferencesUpdate")
-    assert result["errors"] == [] and result["preferences"]["phone"] is None
-    assert result["preferences"]["language"] == "en"
-    assert _kinds(result["preferences"])["OUTAGE_ALERT"]["channels"]["SMS"]["enabled"] is True
-    # Another person's preferences are not touched.
-    assert not NotificationPreference.objects.exclude(user=scenario.user("resident_a")).exists()
-
-
-def test_locked_channel_cannot_be_turned_off_and_nothing_is_saved(as_viewer, scenario):
-    gql = as_viewer("resident_a")
-    variables = {
-        "input": {
-            "phone": "+48 600 123 456",
-            "language": "en",
-            "choices": [
-                {"kind": "OFFERS", "channel": "EMAIL", "enabled": True},
-                {"kind": "ACCOUNT", "channel": "EMAIL", "enabled": False},
-            ],
-        }
-    }
-    result = payload(gql, PREFERENCES_UPDATE, variables, "notificationPreferencesUpdate")
-    assert result["preferences"] is None
-    assert codes(result) == [("choices.1.enabled", "CHANNEL_LOCKED")]
-    assert result["errors"][0]["message"]
-    user = scenario.user("resident_a")
-    assert not NotificationPreference.objects.filter(user=user).exists()
-    assert not NotificationSettings.objects.filter(user=user).exists()
-    kinds = _kinds(gql.data(PREFERENCES)["viewer"]["notificationPreferences"])
-    assert kinds["OFFERS"]["channels"]["EMAIL"]["enabled"] is False
-    assert kinds["ACCOUNT"]["channels"]["EMAIL"]["enabled"] is True
-
-
-def test_every_problem_is_reported_and_nothing_is_saved(as_viewer, scenario):
-    gql = as_viewer("resident_a")
-    variables = {
-        "input": {
-            "phone": "call me maybe",
-            "choices": [
-                {"kind": "OUTAGE_ALERT", "channel": "SMS", "enabled": True},
-                {"kind": "ACCOUNT", "channel": "EMAIL", "enabled": False},
-            ],
-        }
-    }
-    result = payload(gql, PREFERENCES_UPDATE, variables, "notificationPreferencesUpdate")
-    assert sorted(codes(result)) == [("choices.1.enabled", "CHANNEL_LOCKED"), ("phone", "PHONE_INVALID")]
-    assert not NotificationPreference.objects.filter(user=scenario.user("resident_a")).exists()
-
-
-@pytest.mark.parametrize("phone", ["call me", "+48 12", "+48 600 123 456 789", "600-123-45", "+0600123456"])
-def test_phone_garbage(as_viewer, scenario, phone):
-    user = scenario.user("resident_a")
-    NotificationSettings.objects.create(user=user, phone="+48600000001")
-    result = payload(
-        as_viewer("resident_a"),
-        PREFERENCES_UPDATE,
-        {"input": {"phone": phone, "language": "en"}},
-        "notificationPreferencesUpdate",
-    )
-    assert codes(result) == [("phone", "PHONE_INVALID")]
-    saved = NotificationSettings.objects.get(user=user)
-    assert (saved.phone, saved.language) == ("+48600000001", "pl")
-
-
-def test_unknown_language(as_viewer, scenario):
-    result = payload(
-        as_viewer("resident_a"), PREFERENCES_UPDATE, {"input": {"language": "de"}}, "notificationPreferencesUpdate"
-    )
-    assert codes(result) == [("language", "LANGUAGE_INVALID")]
-
-
-@pytest.mark.parametrize(
-    "choice",
-    [
-        {"kind": "NOPE", "channel": "EMAIL", "enabled": True},
-        {"kind": "OFFERS", "channel": "FAX", "enabled": True},
-        {"kind": "offers", "channel": "EMAIL", "enabled": True},
-        {"kind": "OFFERS", "channel": "EMAIL"},
-        {"kind": "OFFERS", "channel": "EMAIL", "enabled": "yes"},
-    ],
-)
-def test_unknown_kind_or_channel_in_choices(as_viewer, scenario, choice):
-    client_error(as_viewer("resident_a"), PREFERENCES_UPDATE, {"input": {"choices": [choice]}})
-    assert not NotificationPreference.objects.exists()
-
-
-def test_consent_kind_reaches_nobody_until_they_say_yes(as_viewer, scenario):
-    """Offers are off by default everywhere; after the person's yes, e-mail carries them."""
-    from operations.messaging.selectors import channel_allowed_user_ids
-
-    user = scenario.user("resident_a")
-    assert channel_allowed_user_ids(kind=MessageKind.OFFERS, channel=Channel.EMAIL, user_ids=[user.pk]) == set()
-    payload(
-        as_viewer("resident_a"),
-        PREFERENCES_UPDATE,
-        {"input": {"choices": [{"kind": "OFFERS", "channel": "EMAIL", "enabled": True}]}},
-        "notificationPreferencesUpdate",
-    )
-    assert channel_allowed_user_ids(kind=MessageKind.OFFERS, channel=Channel.EMAIL, user_ids=[user.pk]) == {user.pk}
-
-
-# --- Push devices -----------------------------------------------------------------------------
-
-
-def test_push_device_register_and_unregister(as_viewer, scenario):
-    gql = as_viewer("resident_a")
-    result = payload(gql, PUSH_REGISTER, {"token": TOKEN, "name": "  Pixel 8 "}, "pushDeviceRegister")
-    assert result["errors"] == [] and result["device"]["name"] == "Pixel 8"
-    # Registering again (every app start) keeps one device.
-    payload(gql, PUSH_REGISTER, {"token": TOKEN, "name": "Pixel 8"}, "pushDeviceRegister")
-    devices = gql.data(PREFERENCES)["viewer"]["notificationPreferences"]["pushDevices"]
-    assert [device["name"] for device in devices] == ["Pixel 8"]
-    assert PushDevice.objects.get(token=TOKEN).user == scenario.user("resident_a")
-
-    # Another person cannot unregister it, and does not see it.
-    other = as_viewer("resident_b")
-    assert payload(other, PUSH_UNREGISTER, {"token": TOKEN}, "pushDeviceUnregister") == {
-        "removed": False,
-        "errors": [],
-    }
-    assert other.data(PREFERENCES)["viewer"]["notificationPreferences"]["pushDevices"] == []
-    assert PushDevice.objects.filter(token=TOKEN).exists()
-
-    gql = as_viewer("resident_a")
-    assert payload(gql, PUSH_UNREGISTER, {"token": TOKEN}, "pushDeviceUnregister")["removed"] is True
-    assert payload(gql, PUSH_UNREGISTER, {"token": TOKEN}, "pushDeviceUnregister")["removed"] is False
-    assert not PushDevice.objects.exists()
-
-
-def test_a_phone_passed_on_moves_to_whoever_registers_it(as_viewer, scenario):
-    payload(as_viewer("resident_a"), PUSH_REGISTER, {"token": OTHER_TOKEN}, "pushDeviceRegister")
-    payload(as_viewer("tenant_a"), PUSH_REGISTER, {"token": OTHER_TOKEN}, "pushDeviceRegister")
-    assert PushDevice.objects.get(token=OTHER_TOKEN).user == scenario.user("tenant_a")
-
-
-@pytest.mark.parametrize("token", ["", "   ", "abc", "ExponentPushToken[]", "ExponentPushToken[" + "x" * 300 + "]"])
-def test_push_token_garbage(as_viewer, scenario, token):
-    result = payload(as_viewer("resident_a"), PUSH_REGISTER, {"token": token}, "pushDeviceRegister")
-    assert codes(result) == [("token", "PUSH_TOKEN_INVALID")]
-    assert result["device"] is None
-    assert not PushDevice.objects.exists()
-
-
-def test_push_token_is_never_exposed(as_viewer, scenario):
-    gql = as_viewer("resident_a")
-    payload(gql, PUSH_REGISTER, {"token": TOKEN}, "pushDeviceRegister")
-    client_error(gql, "{ viewer { notificationPreferences { pushDevices { token } } } }")
-
-
 # --- Query counts -----------------------------------------------------------------------------
 
 FEW, MANY = 5, 50
@@ -720,20 +402,6 @@ def test_inbox_query_count_does_not_grow(as_viewer, scenario, selection):
     assert few == many, (few, many)
     # Session, user, the page with its total (one query), the unread count, the settings.
     assert many == 5, many
-
-
-def test_preferences_query_count_is_constant(as_viewer, scenario):
-    gql = as_viewer("resident_a")
-    few, _data = gql.count_queries(PREFERENCES)
-    for n in range(10):
-        PushDevice.objects.create(user=scenario.user("resident_a"), token=f"ExponentPushToken[t{n}]", name=f"p{n}")
-    NotificationPreference.objects.create(
-        user=scenario.user("resident_a"), kind=MessageKind.OFFERS, channel=Channel.SMS, enabled=True
-    )
-    many, data = gql.count_queries(PREFERENCES)
-    assert len(data["viewer"]["notificationPreferences"]["pushDevices"]) == 10
-    assert few == many, (few, many)
-    assert many <= 5, many
 
 
 def test_mark_read_query_count_does_not_grow(as_viewer, scenario):

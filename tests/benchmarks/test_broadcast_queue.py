@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from operations.messaging import sending, services
+from operations.messaging import services
 from operations.messaging.kinds import Channel, MessageKind
 from operations.messaging.models import (
     Broadcast,
@@ -35,6 +35,7 @@ from operations.messaging.models import (
     PushDevice,
 )
 from operations.messaging.providers import OutgoingMessage, provider_for
+from operations.messaging.services import sending
 from operations.residents import services as residents
 from operations.residents.models import Membership, Unit
 from tests.factories.residents import EstateFactory

@@ -30,9 +30,9 @@ from django.test import Client
 from django.test.utils import override_settings
 
 from cms.core import cache as degrading
-from operations.messaging import sending
 from operations.messaging import services as messaging
 from operations.messaging.models import Delivery
+from operations.messaging.services import sending
 from tests.factories import content as f
 from tests.factories import tickets as t
 

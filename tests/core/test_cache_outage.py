@@ -17,8 +17,8 @@ from django.test import Client
 from django.test.utils import override_settings
 
 from cms.core import cache as degrading
-from operations.messaging import sending
 from operations.messaging.models import Delivery
+from operations.messaging.services import sending
 from operations.residents import throttling
 from operations.tickets.models import Ticket
 from tests.factories import content as f

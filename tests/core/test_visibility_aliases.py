@@ -156,6 +156,41 @@ def test_one_page_rule_of_the_broadcasts_covers_wagtails(tree):
         assert set(page.get_view_restrictions()) <= set(visibility.page_restrictions(page)), name
 
 
+# --- The reverse question: who may read a page ------------------------------------------------
+
+
+def _agrees_with_page_readers(page, users) -> None:
+    readers = set(User.objects.filter(visibility.page_readers(page)).values_list("pk", flat=True))
+    for user in users:
+        assert (user.pk in readers) == visibility.page_is_visible(page, user), (page.slug, user.username)
+
+
+def test_the_readers_of_a_page_are_those_it_is_visible_to(tree, people):
+    """`page_readers` (who a broadcast announcing the page may reach) answers like
+    `page_is_visible` for every shape of alias and every signed-in person."""
+    stranger = User.objects.create_user("stranger")  # signed in, in no audience
+    users = [people["member"], people["outsider"], people["superuser"], stranger]
+    for page in tree.values():
+        _agrees_with_page_readers(page, users)
+
+
+def test_readers_of_login_and_password_pages(site_tree, people):
+    """`login` admits recognised people only (not a stranger who registered); `password`
+    admits nobody, superusers included, since only Wagtail's serving can ask for it."""
+    stranger = User.objects.create_user("stranger")
+    users = [people["member"], people["outsider"], people["superuser"], stranger]
+    login_only = f.make_news(site_tree.news, slug="login-only")
+    f.restrict_page(login_only, login=True)
+    with_password = f.make_news(site_tree.news, slug="with-password")
+    f.restrict_page(with_password, password="tajne")
+    public = f.make_news(site_tree.news, slug="public")
+    for page in (login_only, with_password, public):
+        _agrees_with_page_readers(page, users)
+    assert set(User.objects.filter(visibility.page_readers(login_only))) == set(users) - {stranger}
+    assert not User.objects.filter(visibility.page_readers(with_password)).exists()
+    assert set(User.objects.filter(visibility.page_readers(public))) == set(users)
+
+
 # --- Where the hub is stricter than Wagtail, on purpose ------------------------------------
 
 

@@ -21,11 +21,12 @@ from django.utils.translation import gettext
 from wagtail.test.utils.form_data import querydict_from_html
 
 from cms.news.models import NewsPage
-from operations.messaging import preferences, selectors, services
-from operations.messaging.admin_reads import describe_progress
-from operations.messaging.forms import NEWS_AUDIENCE_HELP
+from operations.messaging import selectors, services
+from operations.messaging.admin.exports import describe_progress
+from operations.messaging.admin.forms import NEWS_AUDIENCE_HELP
 from operations.messaging.models import Broadcast, Delivery, Message, MessageTemplate
 from operations.messaging.rendering import SmsLength, sms_length
+from operations.messaging.services import preferences
 from operations.residents import services as residents
 from operations.residents.models import Membership
 from operations.residents.roles import StaffRole, staff_group_name
@@ -518,7 +519,7 @@ def test_no_offer_for_announcements_or_for_staff_who_may_not_broadcast(site_tree
     accountant.post(reverse("broadcasts:from_news", args=[alert.pk]))
     assert not Broadcast.objects.exists()
 
-    from operations.messaging.admin_views import broadcast_news_button_url
+    from operations.messaging.admin.views import broadcast_news_button_url
 
     editor = staff_client(StaffRole.EDITOR).user
     assert broadcast_news_button_url(alert, editor) is not None

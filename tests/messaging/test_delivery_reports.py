@@ -10,10 +10,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from operations.messaging import preferences, services
+from operations.messaging import services
 from operations.messaging.models import Delivery
-from operations.messaging.reports import delivery_report_record
-from operations.messaging.sending import deliveries_send
+from operations.messaging.services import preferences
+from operations.messaging.services.delivery_reports import delivery_report_record
+from operations.messaging.services.sending import deliveries_send
 from tests.factories.residents import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from cms.core.visibility import page_is_visible
 from cms.news.models import NewsPage
-from operations.messaging import selectors, sending, services
+from operations.messaging import selectors, services
 from operations.messaging.models import Broadcast, Delivery, Message
+from operations.messaging.services import sending
 from operations.residents import services as residents
 from operations.residents.models import Membership
 from operations.residents.roles import StaffRole
@@ -122,7 +123,7 @@ def test_deleting_restricted_news_item_cancels_its_scheduled_broadcast(place, si
 
 
 def test_link_sent_to_an_old_address_no_longer_works(place, client):
-    from operations.messaging.preferences import email_preferences_url
+    from operations.messaging.services.preferences import email_preferences_url
 
     user = place["owner_a"]
     link = email_preferences_url(user_id=user.pk, kind="announcement")
@@ -157,7 +158,7 @@ def test_roles_without_send_cannot_send_cancel_or_export(place, role):
 
 
 def test_push_queued_for_a_is_not_sent_once_the_token_moved_to_b(place, settings):
-    from operations.messaging import preferences
+    from operations.messaging.services import preferences
 
     a, b = place["owner_a"], place["owner_b"]
     token = "ExponentPushToken[shared-family-phone]"

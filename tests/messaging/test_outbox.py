@@ -14,9 +14,10 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from operations.messaging import selectors, sending, services, tasks
+from operations.messaging import selectors, services, tasks
 from operations.messaging.kinds import Channel, MessageKind
 from operations.messaging.models import Broadcast, Delivery, Message
+from operations.messaging.services import sending
 from operations.residents import services as residents
 from operations.residents.models import Membership, Unit
 from tests.factories import messaging as mf

@@ -13,10 +13,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
 
-from operations.messaging import sending, services, tasks
+from operations.messaging import services, tasks
 from operations.messaging.kinds import Channel, MessageKind
 from operations.messaging.models import Delivery, Message, PushDevice
 from operations.messaging.providers import PermanentFailure, TemporaryFailure
+from operations.messaging.services import sending
 from tests.factories import messaging as mf
 from tests.factories.messaging import WorkerKilled
 from tests.factories.residents import UserFactory

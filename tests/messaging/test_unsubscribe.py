@@ -11,10 +11,11 @@ from django.core import mail, signing
 from django.test import Client
 
 from cms.core.exceptions import ServiceError
-from operations.messaging import preferences, selectors, services, tasks
+from operations.messaging import selectors, services, tasks
 from operations.messaging.errors import MessagingErrorCode
 from operations.messaging.kinds import Channel, MessageKind
 from operations.messaging.models import Delivery, NotificationPreference, NotificationSettings
+from operations.messaging.services import preferences
 from tests.factories import messaging as mf
 from tests.factories.residents import UserFactory
 

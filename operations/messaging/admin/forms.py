@@ -17,9 +17,9 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from operations.residents.models import Building, Estate, Unit
 
-from .kinds import Channel
-from .models import Broadcast, MessageTemplate
-from .rendering import validate_template_texts
+from ..kinds import Channel
+from ..models import Broadcast, MessageTemplate
+from ..rendering import validate_template_texts
 
 PLACEHOLDERS_HELP = _(
     "You may use {{ recipient.first_name }}, {{ recipient.name }} and {{ cooperative }}; each recipient sees their own."

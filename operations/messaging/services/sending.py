@@ -20,11 +20,11 @@ from django.utils import timezone
 from cms.core.cache import counter_incr
 from operations.residents.models import AccountConfirmation
 
-from .kinds import Channel, MessageKind, rules_for
-from .models import Broadcast, Delivery, NotificationSettings, PushDevice
+from ..kinds import Channel, MessageKind, rules_for
+from ..models import Broadcast, Delivery, NotificationSettings, PushDevice
+from ..providers import OutgoingMessage, PermanentFailure, TemporaryFailure, provider_for
+from ..rendering import email_bodies
 from .preferences import email_preferences_url
-from .providers import OutgoingMessage, PermanentFailure, TemporaryFailure, provider_for
-from .rendering import email_bodies
 
 logger = logging.getLogger(__name__)
 

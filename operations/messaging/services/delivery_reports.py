@@ -6,13 +6,15 @@ outcome later (SMSAPI through its callback, webhooks.py), and the delivery log m
 show the SMS as bounced rather than sent. Reports come again and out of order, so
 recording one is a single conditional UPDATE (sent → bounced): repeating it, or receiving
 it after the delivery bounced or failed for another reason, changes nothing.
+
+Once `reports.py`: it records, it reports nothing, so it lives with the other writes.
 """
 
 from __future__ import annotations
 
 import re
 
-from .models import Delivery
+from ..models import Delivery
 
 # Delivery.idempotency_key is "hub-delivery-<pk>"; providers echo it back (SMSAPI's idx).
 _IDEMPOTENCY_KEY = re.compile(r"hub-delivery-([1-9][0-9]{0,17})")

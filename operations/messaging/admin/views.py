@@ -3,7 +3,8 @@
 Drafts are saved through `services.broadcast_draft_save`, sending and cancelling through
 `services.broadcast_schedule` and `services.broadcast_cancel`; nothing here writes a
 broadcast, message or delivery itself (a Wagtail history entry aside). The summaries the
-views show (reach per channel, progress, CSV rows) are read in admin_reads.py.
+views show (reach per channel, progress) are read through selectors, and turned into
+words and CSV rows in exports.py.
 """
 
 from __future__ import annotations
@@ -39,18 +40,13 @@ from cms.core.exceptions import ServiceError
 from cms.core.visibility import page_is_visible
 from cms.news.models import NewsPage
 
-from . import selectors, services
-from .admin_reads import (
-    broadcast_reach,
-    delivery_csv_lines,
-    describe_progress,
-    progress_by_broadcast,
-    sample_messages,
-)
+from .. import selectors, services
+from ..kinds import Channel, MessageKind
+from ..models import Broadcast, Delivery
+from ..rendering import sms_length
+from ..selectors import broadcast_reach, progress_by_broadcast, sample_messages
+from .exports import delivery_csv_lines, describe_progress
 from .forms import ConfirmForm
-from .kinds import Channel, MessageKind
-from .models import Broadcast, Delivery
-from .rendering import sms_length
 
 User = get_user_model()
 
@@ -319,14 +315,7 @@ class BroadcastReportView(BroadcastObjectMixin, TemplateView):
             channels.append(ChannelProgress(channel, counts, total, done))
         # Who failed, with their addresses, is the delivery log's to show: counts are for all.
         may_see_deliveries = self.request.user.has_perm("messaging.view_delivery")
-        failures = (
-            Delivery.objects.filter(broadcast=broadcast, state__in=[Delivery.State.FAILED, Delivery.State.BOUNCED])
-            if may_see_deliveries
-            else Delivery.objects.none()
-        )
-        failures = failures.select_related("message__recipient").order_by(
-            "message__recipient__last_name", "message__recipient__first_name", "pk"
-        )
+        failures = selectors.broadcast_failures_visible_to(self.request.user, broadcast)
         page = Paginator(failures, FAILED_PER_PAGE).get_page(self.request.GET.get("p"))
         context.update(
             channels=channels,

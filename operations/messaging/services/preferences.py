@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
@@ -18,10 +19,10 @@ from django.utils.translation import gettext
 
 from cms.core.exceptions import ServiceError, raise_if_any, service_errors
 
-from .errors import MessagingErrorCode
-from .kinds import Channel, MessageKind, rules_for
-from .models import Message, NotificationPreference, NotificationSettings, PushDevice
-from .providers.sms import is_e164
+from ..errors import MessagingErrorCode
+from ..kinds import Channel, MessageKind, rules_for
+from ..models import Message, NotificationPreference, NotificationSettings, PushDevice
+from ..providers.sms import is_e164
 
 User = get_user_model()
 
@@ -49,7 +50,7 @@ def phone_normalise(raw: str) -> str:
 
 @transaction.atomic
 def notification_settings_update(
-    *, user, language: str | None = None, phone: str | None = None
+    *, user: AbstractBaseUser, language: str | None = None, phone: str | None = None
 ) -> NotificationSettings:
     current, _created = NotificationSettings.objects.select_for_update().get_or_create(user=user)
     if language is not None:
@@ -63,7 +64,7 @@ def notification_settings_update(
 
 
 @transaction.atomic
-def notification_preferences_update(*, user, choices: Iterable[tuple[str, str, bool]]) -> None:
+def notification_preferences_update(*, user: AbstractBaseUser, choices: Iterable[tuple[str, str, bool]]) -> None:
     """Set channels per kind: `choices` are (kind, channel, enabled). All or nothing."""
     rows = []
     for index, (kind, channel, enabled) in enumerate(choices):
@@ -91,7 +92,13 @@ def notification_preferences_update(*, user, choices: Iterable[tuple[str, str, b
 
 
 @transaction.atomic
-def notification_preferences_save(*, user, language=None, phone=None, choices: Iterable = ()) -> None:
+def notification_preferences_save(
+    *,
+    user: AbstractBaseUser,
+    language: str | None = None,
+    phone: str | None = None,
+    choices: Iterable[tuple[str, str, bool]] = (),
+) -> None:
     """Language, phone and channels in one go, as a settings form sends them.
 
     Every problem is reported at once (ServiceErrorList) and then nothing is saved.
@@ -133,7 +140,7 @@ def email_preferences_url(*, user_id: int, kind: str = "") -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
-def email_preferences_token_read(token: str):
+def email_preferences_token_read(token: str) -> tuple[AbstractBaseUser, str]:
     """(user, kind) named by a valid token; ServiceError(TOKEN_INVALID) otherwise."""
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
@@ -146,7 +153,7 @@ def email_preferences_token_read(token: str):
     return user, (kind if kind in MessageKind.values else "")
 
 
-def email_unsubscribe(*, user, kind: str) -> bool:
+def email_unsubscribe(*, user: AbstractBaseUser, kind: str) -> bool:
     """Turn off e-mail for one kind; False when e-mail cannot be turned off for it."""
     if rules_for(kind).is_locked(Channel.EMAIL):
         return False
@@ -158,8 +165,8 @@ def email_unsubscribe(*, user, kind: str) -> bool:
 
 
 @transaction.atomic
-def push_device_register(*, user, token: str, name: str = "") -> PushDevice:
-    from .providers.push import is_valid_push_token
+def push_device_register(*, user: AbstractBaseUser, token: str, name: str = "") -> PushDevice:
+    from ..providers.push import is_valid_push_token
 
     token = (token or "").strip()
     if not is_valid_push_token(token):
@@ -172,7 +179,7 @@ def push_device_register(*, user, token: str, name: str = "") -> PushDevice:
 
 
 @transaction.atomic
-def push_device_unregister(*, user, token: str) -> bool:
+def push_device_unregister(*, user: AbstractBaseUser, token: str) -> bool:
     return bool(PushDevice.objects.filter(user=user, token=(token or "").strip()).delete()[0])
 
 
@@ -180,7 +187,9 @@ def push_device_unregister(*, user, token: str) -> bool:
 
 
 @transaction.atomic
-def messages_mark_read(*, user, message_ids: Iterable[int] | None = None, everything: bool = False) -> int:
+def messages_mark_read(
+    *, user: AbstractBaseUser, message_ids: Iterable[int] | None = None, everything: bool = False
+) -> int:
     """Mark the person's messages read (the named ones, or all); someone else's, and
     messages that are not in the inbox (`in_inbox` off), are not found."""
     inbox = Message.objects.filter(recipient=user, in_inbox=True)

@@ -1,0 +1,240 @@
+"""Writing the outbox: the hub's own messages, one row per person and channel.
+
+How a message travels:
+1. `message_send` (the hub's own messages) or `broadcast_queue` (staff's broadcasts)
+   resolves the recipients and writes, in the caller's transaction, one `Message` per
+   person and one `Delivery` per channel and address they allowed. Nothing is sent yet.
+2. After commit, a Celery task is asked to send (`tasks.deliveries_send`). If the broker
+   is down, nothing is lost: the beat sweep (`messaging_sweep`) finds queued deliveries.
+3. `deliveries_send` claims a batch (queued → sending, with a lease), sends each through
+   the channel's provider at the provider's rate, and records each outcome at once:
+   sent, retried later with back-off, failed or bounced. A delivery recorded as sent is
+   never claimed again; one whose worker died goes back to the queue when its lease ends.
+
+This module writes the outbox; `broadcasts.py` staff's broadcasts, `sending.py` the
+worker's side, `delivery_reports.py` what providers report afterwards, `templates.py`
+the texts and `preferences.py` a person's own settings, devices and read state. Refusals
+are `ServiceError(code, message, field)` with `errors.MessagingErrorCode` codes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+
+from cms.core.queue import enqueue_after_commit
+
+from .. import selectors
+from ..kinds import Channel, MessageKind, rules_for
+from ..models import Broadcast, Delivery, Message, NotificationSettings, PushDevice
+from ..rendering import CompiledTexts, recipient_context
+from .templates import template_texts
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+BULK_BATCH = 1000
+# --- Sending: writing the outbox -------------------------------------------------------------
+
+
+def _recipient_rows(user_ids: Iterable[int]) -> list[dict]:
+    """What rendering and addressing need of each person, as plain values, in two queries."""
+    user_ids = list(user_ids)
+    settings_by_user = {
+        row["user_id"]: row
+        for row in NotificationSettings.objects.filter(user_id__in=user_ids).values("user_id", "language", "phone")
+    }
+    rows = []
+    for user in User.objects.filter(pk__in=user_ids).values("pk", "username", "first_name", "last_name", "email"):
+        extra = settings_by_user.get(user["pk"], {})
+        rows.append(
+            {**user, "language": extra.get("language") or settings.LANGUAGE_CODE, "phone": extra.get("phone", "")}
+        )
+    return rows
+
+
+def _push_tokens_by_user(user_ids: Iterable[int]) -> dict[int, list[str]]:
+    tokens: dict[int, list[str]] = {}
+    for user_id, token in PushDevice.objects.filter(user_id__in=list(user_ids)).values_list("user_id", "token"):
+        tokens.setdefault(user_id, []).append(token)
+    return tokens
+
+
+def _write_outbox(
+    *,
+    kind: MessageKind,
+    user_ids: list[int],
+    texts_by_language: dict[str, CompiledTexts],
+    context: dict,
+    channels: Iterable[Channel],
+    dedupe_key: str,
+    link: str = "",
+    broadcast: Broadcast | None = None,
+    in_inbox: bool = True,
+) -> tuple[int, set[str]]:
+    """Messages and deliveries for `user_ids`, skipping people who already have this one.
+
+    Returns (messages written, channels with queued deliveries). Rendering happens here, in
+    each person's language, so what was sent is what the log and the inbox show.
+    """
+    channels = [Channel(channel) for channel in channels]
+    rules = rules_for(kind)
+    fallback = texts_by_language.get(settings.LANGUAGE_CODE) or next(iter(texts_by_language.values()))
+    now = timezone.now()
+    written = 0
+    queued_channels: set[str] = set()
+    # In chunks, so that no query carries more ids than a database accepts in one IN list.
+    for start in range(0, len(user_ids), BULK_BATCH):
+        chunk = user_ids[start : start + BULK_BATCH]
+        already = set(
+            Message.objects.filter(dedupe_key=dedupe_key, recipient_id__in=chunk).values_list("recipient_id", flat=True)
+        )
+        candidates = [uid for uid in chunk if uid not in already]
+        if rules.needs_consent:
+            # Without a "yes" on some channel a person gets nothing of this kind, not even
+            # an inbox entry: marketing-like messages are never sent without consent.
+            consenting = set().union(
+                *(selectors.channel_allowed_user_ids(kind=kind, channel=c, user_ids=candidates) for c in Channel)
+            )
+            candidates = [uid for uid in candidates if uid in consenting]
+        people = _recipient_rows(candidates)
+        if not people:
+            continue
+        ids = [row["pk"] for row in people]
+        allowed = {
+            channel: selectors.channel_allowed_user_ids(kind=kind, channel=channel, user_ids=ids)
+            for channel in channels
+        }
+        push_tokens = _push_tokens_by_user(ids) if Channel.PUSH in channels else {}
+        messages = []
+        for row in people:
+            texts = texts_by_language.get(row["language"], fallback)
+            rendered = texts.render(
+                {
+                    **recipient_context(
+                        first_name=row["first_name"],
+                        last_name=row["last_name"],
+                        email=row["email"],
+                        username=row["username"],
+                    ),
+                    **context,
+                }
+            )
+            messages.append(
+                Message(
+                    recipient_id=row["pk"],
+                    kind=kind,
+                    broadcast=broadcast,
+                    dedupe_key=dedupe_key,
+                    language=row["language"],
+                    subject=rendered.subject,
+                    body_text=rendered.body_text,
+                    body_html=rendered.body_html,
+                    sms_text=rendered.sms_text,
+                    link=link,
+                    in_inbox=in_inbox,
+                    created_at=now,
+                )
+            )
+        created = Message.objects.bulk_create(messages)
+        if any(message.pk is None for message in created):  # a backend without RETURNING
+            by_user = dict(
+                Message.objects.filter(dedupe_key=dedupe_key, recipient_id__in=ids).values_list("recipient_id", "pk")
+            )
+            for message in created:
+                message.pk = by_user[message.recipient_id]
+        deliveries = []
+        for row, message in zip(people, created, strict=True):
+            addresses = {
+                Channel.EMAIL: [row["email"]] if row["email"] else [],
+                Channel.SMS: [row["phone"]] if row["phone"] and message.sms_text else [],
+                Channel.PUSH: push_tokens.get(row["pk"], []),
+            }
+            for channel in channels:
+                if row["pk"] not in allowed[channel]:
+                    continue
+                for address in addresses[channel]:
+                    deliveries.append(
+                        Delivery(
+                            message_id=message.pk,
+                            broadcast=broadcast,
+                            channel=channel,
+                            address=address,
+                            next_attempt_at=now,
+                            created_at=now,
+                        )
+                    )
+                    queued_channels.add(channel.value)
+        Delivery.objects.bulk_create(deliveries)
+        written += len(created)
+    return written, queued_channels
+
+
+def _send_after_commit(channels: Iterable[str]) -> None:
+    """Ask the workers to send once the outbox rows are committed; the sweep covers a dead broker."""
+    from ..tasks import deliveries_send
+
+    for channel in sorted(set(channels)):
+        enqueue_after_commit(deliveries_send, channel, fallback="the messaging sweep will send it")
+
+
+PLAIN_TYPES = (str, int, float, bool, type(None), Decimal, date, datetime, Promise)
+
+
+def _require_plain(value, path="context") -> None:
+    """Templates see plain values only: a model would hand them everything reachable from it."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _require_plain(item, f"{path}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            _require_plain(item, f"{path}[{index}]")
+    elif not isinstance(value, PLAIN_TYPES):
+        raise TypeError(f"{path} is a {type(value).__name__}; pass plain values to message templates")
+
+
+@transaction.atomic
+def message_send(
+    *,
+    kind: MessageKind | str,
+    template_key: str,
+    recipients: Iterable,
+    context: dict,
+    dedupe_key: str,
+    link: str = "",
+    channels: Iterable[Channel] | None = None,
+    inbox: bool = True,
+) -> int:
+    """Send the hub's own message (a membership decision, a ticket update) to people.
+
+    `context` holds plain values for the template; `dedupe_key` names the event, so that
+    calling this again for the same event sends nothing twice. The message goes to every
+    channel the person allows for `kind` (or only `channels`) and to their inbox, unless
+    `inbox` is False: a message carrying a secret (a link that sets the password) must
+    not be readable by whoever holds a session or token of the account, so it goes to its
+    channels only (the row is still written, as the outbox and the delivery log need it).
+    Returns how many people got a new message.
+    """
+    kind = MessageKind(kind)
+    _require_plain(context)
+    user_ids = [getattr(person, "pk", person) for person in recipients]
+    written, queued = _write_outbox(
+        kind=kind,
+        user_ids=user_ids,
+        texts_by_language=template_texts(template_key),
+        context=context,
+        channels=list(channels) if channels is not None else list(Channel),
+        dedupe_key=dedupe_key,
+        link=link,
+        in_inbox=inbox,
+    )
+    _send_after_commit(queued)
+    return written
