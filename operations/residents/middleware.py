@@ -4,30 +4,30 @@ Tokens are Wagtail's own `APIToken` (only a digest is stored; users see and revo
 in the admin). A token older than API_TOKEN_TTL_DAYS no longer authenticates.
 """
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from wagtail.models import APIToken
+
+from . import selectors, services
 
 
-def live_tokens():
-    return APIToken.objects.filter(
-        revoked_at__isnull=True, created__gt=timezone.now() - timedelta(days=settings.API_TOKEN_TTL_DAYS)
-    )
+def bearer_token(request) -> str | None:
+    """The plaintext token of the request's `Authorization: Bearer` header ("" when the
+    header names none), or None without such a header. The one reading of the header, for
+    this middleware and for the API's mutations that act on the request's own token."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    return header.removeprefix("Bearer ").strip()
 
 
 def user_for_token(raw: str):
-    """The active user a plaintext token belongs to, or an anonymous user."""
-    if not APIToken.validate_token_format(raw):
-        return AnonymousUser()
-    token = live_tokens().select_related("user").filter(key_hash__in=APIToken.candidate_key_hashes(raw)).first()
+    """The active user a plaintext token belongs to, or an anonymous user; notes the use."""
+    token = selectors.api_token_for(raw)
     if token is None or not token.user.is_active:
         return AnonymousUser()
-    APIToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    services.api_token_use(token=token)
     return token.user
 
 
@@ -57,9 +57,8 @@ class BearerTokenMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        header = request.headers.get("Authorization", "")
-        if header.startswith("Bearer ") and accepts_tokens(request):
-            raw = header.removeprefix("Bearer ").strip()
+        raw = bearer_token(request)
+        if raw is not None and accepts_tokens(request):
             # A request that carries a token speaks for the token alone, never for a session.
             request.user = SimpleLazyObject(lambda: user_for_token(raw))
             request.auth_via_token = True

@@ -2,17 +2,17 @@
 
 A role is nothing more than membership of a Django group with a fixed Polish name and a
 set of permissions, so that Wagtail's own group editor shows and changes it and every
-permission check in Wagtail and Django just works. `staff_groups_ensure()` creates the
-groups and grants the permissions listed here; it only ever adds, so permissions an
-administrator granted by hand in the admin survive a deploy.
+permission check in Wagtail and Django just works. `services.staff_groups_ensure()`
+creates the groups and grants the permissions listed here; it only ever adds, so
+permissions an administrator granted by hand in the admin survive a deploy.
 
 Later apps (tickets, billing, surveys) add their permissions to `ROLE_PERMISSIONS`.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group, Permission
-from django.db import models, transaction
+from django.contrib.auth.models import Permission
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -120,7 +120,8 @@ def staff_roles_from_group_names(names) -> list[StaffRole]:
     return [role for role, name in STAFF_GROUP_NAMES.items() if name in names]
 
 
-def _permissions(dotted: list[str]) -> list[Permission]:
+def permissions_named(dotted: list[str]) -> list[Permission]:
+    """The permissions named "app_label.codename" that exist (those of an app not migrated yet do not)."""
     wanted = {tuple(name.split(".", 1)) for name in dotted}
     found = list(
         Permission.objects.filter(
@@ -128,37 +129,3 @@ def _permissions(dotted: list[str]) -> list[Permission]:
         ).select_related("content_type")
     )
     return [p for p in found if (p.content_type.app_label, p.codename) in wanted]
-
-
-@transaction.atomic
-def staff_groups_ensure() -> dict[StaffRole, Group]:
-    """Create the staff groups and grant their permissions; safe to run any number of times.
-
-    Runs after every `migrate` (see signals.py). Permissions that do not exist yet (an app
-    not migrated) are skipped rather than failing, and appear on the next run.
-    """
-    from wagtail.models import (
-        Collection,
-        GroupCollectionPermission,
-        GroupPagePermission,
-        Page,
-    )
-
-    groups: dict[StaffRole, Group] = {}
-    for role, name in STAFF_GROUP_NAMES.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        group.permissions.add(*_permissions(ROLE_PERMISSIONS[role]))
-        groups[role] = group
-
-    editors = groups[StaffRole.EDITOR]
-    root_page = Page.get_first_root_node()
-    if root_page is not None:
-        for permission in _permissions([f"wagtailcore.{code}" for code in EDITOR_PAGE_PERMISSIONS]):
-            GroupPagePermission.objects.get_or_create(group=editors, page=root_page, permission=permission)
-    root_collection = Collection.get_first_root_node()
-    if root_collection is not None:
-        for permission in _permissions(EDITOR_COLLECTION_PERMISSIONS):
-            GroupCollectionPermission.objects.get_or_create(
-                group=editors, collection=root_collection, permission=permission
-            )
-    return groups

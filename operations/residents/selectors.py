@@ -5,15 +5,27 @@ Resolvers and views ask these, so "whose memberships, which units" is decided on
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext
+from wagtail.models import APIToken
 
 from cms.core.exceptions import ServiceError
 
+from .errors import MembershipErrorCode
 from .models import Membership, SignInAttempt, Unit
 from .roles import STAFF_GROUP_NAMES, StaffRole, staff_roles_from_group_names
-from .services import MembershipErrorCode
+
+if TYPE_CHECKING:  # annotations only: the user model is whatever AUTH_USER_MODEL names
+    from django.contrib.auth.models import AbstractUser
+
+User = get_user_model()
 
 
 def memberships_of(user) -> QuerySet[Membership]:
@@ -27,14 +39,51 @@ def verified_units_of(user) -> QuerySet[Unit]:
     """Units in which `user` holds a verified, not ended membership: what operational data they may see."""
     if not getattr(user, "is_authenticated", False):
         return Unit.objects.none()
+    # A subquery rather than a join: no duplicate rows to remove with DISTINCT when a
+    # person holds a unit in two roles.
+    return Unit.objects.filter(pk__in=Membership.objects.live().filter(user=user).values("unit_id")).select_related(
+        "building__estate"
+    )
+
+
+def live_tokens() -> QuerySet[APIToken]:
+    """API tokens that still authenticate: not revoked and younger than API_TOKEN_TTL_DAYS."""
+    return APIToken.objects.filter(
+        revoked_at__isnull=True, created__gt=timezone.now() - timedelta(days=settings.API_TOKEN_TTL_DAYS)
+    )
+
+
+def api_token_for(raw: str) -> APIToken | None:
+    """The live token a plaintext bearer token is, with its user, or None."""
+    if not raw or not APIToken.validate_token_format(raw):
+        return None
+    return live_tokens().select_related("user").filter(key_hash__in=APIToken.candidate_key_hashes(raw)).first()
+
+
+def user_by_username(*, username: str) -> AbstractUser | None:
+    """The account a typed user name belongs to, or None.
+
+    A sign-in name that is an e-mail address (every self-registered account's) matches
+    in any letter case, as people type addresses; other names match as stored.
+    """
+    if not username or "\x00" in username:  # no account has one; PostgreSQL refuses it in a query
+        return None
+    try:
+        return User._default_manager.get_by_natural_key(username)
+    except User.DoesNotExist:
+        pass
+    if "@" not in username:
+        return None
+    matches = list(User._default_manager.filter(**{f"{User.USERNAME_FIELD}__iexact": username})[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+def api_token_id(*, raw_token: str) -> int | None:
+    """The id of the live token `raw_token` is, or None."""
+    if not raw_token or not APIToken.validate_token_format(raw_token):
+        return None
     return (
-        Unit.objects.filter(
-            memberships__user=user,
-            memberships__status=Membership.Status.VERIFIED,
-            memberships__ended_at__isnull=True,
-        )
-        .select_related("building__estate")
-        .distinct()
+        live_tokens().filter(key_hash__in=APIToken.candidate_key_hashes(raw_token)).values_list("pk", flat=True).first()
     )
 
 

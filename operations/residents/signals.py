@@ -1,7 +1,7 @@
 """Signal receivers: audiences and staff groups after `migrate`, and admin sign-ins.
 
 Sign-ins through `services.user_sign_in` (GraphQL; the admin too when
-WAGTAILADMIN_USER_LOGIN_FORM is `operations.residents.forms.AdminLoginForm`) record
+WAGTAILADMIN_USER_LOGIN_FORM is `operations.residents.admin.forms.AdminLoginForm`) record
 themselves and mark the request, and Django's auth signals for those same sign-ins are
 ignored here. What remains is a sign-in on an admin login page that did not go through
 the service (Wagtail's stock login form, Django's admin): it is recorded as channel
@@ -19,7 +19,7 @@ from django.db import DEFAULT_DB_ALIAS
 
 from . import services, throttling
 from .models import SignInAttempt
-from .roles import STAFF_GROUP_NAMES, staff_groups_ensure
+from .roles import STAFF_GROUP_NAMES
 
 User = get_user_model()
 
@@ -37,7 +37,7 @@ def ensure_groups_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> Non
         return
     for app_config in global_apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=using, apps=global_apps)
-    staff_groups_ensure()
+    services.staff_groups_ensure()
     services.audiences_ensure()
 
 
@@ -69,7 +69,7 @@ def record_admin_sign_in_failure(sender, credentials=None, request=None, **kwarg
     username = str((credentials or {}).get("username", ""))
     services.sign_in_attempt_record(
         username=username,
-        user=services.user_by_username(username),
+        user=services.user_by_username(username=username),
         channel=SignInAttempt.Channel.ADMIN,
         outcome=SignInAttempt.Outcome.FAILURE,
         ip_address=throttling.client_ip(request),

@@ -95,6 +95,11 @@ def register_form(email: str = "maria.zielinska@example.pl", **overrides) -> dic
     return {"email": email, "firstName": "Maria", "lastName": "Zielińska", **overrides}
 
 
+def register(client: Client, email: str = "maria.zielinska@example.pl", **overrides) -> dict:
+    """Sign up through the API (userRegister) with the form's usual names."""
+    return post(client, REGISTER, register_form(email, **overrides))
+
+
 class Browser:
     """A web portal's browser: cookies, and Django's CSRF token sent as the portal sends it."""
 

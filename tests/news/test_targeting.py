@@ -10,7 +10,8 @@ from wagtail.models import PageViewRestriction
 
 from cms.news.selectors import news_visible_to
 from operations.residents import services
-from operations.residents.roles import StaffRole, staff_groups_ensure
+from operations.residents.roles import StaffRole
+from operations.residents.services import staff_groups_ensure
 from tests.factories import content as f
 
 pytestmark = pytest.mark.django_db

@@ -19,6 +19,17 @@ from tests.factories.residents import (
 
 
 @pytest.fixture
+def sent(django_capture_on_commit_callbacks):
+    """Run a request and send what it queued, as the workers would after commit."""
+
+    def run(function, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return function(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
 def password():
     return DEFAULT_PASSWORD
 

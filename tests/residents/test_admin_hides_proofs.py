@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from operations.residents import services
-from operations.residents.roles import StaffRole, staff_groups_ensure
+from operations.residents.roles import StaffRole
+from operations.residents.services import staff_groups_ensure
 from tests.factories.residents import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

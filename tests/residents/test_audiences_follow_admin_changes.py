@@ -10,7 +10,8 @@ from django.urls import reverse
 from cms.contractors import services as contractor_services
 from operations.residents import services
 from operations.residents.models import Audience
-from operations.residents.roles import StaffRole, staff_group_name, staff_groups_ensure
+from operations.residents.roles import StaffRole, staff_group_name
+from operations.residents.services import staff_groups_ensure
 from tests.factories import content as f
 from tests.factories.residents import SuperUserFactory, UserFactory
 

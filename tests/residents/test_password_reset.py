@@ -138,7 +138,7 @@ def test_a_reset_ends_every_other_session_and_token(ask, person, password, graph
 
     assert laptop(WHO) == {"viewer": None}
     assert data(Client(), WHO, HTTP_AUTHORIZATION=f"Bearer {phone}") == {"viewer": None}
-    assert not services.api_token_id(phone)
+    assert not services.api_token_id(raw_token=phone)
     assert APIToken.objects.filter(user=person, revoked_at__isnull=True).count() == 0
 
 

@@ -233,7 +233,7 @@ def test_stock_admin_login_is_recorded_once(superuser, password):
 
 @pytest.fixture
 def throttled_admin_login(settings):
-    settings.WAGTAILADMIN_USER_LOGIN_FORM = "operations.residents.forms.AdminLoginForm"
+    settings.WAGTAILADMIN_USER_LOGIN_FORM = "operations.residents.admin.forms.AdminLoginForm"
 
 
 def test_throttled_admin_login_is_recorded_once(throttled_admin_login, superuser, password):

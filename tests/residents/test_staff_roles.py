@@ -13,7 +13,8 @@ from wagtail.models import (
 )
 
 from operations.residents import services
-from operations.residents.roles import STAFF_GROUP_NAMES, StaffRole, staff_groups_ensure
+from operations.residents.roles import STAFF_GROUP_NAMES, StaffRole
+from operations.residents.services import staff_groups_ensure
 from tests.factories.residents import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,305 +1,57 @@
-"""GraphQL for residents: the `viewer`, sign-in and sign-out, tokens, registration,
-passwords and membership requests.
+"""The residents API's mutations: sign-in and sign-out, tokens, registration, passwords and
+membership requests.
 
-Resolvers only translate: reads come from selectors, writes from services, and every
-refusal a person can fix comes back as a typed error in the payload (`errors`), never
-as a GraphQL error. `cms/schema.py` merges `Query` and `Mutation` into the one schema;
-`BuildingType`, `UnitType` and `EstateType` are there for other apps to reuse.
+Each maps its arguments to one service (reads through selectors) and every refusal a
+person can fix comes back as a typed error in the payload (`errors`), never as a GraphQL
+error.
 """
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
-from enum import Enum
-
 import strawberry
-import strawberry_django
-from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
-from django.middleware.csrf import get_token
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.utils.translation import gettext
-from strawberry import auto
 from strawberry.types import Info
 
 from cms.core.exceptions import ServiceError
 from cms.core.graphql.context import signed_in_user
-from cms.core.graphql.errors import UserError, typed_errors
-from cms.core.graphql.values import bad_input, graphql_enum
+from cms.core.graphql.errors import typed_errors
 from cms.core.views import csrf_rejects
-from operations.messaging.schema import ViewerMessagingFields
 
-from . import errors as domain_errors
-from . import selectors, services, throttling
-from .models import Building, Estate, Membership, SignInAttempt, Unit
-from .roles import StaffRole
-
-User = get_user_model()
-
-MAX_SIGN_IN_HISTORY = 100
-
-
-MembershipRole = graphql_enum(Membership.Role, "MembershipRole", "How a person holds a unit.")
-MembershipStatus = graphql_enum(Membership.Status, "MembershipStatus", "Where a membership request stands.")
-ProofKind = graphql_enum(Membership.ProofKind, "ProofKind", "What a person shows to prove their claim to a unit.")
-UnitKind = graphql_enum(Unit.Kind, "UnitKind", "Flat or commercial premises.")
-SignInChannel = graphql_enum(SignInAttempt.Channel, "SignInChannel", "Where a sign-in came from.")
-SignInOutcome = graphql_enum(SignInAttempt.Outcome, "SignInOutcome", "What became of a sign-in attempt.")
-StaffRoleEnum = graphql_enum(StaffRole, "StaffRole", "A role of the cooperative's staff.")
-
-SignInErrorCode = graphql_enum(domain_errors.SignInErrorCode, "SignInErrorCode", "Why a sign-in was refused.")
-SignOutErrorCode = strawberry.enum(
-    Enum("SignOutErrorCode", {"TOKEN_AUTHENTICATED": "TOKEN_AUTHENTICATED"}),
-    description="Why a sign-out was refused.",
+from .. import errors as domain_errors
+from .. import selectors, services, throttling
+from ..middleware import bearer_token
+from ..models import SignInAttempt
+from .types import (
+    AccountConfirmPayload,
+    AccountLinkError,
+    AccountLinkErrorCode,
+    MembershipErrorCode,
+    MembershipRequestError,
+    MembershipRequestPayload,
+    MembershipRole,
+    PasswordChangeError,
+    PasswordChangeErrorCode,
+    PasswordChangePayload,
+    PasswordResetConfirmPayload,
+    PasswordResetErrorCode,
+    PasswordResetRequestError,
+    PasswordResetRequestPayload,
+    ProofKind,
+    RegistrationError,
+    RegistrationErrorCode,
+    SignInError,
+    SignInErrorCode,
+    SignInPayload,
+    SignOutError,
+    SignOutErrorCode,
+    SignOutPayload,
+    TokenError,
+    TokenErrorCode,
+    TokenRevokePayload,
+    TokenSignInPayload,
+    UserRegisterPayload,
 )
-TokenErrorCode = graphql_enum(domain_errors.TokenErrorCode, "TokenErrorCode", "Why a token operation was refused.")
-RegistrationErrorCode = graphql_enum(
-    domain_errors.RegistrationErrorCode,
-    "RegistrationErrorCode",
-    "Why a registration was refused (never: that the address has an account).",
-)
-PasswordResetErrorCode = graphql_enum(
-    domain_errors.PasswordResetErrorCode,
-    "PasswordResetErrorCode",
-    "Why a request for a new-password link was refused (never: that the address is unknown).",
-)
-AccountLinkErrorCode = graphql_enum(
-    domain_errors.AccountLinkErrorCode,
-    "AccountLinkErrorCode",
-    "Why a link from an account e-mail (confirmation, new password) did not work.",
-)
-PasswordChangeErrorCode = graphql_enum(
-    domain_errors.PasswordChangeErrorCode, "PasswordChangeErrorCode", "Why a password change was refused."
-)
-MembershipErrorCode = graphql_enum(
-    domain_errors.MembershipErrorCode, "MembershipErrorCode", "Why a membership request was refused."
-)
-
-
-# --- Types -------------------------------------------------------------------------------------
-
-
-@strawberry_django.type(Estate, name="Estate")
-class EstateType:
-    id: auto
-    name: auto
-    slug: auto
-
-
-@strawberry_django.type(Building, name="Building")
-class BuildingType:
-    # Descriptions are given here, not taken from the models' translated help texts, so
-    # that the schema reads the same whatever language it is built in.
-    id: auto
-    code: auto = strawberry_django.field(description="Short name residents use, e.g. A.")
-    street: auto
-    number: auto
-    postal_code: auto = strawberry_django.field(description="Polish postal code, 00-950.")
-    city: auto
-    estate: EstateType
-
-    @strawberry_django.field(
-        only=["street", "number", "postal_code", "city"], description="Street, number, postal code and city."
-    )
-    def address(self) -> str:
-        return self.address
-
-
-@strawberry_django.type(Unit, name="Unit")
-class UnitType:
-    """A unit's public facts; the proofs the cooperative holds (land register, codes) are never exposed."""
-
-    id: auto
-    number: auto
-    floor: auto
-    area: Decimal = strawberry_django.field(description="Floor area in square metres.")
-    share: Decimal = strawberry_django.field(description="Share of the common property, the weight of its vote.")
-    building: BuildingType
-
-    @strawberry_django.field(only=["kind"])
-    def kind(self) -> UnitKind:
-        return UnitKind(self.kind)
-
-
-@strawberry_django.type(Membership, name="Membership")
-class MembershipType:
-    id: auto
-    unit: UnitType
-    requested_at: datetime.datetime
-    decided_at: datetime.datetime | None
-
-    @strawberry_django.field(only=["role"])
-    def role(self) -> MembershipRole:
-        return MembershipRole(self.role)
-
-    @strawberry_django.field(only=["status"])
-    def status(self) -> MembershipStatus:
-        return MembershipStatus(self.status)
-
-    @strawberry_django.field(
-        only=["status", "decision_note"], description="Why the request was refused; null unless it was."
-    )
-    def rejection_reason(self) -> str | None:
-        return self.decision_note if self.status == Membership.Status.REJECTED else None
-
-
-@strawberry_django.type(SignInAttempt, name="SignInAttempt")
-class SignInAttemptType:
-    created_at: datetime.datetime
-    ip_address: str | None
-    user_agent: auto
-
-    @strawberry_django.field(only=["channel"])
-    def channel(self) -> SignInChannel:
-        return SignInChannel(self.channel)
-
-    @strawberry_django.field(only=["outcome"])
-    def outcome(self) -> SignInOutcome:
-        return SignInOutcome(self.outcome)
-
-
-# Messaging's fields (inbox, notificationPreferences) are defined in that app and inherited.
-@strawberry_django.type(User, name="Viewer", description="The signed-in person.")
-class Viewer(ViewerMessagingFields):
-    id: auto
-    username: auto = strawberry_django.field(description="The name the person signs in with.")
-    first_name: auto
-    last_name: auto
-    email: auto
-
-    @strawberry_django.field(description="Whether the person works for the cooperative (any staff role).")
-    def is_staff(self) -> bool:
-        return bool(self.is_staff or self.is_superuser or selectors.staff_roles_of(self))
-
-    @strawberry_django.field
-    def staff_roles(self) -> list[StaffRoleEnum]:
-        return [StaffRoleEnum(role.value) for role in selectors.staff_roles_of(self)]
-
-    @strawberry_django.field(description="Every membership the person asked for, newest first.")
-    def memberships(self) -> list[MembershipType]:
-        return list(selectors.memberships_of(self))
-
-    @strawberry_django.field(
-        description=f"The latest sign-in attempts on this account (at most {MAX_SIGN_IN_HISTORY})."
-    )
-    def sign_in_history(self, first: int = 20) -> list[SignInAttemptType]:
-        if not 1 <= first <= MAX_SIGN_IN_HISTORY:
-            raise bad_input(gettext("Ask for 1 to %(max)d items.") % {"max": MAX_SIGN_IN_HISTORY}, field="first")
-        return list(selectors.sign_in_history_of(self)[:first])
-
-
-# --- Errors and payloads -------------------------------------------------------------------------
-
-
-@strawberry.type
-class SignInError(UserError):
-    code: SignInErrorCode
-
-
-@strawberry.type
-class SignOutError(UserError):
-    code: SignOutErrorCode
-
-
-@strawberry.type
-class TokenError(UserError):
-    code: TokenErrorCode
-
-
-@strawberry.type
-class RegistrationError(UserError):
-    code: RegistrationErrorCode
-
-
-@strawberry.type
-class PasswordResetRequestError(UserError):
-    code: PasswordResetErrorCode
-
-
-@strawberry.type
-class AccountLinkError(UserError):
-    code: AccountLinkErrorCode
-
-
-@strawberry.type
-class PasswordChangeError(UserError):
-    code: PasswordChangeErrorCode
-
-
-@strawberry.type
-class MembershipRequestError(UserError):
-    code: MembershipErrorCode
-
-
-@strawberry.type
-class SignInPayload:
-    viewer: Viewer | None
-    errors: list[SignInError]
-
-
-@strawberry.type
-class SignOutPayload:
-    signed_out: bool
-    errors: list[SignOutError]
-
-
-@strawberry.type
-class TokenSignInPayload:
-    token: str | None = strawberry.field(description="The bearer token; shown this once, store it safely.")
-    viewer: Viewer | None
-    errors: list[SignInError]
-
-
-@strawberry.type
-class TokenRevokePayload:
-    revoked: bool
-    errors: list[TokenError]
-
-
-ACCEPTED_DESCRIPTION = (
-    "True when the request was taken. It says nothing about whether the address has an "
-    "account: what comes next is in the e-mail sent to it."
-)
-
-
-@strawberry.type
-class UserRegisterPayload:
-    accepted: bool = strawberry.field(description=ACCEPTED_DESCRIPTION)
-    errors: list[RegistrationError]
-
-
-@strawberry.type
-class PasswordResetRequestPayload:
-    accepted: bool = strawberry.field(description=ACCEPTED_DESCRIPTION)
-    errors: list[PasswordResetRequestError]
-
-
-@strawberry.type
-class AccountConfirmPayload:
-    viewer: Viewer | None = strawberry.field(description="The confirmed account, now signed in.")
-    errors: list[AccountLinkError]
-
-
-@strawberry.type
-class PasswordResetConfirmPayload:
-    viewer: Viewer | None = strawberry.field(description="The account, signed in with its new password.")
-    errors: list[AccountLinkError]
-
-
-@strawberry.type
-class PasswordChangePayload:
-    viewer: Viewer | None
-    errors: list[PasswordChangeError]
-
-
-@strawberry.type
-class MembershipRequestPayload:
-    membership: MembershipType | None
-    errors: list[MembershipRequestError]
-
-
-def _bearer_token(request) -> str:
-    header = request.headers.get("Authorization", "")
-    return header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
 
 
 def _csrf_error(error_type, code_enum):
@@ -311,25 +63,6 @@ def _csrf_error(error_type, code_enum):
 
 def _client(request) -> dict:
     return {"ip_address": throttling.client_ip(request), "user_agent": throttling.client_user_agent(request)}
-
-
-# --- Root fields -----------------------------------------------------------------------------------
-
-
-@strawberry.type
-class Query:
-    @strawberry.field(description="The signed-in person; null when anonymous.")
-    def viewer(self, info: Info) -> Viewer | None:
-        return signed_in_user(info)
-
-    @strawberry.field(
-        description=(
-            "A CSRF token for the web portal; also sets the csrftoken cookie. Send it as the "
-            "X-CSRFToken header with sessionSignIn and with every request that carries the session cookie."
-        )
-    )
-    def csrf_token(self, info: Info) -> str:
-        return get_token(info.context.request)
 
 
 @strawberry.type
@@ -368,7 +101,7 @@ class Mutation:
         request = info.context.request
         try:
             # The client name is checked first, so a typo there costs no sign-in attempt.
-            client_name = services.api_token_client_name_clean(client_name)
+            client_name = services.api_token_client_name_clean(client_name=client_name)
             user = services.user_sign_in(
                 request=request, username=username, password=password, channel=SignInAttempt.Channel.TOKEN
             )
@@ -380,7 +113,7 @@ class Mutation:
     @strawberry.mutation(description="Revoke the bearer token this request is signed with.")
     def token_revoke(self, info: Info) -> TokenRevokePayload:
         request = info.context.request
-        raw_token = _bearer_token(request)
+        raw_token = bearer_token(request) or ""
         if not raw_token or not request.user.is_authenticated:
             message = gettext("Send the token to revoke in the Authorization header.")
             return TokenRevokePayload(
@@ -504,7 +237,7 @@ class Mutation:
                 current_password=current_password,
                 new_password=new_password,
                 channel=SignInAttempt.Channel.TOKEN if via_token else SignInAttempt.Channel.SESSION,
-                raw_token=_bearer_token(request) if via_token else "",
+                raw_token=(bearer_token(request) or "") if via_token else "",
                 **_client(request),
             )
         except ServiceError as error:
@@ -549,6 +282,3 @@ class Mutation:
             errors = typed_errors(MembershipRequestError, MembershipErrorCode, error, {"unit": unit_field})
             return MembershipRequestPayload(membership=None, errors=errors)
         return MembershipRequestPayload(membership=membership, errors=[])
-
-
-__all__ = ["BuildingType", "EstateType", "Mutation", "Query", "UnitType", "Viewer"]

@@ -1,4 +1,4 @@
-"""Forms of the residents app's admin: the throttled admin login and membership decisions."""
+"""Forms of the residents admin: the throttled admin login and the membership decisions."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ from wagtail.admin.forms.auth import LoginForm
 
 from cms.core.exceptions import ServiceError
 
-from .models import SignInAttempt
-from .services import SignInErrorCode, user_sign_in
+from ..errors import SignInErrorCode
+from ..models import SignInAttempt
+from ..services import user_sign_in
 
 
 class AdminLoginForm(LoginForm):
     """Wagtail's login form, but checked by `user_sign_in`: recorded and throttled like
     every other sign-in. Enable with
-    WAGTAILADMIN_USER_LOGIN_FORM = "operations.residents.forms.AdminLoginForm".
+    WAGTAILADMIN_USER_LOGIN_FORM = "operations.residents.admin.forms.AdminLoginForm".
     """
 
     def clean(self):
