@@ -7,16 +7,23 @@ restrictions naming the audience groups) and only then published, so anything th
 reacts to publishing sees the final restriction. Scheduled publishing is Wagtail's
 (`go_live_at` + an approved revision); documents and images are Wagtail's, in collections
 that carry Wagtail collection view restrictions.
+
+Where no service exists yet the build still writes the ORM, and says so: user accounts
+(`_user`: made or taken over with the demo password), and in `remove_demo` the deletion of
+users, memberships, tickets with their messages, broadcasts and trades. Shifting a
+ticket's story into the past (`_ticket_shift`) is demo data preparation, not a hub write.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -24,7 +31,6 @@ from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db import transaction
 from django.db.models import DateTimeField, F
-from django.test.utils import override_settings
 from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -71,6 +77,27 @@ class Summary:
     created: bool
     accounts: list[AccountLine] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+
+
+@contextmanager
+def demo_settings(**values) -> Iterator[None]:
+    """Run the build with these settings, and put the previous values back afterwards.
+
+    For settings the hub reads each time it needs them (the mail backend, the anonymous
+    report limits), so plain attributes suffice: no `setting_changed` signal is sent, and
+    the swap is for the one thread a management command runs in."""
+    missing = object()
+    previous = {name: getattr(settings, name, missing) for name in values}
+    for name, value in values.items():
+        setattr(settings, name, value)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is missing:
+                delattr(settings, name)
+            else:
+                setattr(settings, name, value)
 
 
 def demo_is_loaded() -> bool:
@@ -130,8 +157,8 @@ class DemoBuilder:
     def build(self) -> Summary:
         # The demo people live at made-up addresses: the "your membership was confirmed"
         # mails that verifying them sends (on commit) go nowhere rather than to the console.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
-            self.roles.staff_groups_ensure()
+        with demo_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
+            self.services.staff_groups_ensure()
             self.services.audiences_ensure()
             self._staff_accounts()
             self._estate()
@@ -520,13 +547,13 @@ class DemoBuilder:
     def _messaging(self) -> None:
         """Resident A takes SMS for outage alerts and has the app; the current outage was
         broadcast to the affected buildings, and a meeting reminder waits for next week."""
-        from operations.messaging import preferences, services
+        from operations.messaging import services
         from operations.messaging.models import Broadcast
 
         resident = self.users["resident.a"]
-        preferences.notification_settings_update(user=resident, language="pl", phone="+48 600 100 200")
-        preferences.notification_preferences_update(user=resident, choices=[("outage_alert", "sms", True)])
-        preferences.push_device_register(user=resident, token=data.DEMO_PUSH_TOKEN, name="Telefon Anny")
+        services.notification_settings_update(user=resident, language="pl", phone="+48 600 100 200")
+        services.notification_preferences_update(user=resident, choices=[("outage_alert", "sms", True)])
+        services.push_device_register(user=resident, token=data.DEMO_PUSH_TOKEN, name="Telefon Anny")
 
         dispatcher = self.users["dispatcher"]
         outage = NewsPage.objects.get(slug=data.NEWS[0].slug)
@@ -616,7 +643,7 @@ class DemoBuilder:
         photo = [photos[spec.photo]] if spec.photo else []
         if not spec.reporter:
             # Several demo loads within the hour must not trip the public form's flood limit.
-            with override_settings(TICKET_ANONYMOUS_LIMIT_PER_CONTACT=10**6):
+            with demo_settings(TICKET_ANONYMOUS_LIMIT_PER_CONTACT=10**6):
                 ticket = services.ticket_anonymous_create(
                     category=category,
                     building=building,
@@ -658,15 +685,20 @@ class DemoBuilder:
             self._ticket_shift(ticket.pk, previous - moment)
             actor = reporter if step.by == "reporter" else self._person(step.by)
             self._ticket_step(services, ticket, step, actor, [photos[step.photo]] if step.photo else [])
-        self._ticket_shift(ticket.pk, moments[-2] - self.now)
+        # The services stamped the last step with the present (the wall clock), which the
+        # story so far has been shifted to follow: the last shift is measured from it, so
+        # that the whole story ends up where the data puts it relative to `self.now`.
+        self._ticket_shift(ticket.pk, moments[-2] - timezone.now())
         return ticket
 
     def _ticket_moment(self, at: float | tuple[int, float]) -> datetime:
-        """`at` of the demo data: hours ago, or (days ago, hour of that day)."""
+        """`at` of the demo data: hours ago, or (days ago, hour of that day) read as if the
+        demo were built at `data.TICKET_CLOCK_HOUR`. Either way a fixed offset from
+        `self.now`: which tickets are overdue or nearing their deadline (what
+        `tickets_escalate` marks) does not depend on the time of day of the build."""
         if isinstance(at, tuple):
             days, hour = at
-            midnight = timezone.make_aware(datetime.combine(self.today - timedelta(days=days), time(0)))
-            return midnight + timedelta(hours=hour)
+            return self.now - timedelta(days=days, hours=data.TICKET_CLOCK_HOUR - hour)
         return self.now - timedelta(hours=at)
 
     def _ticket_step(self, services, ticket: Ticket, step: data.TicketStep, actor, photos: list) -> None:
@@ -711,7 +743,9 @@ class DemoBuilder:
     @staticmethod
     def _ticket_shift(pk: int, delta: timedelta) -> None:
         """Move a ticket's whole story so far (its times, history, comments, photos and the
-        messages it sent) by `delta`: demo data preparation, not something the hub does."""
+        messages it sent) by `delta`: demo data preparation, not something the hub does, and
+        the one place the build writes hub rows without a service (the services stamp the
+        present; this puts what they wrote at the moment the demo data names)."""
         if not delta:
             return
         from operations.messaging.models import Message
@@ -768,11 +802,15 @@ def remove_demo(*, log: Log | None = None) -> None:
 
         Trade.objects.filter(slug__in=[slug for slug, _ in data.TRADES], contractors__isnull=True).delete()
 
-        from operations.messaging.models import Broadcast, PushDevice
+        from operations.messaging import services as messaging_services
+        from operations.messaging.models import Broadcast
 
         # Their messages and deliveries go with them; nobody else received a demo broadcast.
+        # (No service deletes a broadcast: broadcast_cancel only stops one.)
         Broadcast.objects.filter(title__in=[spec["title"] for spec in data.BROADCASTS]).delete()
-        PushDevice.objects.filter(token=data.DEMO_PUSH_TOKEN).delete()
+        resident = get_user_model().objects.filter(username="resident.a").first()
+        if resident is not None:
+            messaging_services.push_device_unregister(user=resident, token=data.DEMO_PUSH_TOKEN)
 
         # Users first: their memberships go with them (and with them the audience memberships).
         get_user_model().objects.filter(username__in=all_demo_usernames()).delete()

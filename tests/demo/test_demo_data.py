@@ -28,10 +28,10 @@ from wagtail.models import BaseViewRestriction, Collection, CollectionViewRestri
 
 from cms.contractors.models import ContractorPage, ContractorStaff, Trade
 from cms.core.visibility import restrict_by_collection, restrict_pages
-from cms.home.demo import data
 from cms.home.models import CooperativeContact
 from cms.investments.models import InvestmentPage
 from cms.news.models import NewsPage
+from demo_cooperative import data
 from operations.residents.models import Audience, Building, Membership, Unit
 from operations.residents.roles import StaffRole, staff_group_name
 from operations.tickets.models import Ticket, TicketComment, TicketEvent, TicketPhoto

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (long Polish sentences and raw PDF bytes read better unbroken)
 """What the demo cooperative is made of: its estate, people, firms, news and documents.
 
 Everything here is plain data (no database access) so that it can be read, changed and
@@ -1355,7 +1356,12 @@ BROADCASTS = [
 # Made through the tickets services one step at a time, so that history, notifications and
 # deadlines are what real use leaves. When a report or a step happened (`at`) is either hours
 # before the demo is loaded (recent ones: "2 hours ago") or (days ago, hour of that day)
-# for older ones, so that they fall in working hours whenever the demo is loaded.
+# for older ones, read as if the demo were loaded at TICKET_CLOCK_HOUR: "(3, 9)" is three
+# days and 11 hours before the load. Both are fixed offsets from the moment of loading, so
+# the deadlines and warning points fall the same way whenever the demo is loaded (a load at
+# 03:00 and one at 15:00 escalate the same tickets), and the story reads as working hours
+# when the demo is loaded in the evening.
+TICKET_CLOCK_HOUR = 20
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from django.utils import timezone
 from PIL import Image as PILImage
 
 from cms.contractors.models import ContractorStaff
-from cms.home.demo import data
-from cms.home.demo.builder import demo_is_loaded, remove_demo
+from demo_cooperative import data
+from demo_cooperative.builder import demo_is_loaded, remove_demo
 from operations.messaging.models import Message
 from operations.tickets.models import Ticket, TicketComment, TicketEvent, TicketPhoto
 from operations.tickets.selectors import photos_visible_to, tickets_visible_to

@@ -7,8 +7,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.home.demo import data
-from cms.home.demo.builder import DemoBuilder, Summary, account_lines, demo_is_loaded, remove_demo
+from demo_cooperative import data
+from demo_cooperative.builder import DemoBuilder, Summary, account_lines, demo_is_loaded, remove_demo
 
 
 class Command(BaseCommand):

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (long Polish sentences and raw PDF bytes read better unbroken)
 """Small real files for the demo: JPEG pictures drawn with Pillow and one-page PDFs.
 
 The pictures are a colour gradient with a block of flats and a caption; the PDFs are
