@@ -22,11 +22,11 @@ from cms.investments.schema import Investment
 from cms.investments.schema import Query as InvestmentsQuery
 from cms.news.schema import NewsItem
 from cms.news.schema import Query as NewsQuery
-from operations.messaging.schema import Mutation as MessagingMutation
-from operations.residents.schema import Mutation as ResidentsMutation
-from operations.residents.schema import Query as ResidentsQuery
-from operations.tickets.schema import Mutation as TicketsMutation
-from operations.tickets.schema import Query as TicketsQuery
+from operations.messaging.api import Mutation as MessagingMutation
+from operations.residents.api import Mutation as ResidentsMutation
+from operations.residents.api import Query as ResidentsQuery
+from operations.tickets.api import Mutation as TicketsMutation
+from operations.tickets.api import Query as TicketsQuery
 
 Query = merge_types(
     "Query",

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "operations.residents",
     "operations.messaging",
     "operations.tickets",
+    "demo_cooperative",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -180,7 +181,7 @@ WAGTAIL_FRONTEND_LOGIN_URL = "/admin/login/"
 # and administrators can set a password for a colleague in Settings → Users.
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 # Admin sign-ins are recorded and throttled like the API's.
-WAGTAILADMIN_USER_LOGIN_FORM = "operations.residents.forms.AdminLoginForm"
+WAGTAILADMIN_USER_LOGIN_FORM = "operations.residents.admin.forms.AdminLoginForm"
 
 # --- Search ----------------------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")

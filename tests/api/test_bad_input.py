@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -354,21 +353,6 @@ def test_odd_credentials_are_typed_errors(client, username, password):
 
 
 # --- graphql/ is a contract folder, not a Python package ----------------------------------------
-
-
-def test_graphql_folder_is_not_a_python_package():
-    folder = Path(settings.BASE_DIR) / "graphql"
-    assert folder.is_dir()
-    assert not (folder / "__init__.py").exists()
-    assert not list(folder.rglob("*.py")), "graphql/ holds the API contract only, no Python"
-    assert not (Path(settings.BASE_DIR) / "graphql.py").exists()
-
-
-def test_graphql_core_is_the_graphql_imported():
-    import graphql
-
-    assert "site-packages" in Path(graphql.__file__).parts, graphql.__file__
-    assert hasattr(graphql, "GraphQLSchema")
 
 
 @pytest.mark.parametrize(
