@@ -6,10 +6,10 @@ this module only turns them into text a person or a spreadsheet reads.
 
 from __future__ import annotations
 
-import csv
-
 from django.utils import timezone
 from django.utils.translation import gettext
+
+from cms.core.admin.exports import csv_lines, csv_time
 
 from .. import selectors
 from ..kinds import Channel
@@ -31,20 +31,7 @@ def describe_progress(counts: dict[str, int] | None) -> str:
 
 # --- CSV export -----------------------------------------------------------------------------
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-class _Echo:
-    """A file that hands back what is written: csv.writer then returns each line."""
-
-    def write(self, value):
-        return value
+CSV_DATE_TIME = "%d.%m.%Y %H:%M:%S"
 
 
 def delivery_csv_lines(broadcast: Broadcast):
@@ -53,7 +40,6 @@ def delivery_csv_lines(broadcast: Broadcast):
     Headers and labels are translated now, in the request's language; the rows are read
     while the response streams, a chunk at a time.
     """
-    writer = csv.writer(_Echo(), delimiter=";")
     header = [
         gettext("Recipient"),
         gettext("User name"),
@@ -68,20 +54,18 @@ def delivery_csv_lines(broadcast: Broadcast):
     channels = {value: str(label) for value, label in Channel.choices}
     states = {value: str(label) for value, label in Delivery.State.choices}
 
-    def lines():
-        yield "\ufeff" + writer.writerow([csv_cell(value) for value in header])
+    def rows():
         for delivery in selectors.deliveries_of(broadcast).iterator(chunk_size=2000):
             person = delivery.message.recipient
-            row = [
+            yield [
                 person.get_full_name(),
                 person.get_username(),
                 delivery.shown_address,
                 channels.get(delivery.channel, delivery.channel),
                 states.get(delivery.state, delivery.state),
                 delivery.attempts,
-                timezone.localtime(delivery.sent_at, zone).strftime("%d.%m.%Y %H:%M:%S") if delivery.sent_at else "",
+                csv_time(delivery.sent_at, zone, CSV_DATE_TIME),
                 delivery.error,
             ]
-            yield writer.writerow([csv_cell(value) for value in row])
 
-    return lines()
+    return csv_lines(header, rows())

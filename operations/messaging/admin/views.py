@@ -17,11 +17,10 @@ from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponseForbidden, StreamingHttpResponse
+from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -36,6 +35,8 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import Button, MenuItem
 from wagtail.log_actions import log
 
+from cms.core.admin.exports import csv_response
+from cms.core.admin.views import ServiceFormMixin, local_time
 from cms.core.exceptions import ServiceError
 from cms.core.visibility import page_is_visible
 from cms.news.models import NewsPage
@@ -60,10 +61,6 @@ FAILED_PER_PAGE = 50
 def broadcast_url(name: str, broadcast_or_pk) -> str:
     pk = getattr(broadcast_or_pk, "pk", broadcast_or_pk)
     return reverse(f"{BROADCASTS}:{name}", args=[quote(pk)])
-
-
-def local_time(moment) -> str:
-    return date_format(timezone.localtime(moment), "d.m.Y H:i") if moment else ""
 
 
 # --- Listing, create and edit --------------------------------------------------------------------
@@ -105,7 +102,7 @@ class BroadcastIndexView(generic.IndexView):
         return buttons
 
 
-class ServiceSaveMixin:
+class ServiceSaveMixin(ServiceFormMixin):
     """Save the draft through `services.broadcast_draft_save`; its refusals become form errors."""
 
     def save_instance(self):
@@ -119,15 +116,6 @@ class ServiceSaveMixin:
         )
         log(broadcast, self.log_action, user=self.request.user)
         return broadcast
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ServiceError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-            self.produced_error_code = "validation_error"
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
 
     def get_success_url(self):
         return broadcast_url("preview", self.object)
@@ -335,9 +323,7 @@ class BroadcastDeliveriesCsvView(BroadcastObjectMixin, View):
     def get(self, request, *args, **kwargs):
         if not request.user.has_perm("messaging.view_delivery"):
             return HttpResponseForbidden(gettext("You may not see the delivery log."))
-        response = StreamingHttpResponse(delivery_csv_lines(self.object), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="broadcast-{self.object.pk}-deliveries.csv"'
-        return response
+        return csv_response(delivery_csv_lines(self.object), f"broadcast-{self.object.pk}-deliveries.csv")
 
 
 # --- A broadcast from a published alert ------------------------------------------------------------

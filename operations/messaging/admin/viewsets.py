@@ -13,7 +13,8 @@ from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from cms.core.viewsets import ReadOnlyViewSetMixin
+from cms.core.admin.views import local_time, person_label
+from cms.core.admin.viewsets import AllPermissionsInGroupEditor, ReadOnlyViewSetMixin
 
 from ..models import Broadcast, Delivery, MessageTemplate
 from . import views
@@ -32,16 +33,8 @@ class NewsItemPanel(FieldPanel):
             return bool(getattr(self.instance, "news_page_id", None)) and super().is_shown()
 
 
-class AllPermissionsInGroupEditor:
-    """Offer every permission of the model in Wagtail's group editor, "view" included
-    (Wagtail leaves "view" out when a viewset has no inspect view)."""
-
-    def get_permissions_to_register(self):
-        return Permission.objects.filter(content_type=ContentType.objects.get_for_model(self.model))
-
-
 def _when(field: str):
-    return lambda obj: views.local_time(getattr(obj, field))
+    return lambda obj: local_time(getattr(obj, field))
 
 
 class BroadcastViewSet(AllPermissionsInGroupEditor, ModelViewSet):
@@ -154,8 +147,6 @@ class DeliveryViewSet(ReadOnlyViewSetMixin, ModelViewSet):
     menu_label = _("Delivery log")
     index_view_class = views.DeliveryIndexView
     filterset_class = views.DeliveryFilterSet
-    copy_view_enabled = False
-    add_to_reference_index = False
     ordering = ["-created_at", "-id"]
     list_per_page = 50
     search_fields = ["address"]
@@ -164,7 +155,7 @@ class DeliveryViewSet(ReadOnlyViewSetMixin, ModelViewSet):
         Column(
             "recipient",
             label=_("Recipient"),
-            accessor=lambda d: d.message.recipient.get_full_name() or d.message.recipient.get_username(),
+            accessor=lambda d: person_label(d.message.recipient),
         ),
         Column("channel", label=_("Channel"), accessor="get_channel_display"),
         Column("address", label=_("Address"), accessor="shown_address"),
@@ -179,12 +170,6 @@ class DeliveryViewSet(ReadOnlyViewSetMixin, ModelViewSet):
         return Permission.objects.filter(
             content_type=ContentType.objects.get_for_model(Delivery), codename="view_delivery"
         )
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-        ]
 
 
 class MessagingViewSetGroup(ViewSetGroup):

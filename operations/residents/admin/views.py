@@ -23,7 +23,8 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import MenuItem
 from wagtail.log_actions import log
 
-from cms.core.exceptions import ServiceError, service_errors
+from cms.core.admin.views import ServiceFormMixin, add_service_errors, person_label
+from cms.core.exceptions import ServiceError
 
 from .. import services
 from ..models import Membership
@@ -33,24 +34,6 @@ from .forms import EndForm, RejectForm, VerifyForm
 # the viewset class: the viewsets import these views, so the views cannot import them.
 VERIFICATION = "verification"
 VERIFICATION_LABEL = _("Verification")
-
-
-def _show_service_error(form, error: ServiceError) -> None:
-    for problem in service_errors(error):
-        form.add_error(problem.field if problem.field in form.fields else None, problem.message)
-
-
-class ServiceFormMixin:
-    """A service's refusal shown on the form, like any validation error."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ServiceError as error:
-            _show_service_error(form, error)
-            self.produced_error_code = "validation_error"
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
 
 
 # --- Estates, buildings, units: generic views that save through the services ---------------
@@ -231,8 +214,7 @@ class MembershipDecisionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, 
         return self.submit_button_label
 
     def get_page_subtitle(self):
-        user = self.object.user
-        return f"{user.get_full_name() or user.get_username()} – {self.object.unit} ({self.object.get_role_display()})"
+        return f"{person_label(self.object.user)} – {self.object.unit} ({self.object.get_role_display()})"
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
@@ -271,7 +253,7 @@ class MembershipDecisionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, 
         try:
             self.decide(form)
         except ServiceError as error:
-            _show_service_error(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message % {"membership": self.object})
         return redirect(self.index_url)

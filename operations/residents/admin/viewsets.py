@@ -14,7 +14,7 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from cms.core.viewsets import ReadOnlyViewSetMixin
+from cms.core.admin.viewsets import ReadOnlyViewSetMixin
 
 from ..models import Building, Estate, Membership, SignInAttempt, Unit
 from .views import (
@@ -107,15 +107,6 @@ class ReadOnlyViewSet(ReadOnlyViewSetMixin, ModelViewSet):
     """A listing and an inspect view; no add, edit, copy or delete."""
 
     inspect_view_enabled = True
-    copy_view_enabled = False
-    add_to_reference_index = False
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-        ]
 
 
 class SignInAttemptViewSet(ReadOnlyViewSet):

@@ -22,6 +22,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 
 from cms.contractors.models import ContractorPage
+from cms.core.admin.views import person_label
 from operations.residents.models import Building
 from operations.residents.roles import StaffRole, staff_group_name
 
@@ -34,12 +35,6 @@ User = get_user_model()
 def label_of(model, name: str) -> str:
     """A field's verbose name as a label (lazy: translated when shown)."""
     return capfirst(model._meta.get_field(name).verbose_name)
-
-
-def person_label(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
 
 
 # --- The list's filters ----------------------------------------------------------------------

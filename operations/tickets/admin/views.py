@@ -11,7 +11,6 @@ services enforce, so a form is shown exactly when the service would accept it.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -19,7 +18,7 @@ from datetime import datetime, time, timedelta
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponseForbidden, StreamingHttpResponse
+from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -36,8 +35,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.admin.widgets.button import Button
 
+from cms.core.admin.exports import csv_lines, csv_response, csv_time
+from cms.core.admin.views import add_service_errors, local_time, person_label
 from cms.core.exceptions import ServiceError, service_errors
-from operations.messaging.admin.exports import csv_cell
 
 from .. import policy, selectors, services
 from ..models import Ticket, TicketComment, TicketEvent, TicketPhoto
@@ -49,7 +49,6 @@ from .forms import (
     DeadlineForm,
     StatisticsPeriodForm,
     TransitionForm,
-    person_label,
 )
 
 S = Ticket.Status
@@ -60,17 +59,12 @@ TICKETS = "tickets-admin"
 CATEGORIES = "ticket-categories"
 STATISTICS = "ticket-statistics"
 
-DATE_TIME = "d.m.Y H:i"
 CSV_DATE_TIME = "%d.%m.%Y %H:%M"
 
 
 def ticket_url(name: str, ticket_or_pk) -> str:
     pk = getattr(ticket_or_pk, "pk", ticket_or_pk)
     return reverse(f"{TICKETS}:{name}", args=[quote(pk)])
-
-
-def local_time(moment) -> str:
-    return date_format(timezone.localtime(moment), DATE_TIME) if moment else ""
 
 
 def field_label(name: str) -> str:
@@ -141,16 +135,7 @@ class TicketIndexView(generic.IndexView):
         return f"tickets-{timezone.localdate():%Y-%m-%d}"
 
     def write_csv_response(self, queryset):
-        response = StreamingHttpResponse(ticket_csv_lines(queryset), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.get_filename()}.csv"'
-        return response
-
-
-class _Echo:
-    """A file that hands back what is written: csv.writer then returns each line."""
-
-    def write(self, value):
-        return value
+        return csv_response(ticket_csv_lines(queryset), f"{self.get_filename()}.csv")
 
 
 def ticket_csv_lines(tickets):
@@ -160,7 +145,6 @@ def ticket_csv_lines(tickets):
     Contact details stay out: the file leaves the system, the list of faults need not
     carry residents' phone numbers with it.
     """
-    writer = csv.writer(_Echo(), delimiter=";")
     # Everything translated now, in the viewer's language: the rows are written while the
     # response streams, after the view has returned.
     header = [
@@ -189,12 +173,11 @@ def ticket_csv_lines(tickets):
     yes = gettext("yes")
 
     def when(moment) -> str:
-        return timezone.localtime(moment, zone).strftime(CSV_DATE_TIME) if moment else ""
+        return csv_time(moment, zone, CSV_DATE_TIME)
 
-    def lines():
-        yield "\ufeff" + writer.writerow([csv_cell(value) for value in header])
+    def rows():
         for ticket in tickets.iterator(chunk_size=2000):
-            row = [
+            yield [
                 ticket.reference,
                 ticket.title,
                 ticket.category.name,
@@ -212,9 +195,8 @@ def ticket_csv_lines(tickets):
                 when(ticket.done_at),
                 when(ticket.closed_at),
             ]
-            yield writer.writerow([csv_cell(value) for value in row])
 
-    return lines()
+    return csv_lines(header, rows())
 
 
 # --- One ticket ----------------------------------------------------------------------------------
@@ -450,9 +432,7 @@ class TicketActionView(TicketInspectView):
             try:
                 success = self.act(form)
             except ServiceError as error:
-                for refusal in service_errors(error):
-                    field = self.field_names.get(refusal.field, refusal.field)
-                    form.add_error(field if field in form.fields else None, refusal.message)
+                add_service_errors(form, error, self.field_names)
                 problem = service_errors(error)[0].message
             else:
                 messages.success(request, success)

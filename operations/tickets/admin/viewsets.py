@@ -22,12 +22,13 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, StatusFlagColumn, Sta
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from cms.core.viewsets import ReadOnlyViewSetMixin
+from cms.core.admin.views import local_time, person_label
+from cms.core.admin.viewsets import AllPermissionsInGroupEditor, ReadOnlyViewSetMixin
 
 from .. import selectors
 from ..models import CLOSED_STATUSES, Category, Ticket
 from . import views
-from .forms import CategoryForm, TicketFilterSet, person_label
+from .forms import CategoryForm, TicketFilterSet
 
 TICKET_PERMISSIONS = ["view_ticket", "change_ticket", "dispatch_ticket", "view_ticket_statistics"]
 
@@ -45,8 +46,6 @@ class TicketViewSet(ReadOnlyViewSetMixin, ModelViewSet):
     inspect_view_class = views.TicketInspectView
     inspect_view_enabled = True
     filterset_class = TicketFilterSet
-    copy_view_enabled = False
-    add_to_reference_index = False
     ordering = "-created_at"
     list_per_page = 50
     list_display = [
@@ -74,13 +73,13 @@ class TicketViewSet(ReadOnlyViewSetMixin, ModelViewSet):
         Column(
             "created_at",
             label=views.field_label("created_at"),
-            accessor=lambda ticket: views.local_time(ticket.created_at),
+            accessor=lambda ticket: local_time(ticket.created_at),
             sort_key="created_at",
         ),
         Column(
             "due_at",
             label=views.field_label("due_at"),
-            accessor=lambda ticket: views.local_time(ticket.due_at),
+            accessor=lambda ticket: local_time(ticket.due_at),
             sort_key="due_at",
         ),
         StatusFlagColumn("overdue", label=_("Overdue"), accessor="is_overdue", true_label=_("overdue")),
@@ -95,10 +94,7 @@ class TicketViewSet(ReadOnlyViewSetMixin, ModelViewSet):
         return self.construct_view(view_class, **self.get_inspect_view_kwargs())
 
     def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+        return super().get_urlpatterns() + [
             path("inspect/<int:pk>/assign/", self.action_view(views.TicketAssignView), name="assign"),
             path("inspect/<int:pk>/status/", self.action_view(views.TicketTransitionView), name="transition"),
             path("inspect/<int:pk>/comment/", self.action_view(views.TicketCommentView), name="comment"),
@@ -124,7 +120,7 @@ class TicketStatisticsViewSet(ViewSet):
         return [path("", views.TicketStatisticsView.as_view(), name="index")]
 
 
-class CategoryViewSet(ModelViewSet):
+class CategoryViewSet(AllPermissionsInGroupEditor, ModelViewSet):
     """Administrators add and change categories, dispatchers read them; a category with
     tickets is never deleted (see views.CategoryDeleteView)."""
 
