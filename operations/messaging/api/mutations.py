@@ -13,10 +13,10 @@ from strawberry import Info
 
 from cms.core.exceptions import ServiceError
 from cms.core.graphql.context import signed_in_user
-from cms.core.graphql.errors import UserError, typed_errors
-from cms.core.graphql.values import bad_input, parse_global_id
+from cms.core.graphql.errors import UserError, bad_input, typed_errors
+from cms.core.graphql.ids import parse_global_id
 
-from .. import errors, selectors, services
+from .. import policy, selectors, services
 from .types import Channel, InboxMessage, MessageKind, MessagingErrorCode, NotificationPreferencesType, PushDeviceType
 
 # --- Errors and payloads -------------------------------------------------------------------------
@@ -31,10 +31,11 @@ def _errors(error: ServiceError) -> list[MessagingError]:
     return typed_errors(MessagingError, MessagingErrorCode, error)
 
 
-def _not_signed_in() -> list[MessagingError]:
-    return _errors(
-        ServiceError(errors.MessagingErrorCode.NOT_AUTHENTICATED, gettext("Sign in to manage your messages."))
-    )
+def _refused(user) -> list[MessagingError]:
+    """The errors of a mutation of the person's own messages, preferences or devices that
+    `policy.personal_refusal` refuses (empty when allowed)."""
+    refusal = policy.personal_refusal(user)
+    return _errors(refusal) if refusal else []
 
 
 @strawberry.type
@@ -113,8 +114,8 @@ class Mutation:
         self, info: Info, ids: list[strawberry.ID] | None = None, all: bool = False
     ) -> MessageMarkReadPayload:
         user = signed_in_user(info)
-        if user is None:
-            return MessageMarkReadPayload(messages=[], unread_count=0, errors=_not_signed_in())
+        if refused := _refused(user):
+            return MessageMarkReadPayload(messages=[], unread_count=0, errors=refused)
         if all and ids:
             raise bad_input(gettext("Give ids or all, not both."), field="ids")
         pks = [] if all else _message_ids(ids or [])
@@ -137,8 +138,8 @@ class Mutation:
         self, info: Info, input: NotificationPreferencesInput
     ) -> NotificationPreferencesUpdatePayload:
         user = signed_in_user(info)
-        if user is None:
-            return NotificationPreferencesUpdatePayload(preferences=None, errors=_not_signed_in())
+        if refused := _refused(user):
+            return NotificationPreferencesUpdatePayload(preferences=None, errors=refused)
         choices = [(choice.kind.value, choice.channel.value, choice.enabled) for choice in input.choices or []]
         try:
             services.notification_preferences_save(
@@ -156,8 +157,8 @@ class Mutation:
     )
     def push_device_register(self, info: Info, token: str, name: str | None = None) -> PushDeviceRegisterPayload:
         user = signed_in_user(info)
-        if user is None:
-            return PushDeviceRegisterPayload(device=None, errors=_not_signed_in())
+        if refused := _refused(user):
+            return PushDeviceRegisterPayload(device=None, errors=refused)
         try:
             device = services.push_device_register(user=user, token=token, name=(name or "").strip())
         except ServiceError as error:
@@ -167,7 +168,7 @@ class Mutation:
     @strawberry.mutation(description="Stop push notifications to this phone (call it before signing out).")
     def push_device_unregister(self, info: Info, token: str) -> PushDeviceUnregisterPayload:
         user = signed_in_user(info)
-        if user is None:
-            return PushDeviceUnregisterPayload(removed=False, errors=_not_signed_in())
+        if refused := _refused(user):
+            return PushDeviceUnregisterPayload(removed=False, errors=refused)
         removed = services.push_device_unregister(user=user, token=token)
         return PushDeviceUnregisterPayload(removed=removed, errors=[])

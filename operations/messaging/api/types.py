@@ -16,8 +16,8 @@ from django.utils.html import linebreaks
 from strawberry import Info, relay
 from strawberry.extensions import FieldExtension
 
+from cms.core.graphql.enums import graphql_enum
 from cms.core.graphql.pagination import HubConnection
-from cms.core.graphql.values import graphql_enum
 
 from .. import errors, kinds, selectors
 from ..models import Message, PushDevice

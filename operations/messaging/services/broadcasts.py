@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from cms.core.exceptions import ServiceError
 from cms.core.queue import enqueue_after_commit
 
-from .. import selectors
+from .. import policy, selectors
 from ..errors import MessagingErrorCode
 from ..kinds import Channel, MessageKind
 from ..models import Broadcast, Delivery
@@ -29,7 +29,6 @@ from .outbox import _send_after_commit, _write_outbox
 
 logger = logging.getLogger(__name__)
 
-EDITABLE_STATUSES = [Broadcast.Status.DRAFT, Broadcast.Status.SCHEDULED]
 BROADCAST_CONTENT_FIELDS = [
     "title",
     "kind",
@@ -64,10 +63,8 @@ def broadcast_draft_save(
     `estates`, `buildings` and `units` replace the chosen places when given (None keeps them).
     """
     current = Broadcast.objects.select_for_update().filter(pk=broadcast.pk).first() if broadcast.pk else None
-    if broadcast.pk and (current is None or current.status not in EDITABLE_STATUSES):
-        raise ServiceError(
-            MessagingErrorCode.BROADCAST_NOT_EDITABLE, gettext("This broadcast has already been sent or cancelled.")
-        )
+    if broadcast.pk and (refusal := policy.broadcast_edit_refusal(current)):
+        raise refusal
     try:
         validate_template_texts(subject=broadcast.subject, body_text=broadcast.body, sms_text=broadcast.sms_text)
         validate_template_texts(
@@ -132,10 +129,8 @@ def broadcast_schedule(*, broadcast: Broadcast, user: AbstractBaseUser, send_at:
     Sending now also asks a worker to queue it at once after commit.
     """
     broadcast = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
-    if not broadcast.is_editable:
-        raise ServiceError(
-            MessagingErrorCode.BROADCAST_NOT_EDITABLE, gettext("This broadcast has already been sent or cancelled.")
-        )
+    if refusal := policy.broadcast_edit_refusal(broadcast):
+        raise refusal
     problems = broadcast_problems(broadcast)
     if problems:
         raise problems[0]
@@ -159,10 +154,8 @@ def _queue_broadcast_after_commit(broadcast_id: int) -> None:
 def broadcast_cancel(*, broadcast: Broadcast, user: AbstractBaseUser) -> Broadcast:
     """Stop a broadcast: a scheduled one is never sent; a sending one sends nothing more."""
     broadcast = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
-    if broadcast.status not in {Broadcast.Status.SCHEDULED, Broadcast.Status.SENDING, Broadcast.Status.DRAFT}:
-        raise ServiceError(
-            MessagingErrorCode.BROADCAST_NOT_CANCELLABLE, gettext("This broadcast has already finished.")
-        )
+    if refusal := policy.broadcast_cancel_refusal(broadcast):
+        raise refusal
     # Claimed ones too: a worker checks its claim before each send, so it stops at once.
     Delivery.objects.filter(broadcast=broadcast, state__in=[Delivery.State.QUEUED, Delivery.State.SENDING]).update(
         state=Delivery.State.FAILED, error="cancelled by staff", claim=None

@@ -19,9 +19,10 @@ from django.utils.translation import gettext
 
 from cms.core.exceptions import ServiceError, raise_if_any, service_errors
 
+from .. import policy, selectors
 from ..errors import MessagingErrorCode
-from ..kinds import Channel, MessageKind, rules_for
-from ..models import Message, NotificationPreference, NotificationSettings, PushDevice
+from ..kinds import Channel, MessageKind
+from ..models import NotificationPreference, NotificationSettings, PushDevice
 from ..providers.sms import is_e164
 
 User = get_user_model()
@@ -76,14 +77,8 @@ def notification_preferences_update(*, user: AbstractBaseUser, choices: Iterable
             raise ServiceError(
                 MessagingErrorCode.CHANNEL_INVALID, gettext("Unknown channel."), f"choices.{index}.channel"
             )
-        rules = rules_for(kind)
-        if rules.is_locked(channel) and not enabled:
-            raise ServiceError(
-                MessagingErrorCode.CHANNEL_LOCKED,
-                gettext("Messages about %(kind)s always reach you by %(channel)s.")
-                % {"kind": rules.label, "channel": Channel(channel).label},
-                f"choices.{index}.enabled",
-            )
+        if not enabled and (refusal := policy.channel_off_refusal(kind, channel, field=f"choices.{index}.enabled")):
+            raise refusal
         rows.append((kind, channel, bool(enabled)))
     for kind, channel, enabled in rows:
         NotificationPreference.objects.update_or_create(
@@ -155,7 +150,7 @@ def email_preferences_token_read(token: str) -> tuple[AbstractBaseUser, str]:
 
 def email_unsubscribe(*, user: AbstractBaseUser, kind: str) -> bool:
     """Turn off e-mail for one kind; False when e-mail cannot be turned off for it."""
-    if rules_for(kind).is_locked(Channel.EMAIL):
+    if not policy.may_turn_off(kind, Channel.EMAIL):
         return False
     notification_preferences_update(user=user, choices=[(kind, Channel.EMAIL.value, False)])
     return True
@@ -180,7 +175,8 @@ def push_device_register(*, user: AbstractBaseUser, token: str, name: str = "") 
 
 @transaction.atomic
 def push_device_unregister(*, user: AbstractBaseUser, token: str) -> bool:
-    return bool(PushDevice.objects.filter(user=user, token=(token or "").strip()).delete()[0])
+    # The person's own devices only: someone else's token is not removed.
+    return bool(selectors.push_devices_of(user).filter(token=(token or "").strip()).delete()[0])
 
 
 # --- Inbox -----------------------------------------------------------------------------------
@@ -192,7 +188,7 @@ def messages_mark_read(
 ) -> int:
     """Mark the person's messages read (the named ones, or all); someone else's, and
     messages that are not in the inbox (`in_inbox` off), are not found."""
-    inbox = Message.objects.filter(recipient=user, in_inbox=True)
+    inbox = selectors.inbox_of(user)  # the person's own: anyone else's message is not found
     unread = inbox.filter(read_at__isnull=True)
     if not everything:
         ids = set(message_ids or [])

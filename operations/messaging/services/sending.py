@@ -20,7 +20,8 @@ from django.utils import timezone
 from cms.core.cache import counter_incr
 from operations.residents.models import AccountConfirmation
 
-from ..kinds import Channel, MessageKind, rules_for
+from .. import policy
+from ..kinds import Channel, MessageKind
 from ..models import Broadcast, Delivery, NotificationSettings, PushDevice
 from ..providers import OutgoingMessage, PermanentFailure, TemporaryFailure, provider_for
 from ..rendering import email_bodies
@@ -69,9 +70,10 @@ def _outgoing(delivery: Delivery) -> OutgoingMessage:
             link=message.link,
             idempotency_key=key,
         )
-    locked = rules_for(message.kind).is_locked(Channel.EMAIL)
     preferences_url = email_preferences_url(user_id=message.recipient_id)
-    unsubscribe_url = "" if locked else email_preferences_url(user_id=message.recipient_id, kind=message.kind)
+    # An unsubscribe link only where the person may turn e-mail off for the kind.
+    may_unsubscribe = policy.may_turn_off(message.kind, Channel.EMAIL)
+    unsubscribe_url = email_preferences_url(user_id=message.recipient_id, kind=message.kind) if may_unsubscribe else ""
     text, html = email_bodies(message=message, unsubscribe_url=unsubscribe_url, preferences_url=preferences_url)
     headers = {}
     if unsubscribe_url:

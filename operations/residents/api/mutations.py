@@ -18,8 +18,7 @@ from cms.core.graphql.context import signed_in_user
 from cms.core.graphql.errors import typed_errors
 from cms.core.views import csrf_rejects
 
-from .. import errors as domain_errors
-from .. import selectors, services, throttling
+from .. import policy, selectors, services, throttling
 from ..middleware import bearer_token
 from ..models import SignInAttempt
 from .types import (
@@ -87,7 +86,7 @@ class Mutation:
     @strawberry.mutation(description="End the web portal session.")
     def session_sign_out(self, info: Info) -> SignOutPayload:
         request = info.context.request
-        if getattr(request, "auth_via_token", False):
+        if not policy.may_sign_out_session(via_token=getattr(request, "auth_via_token", False)):
             message = gettext("This request is signed with a token; revoke the token instead.")
             return SignOutPayload(
                 signed_out=False,
@@ -114,12 +113,8 @@ class Mutation:
     def token_revoke(self, info: Info) -> TokenRevokePayload:
         request = info.context.request
         raw_token = bearer_token(request) or ""
-        if not raw_token or not request.user.is_authenticated:
-            message = gettext("Send the token to revoke in the Authorization header.")
-            return TokenRevokePayload(
-                revoked=False,
-                errors=[TokenError(field=None, message=message, code=TokenErrorCode.NOT_TOKEN_AUTHENTICATED)],
-            )
+        if refusal := policy.token_revoke_refusal(request.user, raw_token=raw_token):
+            return TokenRevokePayload(revoked=False, errors=typed_errors(TokenError, TokenErrorCode, refusal))
         try:
             services.api_token_revoke(raw_token=raw_token)
         except ServiceError as error:
@@ -268,10 +263,9 @@ class Mutation:
         user = signed_in_user(info)
         unit_field = "unitId" if unit_id else "unitNumber"
         try:
-            if user is None:
-                raise ServiceError(
-                    domain_errors.MembershipErrorCode.NOT_AUTHENTICATED, gettext("Sign in to ask for access to a unit.")
-                )
+            # Asked before the unit is looked up, so nobody anonymous can probe which units exist.
+            if refusal := policy.membership_request_refusal(user):
+                raise refusal
             unit = selectors.unit_for_request(
                 unit_id=unit_id, estate_slug=estate_slug, building_code=building_code, unit_number=unit_number
             )

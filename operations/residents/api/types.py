@@ -17,12 +17,12 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext
 from strawberry import auto
 
-from cms.core.graphql.errors import UserError
-from cms.core.graphql.values import bad_input, graphql_enum
+from cms.core.graphql.enums import graphql_enum
+from cms.core.graphql.errors import UserError, bad_input
 from operations.messaging.api import ViewerMessagingFields
 
 from .. import errors as domain_errors
-from .. import selectors
+from .. import policy, selectors
 from ..models import Building, Estate, Membership, SignInAttempt, Unit
 from ..roles import StaffRole
 
@@ -171,7 +171,7 @@ class Viewer(ViewerMessagingFields):
 
     @strawberry_django.field(description="Whether the person works for the cooperative (any staff role).")
     def is_staff(self) -> bool:
-        return bool(self.is_staff or self.is_superuser or selectors.staff_roles_of(self))
+        return policy.is_staff_member(self)
 
     @strawberry_django.field
     def staff_roles(self) -> list[StaffRoleEnum]:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from cms.core.exceptions import ServiceError, raise_if_any
 from cms.core.queue import enqueue_after_commit
 
-from .. import throttling
+from .. import policy, throttling
 from ..errors import (
     AccountLinkErrorCode,
     PasswordChangeErrorCode,
@@ -565,8 +565,8 @@ def password_change(
     person gets an e-mail about it. Not atomic as a whole: the record of a failed attempt
     must survive the error it raises.
     """
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        raise ServiceError(PasswordChangeErrorCode.NOT_AUTHENTICATED, _("Sign in to change your password."))
+    if refusal := policy.password_change_refusal(user):
+        raise refusal
     username = user.get_username()
     ip_address = _valid_ip(ip_address)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.core.exceptions import ServiceError
 
+from .. import policy
 from ..errors import MembershipErrorCode
 from ..models import Membership, Unit
 from .audiences import user_audiences_sync
@@ -60,8 +61,8 @@ def membership_request(*, user: AbstractUser, unit: Unit, role: str, proof_kind:
     The request waits for staff; `proof_matches` tells them whether the proof equals
     what the cooperative holds. Nothing is granted until it is verified.
     """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        raise ServiceError(MembershipErrorCode.NOT_AUTHENTICATED, _("Sign in to ask for access to a unit."))
+    if refusal := policy.membership_request_refusal(user):
+        raise refusal
     if role not in Membership.Role.values:
         raise ServiceError(MembershipErrorCode.ROLE_INVALID, _("Choose owner, tenant or board member."), "role")
     if proof_kind not in Membership.ProofKind.values:
@@ -90,10 +91,6 @@ def membership_request(*, user: AbstractUser, unit: Unit, role: str, proof_kind:
         ) from None
 
 
-def _can_decide(user: AbstractUser | None) -> bool:
-    return bool(user) and user.is_active and user.has_perm("residents.change_membership")
-
-
 def _locked(membership: Membership) -> Membership:
     return (
         Membership.objects.select_for_update(of=("self",))
@@ -105,8 +102,8 @@ def _locked(membership: Membership) -> Membership:
 @transaction.atomic
 def membership_verify(*, membership: Membership, decided_by: AbstractUser, note: str = "") -> Membership:
     """Accept a pending request: the person gains the unit's audiences in this transaction."""
-    if not _can_decide(decided_by):
-        raise ServiceError(MembershipErrorCode.PERMISSION_DENIED, _("You may not decide on memberships."))
+    if refusal := policy.membership_decision_refusal(decided_by):
+        raise refusal
     membership = _locked(membership)
     if membership.status != Membership.Status.PENDING:
         raise ServiceError(MembershipErrorCode.NOT_PENDING, _("This request has already been decided."))
@@ -123,8 +120,8 @@ def membership_verify(*, membership: Membership, decided_by: AbstractUser, note:
 @transaction.atomic
 def membership_reject(*, membership: Membership, decided_by: AbstractUser, reason: str) -> Membership:
     """Refuse a pending request; the reason is sent to the person."""
-    if not _can_decide(decided_by):
-        raise ServiceError(MembershipErrorCode.PERMISSION_DENIED, _("You may not decide on memberships."))
+    if refusal := policy.membership_decision_refusal(decided_by):
+        raise refusal
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(
@@ -147,10 +144,10 @@ def membership_reject(*, membership: Membership, decided_by: AbstractUser, reaso
 def membership_end(*, membership: Membership, ended_by: AbstractUser | None) -> Membership:
     """End a verified membership (sale, move-out): exactly the access it gave goes away.
 
-    Staff who decide on memberships may end any; a person may end their own.
+    Staff who decide on memberships may end any; a person may end their own (policy).
     """
-    if not (_can_decide(ended_by) or (ended_by is not None and ended_by.pk == membership.user_id)):
-        raise ServiceError(MembershipErrorCode.PERMISSION_DENIED, _("You may not end this membership."))
+    if refusal := policy.membership_end_refusal(ended_by, membership):
+        raise refusal
     membership = _locked(membership)
     if membership.status != Membership.Status.VERIFIED:
         raise ServiceError(MembershipErrorCode.NOT_VERIFIED, _("Only a verified membership can be ended."))
