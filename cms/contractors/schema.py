@@ -12,10 +12,10 @@ from strawberry import Info
 
 from cms.contractors import selectors
 from cms.contractors.models import ContractorPage, Trade
+from cms.core.graphql.content import PageInterface
 from cms.core.graphql.context import denied_page_paths, site_root_path, viewer_of
+from cms.core.graphql.errors import bad_input
 from cms.core.graphql.pagination import HubConnection
-from cms.core.graphql.types import PageInterface
-from cms.core.graphql.values import bad_input
 
 
 @strawberry_django.type(Trade, name="Trade")
@@ -53,7 +53,7 @@ class Query:
     )
     def contractors(self, info: Info, filter: ContractorFilter | None = None) -> Iterable[ContractorPage]:
         filter = filter or ContractorFilter()
-        if filter.trade and ("\x00" in filter.trade or not Trade.objects.filter(slug=filter.trade).exists()):
+        if filter.trade and ("\x00" in filter.trade or not selectors.trade_exists(filter.trade)):
             raise bad_input(_("Unknown trade “%(trade)s”.") % {"trade": filter.trade}, field="trade")
         return selectors.contractors_visible_to(
             viewer_of(info),

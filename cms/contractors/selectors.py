@@ -22,3 +22,7 @@ def contractors_visible_to(
 
 def trades():
     return Trade.objects.all()
+
+
+def trade_exists(slug: str) -> bool:
+    return Trade.objects.filter(slug=slug).exists()

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_safe
 from strawberry.django.views import GraphQLView
 from wagtail.images import get_image_model
 
+from cms.core.graphql.errors import BAD_USER_INPUT
 from cms.core.graphql.execution import json_strings
-from cms.core.graphql.values import BAD_USER_INPUT
 from cms.core.visibility import collection_is_visible
 
 

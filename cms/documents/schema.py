@@ -10,9 +10,10 @@ import strawberry_django
 from django.conf import settings
 from strawberry import Info, relay
 
+from cms.core.graphql.content import BuildingRef, building_ref
 from cms.core.graphql.context import denied_collection_paths, request_of, viewer_of
+from cms.core.graphql.ids import parse_id
 from cms.core.graphql.pagination import HubConnection
-from cms.core.graphql.values import BuildingRef, building_ref, parse_id
 from cms.documents import selectors
 from cms.documents.models import CooperativeDocument
 

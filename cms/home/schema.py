@@ -5,14 +5,14 @@ from __future__ import annotations
 import strawberry
 import strawberry_django
 from strawberry import Info
-from wagtail.models import Page, Site
 from wagtail.rich_text import expand_db_html
 
 from cms.contractors.models import ContractorIndexPage
-from cms.core.graphql.context import request_of, visible_pages
-from cms.core.graphql.types import PageInterface, site_root_url_path
+from cms.core.graphql.content import PageInterface, site_root_url_path
+from cms.core.graphql.context import denied_page_paths, request_of, site_root_path, viewer_of
 from cms.documents.models import DocumentIndexPage
-from cms.home.models import CooperativeContact, HomePage
+from cms.home import selectors
+from cms.home.models import HomePage
 from cms.investments.models import InvestmentIndexPage
 from cms.news.models import NewsIndexPage
 
@@ -66,16 +66,11 @@ class SiteInfo:
     emergency_numbers: EmergencyNumbers
 
 
-def _site_for(info: Info) -> Site:
-    request = request_of(info)
-    return Site.find_for_request(request) or Site.objects.get(is_default_site=True)
-
-
 @strawberry.type
 class Query:
     @strawberry.field(description="The cooperative's contact card.")
     def site(self, info: Info) -> SiteInfo:
-        contact = CooperativeContact.for_site(_site_for(info))
+        contact = selectors.cooperative_contact(request_of(info))
         return SiteInfo(
             name=contact.name,
             street=contact.street,
@@ -104,5 +99,7 @@ class Query:
             return None
         relative = url_path.strip("/")
         full_path = site_root_url_path(info) + (relative + "/" if relative else "")
-        page = visible_pages(info, Page.objects.filter(url_path=full_path)).first()
+        page = selectors.pages_visible_to(
+            viewer_of(info), url_path=full_path, denied_paths=denied_page_paths(info), within=site_root_path(info)
+        ).first()
         return page.specific if page is not None else None

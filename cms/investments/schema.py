@@ -13,10 +13,10 @@ from django.db.models import Prefetch
 from strawberry import Info
 from wagtail.rich_text import expand_db_html
 
+from cms.core.graphql.content import BuildingRef, ImageType, PageInterface, building_ref, image_prefetch, visible_image
 from cms.core.graphql.context import denied_page_paths, site_root_path, viewer_of
+from cms.core.graphql.ids import parse_id
 from cms.core.graphql.pagination import HubConnection
-from cms.core.graphql.types import ImageType, PageInterface, image_prefetch, visible_image
-from cms.core.graphql.values import BuildingRef, building_ref, parse_id
 from cms.core.images import image_queryset
 from cms.investments import selectors
 from cms.investments.models import InvestmentGalleryImage, InvestmentPage

@@ -11,10 +11,10 @@ from django.conf import settings
 from strawberry import Info
 from wagtail.rich_text import expand_db_html
 
+from cms.core.graphql.content import BuildingRef, ImageType, PageInterface, building_ref, image_prefetch, visible_image
 from cms.core.graphql.context import denied_page_paths, site_root_path, viewer_of
+from cms.core.graphql.ids import parse_id
 from cms.core.graphql.pagination import HubConnection
-from cms.core.graphql.types import ImageType, PageInterface, image_prefetch, visible_image
-from cms.core.graphql.values import BuildingRef, building_ref, parse_id
 from cms.news import selectors
 from cms.news.models import NewsPage
 

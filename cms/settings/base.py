@@ -202,8 +202,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # timeout (1 s), so idle workers are not disturbed.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 5.0, "socket_connect_timeout": 3.0}
 CELERY_BEAT_SCHEDULE = {
-    "publish-scheduled-pages": {"task": "cms.core.tasks.publish_scheduled_pages", "schedule": 60.0},
-    "prune-sign-in-attempts": {"task": "operations.residents.tasks.prune_sign_in_attempts", "schedule": 86400.0},
+    "scheduled-pages-publish": {"task": "cms.core.tasks.scheduled_pages_publish", "schedule": 60.0},
+    "sign-in-attempts-prune": {"task": "operations.residents.tasks.sign_in_attempts_prune", "schedule": 86400.0},
     # Sign-ups and reset requests whose task the broker lost; deletes them after a day.
     "account-email-requests-sweep": {
         "task": "operations.residents.tasks.account_email_requests_sweep",
@@ -211,7 +211,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The safety net of the outbox: starts due broadcasts, requeues deliveries of dead
     # workers and sends whatever an unreachable broker left behind.
-    "messaging-sweep": {"task": "operations.messaging.tasks.messaging_sweep", "schedule": 60.0},
+    "outbox-sweep": {"task": "operations.messaging.tasks.outbox_sweep", "schedule": 60.0},
     "tickets-escalate": {"task": "operations.tickets.tasks.tickets_escalate", "schedule": 300.0},
     "tickets-close-unconfirmed": {"task": "operations.tickets.tasks.tickets_close_unconfirmed", "schedule": 3600.0},
     # Photo files no ticket names any more (deleted tickets, rolled-back uploads).

@@ -50,12 +50,5 @@ def denied_collection_paths(info: Info) -> list[str]:
     return visibility.denied_paths_for_request(request_of(info), "collections")
 
 
-def visible_pages(info: Info, queryset):
-    """`queryset` narrowed to the pages the viewer may read (see cms.core.visibility)."""
-    return visibility.restrict_pages(
-        queryset, viewer_of(info), denied=denied_page_paths(info), within=site_root_path(info)
-    )
-
-
 def collection_path_is_visible(info: Info, path: str) -> bool:
     return not visibility.is_under(path, denied_collection_paths(info))

@@ -18,7 +18,7 @@ from graphql import GraphQLError
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from cms.core.graphql.disclosure import schema_is_disclosed
-from cms.core.graphql.values import bad_input
+from cms.core.graphql.errors import bad_input
 
 
 def json_strings(value) -> Iterator[str]:

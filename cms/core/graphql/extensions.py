@@ -2,7 +2,7 @@
 
 Errors a client caused carry `extensions.code`: GRAPHQL_VALIDATION_FAILED for a query
 that does not fit the schema, BAD_USER_INPUT for arguments our resolvers refuse (they
-raise `values.bad_input`). Any other exception is a server fault: masked as
+raise `errors.bad_input`). Any other exception is a server fault: masked as
 INTERNAL_SERVER_ERROR with no details leaked, and logged. Treating only our own
 GraphQLErrors as the client's fault keeps Python's messages from reaching clients.
 """
@@ -15,7 +15,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from cms.core.graphql.values import BAD_USER_INPUT
+from cms.core.graphql.errors import BAD_USER_INPUT
 
 logger = logging.getLogger("cms.graphql")
 

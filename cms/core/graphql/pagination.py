@@ -16,7 +16,7 @@ from strawberry import relay
 from strawberry.relay.utils import from_base64
 from strawberry_django.relay import DjangoListConnection
 
-from cms.core.graphql.values import bad_input
+from cms.core.graphql.errors import bad_input
 
 # Far beyond any list this hub holds, well inside every database's integer range.
 MAX_CURSOR_OFFSET = 2**31 - 1

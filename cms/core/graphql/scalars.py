@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from strawberry.file_uploads import Upload
 from strawberry.schema.types.base_scalars import DateTimeDefinition
 
-from cms.core.graphql.values import bad_input
+from cms.core.graphql.errors import bad_input
 
 
 def parse_upload(value: object) -> UploadedFile:

@@ -15,7 +15,8 @@ from django.utils.translation import gettext
 from strawberry.file_uploads import Upload
 
 from cms.core.exceptions import ServiceError
-from cms.core.graphql.values import bad_input, parse_global_id
+from cms.core.graphql.errors import bad_input
+from cms.core.graphql.ids import parse_global_id
 
 from .. import services
 from ..errors import TicketErrorCode

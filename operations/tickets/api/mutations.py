@@ -25,8 +25,9 @@ from strawberry_django.optimizer import optimize
 
 from cms.core.exceptions import ServiceError
 from cms.core.graphql.context import request_of, signed_in_user
+from cms.core.graphql.enums import graphql_enum
 from cms.core.graphql.errors import UserError, typed_errors
-from cms.core.graphql.values import graphql_enum, parse_global_id, parse_id
+from cms.core.graphql.ids import parse_global_id, parse_id
 from operations.residents import throttling
 
 from .. import errors as domain_errors

@@ -18,8 +18,10 @@ from strawberry_django.optimizer import optimize
 from strawberry_django.permissions import HasPerm
 
 from cms.core.graphql.context import signed_in_user
+from cms.core.graphql.enums import graphql_enum
+from cms.core.graphql.errors import bad_input
+from cms.core.graphql.ids import parse_id
 from cms.core.graphql.pagination import HubConnection
-from cms.core.graphql.values import bad_input, graphql_enum, parse_id
 
 from .. import selectors
 from ..models import Ticket

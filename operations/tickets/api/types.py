@@ -21,7 +21,7 @@ from strawberry import Info, relay
 
 from cms.contractors.models import ContractorPage
 from cms.core.graphql.context import request_of, signed_in_user, viewer_of
-from cms.core.graphql.values import graphql_enum
+from cms.core.graphql.enums import graphql_enum
 from operations.residents.api import BuildingType, UnitType
 
 from .. import policy, selectors

@@ -1,22 +1,17 @@
-"""Small shared values: references to buildings, and argument parsing with typed errors."""
+"""Identifiers a client sends, parsed into primary keys: plain ids ("12") and relay global
+ids ("Ticket:12", base64-encoded). Anything that is not one, or is beyond what a database
+can store, is the client's mistake (`errors.bad_input`), never a server error.
+"""
 
 from __future__ import annotations
 
-from enum import Enum
-
-import strawberry
 from django.utils.translation import gettext as _
-from graphql import GraphQLError
 from strawberry import relay
 
-BAD_USER_INPUT = "BAD_USER_INPUT"
+from cms.core.graphql.errors import bad_input
+
 # The largest primary key any supported database stores (signed 64-bit).
 MAX_ID = 2**63 - 1
-
-
-def bad_input(message: str, *, field: str | None = None) -> GraphQLError:
-    """A query-level error for arguments a client got wrong (not a server fault)."""
-    return GraphQLError(message, extensions={"code": BAD_USER_INPUT, "field": field})
 
 
 def parse_id(value: str | None, *, field: str) -> int | None:
@@ -41,22 +36,3 @@ def parse_global_id(value: str, *, type_name: str, field: str, message: str | No
     if global_id is None or global_id.type_name != type_name:
         raise bad_input(message or _("“%(value)s” is not a valid identifier.") % {"value": value}, field=field)
     return parse_id(global_id.node_id, field=field)
-
-
-@strawberry.type(name="BuildingRef", description="A building, as content refers to it.")
-class BuildingRef:
-    id: strawberry.ID
-    code: str
-    address: str
-
-
-def building_ref(building) -> BuildingRef:
-    return BuildingRef(id=strawberry.ID(str(building.pk)), code=building.code, address=building.address)
-
-
-def graphql_enum(source, name: str, description: str):
-    """A GraphQL enum with the member names and values of `source` (choices, error codes).
-
-    A copy, so the model's choices class is not turned into a strawberry type itself.
-    """
-    return strawberry.enum(Enum(name, {member.name: member.value for member in source}), description=description)

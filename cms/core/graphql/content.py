@@ -1,4 +1,6 @@
-"""GraphQL types every content app shares: images with renditions, the Page interface."""
+"""GraphQL types the content apps share: the Page interface, images with their renditions,
+and buildings as content refers to them.
+"""
 
 from __future__ import annotations
 
@@ -54,6 +56,17 @@ def visible_image(info: Info, image) -> ImageType | None:
     if image is None or not collection_path_is_visible(info, image.collection.path):
         return None
     return image
+
+
+@strawberry.type(name="BuildingRef", description="A building, as content refers to it.")
+class BuildingRef:
+    id: strawberry.ID
+    code: str
+    address: str
+
+
+def building_ref(building) -> BuildingRef:
+    return BuildingRef(id=strawberry.ID(str(building.pk)), code=building.code, address=building.address)
 
 
 def site_root_url_path(info: Info) -> str:
