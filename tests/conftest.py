@@ -1,4 +1,6 @@
-"""Fixtures every test may use: isolated media, a GraphQL client, a site tree."""
+"""Fixtures every test may use: isolated media, a GraphQL client, a site tree, the
+tickets' cast (tests.factories.tickets.Cast) once per module, and an estate with
+buildings A and B."""
 
 from __future__ import annotations
 
@@ -128,3 +130,35 @@ def site_tree(db):
     from tests.factories.content import build_site_tree
 
     return build_site_tree()
+
+
+@pytest.fixture(scope="module")
+def cast(django_db_setup, django_db_blocker):
+    """Everyone around one ticket (tests.factories.tickets.Cast: buildings A and B, their
+    residents, staff, two firms), built once per test module inside a transaction rolled
+    back at its end; each test runs in a savepoint inside it."""
+    from tests.factories import tickets as tf
+
+    with tf.shared_cast(django_db_blocker) as built:
+        yield built
+
+
+@pytest.fixture
+def estate(db):
+    from tests.factories.residents import EstateFactory
+
+    return EstateFactory(name="Zielone Wzgórze", slug="zielone-wzgorze")
+
+
+@pytest.fixture
+def building_a(estate):
+    from tests.factories.residents import BuildingFactory
+
+    return BuildingFactory(estate=estate, code="A", street="ul. Lipowa", number="1")
+
+
+@pytest.fixture
+def building_b(estate):
+    from tests.factories.residents import BuildingFactory
+
+    return BuildingFactory(estate=estate, code="B", street="ul. Lipowa", number="3")

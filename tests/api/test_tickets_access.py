@@ -3,7 +3,7 @@ that gives a ticket back, a worker who leaves, an ended or pending membership, a
 deactivated account, bearer tokens; and mutation payloads that are read back as the
 viewer may now see them.
 
-The world is built once per module by `tickets_world.py`; each test runs in a savepoint.
+The world is built once per module (`world` in conftest.py, from `tickets_world.py`); each test runs in a savepoint.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from cms.contractors.models import ContractorStaff
 from operations.residents import services as residents
 from operations.residents.models import Membership
 from operations.tickets.models import Ticket, TicketPhoto
-from tests.api import tickets_world
 from tests.api.tickets_world import (
     ACCEPT,
     ASSIGN,
@@ -47,10 +46,6 @@ from tests.api.tickets_world import (
 )
 
 pytestmark = pytest.mark.django_db
-
-# The shared fixtures, registered in this module (pytest finds fixtures by module attribute).
-world = tickets_world.world
-as_ = tickets_world.as_
 
 
 # --- Access that ends ----------------------------------------------------------------------------

@@ -12,12 +12,13 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
-from strawberry import relay
 
 from operations.messaging.models import Message
 from operations.tickets import services
 from operations.tickets.models import Ticket, TicketPhoto
+from tests.api.tickets_uploads_kit import create_input
 from tests.factories import tickets as t
+from tests.factories.graphql import gid
 
 pytestmark = pytest.mark.django_db
 
@@ -96,10 +97,6 @@ mutation($input: TicketAnonymousCreateInput!) {
 """
 
 
-def gid(type_name: str, pk) -> str:
-    return str(relay.GlobalID(type_name, str(pk)))
-
-
 def jpeg_with_gps() -> bytes:
     image = Image.new("RGB", (64, 48), (200, 30, 30))
     exif = Image.Exif()
@@ -124,16 +121,6 @@ def upload(client, query: str, variables: dict, files: dict[str, bytes], paths: 
 @pytest.fixture
 def cast():
     return t.build_cast()
-
-
-def create_input(cast, **extra) -> dict:
-    return {
-        "categoryId": str(cast.category.pk),
-        "unitId": str(cast.unit.pk),
-        "title": "Cieknie kran",
-        "description": "Kapie z kranu w kuchni.",
-        **extra,
-    }
 
 
 def test_a_resident_reports_with_a_photo_and_the_gps_position_is_gone(client, gql, cast):

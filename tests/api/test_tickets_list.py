@@ -3,7 +3,7 @@ photos and contacts in `tickets` and `ticket(id)`; filters and orders that never
 what a viewer sees; malformed and unknown ids; the categories.
 
 The world (tickets in every place that matters, seen by every kind of viewer) is built
-once per module by `tickets_world.py`; each test runs in a savepoint inside it.
+once per module (`world` in conftest.py, from `tickets_world.py`); each test runs in a savepoint inside it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import pytest
 from django.utils import timezone
 
 from operations.tickets.models import Category, Ticket, TicketEvent
-from tests.api import tickets_world
 from tests.api.tickets_world import (
     ALL_TICKETS,
     ANONYMOUS_PHONE,
@@ -43,10 +42,6 @@ from tests.api.tickets_world import (
 from tests.factories import tickets as tf
 
 pytestmark = pytest.mark.django_db
-
-# The shared fixtures, registered in this module (pytest finds fixtures by module attribute).
-world = tickets_world.world
-as_ = tickets_world.as_
 
 
 # --- tickets and ticket(id): who sees what -------------------------------------------------------

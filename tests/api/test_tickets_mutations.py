@@ -2,7 +2,7 @@
 account), comments, and whether `actions` offers exactly what the mutations accept;
 typed refusals that change nothing; the workflow from report to reopening.
 
-The world is built once per module by `tickets_world.py`; each test runs in a savepoint.
+The world is built once per module (`world` in conftest.py, from `tickets_world.py`); each test runs in a savepoint.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from strawberry import relay
 
 from operations.messaging.models import Message
 from operations.tickets.models import Ticket, TicketEvent
-from tests.api import tickets_world
 from tests.api.tickets_world import (
     ACCEPT,
     ACTIONS,
@@ -45,10 +44,6 @@ from tests.api.tickets_world import (
 from tests.factories import tickets as tf
 
 pytestmark = pytest.mark.django_db
-
-# The shared fixtures, registered in this module (pytest finds fixtures by module attribute).
-world = tickets_world.world
-as_ = tickets_world.as_
 
 
 # --- ticketCreate ------------------------------------------------------------------------------

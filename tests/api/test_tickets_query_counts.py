@@ -1,7 +1,7 @@
 """SQL query counts of the tickets API: the list, one ticket and every mutation cost the
 same whatever the tickets hold (comments, photos, history) and whatever the page size.
 
-The world is built once per module by `tickets_world.py`; each test runs in a savepoint.
+The world is built once per module (`world` in conftest.py, from `tickets_world.py`); each test runs in a savepoint.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from operations.tickets import services
 from operations.tickets.models import Ticket
-from tests.api import tickets_world
 from tests.api.tickets_world import (
     ACTIONS,
     CREATE,
@@ -35,10 +34,6 @@ from tests.api.tickets_world import (
 )
 
 pytestmark = pytest.mark.django_db
-
-# The shared fixtures, registered in this module (pytest finds fixtures by module attribute).
-world = tickets_world.world
-as_ = tickets_world.as_
 
 
 # --- Query counts --------------------------------------------------------------------------------

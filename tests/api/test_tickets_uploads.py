@@ -14,7 +14,6 @@ from strawberry import relay
 
 from operations.tickets import services
 from operations.tickets.models import Ticket, TicketPhoto
-from tests.api import tickets_uploads_kit
 from tests.api.tickets_uploads_kit import (
     ANONYMOUS_CREATE,
     COMMENT,
@@ -43,13 +42,8 @@ from tests.api.tickets_uploads_kit import (
     webp_with_gps,
 )
 
-pytestmark = pytest.mark.django_db
-
-# The shared fixtures, registered in this module (pytest finds fixtures by module attribute).
-_isolated_media = tickets_uploads_kit._isolated_media
-cast = tickets_uploads_kit.cast
-prepared = tickets_uploads_kit.prepared
-ticket = tickets_uploads_kit.ticket
+# `cast`, `ticket` and `prepared` are fixtures of tests/api/conftest.py; a media folder per test.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_per_test")]
 
 
 # --- What is stored ------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from operations.messaging import tasks as messaging_tasks
 from operations.messaging.models import Delivery, Message
 from operations.residents import services as residents
 from operations.tickets.models import Ticket, TicketPhoto
-from tests.api import tickets_uploads_kit
 from tests.api.tickets_uploads_kit import (
     ANONYMOUS_CREATE,
     COMMENT,
@@ -40,13 +39,8 @@ from tests.api.tickets_uploads_kit import (
     send,
 )
 
-pytestmark = pytest.mark.django_db
-
-# The shared fixtures, registered in this module (pytest finds fixtures by module attribute).
-_isolated_media = tickets_uploads_kit._isolated_media
-cast = tickets_uploads_kit.cast
-prepared = tickets_uploads_kit.prepared
-ticket = tickets_uploads_kit.ticket
+# `cast`, `ticket` and `prepared` are fixtures of tests/api/conftest.py; a media folder per test.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_per_test")]
 
 
 # --- The endpoint: size, NUL, malformed requests, CSRF -------------------------------------------

@@ -2,8 +2,8 @@
 `test_tickets_uploads_endpoint`): the multipart operations they send, pictures made to
 order (with GPS metadata, transparent, truncated, a decompression bomb), sending a
 multipart request, counting rows and media files, checking that a refusal wrote nothing,
-and the fixtures (a media folder per test, one cast per module, a ticket, a prepared
-request for every upload path).
+and what the fixtures of tests/api/conftest.py build on (`cast`, `ticket`, `prepared`,
+`media_per_test`).
 """
 
 from __future__ import annotations
@@ -11,37 +11,22 @@ from __future__ import annotations
 import functools
 import io
 import json
-import random
 import struct
 import zlib
 from pathlib import Path
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
-from strawberry import relay
 
 from operations.messaging.models import Delivery, Message
 from operations.tickets import services
 from operations.tickets.models import Ticket, TicketComment, TicketEvent, TicketPhoto
+from tests.factories import pictures
 from tests.factories import tickets as tf
-
-pytestmark = pytest.mark.django_db
+from tests.factories.graphql import gid
+from tests.factories.pictures import encode
 
 S = Ticket.Status
-
-
-@pytest.fixture(autouse=True)
-def _isolated_media(settings, tmp_path):
-    """A media folder per test (tests/api/conftest.py shares one per session), so that
-    "no files were written" means exactly that."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(scope="module")
-def cast(django_db_setup, django_db_blocker):
-    with tf.shared_cast(django_db_blocker) as built:
-        yield built
 
 
 # --- Operations ------------------------------------------------------------------------------
@@ -80,22 +65,11 @@ mutation($id: ID!, $status: TicketStatus!, $note: String! = "", $photos: [Upload
 """
 
 
-def gid(type_name: str, pk) -> str:
-    return str(relay.GlobalID(type_name, str(pk)))
-
-
 # --- Pictures --------------------------------------------------------------------------------
 
 
-def encode(image: Image.Image, fmt: str, **params) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, fmt, **params)
-    return buffer.getvalue()
-
-
 def noisy(width: int, height: int, seed: int = 1) -> Image.Image:
-    rng = random.Random(seed)
-    return Image.frombytes("RGB", (width, height), rng.randbytes(width * height * 3))
+    return pictures.noisy((width, height), seed=seed)
 
 
 def gps_exif() -> Image.Exif:
@@ -224,12 +198,10 @@ def anonymous_input(cast, **extra) -> dict:
     }
 
 
-@pytest.fixture
-def ticket(cast):
-    """The reporter's ticket, assigned to the firm (its worker named), without photos."""
+def assigned_ticket(cast) -> Ticket:
+    """A ticket of the reporter's, assigned to the firm (its worker named), without photos."""
     made = tf.report(cast.reporter, category=cast.category, unit=cast.unit)
     services.ticket_assign(ticket=made, actor=cast.dispatcher, contractor=cast.firm, worker=cast.firm_worker)
-    made.refresh_from_db()
     return made
 
 
@@ -252,25 +224,6 @@ def mutations(cast, ticket_factory):
 
 
 MUTATIONS = ["ticketCreate", "ticketAnonymousCreate", "ticketCommentAdd", "ticketTransition"]
-
-
-@pytest.fixture
-def prepared(cast, client):
-    """`prepared(name)` -> (client signed in as the mutation's user, query, variables)."""
-
-    def make_ticket():
-        made = tf.report(cast.reporter, category=cast.category, unit=cast.unit)
-        services.ticket_assign(ticket=made, actor=cast.dispatcher, contractor=cast.firm, worker=cast.firm_worker)
-        return made
-
-    def prepare(name: str):
-        user, query, variables = mutations(cast, make_ticket)[name]
-        client.logout()
-        if user is not None:
-            client.force_login(user)
-        return client, query, variables()
-
-    return prepare
 
 
 def assert_no_metadata(content: bytes) -> None:

@@ -1,28 +1,25 @@
 """The world the tickets API tests share (`test_tickets_list`, `test_tickets_mutations`,
 `test_tickets_access`, `test_tickets_query_counts`): the GraphQL operations they send,
 tickets in every place that matters with public and internal comments and photos, the
-kinds of viewer and what each may see, and helpers to sign in as one (`as_`), to undo a
-change (`rolled_back`) and to read payloads.
+kinds of viewer and what each may see, and helpers to undo a change (`rolled_back`) and
+to read payloads.
 
-`world` is module-scoped: each test module that imports it builds its own world once,
-and each test runs in a savepoint inside it.
+The fixtures are in tests/api/conftest.py: `world` (built by `build_world`) is
+module-scoped, so each test module that asks for it builds its own world once and each
+test runs in a savepoint inside it; `as_(viewer)` signs the GraphQL client in.
 """
 
 from __future__ import annotations
 
 import inspect
-import io
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from django.conf import settings as django_settings
 from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
-from PIL import Image
 from strawberry import relay
 
 from operations.messaging.models import Delivery, Message
@@ -31,8 +28,8 @@ from operations.tickets.errors import TicketErrorCode
 from operations.tickets.models import Category, Ticket, TicketComment, TicketEvent, TicketPhoto
 from operations.tickets.photos import process_photo
 from tests.factories import tickets as tf
-
-pytestmark = pytest.mark.django_db
+from tests.factories.graphql import gid
+from tests.factories.pictures import jpeg
 
 S = Ticket.Status
 ERROR_CODES = {code.value for code in TicketErrorCode}
@@ -161,18 +158,8 @@ FULL = {
 }
 
 
-def gid(type_name: str, pk) -> str:
-    return str(relay.GlobalID(type_name, str(pk)))
-
-
 def tid(ticket) -> str:
     return gid("Ticket", ticket.pk)
-
-
-def jpeg(width: int = 32, height: int = 24, colour=(10, 120, 200)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(buffer, "JPEG")
-    return buffer.getvalue()
 
 
 _PHOTO = []
@@ -314,25 +301,6 @@ def build_world(cast) -> World:
     for ticket in tickets.values():
         ticket.refresh_from_db()
     return World(cast=cast, tickets=tickets, fast=fast, inactive=inactive)
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, api_media_root):
-    with override_settings(MEDIA_ROOT=api_media_root):
-        with tf.shared_cast(django_db_blocker) as cast:
-            yield build_world(cast)
-
-
-@pytest.fixture
-def as_(gql, world):
-    def sign_in(viewer: str):
-        gql.logout()
-        user = world.user(viewer)
-        if user is not None:
-            gql.login(user)
-        return gql
-
-    return sign_in
 
 
 @contextmanager

@@ -249,7 +249,7 @@ def test_home_texts_are_polish():
 
 
 def test_core_texts_are_polish():
-    from cms.core.graphql.values import parse_id
+    from cms.core.graphql.ids import parse_id
 
     with override("pl"):
         with pytest.raises(Exception) as raised:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cms.core.tasks import publish_scheduled_pages
+from cms.core.tasks import scheduled_pages_publish as publish_scheduled_pages
 from cms.news.models import NewsPage
 from cms.news.selectors import news_visible_to
 from tests.factories import content as f

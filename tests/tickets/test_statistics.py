@@ -7,14 +7,14 @@ Tickets are reported through the service with its clock set (`report_at`); what 
 to them afterwards is either stamped on them directly (known timestamps) or done through
 the services under a set clock (reopening, rating, the system's closing, a firm giving a
 ticket back), so that the statistics read what the services really write.
+
+The cast is `cast` of tests/conftest.py (once per module); the moments, expected figures
+and ticket makers are `statistics_kit.py`.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from unittest import mock
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -23,49 +23,24 @@ from django.utils import translation
 
 from operations.tickets import services
 from operations.tickets.models import Ticket, TicketEvent
-from operations.tickets.selectors.figures import Breakdown, Cluster, Figures, local_day, ticket_statistics
+from operations.tickets.selectors.figures import Cluster, local_day, ticket_statistics
 from tests.factories import tickets as tf
 from tests.factories.residents import BuildingFactory, UnitFactory
-
-pytestmark = pytest.mark.django_db
-
-S = Ticket.Status
-H = timedelta(hours=1)
-D = timedelta(days=1)
-WARSAW = ZoneInfo("Europe/Warsaw")
-T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)  # the first ticket of the period data
-NOW = datetime(2026, 1, 15, 10, 0, tzinfo=WARSAW)  # 09:00 UTC, winter time (UTC+1)
-QUERIES = 6  # today, period, three breakdowns, clusters
-
-NOTHING = Figures(
-    reported=0,
-    handed_to_contractors=0,
-    done=0,
-    not_done=0,
-    rejected=0,
-    overdue=0,
-    avg_first_response=None,
-    avg_resolution=None,
+from tests.tickets.statistics_kit import (
+    NOTHING,
+    NOW,
+    QUERIES,
+    T0,
+    D,
+    H,
+    S,
+    clock,
+    figures,
+    make,
+    rows,
 )
 
-
-def figures(reported=0, handed=0, done=0, not_done=0, rejected=0, overdue=0, first=None, resolution=None) -> Figures:
-    return Figures(
-        reported=reported,
-        handed_to_contractors=handed,
-        done=done,
-        not_done=not_done,
-        rejected=rejected,
-        overdue=overdue,
-        avg_first_response=first,
-        avg_resolution=resolution,
-    )
-
-
-@pytest.fixture(scope="module")
-def cast(django_db_setup, django_db_blocker):
-    with tf.shared_cast(django_db_blocker) as built:
-        yield built
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -76,27 +51,6 @@ def water(cast):
 @pytest.fixture
 def power(cast):
     return tf.CategoryFactory(name="Oświetlenie klatek", resolution_hours=48)
-
-
-@contextmanager
-def clock(moment: datetime):
-    """The services' clock (and the statistics' default `now`) says `moment`."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
-
-
-def make(reported: datetime, reporter, category, **stamps) -> Ticket:
-    """A ticket reported by `reporter` (in their unit) at `reported`, then given `stamps`
-    (status, timestamps, contractor) as they are in the database, bypassing the services."""
-    ticket = tf.report_at(reported, reporter, category=category)
-    if stamps:
-        Ticket.objects.filter(pk=ticket.pk).update(**stamps)
-    ticket.refresh_from_db()
-    return ticket
-
-
-def rows(breakdowns: list[Breakdown]) -> list[tuple]:
-    return [(item.key, item.label, item.figures) for item in breakdowns]
 
 
 # --- Nothing at all --------------------------------------------------------------------------
