@@ -34,13 +34,24 @@ def _empty_cache():
 def _tasks_run_in_the_test():
     """Celery tasks run eagerly in every test, whatever broker CI configures: a test sees
     its task's effect without a worker. Tests of an unreachable broker switch this off,
-    and tests/messaging/test_celery_worker.py sends through a real worker and broker."""
+    and tests/messaging/test_celery_worker.py sends through a real worker and broker.
+
+    A test whose broker was unreachable leaves publishing paused for 30 s in its process
+    (cms/core/queue.py), and one whose cache was unreachable leaves the cache skipped for
+    a few seconds (cms/core/cache.py): both are forgotten around every test, or the next
+    test in that process would silently publish nothing (the real-worker test did)."""
     from cms.celery import app as celery_app
+    from cms.core import cache as degrading_cache
+    from cms.core.queue import publishing_resume
 
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
+    publishing_resume()
+    degrading_cache._down_until.clear()
     yield
     celery_app.conf.task_always_eager = previous
+    publishing_resume()
+    degrading_cache._down_until.clear()
 
 
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
