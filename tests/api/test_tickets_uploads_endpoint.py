@@ -279,13 +279,13 @@ def test_a_report_with_photos_succeeds_while_the_broker_is_down_and_is_told_once
 
     broker_down()  # the broker is back; beat runs the sweep
     with django_capture_on_commit_callbacks(execute=True):
-        messaging_tasks.messaging_sweep.delay()
+        messaging_tasks.outbox_sweep.delay()
     assert set(queued.values_list("state", flat=True)) == {Delivery.State.SENT}
     about_it = [email for email in mail.outbox if ticket.reference in email.subject]
     assert {address for email in about_it for address in email.to} >= {cast.reporter.email, cast.dispatcher.email}
     sent = len(mail.outbox)
     with django_capture_on_commit_callbacks(execute=True):
-        messaging_tasks.messaging_sweep.delay()
+        messaging_tasks.outbox_sweep.delay()
     assert len(mail.outbox) == sent  # nothing twice
 
 
@@ -302,6 +302,6 @@ def test_a_comment_with_photos_while_the_broker_is_down_is_kept_and_sent_later(
     assert queued.exists() and set(queued.values_list("state", flat=True)) == {Delivery.State.QUEUED}
     broker_down()
     with django_capture_on_commit_callbacks(execute=True):
-        messaging_tasks.messaging_sweep.delay()
+        messaging_tasks.outbox_sweep.delay()
     assert set(queued.values_list("state", flat=True)) == {Delivery.State.SENT}
     assert any(cast.reporter.email in email.to for email in mail.outbox)

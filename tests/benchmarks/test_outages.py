@@ -23,6 +23,7 @@ import socket
 import statistics
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.core import mail
@@ -30,6 +31,7 @@ from django.test import Client
 from django.test.utils import override_settings
 
 from cms.core import cache as degrading
+from cms.core.queue import publishing_resume
 from operations.messaging import services as messaging
 from operations.messaging.models import Delivery
 from operations.messaging.services import sending
@@ -181,35 +183,54 @@ def test_a_delivery_while_the_mail_server_is_down(settings, django_capture_on_co
     assert delivery.state == Delivery.State.SENT
 
 
-def test_a_fault_report_while_the_broker_is_down(settings, monkeypatch, django_capture_on_commit_callbacks):
-    """The broker as production configures it (Celery's own publish retries), at an
-    address where nothing listens: what the after-commit publish adds to a request."""
+@contextmanager
+def _broker_at(url: str, monkeypatch):
+    """Celery publishing to `url` as production does (not eagerly), for the block."""
     from cms.celery import app as celery_app
     from tests.factories.messaging import fresh_broker_connections
 
+    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
+    celery_app.conf.update(task_always_eager=False, broker_url=url)
+    # Celery prefers the environment variable (set in CI) to its conf.
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    fresh_broker_connections()
+    publishing_resume()
+    try:
+        yield
+    finally:
+        celery_app.conf.update(**saved)
+        monkeypatch.undo()
+        fresh_broker_connections()
+        publishing_resume()
+
+
+def _reporter_and_report():
     cast = t.build_cast(with_firms=False)
     resident = Client()
     resident.force_login(cast.reporter)
     create = {
         "input": {"categoryId": str(cast.category.pk), "unitId": str(cast.unit.pk), "title": "Kran", "description": "x"}
     }
-    up = statistics.median(_post(resident, CREATE, create) for _ in range(5)) * 1000
+    return cast, resident, create
 
-    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
-    celery_app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:1/0")
-    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
-    fresh_broker_connections()
-    try:
-        timings = []
-        for _ in range(3):
-            started = time.perf_counter()
-            with django_capture_on_commit_callbacks(execute=True):
-                _post(resident, CREATE, create)
-            timings.append((time.perf_counter() - started) * 1000)
-    finally:
-        celery_app.conf.update(**saved)
-        monkeypatch.undo()
-        fresh_broker_connections()
+
+def _timed_reports(resident, create, times: int, capture) -> list[float]:
+    timings = []
+    for _ in range(times):
+        started = time.perf_counter()
+        with capture(execute=True):
+            _post(resident, CREATE, create)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def test_a_fault_report_while_the_broker_is_down(settings, monkeypatch, django_capture_on_commit_callbacks):
+    """The broker at an address where nothing listens: what the after-commit publish adds
+    to a request."""
+    cast, resident, create = _reporter_and_report()
+    up = statistics.median(_post(resident, CREATE, create) for _ in range(5)) * 1000
+    with _broker_at("redis://127.0.0.1:1/0", monkeypatch):
+        timings = _timed_reports(resident, create, 3, django_capture_on_commit_callbacks)
     queued = Delivery.objects.filter(message__recipient=cast.reporter, state=Delivery.State.QUEUED).count()
     print(
         f"\nbroker down: ticketCreate {statistics.median(timings):.0f} ms against {up:.0f} ms with it up "
@@ -220,34 +241,11 @@ def test_a_fault_report_while_the_broker_is_down(settings, monkeypatch, django_c
 def test_a_fault_report_while_the_broker_hangs(settings, monkeypatch, django_capture_on_commit_callbacks):
     """The broker accepts connections and never answers (a hung Redis): what the first
     request pays, and the ones after it while publishing is paused."""
-    from cms.celery import app as celery_app
-    from cms.core.queue import publishing_resume
-    from tests.factories.messaging import fresh_broker_connections
-
-    cast = t.build_cast(with_firms=False)
-    resident = Client()
-    resident.force_login(cast.reporter)
-    create = {
-        "input": {"categoryId": str(cast.category.pk), "unitId": str(cast.unit.pk), "title": "Kran", "description": "x"}
-    }
+    _cast, resident, create = _reporter_and_report()
     silent = SilentServer()
-    url = f"redis://127.0.0.1:{silent.port}/0"
-    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
-    celery_app.conf.update(task_always_eager=False, broker_url=url)
-    monkeypatch.setenv("CELERY_BROKER_URL", url)
-    fresh_broker_connections()
-    publishing_resume()
     try:
-        timings = []
-        for _ in range(4):
-            started = time.perf_counter()
-            with django_capture_on_commit_callbacks(execute=True):
-                _post(resident, CREATE, create)
-            timings.append((time.perf_counter() - started) * 1000)
+        with _broker_at(f"redis://127.0.0.1:{silent.port}/0", monkeypatch):
+            timings = _timed_reports(resident, create, 4, django_capture_on_commit_callbacks)
     finally:
-        celery_app.conf.update(**saved)
-        monkeypatch.undo()
-        fresh_broker_connections()
-        publishing_resume()
         silent.close()
     print(f"\nbroker hung: ticketCreate took {', '.join(f'{ms:.0f}' for ms in timings)} ms (first, then paused)")

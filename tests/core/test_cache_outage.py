@@ -167,7 +167,7 @@ def test_messages_are_sent_at_the_providers_rate_while_the_cache_is_down(
 
 def test_the_outbox_sweep_sends_what_is_queued_while_the_cache_is_down(redis_down):
     from operations.messaging import services as messaging
-    from operations.messaging.tasks import outbox_sweep as messaging_sweep
+    from operations.messaging.tasks import outbox_sweep
 
     cast = t.build_cast(with_firms=False)
     messaging.message_send(  # queued; the after-commit send never runs in this test
@@ -178,5 +178,5 @@ def test_the_outbox_sweep_sends_what_is_queued_while_the_cache_is_down(redis_dow
         dedupe_key="outage-sweep",
     )
     assert Delivery.objects.filter(message__recipient=cast.reporter, state=Delivery.State.QUEUED).exists()
-    messaging_sweep()
+    outbox_sweep()
     assert not Delivery.objects.filter(message__recipient=cast.reporter, state=Delivery.State.QUEUED).exists()

@@ -363,10 +363,10 @@ def test_refuses_in_production():
 
 def test_demo_outage_broadcast_reaches_buildings_a_and_b_and_the_meeting_reminder_waits(demo, mailoutbox, settings):
     from operations.messaging.models import Broadcast, Delivery
-    from operations.messaging.tasks import outbox_sweep as messaging_sweep
+    from operations.messaging.tasks import outbox_sweep
 
     # The demo's own transaction never commits here, so the sweep plays the worker's part.
-    messaging_sweep()
+    outbox_sweep()
 
     outage = Broadcast.objects.get(title=data.BROADCASTS[0]["title"])
     assert outage.status == Broadcast.Status.SENT

@@ -6,7 +6,7 @@ import pytest
 
 from operations.residents.models import Membership
 from tests.factories import messaging as mf
-from tests.factories.residents import BuildingFactory, EstateFactory, MembershipFactory, UnitFactory, UserFactory
+from tests.factories.residents import MembershipFactory, UnitFactory, UserFactory
 
 
 @pytest.fixture
@@ -24,21 +24,6 @@ def fake_provider(settings):
     yield install
     for key in [key for key, script in mf.SCRIPTS.items() if any(script is s for s in installed)]:
         del mf.SCRIPTS[key]
-
-
-@pytest.fixture
-def estate(db):
-    return EstateFactory(name="Zielone Wzgórze", slug="zielone-wzgorze")
-
-
-@pytest.fixture
-def building_a(estate):
-    return BuildingFactory(estate=estate, code="A", street="ul. Lipowa", number="1")
-
-
-@pytest.fixture
-def building_b(estate):
-    return BuildingFactory(estate=estate, code="B", street="ul. Lipowa", number="3")
 
 
 @pytest.fixture

@@ -176,15 +176,15 @@ def test_scheduled_broadcast_waits_for_its_time(building_a, unit_a1, resident):
     broadcast = mf.make_broadcast(buildings=[building_a])
     services.broadcast_schedule(broadcast=broadcast, user=None, send_at=mf.now() + timedelta(hours=2))
     assert services.broadcast_queue(broadcast_id=broadcast.pk) == 0
-    assert tasks.messaging_sweep()["broadcasts_queued"] == 0
+    assert tasks.outbox_sweep()["broadcasts_queued"] == 0
     assert not Message.objects.filter(broadcast=broadcast).exists()
 
     Broadcast.objects.filter(pk=broadcast.pk).update(send_at=mf.now() - timedelta(seconds=1))  # time passes
-    assert tasks.messaging_sweep()["broadcasts_queued"] == 1
+    assert tasks.outbox_sweep()["broadcasts_queued"] == 1
     assert Message.objects.filter(broadcast=broadcast).count() == 1
 
 
-def test_messaging_sweep_twice_sends_nothing_twice(building_a, unit_a1, resident, fake_provider):
+def test_outbox_sweep_twice_sends_nothing_twice(building_a, unit_a1, resident, fake_provider):
     sms = fake_provider("sms")
     anna = resident(unit_a1, username="anna")
     jan = resident(unit_a1, username="jan", role=Membership.Role.TENANT)
@@ -194,8 +194,8 @@ def test_messaging_sweep_twice_sends_nothing_twice(building_a, unit_a1, resident
     broadcast = mf.make_broadcast(buildings=[building_a], channels=["email", "sms"])
     services.broadcast_schedule(broadcast=broadcast, user=None)  # its on_commit never runs: the sweep must do it
 
-    first = tasks.messaging_sweep()
-    second = tasks.messaging_sweep()
+    first = tasks.outbox_sweep()
+    second = tasks.outbox_sweep()
 
     assert first["broadcasts_queued"] == 2 and second["broadcasts_queued"] == 0
     assert second["channels"] == [] and second["requeued"] == 0
@@ -259,11 +259,11 @@ def test_verification_commits_and_its_message_waits_when_the_broker_is_down(brok
     assert Unit.objects.filter(pk=unit.pk).exists()
 
     broker_down()  # the broker is back (eager again); beat runs the sweep
-    result = tasks.messaging_sweep.delay().get()
+    result = tasks.outbox_sweep.delay().get()
     assert result["channels"] == ["email"]
     assert [email.to for email in mail.outbox] == [[person.email]]
     assert "Jan Kowalski" in mail.outbox[0].body
-    tasks.messaging_sweep.delay()
+    tasks.outbox_sweep.delay()
     assert len(mail.outbox) == 1
     delivery.refresh_from_db()
     assert delivery.state == Delivery.State.SENT and delivery.attempts == 1
@@ -278,7 +278,7 @@ def test_cancelling_a_scheduled_broadcast_sends_nothing(building_a, unit_a1, res
     services.broadcast_schedule(broadcast=broadcast, user=None, send_at=mf.now() + timedelta(hours=1))
     services.broadcast_cancel(broadcast=broadcast, user=None)
     Broadcast.objects.filter(pk=broadcast.pk).update(send_at=mf.now())
-    tasks.messaging_sweep()
+    tasks.outbox_sweep()
     assert not Message.objects.filter(broadcast=broadcast).exists()
     assert not [m for m in mail.outbox if m.subject == broadcast.subject]
 
@@ -310,7 +310,7 @@ def test_cancelled_broadcast_sends_nothing_more_even_what_a_worker_held(
         sending.delivery_record(delivery=held[0], claim=claim, outcome="temporary", error=str(TemporaryFailure("busy")))
         Delivery.objects.filter(pk=held[0].pk).update(next_attempt_at=mf.now())  # the back-off passes
 
-    tasks.messaging_sweep()
+    tasks.outbox_sweep()
     tasks.deliveries_send("sms")
 
     assert sms.accepted == [], "a cancelled broadcast was sent after all"
@@ -330,6 +330,6 @@ def test_a_broadcast_that_fails_to_render_does_not_stop_the_sweep(building_a, un
     broken = mf.make_broadcast(buildings=[building_a], body=body)
     services.broadcast_schedule(broadcast=broken, user=None)
 
-    tasks.messaging_sweep()
+    tasks.outbox_sweep()
 
     assert [email.subject for email in mail.outbox] == ["Potwierdziliśmy Twój dostęp do lokalu A/1"]

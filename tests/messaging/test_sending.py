@@ -120,13 +120,13 @@ def test_worker_that_dies_after_claiming_loses_nothing(fake_provider):
     _claim, held = sending.deliveries_claim(channel="sms", limit=3)  # claimed, never recorded
     assert len(held) == 3 and states() == {"sending": 3, "queued": 2}
 
-    tasks.messaging_sweep()  # the lease is still running: only the free two are sent
+    tasks.outbox_sweep()  # the lease is still running: only the free two are sent
     assert len(sms.accepted) == 2
 
     lease_passes()
-    assert tasks.messaging_sweep()["requeued"] == 3
+    assert tasks.outbox_sweep()["requeued"] == 3
     back_off_passes()
-    tasks.messaging_sweep()
+    tasks.outbox_sweep()
     assert sorted(sms.addresses) == sorted(f"+48600{i:06d}" for i in range(5))
     assert states() == {"sent": 5}
 
@@ -190,7 +190,7 @@ def test_sent_delivery_is_never_claimed_again(fake_provider):
     Delivery.objects.update(next_attempt_at=mf.now() - timedelta(days=1), lease_expires_at=mf.now() - timedelta(days=1))
     assert sending.deliveries_claim(channel="sms", limit=10)[1] == []
     assert sending.deliveries_requeue_stalled() == 0
-    tasks.messaging_sweep()
+    tasks.outbox_sweep()
     assert len(sms.accepted) == 2
 
 
@@ -353,7 +353,7 @@ def test_permanent_failure_is_never_retried(fake_provider, failure, state):
     delivery = Delivery.objects.get()
     assert (delivery.state, delivery.attempts, delivery.error) == (state, 1, failure.reason)
     back_off_passes()
-    tasks.messaging_sweep()
+    tasks.outbox_sweep()
     assert len(sms.calls) == 1
 
 

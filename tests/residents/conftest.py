@@ -10,8 +10,6 @@ from django.test import Client, RequestFactory
 
 from tests.factories.residents import (
     DEFAULT_PASSWORD,
-    BuildingFactory,
-    EstateFactory,
     SuperUserFactory,
     UnitFactory,
     UserFactory,
@@ -32,21 +30,6 @@ def sent(django_capture_on_commit_callbacks):
 @pytest.fixture
 def password():
     return DEFAULT_PASSWORD
-
-
-@pytest.fixture
-def estate(db):
-    return EstateFactory(name="Zielone Wzgórze", slug="zielone-wzgorze")
-
-
-@pytest.fixture
-def building_a(estate):
-    return BuildingFactory(estate=estate, code="A", street="ul. Lipowa", number="1")
-
-
-@pytest.fixture
-def building_b(estate):
-    return BuildingFactory(estate=estate, code="B", street="ul. Lipowa", number="3")
 
 
 @pytest.fixture

@@ -249,13 +249,13 @@ def test_a_ticket_reported_while_the_broker_is_down_is_saved_and_told_once_it_is
     assert any("sweep will send it" in record.getMessage() for record in caplog.records)
 
     broker_down()  # the broker is back (eager again); beat runs the sweep
-    messaging_tasks.messaging_sweep.delay()
+    messaging_tasks.outbox_sweep.delay()
     about_it = [email for email in mail.outbox if ticket.reference in email.subject]
     assert sorted(address for email in about_it for address in email.to) == sorted(
         [cast.reporter.email, cast.dispatcher.email]
     )
     sent = len(mail.outbox)
-    messaging_tasks.messaging_sweep.delay()
+    messaging_tasks.outbox_sweep.delay()
     assert len(mail.outbox) == sent
     assert set(queued.values_list("state", flat=True)) == {Delivery.State.SENT}
 
@@ -268,7 +268,7 @@ def test_a_status_change_while_the_broker_is_down_is_kept_and_sent_later(committ
     ticket.refresh_from_db()
     assert ticket.status == S.REJECTED
     broker_down()
-    messaging_tasks.messaging_sweep.delay()
+    messaging_tasks.outbox_sweep.delay()
     to_reporter = [email for email in mail.outbox if ticket.reference in email.subject]
     assert [email.to for email in to_reporter if cast.reporter.email in email.to] == [[cast.reporter.email]] * 2
     assert any("Poza zakresem." in email.body for email in to_reporter)

@@ -5,7 +5,7 @@ How a message travels:
    resolves the recipients and writes, in the caller's transaction, one `Message` per
    person and one `Delivery` per channel and address they allowed. Nothing is sent yet.
 2. After commit, a Celery task is asked to send (`tasks.deliveries_send`). If the broker
-   is down, nothing is lost: the beat sweep (`messaging_sweep`) finds queued deliveries.
+   is down, nothing is lost: the beat sweep (`outbox_sweep`) finds queued deliveries.
 3. `deliveries_send` claims a batch (queued → sending, with a lease), sends each through
    the channel's provider at the provider's rate, and records each outcome at once:
    sent, retried later with back-off, failed or bounced. A delivery recorded as sent is
