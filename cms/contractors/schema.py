@@ -13,7 +13,7 @@ from strawberry import Info
 from cms.contractors import selectors
 from cms.contractors.models import ContractorPage, Trade
 from cms.core.graphql.content import PageInterface
-from cms.core.graphql.context import denied_page_paths, site_root_path, viewer_of
+from cms.core.graphql.context import denial, site_root_path, viewer_of
 from cms.core.graphql.errors import bad_input
 from cms.core.graphql.pagination import HubConnection
 
@@ -58,7 +58,7 @@ class Query:
         return selectors.contractors_visible_to(
             viewer_of(info),
             trade_slug=filter.trade,
-            denied_paths=denied_page_paths(info),
+            denial=denial(info),
             within=site_root_path(info),
         )
 

@@ -10,11 +10,11 @@ def contractors_visible_to(
     user,
     *,
     trade_slug: str | None = None,
-    denied_paths: list[str] | None = None,
+    denial: visibility.Denial | None = None,
     within: str | None = None,
 ):
     """Firms `user` may read, grouped by trade (trade order, then name)."""
-    queryset = visibility.restrict_pages(ContractorPage.objects.all(), user, denied=denied_paths, within=within)
+    queryset = visibility.restrict_pages(ContractorPage.objects.all(), user, denial=denial, within=within)
     if trade_slug:
         queryset = queryset.filter(trade__slug=trade_slug)
     return queryset.order_by("trade__sort_order", "trade__name", "title", "pk")

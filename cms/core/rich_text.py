@@ -22,6 +22,7 @@ from wagtail.documents import get_document_model
 from wagtail.documents.rich_text import DocumentLinkHandler
 from wagtail.images import get_image_model
 from wagtail.images.rich_text import ImageEmbedHandler
+from wagtail.models import Page
 from wagtail.rich_text.pages import PageLinkHandler
 
 from cms.core import visibility
@@ -33,18 +34,18 @@ class _Reader:
 
     request: object | None
 
-    def denied(self, kind: str) -> list[str]:
+    def denial(self) -> visibility.Denial:
         if self.request is None:
-            compute = visibility.denied_page_paths if kind == "pages" else visibility.denied_collection_paths
-            return compute(AnonymousUser())
-        # Shared with the API's resolvers: computed once per request.
-        return visibility.denied_paths_for_request(self.request, kind)
+            return visibility.denial_of(AnonymousUser())
+        # Shared with the API's resolvers: worked out once per request.
+        return visibility.denial_for_request(self.request)
 
-    def may_see_page(self, page) -> bool:
-        return page.live and not page.expired and not visibility.is_under(page.path, self.denied("pages"))
+    @property
+    def user(self):
+        return self.request.user if self.request is not None else AnonymousUser()
 
     def may_see_collection(self, collection) -> bool:
-        return not visibility.is_under(collection.path, self.denied("collections"))
+        return self.denial().may_read_collection(collection.path)
 
 
 _reader: ContextVar[_Reader | None] = ContextVar("rich_text_reader", default=None)
@@ -71,8 +72,13 @@ class RichTextViewerMiddleware:
 class VisiblePageLinkHandler(PageLinkHandler):
     @classmethod
     def get_many(cls, attrs_list):
+        # Wagtail's own query (one, plus one per page type), with the reader's restrictions
+        # applied in it: a link to a page the reader may not see finds no page.
         reader = _current_reader()
-        return [page if page and reader.may_see_page(page) else None for page in super().get_many(attrs_list)]
+        ids = [attrs.get("id") for attrs in attrs_list]
+        pages = visibility.restrict_pages(Page.objects.filter(id__in=ids), reader.user, denial=reader.denial())
+        by_id = {str(page.id): page for page in pages.defer_streamfields().specific()}
+        return [by_id.get(str(id_)) for id_ in ids]
 
 
 def _with_visible_collection(model, attrs_list):

@@ -11,7 +11,7 @@ from django.conf import settings
 from strawberry import Info, relay
 
 from cms.core.graphql.content import BuildingRef, building_ref
-from cms.core.graphql.context import denied_collection_paths, request_of, viewer_of
+from cms.core.graphql.context import denial, request_of, viewer_of
 from cms.core.graphql.ids import parse_id
 from cms.core.graphql.pagination import HubConnection
 from cms.documents import selectors
@@ -85,5 +85,5 @@ class Query:
             year=filter.year,
             collection_id=parse_id(filter.collection_id, field="collectionId"),
             building_id=parse_id(filter.building_id, field="buildingId"),
-            denied_paths=denied_collection_paths(info),
+            denial=denial(info),
         )

@@ -15,12 +15,10 @@ def documents_visible_to(
     year: int | None = None,
     collection_id: int | None = None,
     building_id: int | None = None,
-    denied_paths: list[str] | None = None,
+    denial: visibility.Denial | None = None,
 ):
     """Documents whose collection (and every ancestor collection) `user` may read."""
-    queryset = visibility.restrict_by_collection(
-        get_document_model().objects.all(), user, denied=denied_paths
-    )
+    queryset = visibility.restrict_by_collection(get_document_model().objects.all(), user, denial=denial)
     if category:
         queryset = queryset.filter(category=category)
     if year is not None:

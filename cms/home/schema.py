@@ -9,7 +9,7 @@ from wagtail.rich_text import expand_db_html
 
 from cms.contractors.models import ContractorIndexPage
 from cms.core.graphql.content import PageInterface, site_root_url_path
-from cms.core.graphql.context import denied_page_paths, request_of, site_root_path, viewer_of
+from cms.core.graphql.context import denial, request_of, site_root_path, viewer_of
 from cms.documents.models import DocumentIndexPage
 from cms.home import selectors
 from cms.home.models import HomePage
@@ -82,8 +82,7 @@ class Query:
             bank_name=contact.bank_name,
             bank_account=contact.bank_account,
             departments=[
-                Department(name=d.name, phone=d.phone, email=d.email, hours=d.hours)
-                for d in contact.departments.all()
+                Department(name=d.name, phone=d.phone, email=d.email, hours=d.hours) for d in contact.departments.all()
             ],
             emergency_numbers=EmergencyNumbers(
                 gas=contact.emergency_gas,
@@ -100,6 +99,6 @@ class Query:
         relative = url_path.strip("/")
         full_path = site_root_url_path(info) + (relative + "/" if relative else "")
         page = selectors.pages_visible_to(
-            viewer_of(info), url_path=full_path, denied_paths=denied_page_paths(info), within=site_root_path(info)
+            viewer_of(info), url_path=full_path, denial=denial(info), within=site_root_path(info)
         ).first()
         return page.specific if page is not None else None

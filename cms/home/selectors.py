@@ -14,7 +14,7 @@ def cooperative_contact(request) -> CooperativeContact:
     return CooperativeContact.for_site(site)
 
 
-def pages_visible_to(user, *, url_path: str, denied_paths: list[str] | None = None, within: str | None = None):
+def pages_visible_to(user, *, url_path: str, denial: visibility.Denial | None = None, within: str | None = None):
     """The page at `url_path` (the tree's, the site root's included) if `user` may read it,
     as a query set of one or none; restrictions applied as a set (see visibility)."""
-    return visibility.restrict_pages(Page.objects.filter(url_path=url_path), user, denied=denied_paths, within=within)
+    return visibility.restrict_pages(Page.objects.filter(url_path=url_path), user, denial=denial, within=within)

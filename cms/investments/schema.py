@@ -14,7 +14,7 @@ from strawberry import Info
 from wagtail.rich_text import expand_db_html
 
 from cms.core.graphql.content import BuildingRef, ImageType, PageInterface, building_ref, image_prefetch, visible_image
-from cms.core.graphql.context import denied_page_paths, site_root_path, viewer_of
+from cms.core.graphql.context import denial, site_root_path, viewer_of
 from cms.core.graphql.ids import parse_id
 from cms.core.graphql.pagination import HubConnection
 from cms.core.images import image_queryset
@@ -89,6 +89,6 @@ class Query:
             viewer_of(info),
             status=filter.status.value if filter.status else None,
             building_id=parse_id(filter.building_id, field="buildingId"),
-            denied_paths=denied_page_paths(info),
+            denial=denial(info),
             within=site_root_path(info),
         )

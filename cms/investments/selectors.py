@@ -11,10 +11,10 @@ def investments_visible_to(
     *,
     status: str | None = None,
     building_id: int | None = None,
-    denied_paths: list[str] | None = None,
+    denial: visibility.Denial | None = None,
     within: str | None = None,
 ):
-    queryset = visibility.restrict_pages(InvestmentPage.objects.all(), user, denied=denied_paths, within=within)
+    queryset = visibility.restrict_pages(InvestmentPage.objects.all(), user, denial=denial, within=within)
     if status:
         queryset = queryset.filter(status=status)
     if building_id is not None:

@@ -12,7 +12,7 @@ from strawberry import Info
 from wagtail.rich_text import expand_db_html
 
 from cms.core.graphql.content import BuildingRef, ImageType, PageInterface, building_ref, image_prefetch, visible_image
-from cms.core.graphql.context import denied_page_paths, site_root_path, viewer_of
+from cms.core.graphql.context import denial, site_root_path, viewer_of
 from cms.core.graphql.ids import parse_id
 from cms.core.graphql.pagination import HubConnection
 from cms.news import selectors
@@ -84,6 +84,6 @@ class Query:
             building_id=parse_id(filter.building_id, field="buildingId"),
             current_alerts_only=filter.current_alerts_only,
             order=selectors.NewsOrder(order),
-            denied_paths=denied_page_paths(info),
+            denial=denial(info),
             within=site_root_path(info),
         )

@@ -29,11 +29,11 @@ def news_visible_to(
     building_id: int | None = None,
     current_alerts_only: bool = False,
     order: NewsOrder = NewsOrder.NEWEST,
-    denied_paths: list[str] | None = None,
+    denial: visibility.Denial | None = None,
     within: str | None = None,
 ):
     """News items `user` may read, filtered; restrictions applied as a set (see visibility)."""
-    queryset = visibility.restrict_pages(NewsPage.objects.all(), user, denied=denied_paths, within=within)
+    queryset = visibility.restrict_pages(NewsPage.objects.all(), user, denial=denial, within=within)
     if current_alerts_only:
         queryset = queryset.current_alerts()
     if kind:

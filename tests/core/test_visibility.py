@@ -138,9 +138,13 @@ def test_password_collection_never_listed(people):
         assert not visibility.restrict_by_collection(get_document_model().objects.all(), people[who]).exists()
 
 
-def test_denied_paths_cost_one_query(pages, people, django_assert_num_queries):
+def test_what_a_viewer_may_not_read_costs_one_query(pages, people, django_assert_num_queries):
     with django_assert_num_queries(1):
-        visibility.denied_page_paths(people["member"])
+        denial = visibility.denial_of(people["member"])
+    with django_assert_num_queries(1):
+        denial.may_read_collection("0001")  # listed on first use, for answers made in Python
+    with django_assert_num_queries(0):
+        denial.may_read_collection("00010001")
 
 
 def test_alias_follows_its_source_restriction(site_tree, people):

@@ -1,7 +1,8 @@
 """Per-request facts the resolvers share: who is asking and what they may not see.
 
-The denied restriction paths are computed once per request (one query each) and reused
-by every list, so a response costs the same number of queries whatever it contains.
+What the viewer may not read is worked out once per request (one query, and one more
+when an answer made in Python needs the hidden collections) and reused by every list,
+so a response costs the same number of queries whatever it contains.
 """
 
 from __future__ import annotations
@@ -42,13 +43,10 @@ def site_root_path(info: Info) -> str:
     return site_root(info)[0]
 
 
-def denied_page_paths(info: Info) -> list[str]:
-    return visibility.denied_paths_for_request(request_of(info), "pages")
-
-
-def denied_collection_paths(info: Info) -> list[str]:
-    return visibility.denied_paths_for_request(request_of(info), "collections")
+def denial(info: Info) -> visibility.Denial:
+    """What the viewer may not read (pages and collections), worked out once per request."""
+    return visibility.denial_for_request(request_of(info))
 
 
 def collection_path_is_visible(info: Info, path: str) -> bool:
-    return not visibility.is_under(path, denied_collection_paths(info))
+    return denial(info).may_read_collection(path)
