@@ -5,7 +5,9 @@ module returns), the API's resolvers (which refuse before they look anything up,
 nobody can probe what exists), and the admin's buttons and fields (which decisions a
 member of staff is offered, who sees a membership's proof). They all ask here, so a
 button is shown exactly when the service would accept the click, and the reason a
-service gives is the one written here.
+service gives is the one written here. The admin asks `as_staff=True`: its decision
+views decide for the cooperative, where a person's own membership is no reason to be
+let in (they end it from the portal), so the admin offers no more than the service takes.
 
 Each `*_refusal` returns the `ServiceError` a service raises, or None when allowed: "may
 X do Y to Z" is `*_refusal(...) is None` or a `may_*` answer; "what may X do to Z" is
@@ -71,9 +73,15 @@ def membership_decision_refusal(actor: AbstractUser | None) -> ServiceError | No
     return None
 
 
-def membership_end_refusal(actor: AbstractUser | None, membership: Membership) -> ServiceError | None:
-    """Staff who decide on memberships end any; a person may end their own."""
-    if may_decide_memberships(actor) or (actor is not None and actor.pk == membership.user_id):
+def membership_end_refusal(
+    actor: AbstractUser | None, membership: Membership, *, as_staff: bool = False
+) -> ServiceError | None:
+    """Staff who decide on memberships end any; a person may end their own. `as_staff`
+    asks for an end decided for the cooperative (the admin's decision views), where a
+    person's own membership gives no right: they end it themselves from the portal."""
+    if may_decide_memberships(actor):
+        return None
+    if not as_staff and actor is not None and actor.pk == membership.user_id:
         return None
     return ServiceError(MembershipErrorCode.PERMISSION_DENIED, gettext("You may not end this membership."))
 
@@ -87,15 +95,20 @@ class MembershipActions:
     end: bool
 
 
-def membership_actions_open(actor: AbstractUser | None, membership: Membership) -> MembershipActions:
+def membership_actions_open(
+    actor: AbstractUser | None, membership: Membership, *, as_staff: bool = False
+) -> MembershipActions:
     """The decisions the services would accept now: verify and reject a pending request,
-    end a verified membership. Runs no query (the permission check is Django's cached one)."""
+    end a verified membership. `as_staff`: those decided for the cooperative, the admin's
+    buttons (see `membership_end_refusal`). Runs no query (the permission check is
+    Django's cached one)."""
     pending = membership.status == Membership.Status.PENDING
     decides = membership_decision_refusal(actor) is None
+    ends = membership_end_refusal(actor, membership, as_staff=as_staff) is None
     return MembershipActions(
         verify=pending and decides,
         reject=pending and decides,
-        end=membership.status == Membership.Status.VERIFIED and membership_end_refusal(actor, membership) is None,
+        end=membership.status == Membership.Status.VERIFIED and ends,
     )
 
 

@@ -6,7 +6,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from operations.residents import services
+from cms.core.exceptions import ServiceError
+from operations.residents import policy, services
+from operations.residents.errors import MembershipErrorCode
 from operations.residents.models import (
     Audience,
     Building,
@@ -29,11 +31,7 @@ def admin_client(superuser):
 
 
 def staff_client(role: StaffRole) -> Client:
-    user = UserFactory(username=f"staff.{role.value}")
-    services.staff_role_assign(user=user, role=role)
-    client = Client()
-    client.force_login(user)
-    return client
+    return viewer_for(role.value)[1]
 
 
 @pytest.fixture
@@ -252,3 +250,161 @@ def test_throttled_admin_login_refuses_after_the_limit(throttled_admin_login, su
     assert response.status_code == 200  # the form again, with the refusal
     assert "_auth_user_id" not in client.session
     assert SignInAttempt.objects.filter(outcome="throttled").count() == 1
+
+
+# --- Decisions follow the policy, for every role --------------------------------------------------
+#
+# Per role, what the list offers, which decision views let the person in and who sees the
+# proof; then, with the policy's answer changed, that the admin changes with it (so the
+# views ask policy.py rather than knowing the rules themselves).
+
+ROLES = ["administrator", "dispatcher", "accountant", "board", "resident"]
+DECIDERS = {"administrator"}  # residents.change_membership
+DECISIONS = {"verify": {"note": ""}, "reject": {"reason": "Kod nie pasuje"}, "end": {"confirm": "on"}}
+
+
+def viewer_for(name: str, unit=None) -> tuple[object, Client]:
+    """A person signed in: a member of staff with role `name`, or for "resident" a person
+    holding a verified membership of `unit`."""
+    if name == "resident":
+        user = UserFactory(username="mieszkaniec")
+        MembershipFactory(user=user, unit=unit, verified=True)
+    else:
+        user = UserFactory(username=f"staff.{name}")
+        services.staff_role_assign(user=user, role=name)
+    client = Client()
+    client.force_login(user)
+    return user, client
+
+
+@pytest.fixture
+def verified(unit_a2):
+    return MembershipFactory(unit=unit_a2, verified=True)
+
+
+def decision_url(decision: str, membership) -> str:
+    return f"/admin/verification/{decision}/{membership.pk}/"
+
+
+def offered(html: str, membership) -> set[str]:
+    return {decision for decision in DECISIONS if decision_url(decision, membership) in html}
+
+
+def assert_sent_to_sign_in(response) -> None:
+    """Wagtail sends people without admin access to its sign-in page."""
+    assert response.status_code == 302 and response.url.startswith("/admin/login/"), response
+
+
+def assert_permission_denied(response) -> None:
+    assert (response.status_code, response.url) == (302, "/admin/")  # Wagtail's "permission denied"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_list_offers_each_role_what_the_policy_opens(role, pending, verified, unit_b1):
+    user, client = viewer_for(role, unit_b1)
+    response = client.get("/admin/verification/", {"status": ""})
+    if role == "resident":
+        assert_sent_to_sign_in(response)
+        return
+    assert response.status_code == 200
+    html = response.content.decode()
+    decides = role in DECIDERS
+    assert offered(html, pending) == ({"verify", "reject"} if decides else set())
+    assert offered(html, verified) == ({"end"} if decides else set())
+    for membership in (pending, verified):
+        actions = policy.membership_actions_open(user, membership, as_staff=True)
+        assert offered(html, membership) == {name for name in DECISIONS if getattr(actions, name)}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_is_let_into_the_decisions_the_policy_allows(role, unit_a1, unit_b1, verified):
+    _, client = viewer_for(role, unit_b1)
+    targets = {"verify": MembershipFactory(unit=unit_a1), "reject": MembershipFactory(unit=unit_a1), "end": verified}
+    expected = {"verify": "verified", "reject": "rejected", "end": "ended"}
+    for decision, membership in targets.items():
+        before = membership.status
+        shown = client.get(decision_url(decision, membership))
+        response = client.post(decision_url(decision, membership), DECISIONS[decision])
+        membership.refresh_from_db()
+        if role in DECIDERS:
+            assert shown.status_code == 200, decision
+            assert (response.status_code, response.url) == (302, "/admin/verification/"), decision
+            assert membership.status == expected[decision]
+            continue
+        check = assert_sent_to_sign_in if role == "resident" else assert_permission_denied
+        check(shown)
+        check(response)
+        assert membership.status == before, decision
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_sees_the_proof_only_when_the_policy_says(role, pending, unit_b1):
+    _, client = viewer_for(role, unit_b1)
+    response = client.get(f"/admin/verification/inspect/{pending.pk}/")
+    if role == "resident":
+        assert_sent_to_sign_in(response)
+        return
+    assert response.status_code == 200
+    assert (pending.proof_value in response.content.decode()) == (role in DECIDERS)
+
+
+def test_staff_who_hold_a_membership_do_not_end_it_in_the_admin(unit_a1):
+    """The service lets a person end their own membership (from the portal); the admin
+    decides for the cooperative and asks the policy `as_staff`, so a dispatcher's own
+    membership offers no button there and the end view refuses them."""
+    dispatcher, client = viewer_for("dispatcher", unit_a1)
+    own = MembershipFactory(user=dispatcher, unit=unit_a1, verified=True)
+    assert policy.membership_end_refusal(dispatcher, own) is None  # what the service would take
+    listed = client.get("/admin/verification/", {"status": ""}).content.decode()
+    assert offered(listed, own) == set()
+    assert_permission_denied(client.get(decision_url("end", own)))
+    assert_permission_denied(client.post(decision_url("end", own), DECISIONS["end"]))
+    own.refresh_from_db()
+    assert own.status == Membership.Status.VERIFIED
+
+
+def test_the_list_offers_what_the_policy_answers_not_what_the_status_says(monkeypatch, admin_client, pending):
+    asked = []
+
+    def answer(actor, membership, *, as_staff=False):
+        asked.append(as_staff)
+        return policy.MembershipActions(verify=False, reject=True, end=True)
+
+    monkeypatch.setattr(policy, "membership_actions_open", answer)
+    html = admin_client.get("/admin/verification/").content.decode()
+    assert offered(html, pending) == {"reject", "end"}
+    assert asked == [True]
+
+
+def test_the_decision_views_let_in_whom_the_policy_lets_in(monkeypatch, admin_client, pending, verified):
+    _, dispatcher = viewer_for("dispatcher", pending.unit)
+    monkeypatch.setattr(policy, "membership_decision_refusal", lambda actor: None)
+    monkeypatch.setattr(policy, "membership_end_refusal", lambda actor, membership, *, as_staff=False: None)
+    for decision, membership in {"verify": pending, "reject": pending, "end": verified}.items():
+        assert dispatcher.get(decision_url(decision, membership)).status_code == 200, decision
+
+    refused = ServiceError(MembershipErrorCode.PERMISSION_DENIED, "Nie wolno.")
+    monkeypatch.setattr(policy, "membership_decision_refusal", lambda actor: refused)
+    monkeypatch.setattr(policy, "membership_end_refusal", lambda actor, membership, *, as_staff=False: refused)
+    for decision, membership in {"verify": pending, "reject": pending, "end": verified}.items():
+        assert_permission_denied(admin_client.get(decision_url(decision, membership)))
+        assert_permission_denied(admin_client.post(decision_url(decision, membership), DECISIONS[decision]))
+    pending.refresh_from_db()
+    verified.refresh_from_db()
+    assert (pending.status, verified.status) == (Membership.Status.PENDING, Membership.Status.VERIFIED)
+
+
+def test_a_decision_the_policy_no_longer_opens_sends_back_to_the_list(monkeypatch, admin_client, pending):
+    closed = policy.MembershipActions(verify=False, reject=False, end=False)
+    monkeypatch.setattr(policy, "membership_actions_open", lambda actor, membership, *, as_staff=False: closed)
+    response = admin_client.get(decision_url("verify", pending))
+    assert (response.status_code, response.url) == (302, "/admin/verification/")
+
+
+def test_the_proof_is_shown_to_whom_the_policy_shows_it(monkeypatch, admin_client, pending):
+    _, dispatcher = viewer_for("dispatcher", pending.unit)
+    page = f"/admin/verification/inspect/{pending.pk}/"
+    monkeypatch.setattr(policy, "may_see_membership_proof", lambda user: True)
+    assert pending.proof_value in dispatcher.get(page).content.decode()
+    monkeypatch.setattr(policy, "may_see_membership_proof", lambda user: False)
+    assert pending.proof_value not in admin_client.get(page).content.decode()

@@ -28,12 +28,6 @@ S = Ticket.Status
 HOURS = 10  # resolution time of the category used here
 
 
-@pytest.fixture(scope="module")
-def cast(django_db_setup, django_db_blocker):
-    with tf.shared_cast(django_db_blocker) as built:
-        yield built
-
-
 @pytest.fixture
 def ticket(cast):
     """A ticket with a 10-hour deadline, handed to the firm's worker; the category names an

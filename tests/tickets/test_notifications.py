@@ -26,12 +26,6 @@ S = Ticket.Status
 INTERNAL = "Lokator bywa nieuprzejmy, iść we dwóch."
 
 
-@pytest.fixture(scope="module")
-def cast(django_db_setup, django_db_blocker):
-    with tf.shared_cast(django_db_blocker) as built:
-        yield built
-
-
 def about(ticket: Ticket, user=None, event: str = ""):
     messages = Message.objects.filter(dedupe_key__startswith=f"ticket:{ticket.pk}:{event}")
     return messages.filter(recipient=user) if user is not None else messages

@@ -24,12 +24,6 @@ pytestmark = pytest.mark.django_db
 S = Ticket.Status
 
 
-@pytest.fixture(scope="module")
-def cast(django_db_setup, django_db_blocker):
-    with tf.shared_cast(django_db_blocker) as built:
-        yield built
-
-
 @pytest.fixture
 def tickets(cast):
     """A ticket in each place that matters, one of them with the firm and comments of both kinds."""

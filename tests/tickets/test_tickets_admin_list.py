@@ -34,12 +34,6 @@ from tests.tickets.admin_kit import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def cast(django_db_setup, django_db_blocker):
-    with tf.shared_cast(django_db_blocker) as built:
-        yield built
-
-
 # --- The list: filters, search, sorting -------------------------------------------------------------
 
 

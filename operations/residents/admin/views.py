@@ -3,13 +3,16 @@ generic views but saved through the services, and the membership decision views.
 
 No view writes the ORM: every save, delete and decision is a service call, so an estate
 or building always gets its audience group and a decision moves the person's audiences
-and sends their e-mail.
+and sends their e-mail. Which decisions a member of staff is offered and let into, and
+who sees a membership's proof, is `policy`'s answer (asked `as_staff`: the admin decides
+for the cooperative), the one the services refuse with.
 """
 
 from __future__ import annotations
 
 import django_filters
 from django.contrib.admin.utils import quote
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -19,14 +22,13 @@ from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import MenuItem
 from wagtail.log_actions import log
 
 from cms.core.admin.views import ServiceFormMixin, add_service_errors, person_label
 from cms.core.exceptions import ServiceError
 
-from .. import services
+from .. import policy, services
 from ..models import Membership
 from .forms import EndForm, RejectForm, VerifyForm
 
@@ -163,34 +165,38 @@ class MembershipFilterSet(WagtailFilterSet):
         super().__init__(data, *args, **kwargs)
 
 
+# The decision buttons of a membership's row, by policy.MembershipActions field (= URL name).
+DECISION_BUTTONS = [
+    ("verify", _("Verify"), "check"),
+    ("reject", _("Reject"), "cross"),
+    ("end", _("End membership"), "cross"),
+]
+
+
 class MembershipIndexView(generic.IndexView):
     def get_base_queryset(self):
         return Membership.objects.select_related("user", "unit__building__estate")
 
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
-        if not self.user_has_permission("change"):
-            return buttons
-        actions = []
-        if instance.status == Membership.Status.PENDING:
-            actions = [("verify", _("Verify"), "check"), ("reject", _("Reject"), "cross")]
-        elif instance.status == Membership.Status.VERIFIED:
-            actions = [("end", _("End membership"), "cross")]
-        for name, label, icon in actions:
-            url = reverse(f"{VERIFICATION}:{name}", args=[quote(instance.pk)])
-            buttons.append(MenuItem(label, url=url, icon_name=icon, priority=5))
+        offered = policy.membership_actions_open(self.request.user, instance, as_staff=True)
+        for name, label, icon in DECISION_BUTTONS:
+            if getattr(offered, name):
+                url = reverse(f"{VERIFICATION}:{name}", args=[quote(instance.pk)])
+                buttons.append(MenuItem(label, url=url, icon_name=icon, priority=5))
         return buttons
 
 
-class MembershipDecisionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
-    """Verify, reject or end one membership; the service does the work and the mail."""
+class MembershipDecisionView(WagtailAdminTemplateMixin, FormView):
+    """Verify, reject or end one membership; the service does the work and the mail.
+
+    Whoever the policy refuses the decision is sent away with Wagtail's "permission
+    denied"; a membership whose status no longer offers it is sent back to the list."""
 
     model = Membership
-    permission_required = "change"
     template_name = "wagtailadmin/generic/form.html"
     header_icon = "user"
-    decision = ""  # "verify", "reject" or "end"
-    allowed_status = Membership.Status.PENDING
+    decision = ""  # the field of policy.MembershipActions: "verify", "reject" or "end"
     submit_button_label = ""
     success_message = ""
 
@@ -200,8 +206,17 @@ class MembershipDecisionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, 
             Membership.objects.select_related("user", "unit__building__estate"), pk=kwargs["pk"]
         )
 
+    def refusal(self) -> ServiceError | None:
+        """Why the policy refuses this person the decision, whatever the status."""
+        return policy.membership_decision_refusal(self.request.user)
+
+    def dispatch(self, request, *args, **kwargs):
+        if refusal := self.refusal():
+            raise PermissionDenied(refusal.message)  # Wagtail's admin answers with its redirect
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request, *args, **kwargs):
-        if self.object.status != self.allowed_status:
+        if not getattr(policy.membership_actions_open(request.user, self.object, as_staff=True), self.decision):
             messages.warning(request, gettext("This membership can no longer be decided that way."))
             return redirect(self.index_url)
         return super().get(request, *args, **kwargs)
@@ -260,6 +275,7 @@ class MembershipDecisionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, 
 
 
 class MembershipVerifyView(MembershipDecisionView):
+    decision = "verify"
     form_class = VerifyForm
     submit_button_label = _("Verify")
     success_message = _("Membership %(membership)s verified; the person has been told.")
@@ -269,6 +285,7 @@ class MembershipVerifyView(MembershipDecisionView):
 
 
 class MembershipRejectView(MembershipDecisionView):
+    decision = "reject"
     form_class = RejectForm
     submit_button_label = _("Reject")
     success_message = _("Request %(membership)s rejected; the person has been told.")
@@ -280,10 +297,13 @@ class MembershipRejectView(MembershipDecisionView):
 
 
 class MembershipEndView(MembershipDecisionView):
+    decision = "end"
     form_class = EndForm
-    allowed_status = Membership.Status.VERIFIED
     submit_button_label = _("End membership")
     success_message = _("Membership %(membership)s ended.")
+
+    def refusal(self):
+        return policy.membership_end_refusal(self.request.user, self.object, as_staff=True)
 
     def decide(self, form):
         services.membership_end(membership=self.object, ended_by=self.request.user)
@@ -294,6 +314,6 @@ class MembershipInspectView(generic.InspectView):
 
     def get_fields(self):
         fields = super().get_fields()
-        if not self.request.user.has_perm("residents.change_membership"):
+        if not policy.may_see_membership_proof(self.request.user):
             fields = [name for name in fields if name != "proof_value"]
         return fields
