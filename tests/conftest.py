@@ -22,9 +22,13 @@ def _isolated_media(settings, tmp_path):
 def _empty_cache():
     """Rate-limit counters and Wagtail's caches (renditions, site roots) outlive a test's
     rollback; a rendition cached by an earlier test would point at a row that no longer
-    exists, and counters would throttle the next test."""
+    exists, and counters would throttle the next test. Shared GraphQL answers are kept
+    per test (see cms.core.graphql.response_cache)."""
     from django.core.cache import cache
 
+    from cms.core.graphql import response_cache
+
+    response_cache.forget_everything()
     cache.clear()
     yield
     cache.clear()

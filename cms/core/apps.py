@@ -9,4 +9,6 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cms.core import signals  # noqa: F401  (connects the receivers)
+        from cms.core import content_version, signals  # noqa: F401  (connects the receivers)
+
+        content_version.connect()

@@ -1,5 +1,6 @@
-"""Abstract page types the content apps share."""
+"""Abstract page types the content apps share, and the version of the shared content."""
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
@@ -24,3 +25,23 @@ class SectionPage(Page):
     def get_template(self, request, *args, **kwargs):
         # Wagtail names a default template for every concrete subclass; sections share one.
         return "page.html"
+
+
+class ContentVersion(models.Model):
+    """One number that changes whenever anything the shared API answers show changes.
+
+    Pages, restrictions, collections, documents, images, the site's contact card, the
+    buildings content names: saving or deleting any of them adds one, in the same
+    transaction (`cms.core.content_version`). The GraphQL response cache keys its shared
+    entries by this number, so a change is seen by the next request, and a change rolled
+    back never was. A single row; kept in the database, not the cache, so that a cache
+    flushed or unreachable at the wrong moment cannot bring an old answer back.
+    """
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("content version")
+
+    def __str__(self) -> str:
+        return str(self.value)

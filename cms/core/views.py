@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 from strawberry.django.views import GraphQLView
 from wagtail.images import get_image_model
 
+from cms.core.graphql import response_cache
 from cms.core.graphql.errors import BAD_USER_INPUT
 from cms.core.graphql.execution import json_strings
 from cms.core.visibility import collection_is_visible
@@ -135,7 +136,12 @@ class HubGraphQLView(GraphQLView):
         ):
             if csrf_rejects(request):
                 return HttpResponseForbidden("CSRF check failed.")
-        response = super().dispatch(request, *args, **kwargs)
+        shared = response_cache.lookup(request, payload)
+        if shared.body is not None:
+            response = shared.response()
+        else:
+            response = super().dispatch(request, *args, **kwargs)
+            shared.keep(response)
         # Answers depend on who asks: never let a shared cache hand one viewer's to another.
         patch_cache_control(response, private=True)
         patch_vary_headers(response, ["Authorization", "Cookie"])

@@ -8,7 +8,7 @@ may read about it.
 
 from django import forms
 from django.db import models
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
@@ -115,3 +115,13 @@ class NewsPage(Page):
             and (self.valid_from is None or self.valid_from <= now)
             and (self.valid_until is None or self.valid_until > now)
         )
+
+
+def next_alert_boundary(now):
+    """The next moment after `now` at which an outage alert starts or stops being current."""
+    outages = NewsPage.objects.filter(kind=NewsPage.Kind.OUTAGE)
+    moments = outages.aggregate(
+        starts=Min("valid_from", filter=Q(valid_from__gt=now)),
+        ends=Min("valid_until", filter=Q(valid_until__gt=now)),
+    )
+    return min((moment for moment in moments.values() if moment is not None), default=None)

@@ -319,6 +319,13 @@ STRAWBERRY_DJANGO = {
 }
 # The one schema (cms/schema.py merges every app's), served at /graphql.
 GRAPHQL_SCHEMA = "cms.schema.schema"
+# Answers to queries of shared content (news, documents, pages...) are kept this many
+# seconds at most, per audience set, and dropped at once when content changes
+# (cms.core.graphql.response_cache); 0 turns the cache off.
+GRAPHQL_RESPONSE_CACHE_SECONDS = int(os.environ.get("GRAPHQL_RESPONSE_CACHE_SECONDS", "300"))
+# Models outside the content apps whose changes show in shared answers: the buildings
+# news and documents name, and the audiences that decide who passes a `login` restriction.
+CONTENT_VERSION_ALSO_RAISED_BY = ["residents.Estate", "residents.Building", "residents.Audience"]
 GRAPHQL_MAX_PAGE_SIZE = 100
 GRAPHQL_MAX_DEPTH = 12
 GRAPHQL_MAX_ALIASES = 30
