@@ -173,6 +173,7 @@ class DemoBuilder:
             self._news()
             self._investments()
             self._messaging()
+            self._broadcasts()
             self._tickets()
         return Summary(created=True, accounts=account_lines(), counts=self.counts())
 
@@ -352,7 +353,7 @@ class DemoBuilder:
         page.live = False
         page.owner = self.users["editor"]
         parent.add_child(instance=page)
-        self._restrict_page(page, audience)
+        self._restrict(PageViewRestriction, audience, page=page)
         self._publish(page)
         return page
 
@@ -380,24 +381,16 @@ class DemoBuilder:
             return [self.services.audience_group(role=Audience.Role(value))]
         raise ValueError(f"unknown audience {audience!r}")
 
-    def _restrict_page(self, page: Page, audience: str) -> None:
+    def _restrict(self, restriction_model: type[BaseViewRestriction], audience: str, **target) -> None:
+        """Wagtail's view restriction for `audience` on `target` (page=... for a
+        PageViewRestriction, collection=... for a CollectionViewRestriction): none for
+        "public", signed-in people for "login", otherwise the audience's groups."""
         if audience == "public":
             return
         if audience == "login":
-            PageViewRestriction.objects.create(page=page, restriction_type=BaseViewRestriction.LOGIN)
+            restriction_model.objects.create(restriction_type=BaseViewRestriction.LOGIN, **target)
             return
-        restriction = PageViewRestriction.objects.create(page=page, restriction_type=BaseViewRestriction.GROUPS)
-        restriction.groups.set(self._audience_groups(audience))
-
-    def _restrict_collection(self, collection: Collection, audience: str) -> None:
-        if audience == "public":
-            return
-        if audience == "login":
-            CollectionViewRestriction.objects.create(collection=collection, restriction_type=BaseViewRestriction.LOGIN)
-            return
-        restriction = CollectionViewRestriction.objects.create(
-            collection=collection, restriction_type=BaseViewRestriction.GROUPS
-        )
+        restriction = restriction_model.objects.create(restriction_type=BaseViewRestriction.GROUPS, **target)
         restriction.groups.set(self._audience_groups(audience))
 
     # --- collections, images and documents ---------------------------------------------
@@ -409,7 +402,7 @@ class DemoBuilder:
             collection = parent.get_children().filter(name=spec.name).first()
             if collection is None:
                 collection = parent.add_child(name=spec.name)
-                self._restrict_collection(collection, spec.audience)
+                self._restrict(CollectionViewRestriction, spec.audience, collection=collection)
             self.collections[spec.key] = collection
 
     def _images(self) -> None:
@@ -545,15 +538,21 @@ class DemoBuilder:
     # --- messaging ---------------------------------------------------------------------
 
     def _messaging(self) -> None:
-        """Resident A takes SMS for outage alerts and has the app; the current outage was
-        broadcast to the affected buildings, and a meeting reminder waits for next week."""
+        """Resident A takes SMS for outage alerts and has the app."""
         from operations.messaging import services
-        from operations.messaging.models import Broadcast
 
         resident = self.users["resident.a"]
         services.notification_settings_update(user=resident, language="pl", phone="+48 600 100 200")
         services.notification_preferences_update(user=resident, choices=[("outage_alert", "sms", True)])
         services.push_device_register(user=resident, token=data.DEMO_PUSH_TOKEN, name="Telefon Anny")
+
+    # --- broadcasts ------------------------------------------------------------------------
+
+    def _broadcasts(self) -> None:
+        """The current outage was broadcast to the affected buildings, a meeting reminder
+        waits for next week and a draft waits for its sender."""
+        from operations.broadcasts import services
+        from operations.broadcasts.models import Broadcast
 
         dispatcher = self.users["dispatcher"]
         outage = NewsPage.objects.get(slug=data.NEWS[0].slug)
@@ -802,8 +801,8 @@ def remove_demo(*, log: Log | None = None) -> None:
 
         Trade.objects.filter(slug__in=[slug for slug, _ in data.TRADES], contractors__isnull=True).delete()
 
+        from operations.broadcasts.models import Broadcast
         from operations.messaging import services as messaging_services
-        from operations.messaging.models import Broadcast
 
         # Their messages and deliveries go with them; nobody else received a demo broadcast.
         # (No service deletes a broadcast: broadcast_cancel only stops one.)

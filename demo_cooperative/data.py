@@ -1305,6 +1305,9 @@ def username_for(first: str, last: str) -> str:
 
 DEMO_PUSH_TOKEN = "ExponentPushToken[demo-resident-a-0001]"
 
+
+# --- broadcasts --------------------------------------------------------------------------
+
 # send_in_days: None keeps a draft, 0 sends at once, n schedules for 9:00 in n days.
 BROADCASTS = [
     {

@@ -3,7 +3,8 @@ outage slow down or fail the request that asked for it.
 
 Every task the hub queues from a request has a safety net that does not need the broker
 to be up at that moment: messaging's outbox rows are sent by the `outbox_sweep`,
-scheduled broadcasts are started by it too, image sizes are rendered on first view. So a
+scheduled broadcasts are started by the `broadcasts_sweep`, image sizes are rendered on
+first view. So a
 publish that fails is logged and forgotten. Celery's own publish retries (about 1.2 s a
 request with the broker stopped, measured in tests/benchmarks/test_outages.py) are
 switched off here, and after a failure nothing is published for `PAUSE_SECONDS`: a

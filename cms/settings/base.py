@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "cms.contractors",
     "operations.residents",
     "operations.messaging",
+    "operations.broadcasts",
     "operations.tickets",
     "demo_cooperative",
     "wagtail.contrib.forms",
@@ -209,9 +210,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "operations.residents.tasks.account_email_requests_sweep",
         "schedule": 60.0,
     },
-    # The safety net of the outbox: starts due broadcasts, requeues deliveries of dead
-    # workers and sends whatever an unreachable broker left behind.
+    # The safety net of the outbox: requeues deliveries of dead workers and sends
+    # whatever an unreachable broker left behind.
     "outbox-sweep": {"task": "operations.messaging.tasks.outbox_sweep", "schedule": 60.0},
+    # Queues the broadcasts whose time has come (whatever the broker lost) and marks
+    # those with nothing left to send as sent.
+    "broadcasts-sweep": {"task": "operations.broadcasts.tasks.broadcasts_sweep", "schedule": 60.0},
     "tickets-escalate": {"task": "operations.tickets.tasks.tickets_escalate", "schedule": 300.0},
     "tickets-close-unconfirmed": {"task": "operations.tickets.tasks.tickets_close_unconfirmed", "schedule": 3600.0},
     # Photo files no ticket names any more (deleted tickets, rolled-back uploads).
@@ -370,4 +374,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
-

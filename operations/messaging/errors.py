@@ -13,6 +13,9 @@ class MessagingErrorCode(StrEnum):
     PUSH_TOKEN_INVALID = "PUSH_TOKEN_INVALID"
     MESSAGE_NOT_FOUND = "MESSAGE_NOT_FOUND"
     TOKEN_INVALID = "TOKEN_INVALID"
+    # Published in the API's enum while broadcasts were part of messaging, and kept there so
+    # that it loses no value; nothing in messaging raises them. The broadcasts app raises
+    # them, with the same values, as `operations.broadcasts.errors.BroadcastErrorCode`.
     BROADCAST_NOT_EDITABLE = "BROADCAST_NOT_EDITABLE"
     BROADCAST_NO_CHANNELS = "BROADCAST_NO_CHANNELS"
     BROADCAST_NO_AUDIENCE = "BROADCAST_NO_AUDIENCE"

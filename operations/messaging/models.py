@@ -7,10 +7,11 @@ written to the database before anything is sent (the outbox): Celery workers the
 queued deliveries, send them and record the outcome, so a dead worker or an unreachable
 broker loses nothing and a delivery recorded as sent is never sent again.
 
-A `Broadcast` is a message staff compose in the admin for an audience (estate, buildings,
-units, roles, everyone, or the audience of an alert news item); queueing it creates one
-`Message` per recipient. `MessageTemplate` holds the texts of the messages the hub sends
-by itself (membership decisions, ticket updates...) per language, editable by staff.
+Staff's broadcasts are an app of their own (operations.broadcasts), which sends through
+this one: a message and its deliveries name the broadcast they came from (`broadcast`,
+a foreign key by name; messaging imports nothing of that app). `MessageTemplate` holds
+the texts of the messages the hub sends by itself (membership decisions, ticket
+updates...) per language, editable by staff.
 `NotificationPreference` rows record where a person departs from their kind's defaults
 (kinds.py); `NotificationSettings` holds their language and phone; `PushDevice` their
 phones' push tokens.
@@ -23,7 +24,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .kinds import BROADCAST_KINDS, Channel, MessageKind
+from .kinds import Channel, MessageKind
 
 LANGUAGE_CHOICES = [("pl", _("Polish")), ("en", _("English"))]
 
@@ -127,94 +128,20 @@ class MessageTemplate(models.Model):
         )
 
 
-class Broadcast(models.Model):
-    """A message staff send to an audience on chosen channels, now or at a set time."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SCHEDULED = "scheduled", _("scheduled")
-        SENDING = "sending", _("sending")
-        SENT = "sent", _("sent")
-        CANCELLED = "cancelled", _("cancelled")
-
-    class Role(models.TextChoices):
-        # Residents by how they hold a unit (from verified memberships), staff and
-        # contractors by their audience groups.
-        OWNERS = "owners", _("owners")
-        TENANTS = "tenants", _("tenants")
-        BOARD = "board", _("board members")
-        STAFF = "staff", _("staff")
-        CONTRACTORS = "contractors", _("contractors")
-
-    title = models.CharField(_("title"), max_length=200, help_text=_("For staff; residents see the subject."))
-    kind = models.CharField(
-        _("kind"),
-        max_length=40,
-        choices=[(kind.value, kind.label) for kind in BROADCAST_KINDS],
-        default=MessageKind.ANNOUNCEMENT,
-    )
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("text"))
-    sms_text = models.TextField(_("SMS text"), blank=True, help_text=_("Also used for app notifications."))
-    subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
-    body_en = models.TextField(_("text (English)"), blank=True)
-    sms_text_en = models.TextField(_("SMS text (English)"), blank=True)
-    link = models.URLField(_("link"), blank=True, help_text=_("Where the message leads, e.g. the news item."))
-
-    everyone = models.BooleanField(_("all residents"), default=False)
-    estates = models.ManyToManyField("residents.Estate", blank=True, related_name="+", verbose_name=_("estates"))
-    buildings = models.ManyToManyField("residents.Building", blank=True, related_name="+", verbose_name=_("buildings"))
-    units = models.ManyToManyField("residents.Unit", blank=True, related_name="+", verbose_name=_("units"))
-    roles = models.JSONField(_("roles"), default=list, blank=True)
-    news_page = models.ForeignKey(
-        "news.NewsPage",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="broadcasts",
-        verbose_name=_("news item"),
-        help_text=_("Recipients are limited to the people who may read this news item."),
-    )
-    # Set with news_page and never cleared: if the item is deleted before sending
-    # (news_page becomes null), the broadcast is cancelled rather than sent unrestricted.
-    announces_news = models.BooleanField(default=False, editable=False)
-    channels = models.JSONField(_("channels"), default=list)
-
-    send_at = models.DateTimeField(_("send at"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        permissions = [("send_broadcast", "Can send broadcasts")]
-        verbose_name = _("broadcast")
-        verbose_name_plural = _("broadcasts")
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status in {self.Status.DRAFT, self.Status.SCHEDULED}
-
-
 class Message(models.Model):
     """What one person received: rendered in their language, and their inbox entry.
 
     A message sent with `in_inbox` off (account e-mails with sign-in links: see
     services.message_send) reaches its channels but never the inbox, so that whoever
-    holds a session cannot read a link that sets the account's password.
+    holds a session cannot read a link that sets the account's password. Only a message
+    `for_account_activation` reaches an account that is not active yet.
     """
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(_("kind"), max_length=40, choices=MessageKind.choices)
-    broadcast = models.ForeignKey(Broadcast, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages")
+    broadcast = models.ForeignKey(
+        "broadcasts.Broadcast", on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
     # Makes sending idempotent: the same event (broadcast 12, membership 5 verified) never
     # gives the same person a second message, however often its service runs.
     dedupe_key = models.CharField(max_length=120)
@@ -226,6 +153,12 @@ class Message(models.Model):
     link = models.CharField(max_length=500, blank=True)
     # Every inbox read (selectors.inbox_of, counts, marking read) filters on it.
     in_inbox = models.BooleanField(_("shown in the inbox"), default=True)
+    # The e-mail that activates an account (its confirmation link): the one message that
+    # may reach an account that is not active yet (services.sending checks it).
+    for_account_activation = models.BooleanField(default=False, editable=False)
+    # Set when its sender withdrew it (staff cancelling a broadcast): none of its
+    # deliveries is sent after that, whatever brings one back to the queue.
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -258,7 +191,7 @@ class Delivery(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
     # Denormalised from the message so that a broadcast's progress is one indexed count.
     broadcast = models.ForeignKey(
-        Broadcast, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
+        "broadcasts.Broadcast", on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     address = models.CharField(_("address"), max_length=255)

@@ -1,7 +1,7 @@
 """Turning texts written by staff into what one recipient reads, and counting SMS parts.
 
 Texts are Django templates (`Dzień dobry {{ recipient.first_name }}`), compiled once per
-broadcast or template and rendered per recipient. They run in an engine of their own with
+template (or broadcast) and rendered per recipient. They run in an engine of their own with
 no template loaders and no tag libraries beyond the built-in ones, and see plain values
 only (strings and numbers in dicts), never model instances: a template written in the
 admin can print what it is given and nothing else.
@@ -211,20 +211,3 @@ def email_bodies(*, message, unsubscribe_url: str, preferences_url: str) -> tupl
         text = render_to_string("messaging/email/message.txt", context)
         html = render_to_string("messaging/email/message.html", context)
     return text, html
-
-
-def broadcast_texts(broadcast) -> dict[str, CompiledTexts]:
-    """A broadcast's texts by language, compiled: Polish always, English when staff wrote it.
-
-    Here rather than in services because reading it writes nothing: the admin's preview
-    (selectors) and queueing (services) both need it."""
-    texts = {
-        "pl": CompiledTexts.compile(subject=broadcast.subject, body_text=broadcast.body, sms_text=broadcast.sms_text)
-    }
-    if broadcast.subject_en.strip() and broadcast.body_en.strip():
-        texts["en"] = CompiledTexts.compile(
-            subject=broadcast.subject_en,
-            body_text=broadcast.body_en,
-            sms_text=broadcast.sms_text_en or broadcast.sms_text,
-        )
-    return texts

@@ -2,8 +2,9 @@
 
 `deliveries_send` sends one channel's due deliveries for a while and queues its own
 continuation; `outbox_sweep` (beat, every minute) is the safety net that makes an
-unreachable broker or a dead worker cost only time: it queues due broadcasts, returns
-abandoned deliveries to the queue and starts sending for every channel with work.
+unreachable broker or a dead worker cost only time: it returns abandoned deliveries to
+the queue and starts sending for every channel with work. Due broadcasts are queued by
+the broadcasts app's own sweep (`operations.broadcasts.tasks.broadcasts_sweep`).
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ def deliveries_send(channel: str) -> dict:
     cache.set(_sender_key(channel), 1, timeout=settings.MESSAGING_TASK_SECONDS + 60)
     # Eagerly (the embedded default) there is no worker to hand a continuation to: send all.
     counts = services.deliveries_send(channel=channel, time_budget=None if eager else settings.MESSAGING_TASK_SECONDS)
-    services.broadcasts_finish()
     if counts["more"] and not eager:
         deliveries_send.delay(channel)
     else:
@@ -51,25 +51,15 @@ def deliveries_send(channel: str) -> dict:
     return counts
 
 
-# Named like the service it calls (it was `broadcast_queue_task`). A message still waiting
-# in the broker under the old name at a deploy is refused by the worker, and nothing is
-# lost: the broadcast stays scheduled until queued, and the sweep queues it within a minute.
-@shared_task(acks_late=True)
-def broadcast_queue(broadcast_id: int) -> int:
-    return services.broadcast_queue(broadcast_id=broadcast_id)
-
-
 # The sweep of the whole outbox (it was `messaging_sweep`, see below).
 @shared_task
 def outbox_sweep() -> dict:
-    queued = services.broadcasts_queue_due()
     requeued = services.deliveries_requeue_stalled()
     channels = services.channels_with_due_deliveries()
     for channel in channels:
         if _no_sender_running(channel):
             deliveries_send.delay(channel)
-    finished = services.broadcasts_finish()
-    return {"broadcasts_queued": queued, "requeued": requeued, "channels": channels, "finished": finished}
+    return {"requeued": requeued, "channels": channels}
 
 
 # The former name, registered for one release only: the old beat schedule sent it every

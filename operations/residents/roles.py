@@ -45,10 +45,10 @@ _RESIDENTS_READ = [
 
 # Composing, sending and following broadcasts, and reading the delivery log.
 _BROADCASTING = [
-    "messaging.add_broadcast",
-    "messaging.change_broadcast",
-    "messaging.view_broadcast",
-    "messaging.send_broadcast",
+    "broadcasts.add_broadcast",
+    "broadcasts.change_broadcast",
+    "broadcasts.view_broadcast",
+    "broadcasts.send_broadcast",
     "messaging.view_delivery",
 ]
 _MESSAGE_TEMPLATES = ["messaging.change_messagetemplate", "messaging.view_messagetemplate"]
@@ -92,8 +92,8 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         "residents.change_membership",
         "residents.view_signinattempt",
     ],
-    StaffRole.ACCOUNTANT: [ADMIN_ACCESS, *_RESIDENTS_READ, "messaging.view_broadcast"],
-    StaffRole.BOARD: [ADMIN_ACCESS, *_RESIDENTS_READ, "messaging.view_broadcast", *_TICKETS_READ],
+    StaffRole.ACCOUNTANT: [ADMIN_ACCESS, *_RESIDENTS_READ, "broadcasts.view_broadcast"],
+    StaffRole.BOARD: [ADMIN_ACCESS, *_RESIDENTS_READ, "broadcasts.view_broadcast", *_TICKETS_READ],
 }
 
 # Editors work on the whole page tree and in every collection (documents, images).

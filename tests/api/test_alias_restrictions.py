@@ -28,12 +28,12 @@ from cms.contractors import services as contractor_services
 from cms.contractors.models import ContractorIndexPage
 from cms.investments.models import InvestmentIndexPage
 from cms.news.models import NewsIndexPage
-from operations.messaging import selectors as messaging
+from operations.broadcasts import selectors as broadcasts
 from operations.residents import services as residents
 from operations.residents.models import Audience, Membership
 from operations.residents.roles import StaffRole
+from tests.factories import broadcasts as bf
 from tests.factories import content as f
-from tests.factories import messaging as mf
 from tests.factories.residents import BuildingFactory, EstateFactory, MembershipFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -179,6 +179,6 @@ def test_superuser_reads_them(gql, world):
 def test_broadcast_of_an_item_under_an_alias_reaches_only_its_readers(world):
     """A news broadcast goes to those who may read the item, by the same rule: a resident
     of building B must not get building A's item in a message either."""
-    broadcast = mf.make_broadcast(everyone=True, news_page=world["items"]["news"]["page"])
-    got = set(messaging.broadcast_recipients(broadcast).values_list("username", flat=True))
+    broadcast = bf.make_broadcast(everyone=True, news_page=world["items"]["news"]["page"])
+    got = set(broadcasts.broadcast_recipients(broadcast).values_list("username", flat=True))
     assert got == {"resident_a"}, got

@@ -24,10 +24,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from operations.messaging import services
+from operations.broadcasts import services
+from operations.broadcasts.models import Broadcast
 from operations.messaging.kinds import Channel, MessageKind
 from operations.messaging.models import (
-    Broadcast,
     Delivery,
     Message,
     NotificationPreference,

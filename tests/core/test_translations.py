@@ -40,6 +40,7 @@ APP_CATALOGUES = {
     "core": ROOT / "cms/core",
     "residents": ROOT / "operations/residents",
     "messaging": ROOT / "operations/messaging",
+    "broadcasts": ROOT / "operations/broadcasts",
     "tickets": ROOT / "operations/tickets",
 }
 CATALOGUES = {

@@ -362,10 +362,13 @@ def test_refuses_in_production():
 
 
 def test_demo_outage_broadcast_reaches_buildings_a_and_b_and_the_meeting_reminder_waits(demo, mailoutbox, settings):
-    from operations.messaging.models import Broadcast, Delivery
+    from operations.broadcasts.models import Broadcast
+    from operations.broadcasts.tasks import broadcasts_sweep
+    from operations.messaging.models import Delivery
     from operations.messaging.tasks import outbox_sweep
 
-    # The demo's own transaction never commits here, so the sweep plays the worker's part.
+    # The demo's own transaction never commits here, so the sweeps play the workers' part.
+    broadcasts_sweep()
     outbox_sweep()
 
     outage = Broadcast.objects.get(title=data.BROADCASTS[0]["title"])

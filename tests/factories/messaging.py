@@ -1,10 +1,12 @@
 """Small helpers for the messaging tests: a person's settings, preferences and devices,
-broadcasts, the hub's own message templates, and a stand-in for an external provider.
+residents reachable in different ways, the hub's own message templates, and a stand-in
+for an external provider. Broadcasts have their own (tests/factories/broadcasts.py).
 
 `ScriptedProvider` is a real `Provider` subclass configured through
-`settings.MESSAGING_PROVIDERS` (see the `fake_provider` fixture in tests/messaging): it
-plays the outside service (SMSAPI, Expo, an SMTP server), records what it was handed and
-fails the way a test scripts. Nothing of the hub's own code is replaced.
+`settings.MESSAGING_PROVIDERS` (`scripted_providers`, behind the `fake_provider` fixture
+of tests/messaging and tests/broadcasts): it plays the outside service (SMSAPI, Expo, an
+SMTP server), records what it was handed and fails the way a test scripts. Nothing of the
+hub's own code is replaced.
 """
 
 from __future__ import annotations
@@ -12,22 +14,19 @@ from __future__ import annotations
 import itertools
 import smtplib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
-from operations.messaging import services
-from operations.messaging.kinds import Channel, MessageKind
-from operations.messaging.models import (
-    Broadcast,
-    MessageTemplate,
-    NotificationPreference,
-    NotificationSettings,
-    PushDevice,
-)
+from operations.messaging.kinds import MessageKind
+from operations.messaging.models import MessageTemplate, NotificationPreference, NotificationSettings, PushDevice
 from operations.messaging.providers import OutgoingMessage, Provider
+from operations.messaging.services import preferences
+from operations.residents.models import Membership
+from tests.factories.residents import MembershipFactory, UnitFactory, UserFactory
 
 _tokens = itertools.count(1)
 
@@ -54,33 +53,45 @@ def push_device(user, *, token: str | None = None, name: str = "telefon") -> Pus
     return PushDevice.objects.create(user=user, token=token or push_token(), name=name)
 
 
-def make_broadcast(
-    *,
-    estates: Iterable = (),
-    buildings: Iterable = (),
-    units: Iterable = (),
-    **fields,
-) -> Broadcast:
-    """A draft broadcast with its audience (saved as the admin would, without the form)."""
-    fields.setdefault("title", "Komunikat testowy")
-    fields.setdefault("subject", "Przerwa w dostawie wody")
-    fields.setdefault("body", "Dzień dobry {{ recipient.name }}, jutro nie będzie wody.")
-    fields.setdefault("sms_text", "Jutro nie będzie wody.")
-    fields.setdefault("channels", [Channel.EMAIL.value])
-    fields.setdefault("kind", MessageKind.ANNOUNCEMENT.value)
-    fields.setdefault("announces_news", fields.get("news_page") is not None)  # as broadcast_draft_save sets it
-    broadcast = Broadcast.objects.create(**fields)
-    broadcast.estates.set(list(estates))
-    broadcast.buildings.set(list(buildings))
-    broadcast.units.set(list(units))
-    return broadcast
+SMS_ON = [("announcement", "sms", True)]
 
 
-def broadcast_now(broadcast: Broadcast, *, user=None) -> int:
-    """Schedule for now and queue at once, as the worker would after the admin's commit;
-    returns the number of messages written."""
-    services.broadcast_schedule(broadcast=broadcast, user=user)
-    return services.broadcast_queue(broadcast_id=broadcast.pk)
+def reachable_resident(
+    building, username, *, first_name="Jan", last_name="Nowak", email=None, phone="", push=False, sms=False
+):
+    """An owner of a new unit in `building`, with a phone (SMS when `sms`: announcements by
+    SMS allowed) and the app on a phone (`push`) as asked; the e-mail is the username's."""
+    user = UserFactory(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=f"{username}@example.pl" if email is None else email,
+    )
+    MembershipFactory(user=user, unit=UnitFactory(building=building), role=Membership.Role.OWNER, verified=True)
+    if phone:
+        preferences.notification_settings_update(user=user, phone=phone)
+    if push:
+        preferences.push_device_register(user=user, token=f"ExponentPushToken[{username}-phone]", name="Telefon")
+    if sms:
+        preferences.notification_preferences_update(user=user, choices=SMS_ON)
+    return user
+
+
+def reachable_people(building_a, building_b) -> dict:
+    """Four residents of building A and one of B, each reachable differently: Anna by
+    e-mail, SMS and the app; Jan by e-mail (a phone, no SMS consent); Ewa by the app only
+    (no e-mail); Piotr turned announcement e-mails off; Zofia (B) like Anna."""
+    anna = reachable_resident(
+        building_a, "anna", first_name="Anna", last_name="Lis", phone="+48600100200", push=True, sms=True
+    )
+    jan = reachable_resident(building_a, "jan", first_name="Jan", last_name="Kos", phone="+48600100300")
+    ewa = reachable_resident(building_a, "ewa", first_name="Ewa", last_name="Sowa", email="", push=True)
+    piotr = reachable_resident(building_a, "piotr", first_name="Piotr", last_name="Wrona")
+    preferences.notification_preferences_update(user=piotr, choices=[("announcement", "email", False)])
+    zofia = reachable_resident(
+        building_b, "zofia", first_name="Zofia", last_name="Mewa", phone="+48600100400", push=True, sms=True
+    )
+    return {"anna": anna, "jan": jan, "ewa": ewa, "piotr": piotr, "zofia": zofia}
 
 
 def message_template(
@@ -154,6 +165,24 @@ class ScriptedProvider(Provider):
             script.behaviour(message, len(script.calls))
         script.accepted.append(message)
         return f"fake-{len(script.accepted)}"
+
+
+@contextmanager
+def scripted_providers(settings) -> Iterator[Callable[..., ProviderScript]]:
+    """What the `fake_provider` fixtures give: install(channel, behaviour=...,
+    rate_per_second=...) sends `channel` through a ScriptedProvider for the rest of the
+    test and returns its script (what it saw); the scripts are forgotten afterwards."""
+    installed = []
+
+    def install(channel: str, **script_fields) -> ProviderScript:
+        script = ProviderScript(**script_fields)
+        settings.MESSAGING_PROVIDERS = provider_settings(settings.MESSAGING_PROVIDERS, channel, script)
+        installed.append(script)
+        return script
+
+    yield install
+    for key in [key for key, script in SCRIPTS.items() if any(script is s for s in installed)]:
+        del SCRIPTS[key]
 
 
 def provider_settings(current: dict, channel: str, script: ProviderScript) -> dict:

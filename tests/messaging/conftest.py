@@ -13,17 +13,8 @@ from tests.factories.residents import MembershipFactory, UnitFactory, UserFactor
 def fake_provider(settings):
     """fake_provider(channel, behaviour=..., rate_per_second=...) sends `channel` through a
     ScriptedProvider for the rest of the test and returns its script (what it saw)."""
-    installed = []
-
-    def install(channel: str, **script_fields) -> mf.ProviderScript:
-        script = mf.ProviderScript(**script_fields)
-        settings.MESSAGING_PROVIDERS = mf.provider_settings(settings.MESSAGING_PROVIDERS, channel, script)
-        installed.append(script)
-        return script
-
-    yield install
-    for key in [key for key, script in mf.SCRIPTS.items() if any(script is s for s in installed)]:
-        del mf.SCRIPTS[key]
+    with mf.scripted_providers(settings) as install:
+        yield install
 
 
 @pytest.fixture

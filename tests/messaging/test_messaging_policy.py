@@ -1,37 +1,29 @@
-"""policy.py: who may compose, edit, send and cancel a broadcast, read the delivery log,
-edit templates, and manage their own messages and channels, answered once for the
-services, the API and the admin's buttons.
+"""policy.py: who may read the delivery log and the ticket messages in it, edit templates,
+and manage their own messages and channels, answered once for the services, the API and
+the admin. (Broadcasts: tests/broadcasts/test_broadcasts_policy.py.)
 
-Every rule is asked of every kind of viewer: nobody, the anonymous user, a resident, a
-resident of another building, a tenant, a contractor's worker, each staff role and a
-superuser. The broadcast rules whose refusals a service raises are checked against the
-service too.
+Every rule is asked of every kind of viewer (tests/factories/viewers.py): the anonymous
+user, a resident, a resident of another building, a tenant, a contractor's worker, each
+staff role, Django staff without a role and a superuser.
 """
 
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
 from django.db import transaction
 
 from cms.core.exceptions import ServiceError
 from operations.messaging import policy, services
 from operations.messaging.errors import MessagingErrorCode
 from operations.messaging.kinds import KIND_RULES, Channel, MessageKind
-from operations.messaging.models import Broadcast, Message
-from operations.residents.models import Membership
-from operations.residents.roles import StaffRole
-from tests.factories import tickets as people
-from tests.factories.content import make_news, restrict_page
-from tests.factories.messaging import make_broadcast, message_template, push_device
-from tests.factories.residents import SuperUserFactory
+from operations.messaging.models import Message
+from tests.factories.messaging import message_template, push_device
+from tests.factories.viewers import SIGNED_IN, make_viewers
 
-B = Broadcast.Status
-STAFF_ROLES = [role.value for role in StaffRole]
-SIGNED_IN = ["resident", "other_resident", "tenant", "contractor", *STAFF_ROLES, "superuser"]
 EVERYONE = ["anonymous", *SIGNED_IN]
-# The staff roles' permissions (roles.py): broadcasting is the editors', dispatchers' and
-# administrators'; reading tickets also the board's; ticket templates the dispatchers'.
+# The staff roles' permissions (roles.py): the delivery log is the broadcasters' (editors,
+# dispatchers, administrators); reading tickets also the board's; ticket templates the
+# dispatchers'.
 BROADCASTERS = {"editor", "dispatcher", "administrator", "superuser"}
 TICKET_READERS = {"dispatcher", "administrator", "board", "superuser"}
 TICKET_TEMPLATE_EDITORS = {"dispatcher", "administrator", "superuser"}
@@ -39,45 +31,11 @@ TICKET_TEMPLATE_EDITORS = {"dispatcher", "administrator", "superuser"}
 
 @pytest.fixture
 def viewers(unit_a1, unit_b1):
-    found = {
-        "anonymous": AnonymousUser(),
-        "resident": people.resident(unit_a1),
-        "other_resident": people.resident(unit_b1),
-        "tenant": people.resident(unit_a1, role=Membership.Role.TENANT),
-        "contractor": people.worker(people.firm()),
-        "superuser": SuperUserFactory(),
-    }
-    for role in STAFF_ROLES:
-        found[role] = people.staff(role)
-    return found
+    return make_viewers(home=unit_a1, other=unit_b1)
 
 
 def code(refusal) -> str | None:
     return None if refusal is None else refusal.code
-
-
-def broadcast_in(status: str) -> Broadcast:
-    return Broadcast(status=status)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("status", B.values)
-def test_broadcast_actions_follow_the_permissions_and_the_status(viewers, status):
-    subject = broadcast_in(status)
-    editable = status in {B.DRAFT, B.SCHEDULED}
-    cancellable = status in {B.DRAFT, B.SCHEDULED, B.SENDING}
-    assert code(policy.broadcast_edit_refusal(subject)) == (None if editable else "BROADCAST_NOT_EDITABLE")
-    assert code(policy.broadcast_cancel_refusal(subject)) == (None if cancellable else "BROADCAST_NOT_CANCELLABLE")
-    for name in EVERYONE:
-        viewer = viewers[name]
-        broadcasts = name in BROADCASTERS
-        assert policy.may_compose_broadcast(viewer) == broadcasts, name
-        assert policy.broadcast_actions_open(viewer, subject) == policy.BroadcastActions(
-            edit=broadcasts and editable,
-            send=broadcasts and editable,
-            cancel=broadcasts and cancellable,
-            export=broadcasts,
-        ), name
 
 
 @pytest.mark.django_db
@@ -99,19 +57,6 @@ def test_ticket_templates_are_for_ticket_staff_only(viewers):
         assert policy.may_edit_template(viewer, other_template), name
 
 
-@pytest.mark.django_db
-def test_news_is_broadcast_by_broadcasters_who_may_read_or_edit_it(viewers, site_tree, building_a):
-    public = make_news(site_tree.news, title="Przerwa w dostawie wody")
-    board_only = make_news(site_tree.news, title="Dla zarządu")
-    restrict_page(board_only, groups=[Group.objects.get(name="Zarząd")])
-    for name in EVERYONE:
-        viewer = viewers[name]
-        assert policy.may_broadcast_news(viewer, public) == (name in BROADCASTERS), name
-        # Editors edit every page; the others must be able to read it.
-        may_reach = name in {"editor", "superuser"}
-        assert policy.may_broadcast_news(viewer, board_only) == (name in BROADCASTERS and may_reach), name
-
-
 def _refused_by_service(call) -> str | None:
     try:
         with transaction.atomic():
@@ -120,25 +65,6 @@ def _refused_by_service(call) -> str | None:
     except ServiceError as error:
         return error.code
     return None
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("status", B.values)
-def test_the_services_refuse_exactly_what_the_policy_refuses(viewers, unit_a1, status):
-    subject = make_broadcast(units=[unit_a1])
-    Broadcast.objects.filter(pk=subject.pk).update(status=status)
-    subject.refresh_from_db()
-    administrator = viewers["administrator"]
-    cancelled = _refused_by_service(lambda: services.broadcast_cancel(broadcast=subject, user=administrator))
-    assert cancelled == code(policy.broadcast_cancel_refusal(subject))
-    saved = _refused_by_service(lambda: services.broadcast_draft_save(broadcast=subject, user=administrator))
-    assert saved == code(policy.broadcast_edit_refusal(subject))
-    if policy.broadcast_edit_refusal(subject):
-        scheduled = _refused_by_service(lambda: services.broadcast_schedule(broadcast=subject, user=administrator))
-        assert scheduled == MessagingErrorCode.BROADCAST_NOT_EDITABLE
-    gone = Broadcast(pk=subject.pk + 1000, status=B.DRAFT)
-    assert _refused_by_service(lambda: services.broadcast_draft_save(broadcast=gone)) == "BROADCAST_NOT_EDITABLE"
-    assert code(policy.broadcast_edit_refusal(None)) == MessagingErrorCode.BROADCAST_NOT_EDITABLE
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
-"""The outbox: what is written before anything is sent, and that writing and sweeping are
-idempotent, survive an unreachable broker and obey a cancelled broadcast.
+"""The outbox: what is written before anything is sent, that writing and sweeping are
+idempotent and survive an unreachable broker, and that a withdrawn message is never sent.
+(Broadcasts, which send through it: tests/broadcasts/test_broadcasts_queue.py.)
 
 Mail goes to Django's locmem backend (`mail.outbox`); SMS and push, where a test needs
 to see them, go through the scripted provider of tests/factories/messaging.py.
@@ -8,7 +9,6 @@ to see them, go through the scripted provider of tests/factories/messaging.py.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -16,10 +16,12 @@ from django.db import transaction
 
 from operations.messaging import selectors, services, tasks
 from operations.messaging.kinds import Channel, MessageKind
-from operations.messaging.models import Broadcast, Delivery, Message
+from operations.messaging.models import Delivery, Message
+from operations.messaging.rendering import CompiledTexts
 from operations.messaging.services import sending
 from operations.residents import services as residents
 from operations.residents.models import Membership, Unit
+from tests.factories import broadcasts as bf
 from tests.factories import messaging as mf
 from tests.factories.residents import (
     BuildingFactory,
@@ -159,82 +161,6 @@ def test_membership_decision_is_one_message_however_often_it_is_announced(unit_a
     assert Message.objects.filter(recipient=person, kind=MessageKind.ACCOUNT).count() == 1
 
 
-def test_broadcast_queue_twice_queues_once(building_a, unit_a1, resident):
-    resident(unit_a1, username="anna")
-    broadcast = mf.make_broadcast(buildings=[building_a])
-    services.broadcast_schedule(broadcast=broadcast, user=None)
-
-    assert services.broadcast_queue(broadcast_id=broadcast.pk) == 1
-    assert services.broadcast_queue(broadcast_id=broadcast.pk) == 0
-    assert services.broadcasts_queue_due() == 0
-    assert Message.objects.filter(broadcast=broadcast).count() == 1
-    assert Delivery.objects.filter(broadcast=broadcast).count() == 1
-
-
-def test_scheduled_broadcast_waits_for_its_time(building_a, unit_a1, resident):
-    resident(unit_a1, username="anna")
-    broadcast = mf.make_broadcast(buildings=[building_a])
-    services.broadcast_schedule(broadcast=broadcast, user=None, send_at=mf.now() + timedelta(hours=2))
-    assert services.broadcast_queue(broadcast_id=broadcast.pk) == 0
-    assert tasks.outbox_sweep()["broadcasts_queued"] == 0
-    assert not Message.objects.filter(broadcast=broadcast).exists()
-
-    Broadcast.objects.filter(pk=broadcast.pk).update(send_at=mf.now() - timedelta(seconds=1))  # time passes
-    assert tasks.outbox_sweep()["broadcasts_queued"] == 1
-    assert Message.objects.filter(broadcast=broadcast).count() == 1
-
-
-def test_outbox_sweep_twice_sends_nothing_twice(building_a, unit_a1, resident, fake_provider):
-    sms = fake_provider("sms")
-    anna = resident(unit_a1, username="anna")
-    jan = resident(unit_a1, username="jan", role=Membership.Role.TENANT)
-    for person, phone in ((anna, "+48600100100"), (jan, "+48600200200")):
-        mf.notification_settings(person, phone=phone)
-        mf.preference(person, MessageKind.ANNOUNCEMENT, Channel.SMS, True)
-    broadcast = mf.make_broadcast(buildings=[building_a], channels=["email", "sms"])
-    services.broadcast_schedule(broadcast=broadcast, user=None)  # its on_commit never runs: the sweep must do it
-
-    first = tasks.outbox_sweep()
-    second = tasks.outbox_sweep()
-
-    assert first["broadcasts_queued"] == 2 and second["broadcasts_queued"] == 0
-    assert second["channels"] == [] and second["requeued"] == 0
-    assert sorted(sms.addresses) == ["+48600100100", "+48600200200"]
-    broadcast_subject = broadcast.subject
-    assert len([m for m in mail.outbox if m.subject == broadcast_subject]) == 2
-    # The membership decisions queued (and never sent) before are sent once as well.
-    assert len([m for m in mail.outbox if m.subject != broadcast_subject]) == 2
-    broadcast.refresh_from_db()
-    assert broadcast.status == Broadcast.Status.SENT and broadcast.finished_at is not None
-    assert not Delivery.objects.exclude(state=Delivery.State.SENT).exists()
-
-
-def test_broadcast_is_sent_once_its_deliveries_are_done_even_when_some_failed(
-    building_a, unit_a1, resident, fake_provider
-):
-    from operations.messaging.providers import PermanentFailure
-
-    def refuse_jan(message, _call):
-        if message.address == "+48600200200":
-            raise PermanentFailure("unknown number", bounced=True)
-
-    fake_provider("sms", behaviour=refuse_jan)
-    for username, phone in (("anna", "+48600100100"), ("jan", "+48600200200")):
-        person = resident(unit_a1, username=username, role=Membership.Role.TENANT if username == "jan" else "owner")
-        mf.notification_settings(person, phone=phone)
-        mf.preference(person, MessageKind.ANNOUNCEMENT, Channel.SMS, True)
-    broadcast = mf.make_broadcast(buildings=[building_a], channels=["sms"])
-    mf.broadcast_now(broadcast)
-    broadcast.refresh_from_db()
-    assert broadcast.status == Broadcast.Status.SENDING
-
-    tasks.deliveries_send("sms")
-    broadcast.refresh_from_db()
-    assert broadcast.status == Broadcast.Status.SENT
-    states = dict(Delivery.objects.filter(broadcast=broadcast).values_list("address", "state"))
-    assert states == {"+48600100100": Delivery.State.SENT, "+48600200200": Delivery.State.BOUNCED}
-
-
 # --- Broker down ------------------------------------------------------------------------------
 
 @pytest.mark.django_db(transaction=True)
@@ -269,67 +195,82 @@ def test_verification_commits_and_its_message_waits_when_the_broker_is_down(brok
     assert delivery.state == Delivery.State.SENT and delivery.attempts == 1
 
 
-# --- Cancelling -------------------------------------------------------------------------------
+# --- Composed messages, and withdrawing them --------------------------------------------------
 
 
-def test_cancelling_a_scheduled_broadcast_sends_nothing(building_a, unit_a1, resident):
-    resident(unit_a1, username="anna")
-    broadcast = mf.make_broadcast(buildings=[building_a])
-    services.broadcast_schedule(broadcast=broadcast, user=None, send_at=mf.now() + timedelta(hours=1))
-    services.broadcast_cancel(broadcast=broadcast, user=None)
-    Broadcast.objects.filter(pk=broadcast.pk).update(send_at=mf.now())
-    tasks.outbox_sweep()
-    assert not Message.objects.filter(broadcast=broadcast).exists()
-    assert not [m for m in mail.outbox if m.subject == broadcast.subject]
+def test_composed_texts_are_rendered_per_person_and_sent_after_commit(django_capture_on_commit_callbacks):
+    anna = UserFactory(username="anna", first_name="Anna", last_name="Nowak")
+    mf.notification_settings(anna, language="en")
+    texts = {
+        "pl": CompiledTexts.compile(subject="Woda", body_text="Dzień dobry {{ recipient.name }}"),
+        "en": CompiledTexts.compile(subject="Water", body_text="Hello {{ recipient.name }}"),
+    }
+    jan = UserFactory(username="jan", first_name="Jan", last_name="Kos")
+    with django_capture_on_commit_callbacks(execute=True):
+        got = services.composed_message_send(
+            kind=MessageKind.ANNOUNCEMENT,
+            recipients=[anna, jan.pk],
+            texts_by_language=texts,
+            channels=[Channel.EMAIL],
+            dedupe_key="composed:1",
+        )
+        again = services.composed_message_send(
+            kind=MessageKind.ANNOUNCEMENT,
+            recipients=[anna],
+            texts_by_language=texts,
+            channels=[Channel.EMAIL],
+            dedupe_key="composed:1",
+        )
+    assert got == (2, {"email"}) and again == (0, set())
+    bodies = dict(Message.objects.values_list("recipient__username", "body_text"))
+    assert bodies == {"anna": "Hello Anna Nowak", "jan": "Dzień dobry Jan Kos"}
+    assert sorted(email.to[0] for email in mail.outbox) == ["anna@example.pl", "jan@example.pl"]
 
 
-@pytest.mark.parametrize("worker", ["dies holding it", "fails temporarily"])
-def test_cancelled_broadcast_sends_nothing_more_even_what_a_worker_held(
-    building_a, unit_a1, resident, fake_provider, worker
-):
-    """broadcast_cancel: "a sending one sends nothing more". A delivery claimed by a worker
-    at the moment of cancelling must not come back to the queue and be sent later."""
-    from operations.messaging.providers import TemporaryFailure
-
+def test_a_withdrawn_message_is_never_sent_whatever_brings_it_back(fake_provider):
+    """messages_withdraw (staff cancelling a broadcast) fails what is queued and what a
+    worker holds, and sending refuses the withdrawn messages' deliveries for good, even
+    ones that something puts back in the queue afterwards."""
     sms = fake_provider("sms")
-    for index in range(3):
-        person = resident(unit_a1, username=f"osoba{index}", role=["owner", "tenant", "board"][index])
+    people = [UserFactory(username=f"osoba{index}") for index in range(3)]
+    for index, person in enumerate(people):
         mf.notification_settings(person, phone=f"+4860010010{index}")
         mf.preference(person, MessageKind.ANNOUNCEMENT, Channel.SMS, True)
-    broadcast = mf.make_broadcast(buildings=[building_a], channels=["sms"])
-    mf.broadcast_now(broadcast)
+    broadcast = bf.make_broadcast()
+    texts = {"pl": CompiledTexts.compile(subject="Woda", body_text="Jutro brak wody.", sms_text="Brak wody.")}
+    services.composed_message_send(
+        kind=MessageKind.ANNOUNCEMENT,
+        recipients=people,
+        texts_by_language=texts,
+        channels=[Channel.SMS],
+        dedupe_key=f"broadcast:{broadcast.pk}",
+        broadcast_id=broadcast.pk,
+    )
+    claim, held = sending.deliveries_claim(channel="sms", limit=1)  # a worker holds one
 
-    claim, held = sending.deliveries_claim(channel="sms", limit=1)  # a worker takes one...
-    services.broadcast_cancel(broadcast=broadcast, user=None)  # ...staff cancel meanwhile
-    # Cancelling fails what the worker holds at once, so its later report is ignored.
-    assert Delivery.objects.get(pk=held[0].pk).state == Delivery.State.FAILED
-    if worker == "dies holding it":
-        Delivery.objects.filter(pk=held[0].pk).update(lease_expires_at=mf.now() - timedelta(seconds=1))
-        assert sending.deliveries_requeue_stalled() == 0
-    else:
-        sending.delivery_record(delivery=held[0], claim=claim, outcome="temporary", error=str(TemporaryFailure("busy")))
-        Delivery.objects.filter(pk=held[0].pk).update(next_attempt_at=mf.now())  # the back-off passes
+    assert services.messages_withdraw(broadcast_id=broadcast.pk, reason="cancelled by staff") == 3
+    deliveries = Delivery.objects.filter(broadcast=broadcast)
+    assert set(deliveries.values_list("state", "error")) == {(Delivery.State.FAILED, "cancelled by staff")}
+    assert not Message.objects.filter(broadcast=broadcast, withdrawn_at__isnull=True).exists()
+    assert sending.delivery_record(delivery=held[0], claim=claim, outcome="temporary") is False
 
-    tasks.outbox_sweep()
+    deliveries.update(state=Delivery.State.QUEUED, claim=None, next_attempt_at=mf.now())  # back in the queue
     tasks.deliveries_send("sms")
-
-    assert sms.accepted == [], "a cancelled broadcast was sent after all"
-    assert not Delivery.objects.filter(broadcast=broadcast, state=Delivery.State.SENT).exists()
-
-
-# --- A broadcast that cannot be rendered ------------------------------------------------------
+    assert sms.accepted == [], "a withdrawn message was sent"
+    assert set(deliveries.values_list("state", flat=True)) == {Delivery.State.FAILED}
+    assert Message.objects.filter(broadcast=broadcast).count() == 3  # the inbox entries stay
 
 
-def test_a_broadcast_that_fails_to_render_does_not_stop_the_sweep(building_a, unit_a1, resident):
-    """The sweep is the safety net for everything queued; one broken broadcast must not
-    take it down (it would then fail every minute and never send what the broker lost)."""
-    resident(unit_a1, username="anna")  # her membership decision is queued, unsent
-    # Today the admin's check lets this through (test_rendering); whatever the cause, a
-    # broadcast that raises while being queued must cost only itself.
-    body = 'Dzień dobry {% include "messaging/email/message.txt" %}'
-    broken = mf.make_broadcast(buildings=[building_a], body=body)
-    services.broadcast_schedule(broadcast=broken, user=None)
-
-    tasks.outbox_sweep()
-
-    assert [email.subject for email in mail.outbox] == ["Potwierdziliśmy Twój dostęp do lokalu A/1"]
+def test_only_an_account_email_may_be_sent_for_an_accounts_activation():
+    anna = UserFactory(username="anna")
+    mf.message_template()
+    with pytest.raises(ValueError):
+        services.message_send(
+            kind=MessageKind.ANNOUNCEMENT,
+            template_key="test-message",
+            recipients=[anna],
+            context={"what": "x"},
+            dedupe_key="event:activation",
+            for_account_activation=True,
+        )
+    assert not Message.objects.exists()

@@ -68,36 +68,6 @@ def test_template_without_english_falls_back_to_polish(people):
     assert got["en"].body_text == "Dzień dobry John"
 
 
-def test_broadcast_in_each_recipients_language_and_polish_without_english(people, building_a, unit_a1):
-    from operations.residents.models import Membership
-    from tests.factories.residents import MembershipFactory
-
-    for index, person in enumerate(people):
-        MembershipFactory(user=person, unit=unit_a1, role=list(Membership.Role)[index], verified=True)
-    bilingual = mf.make_broadcast(
-        buildings=[building_a],
-        subject="Brak wody",
-        body="Dzień dobry {{ recipient.name }}, jutro brak wody.",
-        subject_en="No water",
-        body_en="Hello {{ recipient.name }}, no water tomorrow.",
-    )
-    mf.broadcast_now(bilingual)
-    texts = dict(Message.objects.filter(broadcast=bilingual).values_list("recipient__username", "body_text"))
-    assert texts == {
-        "pl": "Dzień dobry Zofia Wójcik, jutro brak wody.",
-        "en": "Hello John Smith, no water tomorrow.",
-        "unset": "Dzień dobry Jan Nowak, jutro brak wody.",
-    }
-
-    # An English subject without an English text is not an English version.
-    half = mf.make_broadcast(
-        buildings=[building_a], subject="Brak prądu", body="Jutro brak prądu.", subject_en="No power"
-    )
-    mf.broadcast_now(half)
-    english = Message.objects.get(broadcast=half, recipient__username="en")
-    assert (english.subject, english.body_text) == ("Brak prądu", "Jutro brak prądu.")
-
-
 def test_name_falls_back_to_the_username():
     nameless = UserFactory(username="lokator7", first_name="", last_name="")
     mf.message_template(body_text="Dzień dobry {{ recipient.name }}")
@@ -209,7 +179,8 @@ def test_template_libraries_are_refused(source):
 @pytest.mark.parametrize("source", ['{% include "base.html" %}', '{% extends "base.html" %}Treść'])
 def test_template_that_cannot_render_is_refused_when_saved(source):
     """It compiles, so the check lets it through, and then fails for every recipient when
-    the broadcast is queued (see test_outbox: it then takes the sweep down with it)."""
+    the broadcast is queued (see tests/broadcasts/test_broadcasts_queue.py: it then takes
+    the sweep down with it)."""
     with pytest.raises(ValidationError):
         validate_template_texts(subject="Awaria", body_text=source)
 

@@ -396,6 +396,41 @@ def test_email_refused_by_the_server_bounces(settings):
     assert Delivery.objects.get().error.startswith("address refused")
 
 
+# --- Who an e-mail may still reach ----------------------------------------------------------------
+
+
+def test_only_an_activation_email_reaches_an_inactive_account_and_only_while_it_awaits_activation(mailoutbox):
+    """An account that is not active is reached by nothing but an account e-mail sent
+    `for_account_activation` (residents' confirmation link), and only while it still has
+    no password: one disabled after choosing it is not reached by a retry of that e-mail."""
+    mf.message_template(kind=MessageKind.ACCOUNT.value)
+    awaiting = UserFactory(username="czeka", is_active=False)
+    awaiting.set_unusable_password()
+    awaiting.save(update_fields=["password"])
+    disabled = UserFactory(username="wylaczony", is_active=False)  # chose a password, then was disabled
+
+    def send(person, *, activation: bool, kind=MessageKind.ACCOUNT) -> str:
+        key = f"test:{person.username}:{kind}:{activation}"
+        services.message_send(
+            kind=kind,
+            template_key="test-message",
+            recipients=[person],
+            context={"what": "link"},
+            dedupe_key=key,
+            channels=[Channel.EMAIL],
+            for_account_activation=activation,
+        )
+        sending.deliveries_send(channel="email")
+        return Delivery.objects.get(message__dedupe_key=key).state
+
+    assert send(awaiting, activation=True) == Delivery.State.SENT
+    assert send(awaiting, activation=False) == Delivery.State.FAILED
+    assert send(awaiting, activation=False, kind=MessageKind.ANNOUNCEMENT) == Delivery.State.FAILED
+    assert send(disabled, activation=True) == Delivery.State.FAILED
+    assert send(disabled, activation=False) == Delivery.State.FAILED
+    assert [email.to for email in mailoutbox] == [[awaiting.email]]
+
+
 # --- Rate limit, time budget, limit -----------------------------------------------------------
 
 

@@ -1,10 +1,10 @@
 """policy.py: who may decide on memberships, ask for one, count as staff and manage their
 own account, answered once for the services, the API and the admin's buttons.
 
-Every rule is asked of every kind of viewer: nobody, the anonymous user, the resident
-whose membership it is, a resident of another unit, a tenant of the same unit, a
-contractor's worker, each staff role, Django staff without a role, a superuser and a
-disabled administrator. That the services refuse with exactly these answers is tested
+Every rule is asked of every kind of viewer (tests/factories/viewers.py): nobody, the
+anonymous user, the resident whose membership it is, a resident of another unit, a tenant
+of the same unit, a contractor's worker, each staff role, Django staff without a role, a
+superuser and a disabled administrator. That the services refuse with exactly these answers is tested
 through them here too (one case per viewer), and through the API in
 tests/residents/test_membership_requests.py and tests/api/test_residents_accounts.py.
 """
@@ -12,51 +12,22 @@ tests/residents/test_membership_requests.py and tests/api/test_residents_account
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
 from cms.core.exceptions import ServiceError
 from operations.residents import policy, services
 from operations.residents.errors import MembershipErrorCode, PasswordChangeErrorCode, TokenErrorCode
 from operations.residents.models import Membership
-from operations.residents.roles import StaffRole
-from tests.factories.residents import MembershipFactory, SuperUserFactory, UserFactory
-from tests.factories.tickets import firm, fresh, resident, staff, worker
+from tests.factories.residents import MembershipFactory
+from tests.factories.viewers import EVERYONE, SIGNED_IN, STAFF_ROLES, make_viewers
 
-STAFF_ROLES = [role.value for role in StaffRole]
-SIGNED_IN = [
-    "resident",
-    "other_resident",
-    "tenant",
-    "contractor",
-    *STAFF_ROLES,
-    "django_staff",
-    "superuser",
-]
-EVERYONE = ["nobody", "anonymous", *SIGNED_IN, "disabled_administrator"]
 # Deciding on memberships is residents.change_membership: the administrators' (and a superuser's).
 DECIDERS = {"administrator", "superuser"}
 
 
 @pytest.fixture
 def viewers(unit_a1, unit_b1):
-    people = {
-        "nobody": None,
-        "anonymous": AnonymousUser(),
-        "resident": resident(unit_a1),
-        "other_resident": resident(unit_b1),
-        "tenant": resident(unit_a1, role=Membership.Role.TENANT),
-        "contractor": worker(firm()),
-        "django_staff": UserFactory(is_staff=True),
-        "superuser": SuperUserFactory(),
-    }
-    for role in STAFF_ROLES:
-        people[role] = staff(role)
-    disabled = staff("administrator")
-    disabled.is_active = False
-    disabled.save(update_fields=["is_active"])
-    people["disabled_administrator"] = fresh(disabled)
-    return people
+    return make_viewers(home=unit_a1, other=unit_b1)
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 Other apps call `from operations.messaging import services; services.message_send(...)`,
 so the public functions are re-exported here and the split stays an inner detail:
 
-- `outbox`: the hub's own messages (`message_send`), one row per person and channel;
-- `broadcasts`: staff's broadcasts, from draft to queued;
+- `outbox`: the hub's own messages (`message_send`) and composed ones
+  (`composed_message_send`, the broadcasts app's), one row per person and channel, and
+  withdrawing them (`messages_withdraw`);
 - `sending`: the worker's side: claiming, sending and recording deliveries;
 - `delivery_reports`: what providers report after sending (bounces);
 - `templates`: the texts of the hub's own messages;
@@ -12,27 +13,16 @@ so the public functions are re-exported here and the split stays an inner detail
 
 How a message travels is told in `outbox`.
 
-Every function is keyword-only (reads that take one object aside: `broadcast_problems`,
-`template_texts`, `templates_ensure`, which the tickets app calls with its list) and
-refuses bad input with `ServiceError`. A function that writes more than one statement is
-one transaction; a single conditional UPDATE is atomic on its own and is left without a
-savepoint that would only add queries. Two are deliberately not one transaction:
-`broadcasts_queue_due` (one broken broadcast must not undo the others) and
-`deliveries_send` (it talks to providers; each outcome is recorded as it happens).
+Every function is keyword-only (reads that take one object aside: `template_texts`,
+`templates_ensure`, which the tickets app calls with its list) and refuses bad input with
+`ServiceError`. A function that writes more than one statement is one transaction; a
+single conditional UPDATE is atomic on its own and is left without a savepoint that would
+only add queries. One is deliberately not one transaction: `deliveries_send` (it talks to
+providers; each outcome is recorded as it happens).
 """
 
-from .broadcasts import (
-    broadcast_cancel,
-    broadcast_draft_save,
-    broadcast_problems,
-    broadcast_queue,
-    broadcast_schedule,
-    broadcast_texts,
-    broadcasts_finish,
-    broadcasts_queue_due,
-)
 from .delivery_reports import delivery_report_record
-from .outbox import message_send
+from .outbox import composed_message_send, message_send, messages_withdraw
 from .preferences import (
     email_preferences_token,
     email_preferences_token_read,
@@ -56,15 +46,8 @@ from .sending import (
 from .templates import template_texts, templates_ensure
 
 __all__ = [
-    "broadcast_cancel",
-    "broadcast_draft_save",
-    "broadcast_problems",
-    "broadcast_queue",
-    "broadcast_schedule",
-    "broadcast_texts",
-    "broadcasts_finish",
-    "broadcasts_queue_due",
     "channels_with_due_deliveries",
+    "composed_message_send",
     "deliveries_claim",
     "deliveries_requeue_stalled",
     "deliveries_send",
@@ -76,6 +59,7 @@ __all__ = [
     "email_unsubscribe",
     "message_send",
     "messages_mark_read",
+    "messages_withdraw",
     "notification_preferences_save",
     "notification_preferences_update",
     "notification_settings_update",

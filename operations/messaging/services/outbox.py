@@ -1,9 +1,10 @@
 """Writing the outbox: the hub's own messages, one row per person and channel.
 
 How a message travels:
-1. `message_send` (the hub's own messages) or `broadcast_queue` (staff's broadcasts)
-   resolves the recipients and writes, in the caller's transaction, one `Message` per
-   person and one `Delivery` per channel and address they allowed. Nothing is sent yet.
+1. `message_send` (the hub's own messages, from templates) or `composed_message_send`
+   (texts someone composed: the broadcasts app's) writes, in the caller's transaction,
+   one `Message` per person and one `Delivery` per channel and address they allowed.
+   Nothing is sent yet.
 2. After commit, a Celery task is asked to send (`tasks.deliveries_send`). If the broker
    is down, nothing is lost: the beat sweep (`outbox_sweep`) finds queued deliveries.
 3. `deliveries_send` claims a batch (queued → sending, with a lease), sends each through
@@ -11,8 +12,8 @@ How a message travels:
    sent, retried later with back-off, failed or bounced. A delivery recorded as sent is
    never claimed again; one whose worker died goes back to the queue when its lease ends.
 
-This module writes the outbox; `broadcasts.py` staff's broadcasts, `sending.py` the
-worker's side, `delivery_reports.py` what providers report afterwards, `templates.py`
+This module writes the outbox (and withdraws from it: `messages_withdraw`); `sending.py`
+the worker's side, `delivery_reports.py` what providers report afterwards, `templates.py`
 the texts and `preferences.py` a person's own settings, devices and read state. Refusals
 are `ServiceError(code, message, field)` with `errors.MessagingErrorCode` codes.
 """
@@ -34,7 +35,7 @@ from cms.core.queue import enqueue_after_commit
 
 from .. import selectors
 from ..kinds import Channel, MessageKind, rules_for
-from ..models import Broadcast, Delivery, Message, NotificationSettings, PushDevice
+from ..models import Delivery, Message, NotificationSettings, PushDevice
 from ..rendering import CompiledTexts, recipient_context
 from .templates import template_texts
 
@@ -77,8 +78,9 @@ def _write_outbox(
     channels: Iterable[Channel],
     dedupe_key: str,
     link: str = "",
-    broadcast: Broadcast | None = None,
+    broadcast_id: int | None = None,
     in_inbox: bool = True,
+    for_account_activation: bool = False,
 ) -> tuple[int, set[str]]:
     """Messages and deliveries for `user_ids`, skipping people who already have this one.
 
@@ -132,7 +134,7 @@ def _write_outbox(
                 Message(
                     recipient_id=row["pk"],
                     kind=kind,
-                    broadcast=broadcast,
+                    broadcast_id=broadcast_id,
                     dedupe_key=dedupe_key,
                     language=row["language"],
                     subject=rendered.subject,
@@ -141,6 +143,7 @@ def _write_outbox(
                     sms_text=rendered.sms_text,
                     link=link,
                     in_inbox=in_inbox,
+                    for_account_activation=for_account_activation,
                     created_at=now,
                 )
             )
@@ -165,7 +168,7 @@ def _write_outbox(
                     deliveries.append(
                         Delivery(
                             message_id=message.pk,
-                            broadcast=broadcast,
+                            broadcast_id=broadcast_id,
                             channel=channel,
                             address=address,
                             next_attempt_at=now,
@@ -212,6 +215,7 @@ def message_send(
     link: str = "",
     channels: Iterable[Channel] | None = None,
     inbox: bool = True,
+    for_account_activation: bool = False,
 ) -> int:
     """Send the hub's own message (a membership decision, a ticket update) to people.
 
@@ -221,9 +225,16 @@ def message_send(
     `inbox` is False: a message carrying a secret (a link that sets the password) must
     not be readable by whoever holds a session or token of the account, so it goes to its
     channels only (the row is still written, as the outbox and the delivery log need it).
+
+    Nothing reaches an account that is not active, except an account e-mail sent
+    `for_account_activation`: the e-mail whose link activates the account (the residents
+    app sends it to an account awaiting its confirmation). Sending checks the flag again,
+    and that the account still has no password (it is chosen when the link is opened).
     Returns how many people got a new message.
     """
     kind = MessageKind(kind)
+    if for_account_activation and kind != MessageKind.ACCOUNT:
+        raise ValueError("Only an account e-mail may be sent for an account's activation.")
     _require_plain(context)
     user_ids = [getattr(person, "pk", person) for person in recipients]
     written, queued = _write_outbox(
@@ -235,6 +246,55 @@ def message_send(
         dedupe_key=dedupe_key,
         link=link,
         in_inbox=inbox,
+        for_account_activation=for_account_activation,
     )
     _send_after_commit(queued)
     return written
+
+
+@transaction.atomic
+def composed_message_send(
+    *,
+    kind: MessageKind | str,
+    recipients: Iterable,
+    texts_by_language: dict[str, CompiledTexts],
+    channels: Iterable[Channel],
+    dedupe_key: str,
+    link: str = "",
+    broadcast_id: int | None = None,
+) -> tuple[int, set[str]]:
+    """Send texts someone composed (a staff broadcast) to people, as `message_send` does.
+
+    `texts_by_language` are the compiled texts per language (the Polish ones, or the
+    first, for everyone else); `broadcast_id` names the broadcast the messages and their
+    deliveries belong to (its progress and its withdrawal). Returns (people who got a new
+    message, channels with deliveries queued); sending starts after commit.
+    """
+    written, queued = _write_outbox(
+        kind=MessageKind(kind),
+        user_ids=[getattr(person, "pk", person) for person in recipients],
+        texts_by_language=texts_by_language,
+        context={},
+        channels=list(channels),
+        dedupe_key=dedupe_key,
+        link=link,
+        broadcast_id=broadcast_id,
+    )
+    _send_after_commit(queued)
+    return written, queued
+
+
+@transaction.atomic
+def messages_withdraw(*, broadcast_id: int, reason: str) -> int:
+    """Withdraw a broadcast's messages: nothing more of them is sent, whatever is in flight.
+
+    Their queued deliveries fail, and so do those a worker holds (it checks its claim
+    before each send, so it stops at once and its later report is ignored). The messages
+    are marked withdrawn, so a delivery that anything brings back to the queue later
+    fails instead of going out (`sending.deliveries_claim`). The inbox entries stay.
+    Returns how many deliveries were stopped.
+    """
+    Message.objects.filter(broadcast_id=broadcast_id, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
+    return Delivery.objects.filter(
+        broadcast_id=broadcast_id, state__in=[Delivery.State.QUEUED, Delivery.State.SENDING]
+    ).update(state=Delivery.State.FAILED, error=reason[:2000], claim=None)

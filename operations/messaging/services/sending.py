@@ -14,15 +14,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Min, Q
 from django.utils import timezone
 
 from cms.core.cache import counter_incr
-from operations.residents.models import AccountConfirmation
 
-from .. import policy
+from .. import policy, signals
 from ..kinds import Channel, MessageKind
-from ..models import Broadcast, Delivery, NotificationSettings, PushDevice
+from ..models import Delivery, NotificationSettings, PushDevice
 from ..providers import OutgoingMessage, PermanentFailure, TemporaryFailure, provider_for
 from ..rendering import email_bodies
 from .preferences import email_preferences_url
@@ -39,10 +39,11 @@ def deliveries_claim(*, channel: str, limit: int) -> tuple[uuid.UUID, list[Deliv
     """
     now = timezone.now()
     claim = uuid.uuid4()
-    # What a cancelled broadcast left in the queue (retries, requeued leases) is never sent.
+    # What its sender withdrew (a cancelled broadcast: services.messages_withdraw) is never
+    # sent, whatever brought it back to the queue (a retry, a requeued lease).
     Delivery.objects.filter(
-        channel=channel, state=Delivery.State.QUEUED, broadcast__status=Broadcast.Status.CANCELLED
-    ).update(state=Delivery.State.FAILED, error="cancelled by staff", claim=None)
+        channel=channel, state=Delivery.State.QUEUED, message__withdrawn_at__isnull=False
+    ).update(state=Delivery.State.FAILED, error="withdrawn by its sender", claim=None)
     due = list(
         Delivery.objects.filter(channel=channel, state=Delivery.State.QUEUED, next_attempt_at__lte=now)
         .order_by("next_attempt_at", "pk")
@@ -146,7 +147,8 @@ class _RateLimiter:
 def deliveries_send(*, channel: str, time_budget: float | None = None, limit: int | None = None) -> dict[str, int]:
     """Send due deliveries of `channel` until none is left, the time budget is spent or
     `limit` deliveries were tried. Returns counts by outcome; "more" is 1 when due
-    deliveries remain (the caller queues a continuation).
+    deliveries remain (the caller queues a continuation). Afterwards `signals.deliveries_sent`
+    tells the apps that follow their messages' deliveries (broadcasts mark finished ones).
     """
     channel = Channel(channel).value
     provider = provider_for(channel)
@@ -166,9 +168,9 @@ def deliveries_send(*, channel: str, time_budget: float | None = None, limit: in
             if out_of_time:
                 _release(batch[index:], claim)
                 counts["more"] = 1
-                return counts
+                return _announce(channel, counts)
             if not _still_claimed(delivery, claim):
-                continue  # cancelled by staff, or taken over after this worker's lease ended
+                continue  # withdrawn (a cancelled broadcast), or taken over after this worker's lease ended
             moved = _address_moved(delivery)
             if moved:
                 delivery_record(delivery=delivery, claim=claim, outcome="failed", error=moved)
@@ -187,6 +189,11 @@ def deliveries_send(*, channel: str, time_budget: float | None = None, limit: in
             channel=channel, state=Delivery.State.QUEUED, next_attempt_at__lte=timezone.now()
         ).exists()
     )
+    return _announce(channel, counts)
+
+
+def _announce(channel: str, counts: dict[str, int]) -> dict[str, int]:
+    signals.deliveries_sent.send(sender=Delivery, channel=channel, counts=counts)
     return counts
 
 
@@ -208,11 +215,12 @@ def _address_moved(delivery: Delivery) -> str:
         still = NotificationSettings.objects.filter(user_id=recipient_id, phone=delivery.address).exists()
     else:
         reachable = Q(is_active=True)
-        if delivery.message.kind == MessageKind.ACCOUNT:
-            # A registered account stays inactive until the link in its confirmation
-            # e-mail is opened; that e-mail (and only account e-mails) must reach it.
-            pending = AccountConfirmation.objects.filter(user_id=recipient_id, confirmed_at__isnull=True)
-            reachable |= Q(pk__in=pending.values("user_id"))
+        if delivery.message.kind == MessageKind.ACCOUNT and delivery.message.for_account_activation:
+            # A registered account stays inactive until the link in its confirmation e-mail
+            # is opened: that e-mail (recorded as such by message_send) must reach it while
+            # it still awaits it, with no password yet (chosen when the link is opened).
+            # Nothing else reaches an inactive account.
+            reachable |= Q(password__startswith=UNUSABLE_PASSWORD_PREFIX)
         people = get_user_model().objects.filter(pk=recipient_id, email=delivery.address)
         still = people.filter(reachable).exists()
     return "" if still else "the address is no longer the recipient's"

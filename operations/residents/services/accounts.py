@@ -265,6 +265,8 @@ def _account_email(*, user: AbstractUser, template_key: str, link: str, **contex
         dedupe_key=f"{template_key}:{uuid.uuid4().hex}",
         channels=[Channel.EMAIL],
         inbox=False,
+        # Its link activates the account: it must reach the account while it is inactive.
+        for_account_activation=template_key == "account-confirm",
     )
 
 

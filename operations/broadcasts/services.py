@@ -1,7 +1,13 @@
-"""Staff's broadcasts: drafts, scheduling, cancelling and queueing them into the outbox.
+"""Every write of the broadcasts app: drafts, scheduling, cancelling and queueing them
+into messaging's outbox, and marking them sent.
 
 Who a broadcast reaches is `selectors.broadcast_recipients` (the audience, within the
-readers of the news item it announces); this module writes what follows from it.
+readers of the news item it announces); this module writes what follows from it. The
+messages go through messaging's services (`composed_message_send`, and
+`messages_withdraw` when staff cancel), in the same transaction as the broadcast's own
+change. Every function is keyword-only (the read `broadcast_problems` aside), refuses
+with `ServiceError` (`errors.BroadcastErrorCode`), and is one transaction, except
+`broadcasts_queue_due` (one broken broadcast must not undo the others).
 """
 
 from __future__ import annotations
@@ -13,19 +19,20 @@ from datetime import datetime
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from cms.core.exceptions import ServiceError
 from cms.core.queue import enqueue_after_commit
+from operations.messaging import services as messaging
+from operations.messaging.kinds import Channel, MessageKind
+from operations.messaging.models import Delivery
+from operations.messaging.rendering import validate_template_texts
+from operations.residents.models import Building, Estate, Unit
 
-from .. import policy, selectors
-from ..errors import MessagingErrorCode
-from ..kinds import Channel, MessageKind
-from ..models import Broadcast, Delivery
-from ..rendering import broadcast_texts, validate_template_texts
-from .outbox import _send_after_commit, _write_outbox
+from . import policy, selectors
+from .errors import BroadcastErrorCode
+from .models import Broadcast
 
 logger = logging.getLogger(__name__)
 
@@ -52,11 +59,9 @@ def broadcast_draft_save(
     *,
     broadcast: Broadcast,
     user: AbstractBaseUser | None = None,
-    # The residents app's estates, buildings and units; typed as plain models so that
-    # services import nothing of an app that imports them back (the apps-acyclic contract).
-    estates: Iterable[Model] | None = None,
-    buildings: Iterable[Model] | None = None,
-    units: Iterable[Model] | None = None,
+    estates: Iterable[Estate] | None = None,
+    buildings: Iterable[Building] | None = None,
+    units: Iterable[Unit] | None = None,
 ) -> Broadcast:
     """Save a broadcast that has not been sent yet, with its audience; texts are checked.
 
@@ -75,12 +80,12 @@ def broadcast_draft_save(
         )
     except ValidationError as error:
         field, problems = next(iter(error.message_dict.items()))
-        raise ServiceError(MessagingErrorCode.TEXT_INVALID, problems[0], field) from None
+        raise ServiceError(BroadcastErrorCode.TEXT_INVALID, problems[0], field) from None
     unknown_channels = set(broadcast.channels or []) - set(Channel.values)
     unknown_roles = set(broadcast.roles or []) - set(Broadcast.Role.values)
     if unknown_channels or unknown_roles:
         field = "channels" if unknown_channels else "roles"
-        raise ServiceError(MessagingErrorCode.CHANNEL_INVALID, gettext("Unknown channel or role."), field)
+        raise ServiceError(BroadcastErrorCode.CHANNEL_INVALID, gettext("Unknown channel or role."), field)
     broadcast.announces_news = bool(broadcast.announces_news or broadcast.news_page_id)
     if current is None:
         broadcast.created_by = broadcast.created_by or user
@@ -104,20 +109,20 @@ def broadcast_problems(broadcast: Broadcast) -> list[ServiceError]:
     problems = []
     if not broadcast.channels:
         problems.append(
-            ServiceError(MessagingErrorCode.BROADCAST_NO_CHANNELS, gettext("Choose at least one channel."), "channels")
+            ServiceError(BroadcastErrorCode.BROADCAST_NO_CHANNELS, gettext("Choose at least one channel."), "channels")
         )
     page = broadcast.news_page
     if (broadcast.announces_news and page is None) or (page is not None and not (page.live and not page.expired)):
         problems.append(
             ServiceError(
-                MessagingErrorCode.BROADCAST_NEWS_NOT_LIVE,
+                BroadcastErrorCode.BROADCAST_NEWS_NOT_LIVE,
                 gettext("The news item is not published; publish it first."),
                 "news_page",
             )
         )
     elif not selectors.broadcast_recipients(broadcast).exists():
         problems.append(
-            ServiceError(MessagingErrorCode.BROADCAST_NO_AUDIENCE, gettext("Nobody is in the chosen audience."), None)
+            ServiceError(BroadcastErrorCode.BROADCAST_NO_AUDIENCE, gettext("Nobody is in the chosen audience."), None)
         )
     return problems
 
@@ -145,9 +150,9 @@ def broadcast_schedule(*, broadcast: Broadcast, user: AbstractBaseUser, send_at:
 
 
 def _queue_broadcast_after_commit(broadcast_id: int) -> None:
-    from ..tasks import broadcast_queue
+    from .tasks import broadcast_queue  # tasks import the services
 
-    enqueue_after_commit(broadcast_queue, broadcast_id, fallback="the messaging sweep queues due broadcasts")
+    enqueue_after_commit(broadcast_queue, broadcast_id, fallback="the broadcasts sweep queues due broadcasts")
 
 
 @transaction.atomic
@@ -156,10 +161,9 @@ def broadcast_cancel(*, broadcast: Broadcast, user: AbstractBaseUser) -> Broadca
     broadcast = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
     if refusal := policy.broadcast_cancel_refusal(broadcast):
         raise refusal
-    # Claimed ones too: a worker checks its claim before each send, so it stops at once.
-    Delivery.objects.filter(broadcast=broadcast, state__in=[Delivery.State.QUEUED, Delivery.State.SENDING]).update(
-        state=Delivery.State.FAILED, error="cancelled by staff", claim=None
-    )
+    # Its queued deliveries and those a worker holds fail now, and nothing of it is sent
+    # later, whatever comes back to the queue: messaging keeps that once it is withdrawn.
+    messaging.messages_withdraw(broadcast_id=broadcast.pk, reason="cancelled by staff")
     broadcast.status = Broadcast.Status.CANCELLED
     broadcast.finished_at = timezone.now()
     broadcast.save(update_fields=["status", "finished_at"])
@@ -183,7 +187,7 @@ def broadcast_queue(*, broadcast_id: int) -> int:
     if broadcast is None:
         return 0
     problems = broadcast_problems(broadcast)
-    if any(problem.code == MessagingErrorCode.BROADCAST_NEWS_NOT_LIVE for problem in problems):
+    if any(problem.code == BroadcastErrorCode.BROADCAST_NEWS_NOT_LIVE for problem in problems):
         # Unpublished after scheduling: send nothing rather than announce what nobody can open.
         broadcast.status = Broadcast.Status.CANCELLED
         broadcast.finished_at = timezone.now()
@@ -191,15 +195,14 @@ def broadcast_queue(*, broadcast_id: int) -> int:
         logger.warning("Broadcast %s cancelled: its news item is no longer published", broadcast.pk)
         return 0
     user_ids = list(selectors.broadcast_recipients(broadcast).values_list("pk", flat=True))
-    written, queued = _write_outbox(
+    written, queued = messaging.composed_message_send(
         kind=MessageKind(broadcast.kind),
-        user_ids=user_ids,
-        texts_by_language=broadcast_texts(broadcast),
-        context={},
+        recipients=user_ids,
+        texts_by_language=broadcast.compiled_texts(),
         channels=[Channel(channel) for channel in broadcast.channels],
         dedupe_key=f"broadcast:{broadcast.pk}",
         link=broadcast.link,
-        broadcast=broadcast,
+        broadcast_id=broadcast.pk,
     )
     broadcast.status = Broadcast.Status.SENDING if queued else Broadcast.Status.SENT
     broadcast.recipient_count = written  # people who got the message (consent may narrow the audience)
@@ -207,7 +210,6 @@ def broadcast_queue(*, broadcast_id: int) -> int:
     if not queued:
         broadcast.finished_at = broadcast.queued_at
     broadcast.save(update_fields=["status", "recipient_count", "queued_at", "finished_at"])
-    _send_after_commit(queued)
     return written
 
 
@@ -224,7 +226,8 @@ def broadcasts_queue_due() -> int:
 
 
 def broadcasts_finish() -> int:
-    """Mark sending broadcasts with nothing left to send as sent."""
+    """Mark sending broadcasts with nothing left to send as sent (after each sending run,
+    signals.py, and in the sweep)."""
     pending = Delivery.objects.filter(
         broadcast__isnull=False, state__in=[Delivery.State.QUEUED, Delivery.State.SENDING]
     ).values("broadcast_id")

@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from cms.core.admin.exports import csv_lines, csv_time
+from operations.messaging.kinds import Channel
+from operations.messaging.models import Delivery
 
 from .. import selectors
-from ..kinds import Channel
-from ..models import Broadcast, Delivery
+from ..models import Broadcast
 
 
 def describe_progress(counts: dict[str, int] | None) -> str:

@@ -15,13 +15,15 @@ from django.contrib.auth import get_user_model
 
 from cms.contractors.services import contractor_staff_add
 from cms.core.exceptions import ServiceError
-from operations.messaging import selectors, services
-from operations.messaging.errors import MessagingErrorCode
+from operations.broadcasts import selectors, services
+from operations.broadcasts.errors import BroadcastErrorCode
+from operations.broadcasts.models import Broadcast
 from operations.messaging.kinds import Channel, MessageKind
-from operations.messaging.models import Broadcast, Delivery, Message
+from operations.messaging.models import Delivery, Message
 from operations.residents import services as residents
 from operations.residents.models import Membership
 from operations.residents.roles import StaffRole
+from tests.factories import broadcasts as bf
 from tests.factories import content as cf
 from tests.factories import messaging as mf
 from tests.factories.residents import (
@@ -132,8 +134,8 @@ def reached(broadcast: Broadcast) -> dict[str, set[str]]:
 
 
 def send(**fields) -> tuple[Broadcast, dict[str, set[str]]]:
-    broadcast = mf.make_broadcast(**fields)
-    mf.broadcast_now(broadcast)
+    broadcast = bf.make_broadcast(**fields)
+    bf.broadcast_now(broadcast)
     broadcast.refresh_from_db()
     return broadcast, reached(broadcast)
 
@@ -210,24 +212,24 @@ def test_news_item_restricted_to_building_a_never_reaches_building_b(town, site_
     item = cf.make_news(site_tree.news, title="Wymiana wodomierzy w A")
     cf.restrict_page(item, groups=[town.group_a])
 
-    both = mf.make_broadcast(buildings=[town.building_a, town.building_b], news_page=item)
+    both = bf.make_broadcast(buildings=[town.building_a, town.building_b], news_page=item)
     assert recipients(both) == {"a.owner", "a.tenant", "a.board", "ab.owner"}  # ab.owner lives in A too
-    mf.broadcast_now(both)
+    bf.broadcast_now(both)
     assert reached(both)["inbox"] == {"a.owner", "a.tenant", "a.board", "ab.owner"}
 
-    only_b = mf.make_broadcast(buildings=[town.building_b], news_page=item)
+    only_b = bf.make_broadcast(buildings=[town.building_b], news_page=item)
     assert recipients(only_b) == {"ab.owner"}
-    everyone = mf.make_broadcast(everyone=True, news_page=item)
+    everyone = bf.make_broadcast(everyone=True, news_page=item)
     assert recipients(everyone) == {"a.owner", "a.tenant", "a.board", "ab.owner"}
 
 
 def test_news_item_restricted_to_building_b_alone_refuses_to_schedule_for_c(town, site_tree):
     item = cf.make_news(site_tree.news, title="Tylko dla B")
     cf.restrict_page(item, groups=[residents.audience_group(building=town.building_b)])
-    broadcast = mf.make_broadcast(buildings=[town.building_c], news_page=item)
+    broadcast = bf.make_broadcast(buildings=[town.building_c], news_page=item)
     with pytest.raises(ServiceError) as refused:
         services.broadcast_schedule(broadcast=broadcast, user=None)
-    assert refused.value.code == MessagingErrorCode.BROADCAST_NO_AUDIENCE
+    assert refused.value.code == BroadcastErrorCode.BROADCAST_NO_AUDIENCE
     # Forced through anyway (e.g. scheduled before the restriction was added), it writes nothing.
     Broadcast.objects.filter(pk=broadcast.pk).update(status=Broadcast.Status.SCHEDULED, send_at=mf.now())
     assert services.broadcast_queue(broadcast_id=broadcast.pk) == 0
@@ -237,7 +239,7 @@ def test_news_item_restricted_to_building_b_alone_refuses_to_schedule_for_c(town
 def test_restriction_on_the_news_index_covers_the_item(town, site_tree):
     item = cf.make_news(site_tree.news)
     cf.restrict_page(site_tree.news, groups=[town.group_a])
-    assert recipients(mf.make_broadcast(everyone=True, news_page=item)) == {
+    assert recipients(bf.make_broadcast(everyone=True, news_page=item)) == {
         "a.owner",
         "a.tenant",
         "a.board",
@@ -249,17 +251,17 @@ def test_restriction_on_the_news_index_covers_the_item(town, site_tree):
 def test_password_restricted_news_reaches_nobody(town, site_tree, on_index):
     item = cf.make_news(site_tree.news)
     cf.restrict_page(site_tree.news if on_index else item, password="tajne")
-    broadcast = mf.make_broadcast(everyone=True, roles=[Broadcast.Role.STAFF], news_page=item)
+    broadcast = bf.make_broadcast(everyone=True, roles=[Broadcast.Role.STAFF], news_page=item)
     assert recipients(broadcast) == set()
     with pytest.raises(ServiceError) as refused:
         services.broadcast_schedule(broadcast=broadcast, user=None)
-    assert refused.value.code == MessagingErrorCode.BROADCAST_NO_AUDIENCE
+    assert refused.value.code == BroadcastErrorCode.BROADCAST_NO_AUDIENCE
 
 
 def test_login_restricted_news_reaches_the_chosen_residents(town, site_tree):
     item = cf.make_news(site_tree.news)
     cf.restrict_page(item, login=True)
-    assert recipients(mf.make_broadcast(everyone=True, news_page=item)) == RESIDENTS
+    assert recipients(bf.make_broadcast(everyone=True, news_page=item)) == RESIDENTS
 
 
 def test_news_item_without_a_chosen_audience_goes_to_its_affected_buildings(town, site_tree):
@@ -270,7 +272,7 @@ def test_news_item_without_a_chosen_audience_goes_to_its_affected_buildings(town
 
 def test_unpublished_news_item_is_refused_and_a_scheduled_one_is_cancelled(town, site_tree):
     item = cf.make_news(site_tree.news)
-    broadcast = mf.make_broadcast(everyone=True, news_page=item)
+    broadcast = bf.make_broadcast(everyone=True, news_page=item)
     services.broadcast_schedule(broadcast=broadcast, user=None, send_at=mf.now() + timedelta(hours=1))
     item.unpublish()
     Broadcast.objects.filter(pk=broadcast.pk).update(send_at=mf.now())
