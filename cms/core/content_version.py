@@ -5,15 +5,18 @@ directory), and the answers change only when staff change content. `ContentVersi
 one number, raised in the same transaction as every such change; the GraphQL response
 cache keys its entries by it (`cms.core.graphql.response_cache`), so:
 
-- a change is seen by the next request: the version it reads is new, no entry has it;
+- a change is seen by the next request: the version it reads is new, no entry has it
+  (the value is random, not a count, so a restored backup cannot meet old entries);
 - a change rolled back never was: its raised number is rolled back with it;
 - nothing in the cache has to be found and deleted, and a cache flushed or unreachable
   at the wrong moment cannot bring an old answer back.
 
 What counts as a change: saving or deleting any model of the content apps and of
 Wagtail's pages, sites, collections, restrictions, documents and images (renditions and
-log entries excepted), changing which groups a restriction admits, moving, publishing
-and unpublishing a page, and the models named in `settings.CONTENT_VERSION_ALSO_RAISED_BY`
+log entries excepted), fixtures loaded, changing which groups a restriction admits,
+moving, publishing and unpublishing a page, the admin's bulk actions (which update rows
+without saving them: `cms/core/wagtail_hooks.py`), and the models named in
+`settings.CONTENT_VERSION_ALSO_RAISED_BY`
 (the buildings content names live in an operations app, which this module must not
 import). Raising on a few changes that do not show (a draft revision) costs a cache
 miss, never a wrong answer.
@@ -25,13 +28,12 @@ answer is not reused past the earliest one.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -70,12 +72,16 @@ def current() -> int:
 
 
 def raise_version() -> None:
-    """Add one to the version, in the caller's transaction."""
+    """Give the version a new value, in the caller's transaction.
+
+    A random value rather than one more: a database restored from a backup (or a
+    replica promoted) would otherwise count through the same numbers again, and find
+    answers cached for the content it no longer has."""
     from cms.core.models import ContentVersion
 
-    with transaction.atomic():
-        if not ContentVersion.objects.filter(pk=1).update(value=F("value") + 1):
-            ContentVersion.objects.get_or_create(pk=1, defaults={"value": 1})
+    value = secrets.randbits(62)
+    if not ContentVersion.objects.filter(pk=1).update(value=value):
+        ContentVersion.objects.update_or_create(pk=1, defaults={"value": value})
 
 
 def register_time_boundary(next_moment: Callable[[datetime], datetime | None]) -> None:
@@ -102,8 +108,7 @@ def _raising_models() -> list:
 
 
 def _on_change(sender, **kwargs) -> None:
-    if kwargs.get("raw"):  # fixtures being loaded: not a change anyone has seen yet
-        return
+    # Fixtures loaded into a running site (`raw`) are changes too.
     raise_version()
 
 

@@ -86,20 +86,28 @@ def recognised_users() -> Q:
     return Q(is_superuser=True) | Q(pk__in=in_an_audience)
 
 
-def _not_passed(restrictions: QuerySet, user) -> QuerySet:
-    """The restrictions of `restrictions` that `user` does not pass."""
+def viewer_group_ids(user) -> tuple[int, ...]:
+    """The ids of the groups `user` belongs to (none when anonymous), sorted: what every
+    visibility decision of a request is made from (`Denial`), and what the response cache
+    keys shared answers by, read once so that both agree."""
+    if user is None or not user.is_authenticated:
+        return ()
+    return tuple(sorted(Group.objects.filter(user=user).values_list("pk", flat=True)))
+
+
+def _not_passed(restrictions: QuerySet, user, group_ids: tuple[int, ...] | QuerySet) -> QuerySet:
+    """The restrictions of `restrictions` that `user`, a member of `group_ids`, does not pass."""
     if user is not None and user.is_authenticated:
         if user.is_superuser:
             restrictions = restrictions.exclude(
                 restriction_type__in=[BaseViewRestriction.LOGIN, BaseViewRestriction.GROUPS]
             )
-        else:
-            restrictions = restrictions.exclude(
-                Q(restriction_type=BaseViewRestriction.LOGIN) & Exists(_audience_groups_of(user))
-            )
+        elif not isinstance(group_ids, tuple) or group_ids:  # in no group: passes nothing
+            recognised = Exists(Group.objects.filter(pk__in=group_ids, audience__isnull=False))
+            restrictions = restrictions.exclude(Q(restriction_type=BaseViewRestriction.LOGIN) & recognised)
             through = restrictions.model.groups.through
             owner_field = restrictions.model._meta.model_name + "_id"
-            shares_a_group = Exists(through.objects.filter(**{owner_field: OuterRef("pk")}, group__user=user))
+            shares_a_group = Exists(through.objects.filter(**{owner_field: OuterRef("pk")}, group_id__in=group_ids))
             restrictions = restrictions.exclude(Q(restriction_type=BaseViewRestriction.GROUPS) & shares_a_group)
     return restrictions
 
@@ -116,6 +124,11 @@ def _prefixes(path: Expression, depth: int, steplen: int) -> list[Substr]:
     reach the deepest node of the tree; `path IN (these)` then finds the row's ancestry
     through the path's unique index, one probe per level."""
     return [Substr(path, 1, steplen * level) for level in range(1, depth + 1)]
+
+
+def _depth_field(path_field: str) -> str:
+    """The tree-depth field beside a tree-path field (`path` -> `depth`)."""
+    return path_field.removesuffix("path") + "depth"
 
 
 def _full_depth(model) -> int:
@@ -137,46 +150,67 @@ class Denial:
     (editors make them by hand), and an alias's source is not a prefix of the alias.
     """
 
-    def __init__(self, user, *, page_depth: int, collection_depth: int, hidden_alias_ids: frozenset[int]):
+    def __init__(
+        self,
+        user,
+        *,
+        group_ids: tuple[int, ...] | QuerySet,
+        page_depth: int,
+        collection_depth: int,
+        hidden_alias_ids: frozenset[int],
+    ):
         self.user = user
+        self.group_ids = group_ids
         self.page_depth = page_depth
         self.collection_depth = collection_depth
         self.hidden_alias_ids = hidden_alias_ids
 
     def pages_hidden(self, path: str = "path") -> Q:
-        """The condition "the page whose tree path is in field `path` is hidden"."""
+        """The condition "the page whose tree path is in field `path` is hidden".
+
+        A page deeper than the tree was when the depth was read (made since, in this
+        request's lifetime) is hidden too: its ancestry would not be searched whole."""
         ancestry = _prefixes(OuterRef(path), self.page_depth, Page.steplen)
-        not_passed = _not_passed(PageViewRestriction.objects.all(), self.user)
+        not_passed = _not_passed(PageViewRestriction.objects.all(), self.user, self.group_ids)
         condition = Q(Exists(not_passed.filter(page__path__in=ancestry)))
+        condition |= Q(**{_depth_field(path) + "__gt": self.page_depth})
         if self.hidden_alias_ids:
             condition |= Q(Exists(Page.objects.filter(pk__in=self.hidden_alias_ids, path__in=ancestry)))
         return condition
 
     def collections_hidden(self, path: str = "path") -> Q:
         """The condition "the collection whose tree path is in field `path` is hidden"
-        (`collection__path` for documents and images)."""
+        (`collection__path` for documents and images); deeper than the tree was when its
+        depth was read counts as hidden, as for pages."""
         ancestry = _prefixes(OuterRef(path), self.collection_depth, Collection.steplen)
-        not_passed = _not_passed(CollectionViewRestriction.objects.all(), self.user)
-        return Q(Exists(not_passed.filter(collection__path__in=ancestry)))
+        not_passed = _not_passed(CollectionViewRestriction.objects.all(), self.user, self.group_ids)
+        condition = Q(Exists(not_passed.filter(collection__path__in=ancestry)))
+        return condition | Q(**{_depth_field(path) + "__gt": self.collection_depth})
 
     @cached_property
-    def hidden_collection_paths(self) -> frozenset[str]:
-        """The same, listed (one query, on first use): for answers made in Python, such as
-        an image's collection. Collections are few, unlike pages."""
-        hidden = Collection.objects.filter(self.collections_hidden("path"))
-        return frozenset(hidden.values_list("path", flat=True))
+    def readable_collection_paths(self) -> frozenset[str]:
+        """The collections the viewer may read, listed (one query, on first use): for
+        answers made in Python, such as an image's collection. Collections are few, unlike
+        pages. Listed as readable, not hidden, so that a collection made after the list
+        was read is refused, never let through."""
+        readable = Collection.objects.exclude(self.collections_hidden("path"))
+        return frozenset(readable.values_list("path", flat=True))
 
     def may_read_collection(self, path: str) -> bool:
-        return path not in self.hidden_collection_paths
+        return path in self.readable_collection_paths
 
 
-def denial_of(user) -> Denial:
+def denial_of(user, *, group_ids: tuple[int, ...] | QuerySet | None = None) -> Denial:
     """The viewer's `Denial`, in one query: the depth of each tree and, beside them, every
     alias in the site with its source's path and whether a restriction the viewer does
     not pass sits above that source. An alias whose source is hidden shows hidden
     content, so it is hidden too, and so on through aliases of aliases until nothing
     changes (Wagtail's "an alias among the ancestors" rule, as a set)."""
-    not_passed = _not_passed(PageViewRestriction.objects.all(), user)
+    if group_ids is None:
+        # Outside a request: the groups as a subquery of the one query below.
+        signed_in = user is not None and user.is_authenticated
+        group_ids = Group.objects.filter(user=user).values("pk") if signed_in else ()
+    not_passed = _not_passed(PageViewRestriction.objects.all(), user, group_ids)
     source_ancestry = _prefixes(OuterRef("alias_of__path"), _full_depth(Page), Page.steplen)
     source_restricted = Cast(Exists(not_passed.filter(page__path__in=source_ancestry)), IntegerField())
     aliases = Page.objects.filter(alias_of__isnull=False).order_by()
@@ -205,6 +239,7 @@ def denial_of(user) -> Denial:
         hidden |= newly
     return Denial(
         user,
+        group_ids=group_ids,
         page_depth=depths["pages"],
         collection_depth=depths["collections"],
         hidden_alias_ids=frozenset(hidden),
@@ -284,9 +319,17 @@ def collection_is_visible(collection, user) -> bool:
     return not hidden.filter(pk=collection.pk).exists()
 
 
+def group_ids_for_request(request) -> tuple[int, ...]:
+    """`viewer_group_ids` of the request's user, read once per request."""
+    if "_hub_group_ids" not in request.__dict__:
+        request._hub_group_ids = viewer_group_ids(request.user)
+    return request._hub_group_ids
+
+
 def denial_for_request(request) -> Denial:
     """The request's user's `Denial`, worked out once per request however many resolvers,
-    rich text fields and images ask."""
+    rich text fields and images ask, from the same groups the response cache keyed the
+    request by."""
     if "_hub_denial" not in request.__dict__:
-        request._hub_denial = denial_of(request.user)
+        request._hub_denial = denial_of(request.user, group_ids=group_ids_for_request(request))
     return request._hub_denial

@@ -16,6 +16,7 @@ from wagtail import hooks
 from wagtail.models import BaseViewRestriction
 from wagtail.wagtail_hooks import require_wagtail_login
 
+from cms.core import content_version
 from cms.core.visibility import is_recognised, page_restrictions
 
 
@@ -57,3 +58,10 @@ def expand_rich_text_for_the_reader(features):
     features.register_link_type(VisiblePageLinkHandler)
     features.register_link_type(VisibleDocumentLinkHandler)
     features.register_embed_type(VisibleImageEmbedHandler)
+
+
+@hooks.register("after_bulk_action")
+def raise_the_content_version(request, action_type, objects, action_class_instance):
+    # Bulk actions (add to collection, tag, move) update rows with `.update()`, which
+    # sends no signal: shared answers must not outlive what they changed.
+    content_version.raise_version()

@@ -258,7 +258,7 @@ def test_a_rolled_back_change_leaves_the_version_as_it_was(scenario):
     before = content_version.current()
     with pytest.raises(RuntimeError), transaction.atomic():
         f.publish(scenario.tree.news, NewsPage(title="Never", slug="never"))
-        assert content_version.current() > before
+        assert content_version.current() != before
         raise RuntimeError
     assert content_version.current() == before
 

@@ -6,12 +6,14 @@ kept in the cache (`REDIS_URL`; the process's memory without it) and reused when
 these match:
 
 - the operation: the query text, the operation name and the variables;
-- what the viewer may see, not who they are: anonymous, signed in with no group, a
-  superuser, or the exact set of groups the viewer belongs to (restrictions name
-  groups, and audiences are groups), so two residents of building A share an entry and a
-  resident of B, a tenant beside an owner, or anyone after an anonymous visitor never
-  reads another's;
-- the site (the request's host) and the language of the answer;
+- what the viewer may see, not who they are: anonymous, a superuser, or the exact set
+  of groups the viewer belongs to (restrictions name groups, and audiences are groups),
+  read once per request and used for the answer's visibility too
+  (`visibility.group_ids_for_request`), so two residents of building A share an entry,
+  a resident of B, a tenant beside an owner, or anyone after an anonymous visitor never
+  reads another's, and a group gained while an answer is computed cannot slip into it;
+- the site (the request's scheme and host: absolute links carry both) and the language
+  of the answer;
 - the version of the shared content (`cms.core.content_version`), raised in the same
   transaction as any change to pages, restrictions, collections, documents, images, the
   contact card or the buildings content names; and the clock has not passed the next
@@ -29,10 +31,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,10 +43,14 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, OperationType, parse
 
-from cms.core import content_version
+from cms.core import content_version, visibility
 
 # Top-level fields whose answers depend only on what the viewer may see.
 SHARED_FIELDS = frozenset({"__typename", "site", "page", "news", "documents", "investments", "contractors", "trades"})
+
+# Answers larger than this are computed each time: a cache is not a place for them, and
+# nobody can fill it with a few of them.
+MAX_ENTRY_BYTES = 256 * 1024
 
 # Empty in production, where every worker shares the entries. Tests start each test in a
 # namespace of its own: their transactions roll the content version back (production's
@@ -58,33 +65,54 @@ def forget_everything() -> None:
     _namespace = uuid.uuid4().hex
 
 
-def _root_fields(selection_set, fragments) -> set[str] | None:
+def _root_fields(selection_set, fragments, spread: frozenset[str] = frozenset()) -> set[str] | None:
+    """The top-level field names of a selection, through fragments; None when a fragment
+    is missing or spreads itself (the operation is invalid and will be refused)."""
     names: set[str] = set()
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
             names.add(selection.name.value)
-        elif isinstance(selection, InlineFragmentNode):
-            inner = _root_fields(selection.selection_set, fragments)
-            if inner is None:
-                return None
-            names |= inner
+            continue
+        if isinstance(selection, InlineFragmentNode):
+            inner = _root_fields(selection.selection_set, fragments, spread)
         elif isinstance(selection, FragmentSpreadNode):
-            fragment = fragments.get(selection.name.value)
-            if fragment is None:
+            name = selection.name.value
+            if name in spread or name not in fragments:
                 return None
-            inner = _root_fields(fragment.selection_set, fragments)
-            if inner is None:
-                return None
-            names |= inner
+            inner = _root_fields(fragments[name].selection_set, fragments, spread | {name})
+        else:  # pragma: no cover - the three kinds of selection GraphQL has
+            return None
+        if inner is None:
+            return None
+        names |= inner
     return names
 
 
-@lru_cache(maxsize=512)
+_decisions: OrderedDict[tuple[str, str | None], bool] = OrderedDict()
+_decisions_lock = threading.Lock()
+_DECISIONS_KEPT = 512
+
+
 def _reads_only_shared_content(query: str, operation_name: str | None) -> bool:
-    """Whether the operation to run is a query whose top-level fields are all shared."""
+    """Whether the operation to run is a query whose top-level fields are all shared,
+    remembered by a digest of the query (never the query itself: it may be megabytes)."""
+    key = (hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest(), operation_name)
+    with _decisions_lock:
+        decided = _decisions.get(key)
+    if decided is None:
+        decided = _decide(query, operation_name)
+        with _decisions_lock:
+            _decisions[key] = decided
+            while len(_decisions) > _DECISIONS_KEPT:
+                _decisions.popitem(last=False)
+    return decided
+
+
+def _decide(query: str, operation_name: str | None) -> bool:
     try:
-        document = parse(query)
-    except GraphQLError:
+        # The endpoint's own token limit: what it would refuse is not worth parsing here.
+        document = parse(query, max_tokens=settings.GRAPHQL_MAX_TOKENS)
+    except (GraphQLError, RecursionError):
         return False
     operations = [d for d in document.definitions if getattr(d, "operation", None) is not None]
     fragments = {d.name.value: d for d in document.definitions if getattr(d, "operation", None) is None}
@@ -103,13 +131,15 @@ def _reads_only_shared_content(query: str, operation_name: str | None) -> bool:
     return bool(fields) and fields <= SHARED_FIELDS
 
 
-def _viewer_key(user) -> str:
+def _viewer_key(request) -> str:
+    """What the viewer may see, as a key: the same groups the request's visibility
+    decisions are made from (`visibility.group_ids_for_request`, read once)."""
+    user = request.user
     if not user.is_authenticated:
         return "anonymous"
     if user.is_superuser:
         return "superuser"
-    groups = sorted(user.groups.values_list("pk", flat=True))
-    return "groups:" + ",".join(map(str, groups))
+    return "groups:" + ",".join(map(str, visibility.group_ids_for_request(request)))
 
 
 @dataclass
@@ -118,6 +148,9 @@ class Lookup:
 
     key: str | None
     body: bytes | None = None
+    # When the request was looked up: an answer changes by the clock from what it was
+    # computed at, not from when it is stored.
+    asked_at: datetime | None = None
 
     def response(self) -> HttpResponse:
         return HttpResponse(self.body, content_type="application/json")
@@ -127,9 +160,9 @@ class Lookup:
         if self.key is None or response.status_code != 200 or response.get("Content-Type") != "application/json":
             return
         body = response.content
-        if b'"errors"' in body and "errors" in json.loads(body):
+        if len(body) > MAX_ENTRY_BYTES or (b'"errors"' in body and "errors" in json.loads(body)):
             return
-        now = timezone.now()
+        now = self.asked_at or timezone.now()
         until = content_version.next_time_boundary(now)
         timeout = settings.GRAPHQL_RESPONSE_CACHE_SECONDS
         if until is not None:
@@ -154,17 +187,20 @@ def lookup(request, payload) -> Lookup:
     if (
         not isinstance(query, str)
         or not isinstance(operation_name, str | None)
+        or len(operation_name or "") > 200
         or not isinstance(variables, dict)
         or set(payload) - {"query", "operationName", "variables"}
         or not _reads_only_shared_content(query, operation_name)
     ):
         return Lookup(key=None)
+    asked_at = timezone.now()
     parts = [
         _namespace,
         str(content_version.current()),
+        request.scheme,  # absolute links (a document's download URL) carry it
         request.get_host(),
         translation.get_language() or "",
-        _viewer_key(request.user),
+        _viewer_key(request),
         operation_name or "",
         json.dumps(variables, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
         query,
@@ -173,6 +209,6 @@ def lookup(request, payload) -> Lookup:
     found = cache.get(key)
     if found is not None:
         until, body = found
-        if until is None or timezone.now() < datetime.fromtimestamp(until, tz=UTC):
+        if until is None or asked_at < datetime.fromtimestamp(until, tz=UTC):
             return Lookup(key=key, body=body)
-    return Lookup(key=key)
+    return Lookup(key=key, asked_at=asked_at)
