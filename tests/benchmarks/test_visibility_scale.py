@@ -19,14 +19,13 @@ import statistics
 import time
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
 
-from operations.residents import services
 from tests.factories import bulk_content as bulk
 from tests.factories import content as f
+from tests.factories.residents import estate_audience_member
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.django_db]
 
@@ -46,11 +45,7 @@ def _restrict_newest(news, collections, count, group):
     PageViewRestriction.objects.all().delete()
     CollectionViewRestriction.objects.all().delete()
     bulk.bulk_restrict_pages(news[-count:], groups=[group])
-    restrictions = CollectionViewRestriction.objects.bulk_create(
-        [CollectionViewRestriction(collection_id=c.pk, restriction_type="groups") for c in collections[-count:]]
-    )
-    through = CollectionViewRestriction.groups.through
-    through.objects.bulk_create([through(collectionviewrestriction_id=r.pk, group_id=group.pk) for r in restrictions])
+    bulk.bulk_restrict_collections(collections[-count:], groups=[group])
     if connection.vendor == "postgresql":
         # What autovacuum does after such a change in production: fresh planner statistics,
         # so that a round is not timed against the previous round's row counts.
@@ -69,12 +64,8 @@ def _timed(client: Client, query: str) -> float | None:
 
 def test_visibility_cost_as_restrictions_grow():
     tree = f.build_site_tree()
-    building_a = services.audience_group(estate=services.estate_create(name="Budynek A", slug="budynek-a"))
-    building_b = services.audience_group(estate=services.estate_create(name="Budynek B", slug="budynek-b"))
-    resident_a = User.objects.create_user("resident-a")
-    resident_a.groups.add(building_a)
-    resident_b = User.objects.create_user("resident-b")
-    resident_b.groups.add(building_b)
+    resident_a, building_a = estate_audience_member("resident-a", "Budynek A")
+    resident_b, _ = estate_audience_member("resident-b", "Budynek B")
 
     f.make_news(tree.news, title="Na adres", slug="na-adres")
     news = bulk.bulk_news(tree.news, SITE_ITEMS, slug_prefix="wpis")

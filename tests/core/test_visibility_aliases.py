@@ -21,8 +21,8 @@ from wagtail.models import Page
 
 from cms.core import visibility
 from cms.news.models import NewsIndexPage
-from operations.residents import services
 from tests.factories import content as f
+from tests.factories.residents import estate_audience_member
 
 pytestmark = pytest.mark.django_db
 
@@ -31,12 +31,8 @@ VIEWERS = ("anonymous", "member", "outsider", "superuser")
 
 @pytest.fixture
 def people():
-    insiders = services.audience_group(estate=services.estate_create(name="Insiders", slug="insiders"))
-    others = services.audience_group(estate=services.estate_create(name="Others", slug="others"))
-    member = User.objects.create_user("member")
-    member.groups.add(insiders)
-    outsider = User.objects.create_user("outsider")
-    outsider.groups.add(others)
+    member, insiders = estate_audience_member("member", "Insiders")
+    outsider, others = estate_audience_member("outsider", "Others")
     return {
         "anonymous": AnonymousUser(),
         "member": member,

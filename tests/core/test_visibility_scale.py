@@ -18,9 +18,9 @@ from django.test.utils import CaptureQueriesContext
 
 from cms.core import visibility
 from cms.news.models import NewsPage
-from operations.residents import services
 from tests.factories import bulk_content as bulk
 from tests.factories import content as f
+from tests.factories.residents import estate_audience_member
 
 pytestmark = pytest.mark.django_db
 
@@ -45,12 +45,8 @@ def site(django_db_setup, django_db_blocker):
 
 
 def _build_site(site_tree):
-    building_a = services.audience_group(estate=services.estate_create(name="Budynek A", slug="budynek-a"))
-    building_b = services.audience_group(estate=services.estate_create(name="Budynek B", slug="budynek-b"))
-    resident_a = User.objects.create_user("resident-a")
-    resident_a.groups.add(building_a)
-    resident_b = User.objects.create_user("resident-b")
-    resident_b.groups.add(building_b)
+    resident_a, building_a = estate_audience_member("resident-a", "Budynek A")
+    resident_b, _ = estate_audience_member("resident-b", "Budynek B")
 
     public = [f.make_news(site_tree.news, title=f"Publiczny {n}") for n in range(3)]
     for_a = bulk.bulk_news(site_tree.news, RESTRICTED, slug_prefix="dla-a")

@@ -70,19 +70,30 @@ def bulk_news(parent: Page, count: int, *, slug_prefix: str = "item", day: date 
     return list(NewsPage.objects.filter(pk__in=[page.pk for page in created]).order_by("path"))
 
 
+def _bulk_restrict(restriction_model, owner_field: str, owners, groups) -> list:
+    kind = BaseViewRestriction.GROUPS if groups else BaseViewRestriction.LOGIN
+    restrictions = restriction_model.objects.bulk_create(
+        [restriction_model(**{owner_field: owner.pk}, restriction_type=kind) for owner in owners]
+    )
+    if groups:
+        through = restriction_model.groups.through
+        restriction_field = f"{restriction_model._meta.model_name}_id"
+        through.objects.bulk_create(
+            [through(**{restriction_field: r.pk}, group_id=g.pk) for r in restrictions for g in groups]
+        )
+    return restrictions
+
+
 @transaction.atomic
 def bulk_restrict_pages(pages, *, groups: list[Group] | None = None) -> list[PageViewRestriction]:
     """A view restriction on each of `pages`: to `groups` if given, else `login`."""
-    kind = BaseViewRestriction.GROUPS if groups else BaseViewRestriction.LOGIN
-    restrictions = PageViewRestriction.objects.bulk_create(
-        [PageViewRestriction(page_id=page.pk, restriction_type=kind) for page in pages]
-    )
-    if groups:
-        through = PageViewRestriction.groups.through
-        through.objects.bulk_create(
-            [through(pageviewrestriction_id=r.pk, group_id=g.pk) for r in restrictions for g in groups]
-        )
-    return restrictions
+    return _bulk_restrict(PageViewRestriction, "page_id", pages, groups)
+
+
+@transaction.atomic
+def bulk_restrict_collections(collections, *, groups: list[Group] | None = None) -> list[CollectionViewRestriction]:
+    """A view restriction on each of `collections`: to `groups` if given, else `login`."""
+    return _bulk_restrict(CollectionViewRestriction, "collection_id", collections, groups)
 
 
 @transaction.atomic
@@ -105,13 +116,5 @@ def bulk_restricted_collections(
     Collection.objects.bulk_create(collections)
     Collection.objects.filter(pk=parent.pk).update(numchild=parent.numchild + count)
     created = list(Collection.objects.filter(path__in=[c.path for c in collections]).order_by("path"))
-    kind = BaseViewRestriction.GROUPS if groups else BaseViewRestriction.LOGIN
-    restrictions = CollectionViewRestriction.objects.bulk_create(
-        [CollectionViewRestriction(collection_id=c.pk, restriction_type=kind) for c in created]
-    )
-    if groups:
-        through = CollectionViewRestriction.groups.through
-        through.objects.bulk_create(
-            [through(collectionviewrestriction_id=r.pk, group_id=g.pk) for r in restrictions for g in groups]
-        )
+    bulk_restrict_collections(created, groups=groups)
     return created

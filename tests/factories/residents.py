@@ -104,3 +104,18 @@ class MembershipFactory(DjangoModelFactory):
             decider = SuperUserFactory(username="verifier")
             services.membership_verify(membership=membership, decided_by=decider)
             membership.refresh_from_db()
+
+
+def estate_audience_member(username: str, estate_name: str):
+    """A person in the audience group of a new estate, made the way the hub makes it:
+    `(user, group)`. For visibility tests that need "someone in building A's audience"
+    without memberships and units."""
+    from django.contrib.auth import get_user_model
+
+    from operations.residents import services
+
+    estate = services.estate_create(name=estate_name, slug=estate_name.lower().replace(" ", "-"))
+    group = services.audience_group(estate=estate)
+    user = get_user_model().objects.create_user(username)
+    user.groups.add(group)
+    return user, group
