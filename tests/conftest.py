@@ -177,3 +177,64 @@ def building_b(estate):
     from tests.factories.residents import BuildingFactory
 
     return BuildingFactory(estate=estate, code="B", street="ul. Lipowa", number="3")
+
+
+# --- Messaging and broadcasts (tests/messaging, tests/broadcasts) -----------------------------
+# Shared by both folders; a folder or module that needs another cast defines its own (the
+# residents tests' units carry access codes).
+
+
+@pytest.fixture
+def fake_provider(settings):
+    """fake_provider(channel, behaviour=..., rate_per_second=...) sends `channel` through a
+    ScriptedProvider for the rest of the test and returns its script (what it saw)."""
+    from tests.factories import messaging as mf
+
+    with mf.scripted_providers(settings) as install:
+        yield install
+
+
+@pytest.fixture
+def unit_a1(building_a):
+    from tests.factories.residents import UnitFactory
+
+    return UnitFactory(building=building_a, number="1")
+
+
+@pytest.fixture
+def unit_b1(building_b):
+    from tests.factories.residents import UnitFactory
+
+    return UnitFactory(building=building_b, number="1")
+
+
+@pytest.fixture
+def resident(db):
+    """resident(unit, role=owner, **user fields): a person with a verified membership."""
+    from operations.residents.models import Membership
+    from tests.factories.residents import MembershipFactory, UserFactory
+
+    def make(unit, role=Membership.Role.OWNER, **user_fields):
+        user = UserFactory(**user_fields)
+        MembershipFactory(user=user, unit=unit, role=role, verified=True)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def reachable_people(building_a, building_b):
+    """Four residents of building A and one of B, each reachable differently
+    (tests.factories.messaging.reachable_people)."""
+    from tests.factories import messaging as mf
+
+    return mf.reachable_people(building_a, building_b)
+
+
+@pytest.fixture
+def dispatcher_client(db):
+    """A client signed in as a new dispatcher; its user is `dispatcher_client.user`."""
+    from operations.residents.roles import StaffRole
+    from tests.factories.admin import staff_client
+
+    return staff_client(StaffRole.DISPATCHER)

@@ -36,7 +36,8 @@ from .models import Broadcast
 
 logger = logging.getLogger(__name__)
 
-BROADCAST_CONTENT_FIELDS = [
+# What staff write, in the admin form's order: the texts in both languages and the link.
+BROADCAST_TEXT_FIELDS = [
     "title",
     "kind",
     "subject",
@@ -46,12 +47,11 @@ BROADCAST_CONTENT_FIELDS = [
     "body_en",
     "sms_text_en",
     "link",
-    "everyone",
-    "roles",
-    "news_page",
-    "channels",
-    "send_at",
 ]
+# The chosen places, many-to-many: `broadcast_draft_save` sets them apart from the row.
+BROADCAST_PLACE_FIELDS = ["estates", "buildings", "units"]
+# The row's fields an edit of a draft or scheduled broadcast saves.
+BROADCAST_CONTENT_FIELDS = [*BROADCAST_TEXT_FIELDS, "everyone", "roles", "news_page", "channels", "send_at"]
 
 
 @transaction.atomic

@@ -125,3 +125,8 @@ def rules_for(kind: MessageKind | str) -> KindRules:
 
 
 BROADCAST_KINDS = [rules.kind for rules in KIND_RULES.values() if rules.broadcastable]
+
+# The hub's own account e-mails whose link activates an account (default_templates.py):
+# the only messages `message_send(for_account_activation=True)` accepts, as they are the
+# only ones that reach an account that is not active yet.
+ACCOUNT_ACTIVATION_TEMPLATES = frozenset({"account-confirm"})

@@ -33,7 +33,7 @@ from tests.factories import content as f
 from tests.factories import messaging as mf
 from tests.factories.admin import html_form, staff_client
 from tests.factories.broadcasts import draft
-from tests.factories.residents import BuildingFactory, EstateFactory, SuperUserFactory
+from tests.factories.residents import SuperUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,34 +41,8 @@ pytestmark = pytest.mark.django_db
 # --- People and places ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def estate(db):
-    return EstateFactory(name="Osiedle Lipowe", slug="lipowe")
-
-
-@pytest.fixture
-def building_a(estate):
-    return BuildingFactory(estate=estate, code="A", street="ul. Lipowa", number="1")
-
-
-@pytest.fixture
-def building_b(estate):
-    return BuildingFactory(estate=estate, code="B", street="ul. Lipowa", number="3")
-
-
 def resident(building, username, **fields):
     return mf.reachable_resident(building, username, **fields)
-
-
-@pytest.fixture
-def people(building_a, building_b):
-    """Four residents of building A and one of B, each reachable differently."""
-    return mf.reachable_people(building_a, building_b)
-
-
-@pytest.fixture
-def dispatcher():
-    return staff_client(StaffRole.DISPATCHER)
 
 
 @pytest.fixture
@@ -111,24 +85,25 @@ def sent(broadcast, client, django_capture_on_commit_callbacks):
 # --- Composing -----------------------------------------------------------------------------------
 
 
-def test_dispatcher_creates_a_draft_through_the_admin_form(dispatcher, building_a, people):
-    assert dispatcher.get("/admin/broadcasts/new/").status_code == 200
-    response = dispatcher.post(
+def test_dispatcher_creates_a_draft_through_the_admin_form(dispatcher_client, building_a, reachable_people):
+    assert dispatcher_client.get("/admin/broadcasts/new/").status_code == 200
+    response = dispatcher_client.post(
         "/admin/broadcasts/new/", form_data(buildings=[building_a.pk], roles=["owners"], channels=["email", "sms"])
     )
     assert response.status_code == 302, response.context["form"].errors
     broadcast = Broadcast.objects.get(title="Wymiana wodomierzy")
     assert response.url == url("preview", broadcast)
     assert broadcast.status == Broadcast.Status.DRAFT
-    assert broadcast.created_by == dispatcher.user
+    assert broadcast.created_by == dispatcher_client.user
     assert list(broadcast.buildings.all()) == [building_a]
     assert (broadcast.roles, broadcast.channels) == (["owners"], ["email", "sms"])
-    assert set(selectors.broadcast_recipients(broadcast)) == {people[n] for n in ("anna", "jan", "ewa", "piotr")}
+    readers_in_a = {reachable_people[n] for n in ("anna", "jan", "ewa", "piotr")}
+    assert set(selectors.broadcast_recipients(broadcast)) == readers_in_a
     assert not Message.objects.filter(broadcast=broadcast).exists()  # a draft sends nothing
 
 
-def test_template_errors_and_a_too_long_sms_are_refused_next_to_their_fields(dispatcher, building_a):
-    response = dispatcher.post(
+def test_template_errors_and_a_too_long_sms_are_refused_next_to_their_fields(dispatcher_client, building_a):
+    response = dispatcher_client.post(
         "/admin/broadcasts/new/",
         form_data(
             buildings=[building_a.pk],
@@ -146,8 +121,8 @@ def test_template_errors_and_a_too_long_sms_are_refused_next_to_their_fields(dis
     assert not Broadcast.objects.exists()
 
 
-def test_sms_channel_needs_an_sms_text_and_someone_must_be_chosen(dispatcher):
-    response = dispatcher.post("/admin/broadcasts/new/", form_data(sms_text="", channels=["sms"]))
+def test_sms_channel_needs_an_sms_text_and_someone_must_be_chosen(dispatcher_client):
+    response = dispatcher_client.post("/admin/broadcasts/new/", form_data(sms_text="", channels=["sms"]))
     form = response.context["form"]
     assert form.errors["sms_text"]
     assert form.non_field_errors()  # no audience chosen
@@ -157,9 +132,9 @@ def test_sms_channel_needs_an_sms_text_and_someone_must_be_chosen(dispatcher):
 # --- Preview -------------------------------------------------------------------------------------
 
 
-def test_preview_counts_who_each_channel_reaches(dispatcher, building_a, people):
+def test_preview_counts_who_each_channel_reaches(dispatcher_client, building_a, reachable_people):
     broadcast = draft(building_a)
-    response = dispatcher.get(url("preview", broadcast))
+    response = dispatcher_client.get(url("preview", broadcast))
     assert response.status_code == 200
     reach = response.context["reach"]
     assert reach.total == 4  # Zofia lives in building B
@@ -181,9 +156,9 @@ def test_preview_counts_who_each_channel_reaches(dispatcher, building_a, people)
     assert f'action="{url("send", broadcast)}"' in response.content.decode()
 
 
-def test_preview_renders_english_and_lists_problems(dispatcher, building_a, people):
+def test_preview_renders_english_and_lists_problems(dispatcher_client, building_a, reachable_people):
     broadcast = draft(building_a, subject_en="Gas inspection", body_en="Hello {{ recipient.first_name }}", channels=[])
-    response = dispatcher.get(url("preview", broadcast))
+    response = dispatcher_client.get(url("preview", broadcast))
     languages = [sample.language for sample in response.context["samples"]]
     assert languages == ["pl", "en"]
     assert response.context["samples"][1].body_text == "Hello Anna"
@@ -191,23 +166,23 @@ def test_preview_renders_english_and_lists_problems(dispatcher, building_a, peop
     assert f'action="{url("send", broadcast)}"' not in response.content.decode()
 
 
-def test_preview_of_offers_counts_only_people_who_agreed(dispatcher, building_a, people):
-    preferences.notification_preferences_update(user=people["jan"], choices=[("offers", "email", True)])
+def test_preview_of_offers_counts_only_people_who_agreed(dispatcher_client, building_a, reachable_people):
+    preferences.notification_preferences_update(user=reachable_people["jan"], choices=[("offers", "email", True)])
     broadcast = draft(building_a, kind="offers", channels=["email", "push"])
-    reach = dispatcher.get(url("preview", broadcast)).context["reach"]
+    reach = dispatcher_client.get(url("preview", broadcast)).context["reach"]
     by_channel = {row.channel.value: row.reached for row in reach.channels}
     assert (reach.total, by_channel, reach.without_consent, reach.inbox_only) == (4, {"email": 1, "push": 0}, 3, 0)
 
 
-def test_preview_queries_do_not_grow_with_the_audience(dispatcher, building_a, people):
+def test_preview_queries_do_not_grow_with_the_audience(dispatcher_client, building_a, reachable_people):
     broadcast = draft(building_a)
-    dispatcher.get(url("preview", broadcast))  # warm caches (site, permissions)
+    dispatcher_client.get(url("preview", broadcast))  # warm caches (site, permissions)
     with CaptureQueriesContext(connection) as small:
-        dispatcher.get(url("preview", broadcast))
+        dispatcher_client.get(url("preview", broadcast))
     for n in range(4):
         resident(building_a, f"extra{n}", phone=f"+4860020030{n}", push=True, sms=True)
     with CaptureQueriesContext(connection) as large:
-        response = dispatcher.get(url("preview", broadcast))
+        response = dispatcher_client.get(url("preview", broadcast))
     assert response.context["reach"].total == 8
     assert len(large.captured_queries) == len(small.captured_queries)
 
@@ -216,10 +191,10 @@ def test_preview_queries_do_not_grow_with_the_audience(dispatcher, building_a, p
 
 
 def test_send_queues_and_delivers_then_the_report_counts(
-    dispatcher, building_a, people, mailoutbox, django_capture_on_commit_callbacks
+    dispatcher_client, building_a, reachable_people, mailoutbox, django_capture_on_commit_callbacks
 ):
     broadcast = draft(building_a)
-    response = sent(broadcast, dispatcher, django_capture_on_commit_callbacks)
+    response = sent(broadcast, dispatcher_client, django_capture_on_commit_callbacks)
     assert response.status_code == 302 and response.url == url("report", broadcast)
     assert broadcast.status == Broadcast.Status.SENT
     assert broadcast.recipient_count == 4
@@ -236,37 +211,37 @@ def test_send_queues_and_delivers_then_the_report_counts(
     mails = [mail for mail in mailoutbox if mail.subject == "Przegląd instalacji gazowej"]
     assert sorted(mail.to[0] for mail in mails) == ["anna@example.pl", "jan@example.pl"]
 
-    report = dispatcher.get(url("report", broadcast))
+    report = dispatcher_client.get(url("report", broadcast))
     assert report.status_code == 200
     rows = {row.channel.value: row for row in report.context["channels"]}
     assert (rows["email"].counts["sent"], rows["sms"].counts["sent"], rows["push"].counts["sent"]) == (2, 1, 2)
     assert rows["email"].done_percent == 100
     # Sent: it can no longer be edited or sent again.
-    assert dispatcher.get(url("edit", broadcast)).url == url("report", broadcast)
-    again = dispatcher.post(url("send", broadcast))
+    assert dispatcher_client.get(url("edit", broadcast)).url == url("report", broadcast)
+    again = dispatcher_client.post(url("send", broadcast))
     assert again.url == url("preview", broadcast)
     assert Message.objects.filter(broadcast=broadcast).count() == 4
 
 
 def test_report_lists_failures_and_the_csv_has_every_delivery_safely(
-    dispatcher, building_a, people, django_capture_on_commit_callbacks
+    dispatcher_client, building_a, reachable_people, django_capture_on_commit_callbacks
 ):
-    anna = people["anna"]
+    anna = reachable_people["anna"]
     anna.first_name = '=HYPERLINK("http://zly.example")'
     anna.save()
     broadcast = draft(building_a)
-    sent(broadcast, dispatcher, django_capture_on_commit_callbacks)
+    sent(broadcast, dispatcher_client, django_capture_on_commit_callbacks)
     # The provider refused one address (as a bounce would be recorded).
     Delivery.objects.filter(broadcast=broadcast, address="jan@example.pl").update(
         state=Delivery.State.BOUNCED, error="550 mailbox unavailable"
     )
 
-    report = dispatcher.get(url("report", broadcast))
+    report = dispatcher_client.get(url("report", broadcast))
     [failure] = report.context["failures"].object_list
     assert (failure.address, failure.error) == ("jan@example.pl", "550 mailbox unavailable")
     assert "550 mailbox unavailable" in report.content.decode()
 
-    response = dispatcher.get(url("deliveries_csv", broadcast))
+    response = dispatcher_client.get(url("deliveries_csv", broadcast))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"))
     header, body = rows[0], rows[1:]
@@ -279,17 +254,17 @@ def test_report_lists_failures_and_the_csv_has_every_delivery_safely(
 
 
 def test_csv_is_refused_without_the_delivery_log_permission(
-    dispatcher, building_a, people, django_capture_on_commit_callbacks
+    dispatcher_client, building_a, reachable_people, django_capture_on_commit_callbacks
 ):
     broadcast = draft(building_a)
-    sent(broadcast, dispatcher, django_capture_on_commit_callbacks)
+    sent(broadcast, dispatcher_client, django_capture_on_commit_callbacks)
     board = staff_client(StaffRole.BOARD)
     assert board.get(url("report", broadcast)).status_code == 200  # the board follows broadcasts
     assert board.get(url("deliveries_csv", broadcast)).status_code == 403
     assert "deliveries.csv" not in board.get(url("report", broadcast)).content.decode()
 
 
-def test_staff_without_send_permission_cannot_send(dispatcher, building_a, people):
+def test_staff_without_send_permission_cannot_send(dispatcher_client, building_a, reachable_people):
     broadcast = draft(building_a)
     board = staff_client(StaffRole.BOARD)
     refused = board.post(url("send", broadcast))
@@ -309,38 +284,38 @@ def test_staff_without_send_permission_cannot_send(dispatcher, building_a, peopl
     assert not Message.objects.filter(broadcast=broadcast).exists()
 
 
-def test_scheduled_broadcast_is_cancelled_and_never_sent(dispatcher, building_a, people):
+def test_scheduled_broadcast_is_cancelled_and_never_sent(dispatcher_client, building_a, reachable_people):
     broadcast = draft(building_a, send_at=timezone.now() + timedelta(days=2))
-    response = dispatcher.post(url("send", broadcast))
+    response = dispatcher_client.post(url("send", broadcast))
     broadcast.refresh_from_db()
     assert response.url == url("report", broadcast)
     assert broadcast.status == Broadcast.Status.SCHEDULED
     # Still editable, but a scheduled broadcast keeps its time (without one it would never go).
-    edit = dispatcher.get(url("edit", broadcast))
+    edit = dispatcher_client.get(url("edit", broadcast))
     assert "data-scheduled-warning" in edit.content.decode()
     form = html_form(edit, "w-editor-form")
     assert "units" not in form and form["buildings"] == str(building_a.pk)
-    refused = dispatcher.post(url("edit", broadcast), {**form, "send_at": ""})
+    refused = dispatcher_client.post(url("edit", broadcast), {**form, "send_at": ""})
     assert refused.status_code == 200 and refused.context["form"].errors["send_at"]
 
-    assert dispatcher.post(url("cancel", broadcast)).url == url("report", broadcast)
+    assert dispatcher_client.post(url("cancel", broadcast)).url == url("report", broadcast)
     broadcast.refresh_from_db()
     assert broadcast.status == Broadcast.Status.CANCELLED
     Broadcast.objects.filter(pk=broadcast.pk).update(send_at=timezone.now() - timedelta(minutes=1))
     assert services.broadcasts_queue_due() == 0
     assert not Message.objects.filter(broadcast=broadcast).exists()
     # Cancelling twice is an error message, not a crash.
-    twice = dispatcher.post(url("cancel", broadcast), follow=True)
+    twice = dispatcher_client.post(url("cancel", broadcast), follow=True)
     with translation.override("pl"):
         finished = gettext("This broadcast has already finished.")
     assert any(finished in str(message) for message in twice.context["messages"])
 
 
-def test_listing_shows_progress(dispatcher, building_a, people, django_capture_on_commit_callbacks):
+def test_listing_shows_progress(dispatcher_client, building_a, reachable_people, django_capture_on_commit_callbacks):
     broadcast = draft(building_a)
-    sent(broadcast, dispatcher, django_capture_on_commit_callbacks)
+    sent(broadcast, dispatcher_client, django_capture_on_commit_callbacks)
     draft(building_a, title="Drugi szkic")
-    response = dispatcher.get("/admin/broadcasts/")
+    response = dispatcher_client.get("/admin/broadcasts/")
     assert response.status_code == 200
     html = response.content.decode()
     with translation.override("pl"):
@@ -369,7 +344,7 @@ def test_broadcasts_come_first_in_the_messages_menu(rf):
 
 
 def test_publishing_an_alert_offers_a_broadcast_that_reaches_only_its_readers(
-    site_tree, building_a, building_b, people
+    site_tree, building_a, building_b, reachable_people
 ):
     editor = staff_client(StaffRole.EDITOR)
     add_url = reverse("wagtailadmin_pages:add", args=["news", "newspage", site_tree.news.pk])
@@ -407,7 +382,7 @@ def test_publishing_an_alert_offers_a_broadcast_that_reaches_only_its_readers(
     assert set(broadcast.buildings.all()) == {building_a, building_b}
     # A title is not a template: it reaches people exactly as written.
     assert broadcast.compiled_texts()["pl"].render({}).subject == "Brak wody {{ jutro }}"
-    readers_in_a = {people[n] for n in ("anna", "jan", "ewa", "piotr")}
+    readers_in_a = {reachable_people[n] for n in ("anna", "jan", "ewa", "piotr")}
     assert set(selectors.broadcast_recipients(broadcast)) == readers_in_a  # not Zofia in B
 
     # Widening the audience in the edit form cannot reach beyond the item's readers.

@@ -18,27 +18,18 @@ from operations.broadcasts.models import Broadcast
 from operations.messaging.models import Delivery, Message
 from operations.messaging.services import sending
 from operations.residents import services as residents
-from operations.residents.models import Membership
 from operations.residents.roles import StaffRole
 from tests.factories import broadcasts as bf
 from tests.factories import content as cf
 from tests.factories import messaging as mf
-from tests.factories.residents import BuildingFactory, EstateFactory, MembershipFactory, UnitFactory, UserFactory
+from tests.factories.residents import MembershipFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def place(db, site_tree):
-    estate = EstateFactory(name="E", slug="e")
-    a = BuildingFactory(estate=estate, code="A", street="x", number="1")
-    b = BuildingFactory(estate=estate, code="B", street="x", number="2")
-    ua, ub = UnitFactory(building=a, number="1"), UnitFactory(building=b, number="1")
-    owner_a = UserFactory(username="owner.a", email="a@example.pl")
-    MembershipFactory(user=owner_a, unit=ua, role=Membership.Role.OWNER, verified=True)
-    owner_b = UserFactory(username="owner.b", email="b@example.pl")
-    MembershipFactory(user=owner_b, unit=ub, role=Membership.Role.OWNER, verified=True)
-    return dict(a=a, b=b, owner_a=owner_a, owner_b=owner_b, group_a=residents.audience_group(building=a))
+    return mf.owners_in_two_buildings()
 
 
 def test_alias_of_restricted_news_reaches_only_its_readers(place, site_tree):

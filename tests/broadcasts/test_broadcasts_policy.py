@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import transaction
 
-from cms.core.exceptions import ServiceError
 from operations.broadcasts import policy, services
 from operations.broadcasts.errors import BroadcastErrorCode
 from operations.broadcasts.models import Broadcast
 from tests.factories.broadcasts import make_broadcast
 from tests.factories.content import make_news, restrict_page
-from tests.factories.viewers import SIGNED_IN, make_viewers
+from tests.factories.viewers import SIGNED_IN, make_viewers, refusal_code, refused_by_service
 
 B = Broadcast.Status
 EVERYONE = ["anonymous", *SIGNED_IN, "disabled_administrator"]
@@ -33,20 +31,6 @@ def viewers(unit_a1, unit_b1):
     return make_viewers(home=unit_a1, other=unit_b1)
 
 
-def code(refusal) -> str | None:
-    return None if refusal is None else refusal.code
-
-
-def _refused_by_service(call) -> str | None:
-    try:
-        with transaction.atomic():
-            call()
-            transaction.set_rollback(True)
-    except ServiceError as error:
-        return error.code
-    return None
-
-
 def broadcast_in(status: str) -> Broadcast:
     return Broadcast(status=status)
 
@@ -57,8 +41,10 @@ def test_broadcast_actions_follow_the_permissions_and_the_status(viewers, status
     subject = broadcast_in(status)
     editable = status in {B.DRAFT, B.SCHEDULED}
     cancellable = status in {B.DRAFT, B.SCHEDULED, B.SENDING}
-    assert code(policy.broadcast_edit_refusal(subject)) == (None if editable else "BROADCAST_NOT_EDITABLE")
-    assert code(policy.broadcast_cancel_refusal(subject)) == (None if cancellable else "BROADCAST_NOT_CANCELLABLE")
+    assert refusal_code(policy.broadcast_edit_refusal(subject)) == (None if editable else "BROADCAST_NOT_EDITABLE")
+    assert refusal_code(policy.broadcast_cancel_refusal(subject)) == (
+        None if cancellable else "BROADCAST_NOT_CANCELLABLE"
+    )
     for name in EVERYONE:
         viewer = viewers[name]
         broadcasts = name in BROADCASTERS
@@ -91,13 +77,13 @@ def test_the_services_refuse_exactly_what_the_policy_refuses(viewers, unit_a1, s
     Broadcast.objects.filter(pk=subject.pk).update(status=status)
     subject.refresh_from_db()
     administrator = viewers["administrator"]
-    cancelled = _refused_by_service(lambda: services.broadcast_cancel(broadcast=subject, user=administrator))
-    assert cancelled == code(policy.broadcast_cancel_refusal(subject))
-    saved = _refused_by_service(lambda: services.broadcast_draft_save(broadcast=subject, user=administrator))
-    assert saved == code(policy.broadcast_edit_refusal(subject))
+    cancelled = refused_by_service(lambda: services.broadcast_cancel(broadcast=subject, user=administrator))
+    assert cancelled == refusal_code(policy.broadcast_cancel_refusal(subject))
+    saved = refused_by_service(lambda: services.broadcast_draft_save(broadcast=subject, user=administrator))
+    assert saved == refusal_code(policy.broadcast_edit_refusal(subject))
     if policy.broadcast_edit_refusal(subject):
-        scheduled = _refused_by_service(lambda: services.broadcast_schedule(broadcast=subject, user=administrator))
+        scheduled = refused_by_service(lambda: services.broadcast_schedule(broadcast=subject, user=administrator))
         assert scheduled == BroadcastErrorCode.BROADCAST_NOT_EDITABLE
     gone = Broadcast(pk=subject.pk + 1000, status=B.DRAFT)
-    assert _refused_by_service(lambda: services.broadcast_draft_save(broadcast=gone)) == "BROADCAST_NOT_EDITABLE"
-    assert code(policy.broadcast_edit_refusal(None)) == BroadcastErrorCode.BROADCAST_NOT_EDITABLE
+    assert refused_by_service(lambda: services.broadcast_draft_save(broadcast=gone)) == "BROADCAST_NOT_EDITABLE"
+    assert refusal_code(policy.broadcast_edit_refusal(None)) == BroadcastErrorCode.BROADCAST_NOT_EDITABLE

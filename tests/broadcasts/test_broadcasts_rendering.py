@@ -9,19 +9,14 @@ from operations.messaging.models import Message
 from operations.residents.models import Membership
 from tests.factories import broadcasts as bf
 from tests.factories import messaging as mf
-from tests.factories.residents import MembershipFactory, UserFactory
+from tests.factories.residents import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def people(db):
-    pl = UserFactory(username="pl", first_name="Zofia", last_name="Wójcik")
-    en = UserFactory(username="en", first_name="John", last_name="Smith")
-    unset = UserFactory(username="unset", first_name="Jan", last_name="Nowak")  # never chose a language
-    mf.notification_settings(pl, language="pl")
-    mf.notification_settings(en, language="en")
-    return pl, en, unset
+    return mf.people_by_language()
 
 
 def test_broadcast_in_each_recipients_language_and_polish_without_english(people, building_a, unit_a1):

@@ -4,7 +4,7 @@ for an external provider. Broadcasts have their own (tests/factories/broadcasts.
 
 `ScriptedProvider` is a real `Provider` subclass configured through
 `settings.MESSAGING_PROVIDERS` (`scripted_providers`, behind the `fake_provider` fixture
-of tests/messaging and tests/broadcasts): it plays the outside service (SMSAPI, Expo, an
+of tests/conftest.py): it plays the outside service (SMSAPI, Expo, an
 SMTP server), records what it was handed and fails the way a test scripts. Nothing of the
 hub's own code is replaced.
 """
@@ -25,8 +25,9 @@ from operations.messaging.kinds import MessageKind
 from operations.messaging.models import MessageTemplate, NotificationPreference, NotificationSettings, PushDevice
 from operations.messaging.providers import OutgoingMessage, Provider
 from operations.messaging.services import preferences
+from operations.residents import services as residents
 from operations.residents.models import Membership
-from tests.factories.residents import MembershipFactory, UnitFactory, UserFactory
+from tests.factories.residents import BuildingFactory, EstateFactory, MembershipFactory, UnitFactory, UserFactory
 
 _tokens = itertools.count(1)
 
@@ -92,6 +93,30 @@ def reachable_people(building_a, building_b) -> dict:
         building_b, "zofia", first_name="Zofia", last_name="Mewa", phone="+48600100400", push=True, sms=True
     )
     return {"anna": anna, "jan": jan, "ewa": ewa, "piotr": piotr, "zofia": zofia}
+
+
+def people_by_language() -> tuple:
+    """Zofia (pl) and John (en), who chose their language, and Jan, who never chose one."""
+    pl = UserFactory(username="pl", first_name="Zofia", last_name="Wójcik")
+    en = UserFactory(username="en", first_name="John", last_name="Smith")
+    unset = UserFactory(username="unset", first_name="Jan", last_name="Nowak")  # never chose a language
+    notification_settings(pl, language="pl")
+    notification_settings(en, language="en")
+    return pl, en, unset
+
+
+def owners_in_two_buildings() -> dict:
+    """A new estate with buildings A and B and a verified owner in each (owner.a, owner.b,
+    e-mails a@ and b@example.pl): a, b, owner_a, owner_b and group_a (A's audience group)."""
+    estate = EstateFactory(name="E", slug="e")
+    a = BuildingFactory(estate=estate, code="A", street="x", number="1")
+    b = BuildingFactory(estate=estate, code="B", street="x", number="2")
+    ua, ub = UnitFactory(building=a, number="1"), UnitFactory(building=b, number="1")
+    owner_a = UserFactory(username="owner.a", email="a@example.pl")
+    MembershipFactory(user=owner_a, unit=ua, role=Membership.Role.OWNER, verified=True)
+    owner_b = UserFactory(username="owner.b", email="b@example.pl")
+    MembershipFactory(user=owner_b, unit=ub, role=Membership.Role.OWNER, verified=True)
+    return dict(a=a, b=b, owner_a=owner_a, owner_b=owner_b, group_a=residents.audience_group(building=a))
 
 
 def message_template(
@@ -169,7 +194,7 @@ class ScriptedProvider(Provider):
 
 @contextmanager
 def scripted_providers(settings) -> Iterator[Callable[..., ProviderScript]]:
-    """What the `fake_provider` fixtures give: install(channel, behaviour=...,
+    """What the `fake_provider` fixture gives: install(channel, behaviour=...,
     rate_per_second=...) sends `channel` through a ScriptedProvider for the rest of the
     test and returns its script (what it saw); the scripts are forgotten afterwards."""
     installed = []

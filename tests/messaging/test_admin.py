@@ -12,31 +12,19 @@ from django.utils import timezone
 
 from operations.messaging.models import MessageTemplate
 from operations.residents.roles import StaffRole
-from tests.factories import messaging as mf
 from tests.factories.admin import html_form, staff_client
 from tests.factories.broadcasts import broadcast_now, draft
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def people(building_a, building_b):
-    """Four residents of building A and one of B, each reachable differently."""
-    return mf.reachable_people(building_a, building_b)
-
-
-@pytest.fixture
-def dispatcher():
-    return staff_client(StaffRole.DISPATCHER)
-
-
 def test_delivery_log_filters_and_searches_but_never_edits(
-    dispatcher, building_a, people, django_capture_on_commit_callbacks
+    dispatcher_client, building_a, reachable_people, django_capture_on_commit_callbacks
 ):
     broadcast = draft(building_a)
     with django_capture_on_commit_callbacks(execute=True):  # sent now, as the workers would
         broadcast_now(broadcast)
-    response = dispatcher.get("/admin/deliveries/", {"channel": "push", "broadcast": broadcast.pk})
+    response = dispatcher_client.get("/admin/deliveries/", {"channel": "push", "broadcast": broadcast.pk})
     assert response.status_code == 200
     assert {d.address for d in response.context["object_list"]} == {
         "ExponentPushToken[anna-phone]",
@@ -44,12 +32,12 @@ def test_delivery_log_filters_and_searches_but_never_edits(
     }
     today = timezone.localdate()
     sent_today = {"broadcast": broadcast.pk, "created_at_from": today.isoformat(), "created_at_to": today.isoformat()}
-    assert len(dispatcher.get("/admin/deliveries/", sent_today).context["object_list"]) == 5
+    assert len(dispatcher_client.get("/admin/deliveries/", sent_today).context["object_list"]) == 5
     last_week = {"broadcast": broadcast.pk, "created_at_to": (today - timedelta(days=7)).isoformat()}
-    assert len(dispatcher.get("/admin/deliveries/", last_week).context["object_list"]) == 0
-    found = dispatcher.get("/admin/deliveries/", {"q": "jan@example"})
+    assert len(dispatcher_client.get("/admin/deliveries/", last_week).context["object_list"]) == 0
+    found = dispatcher_client.get("/admin/deliveries/", {"q": "jan@example"})
     assert {d.address for d in found.context["object_list"]} == {"jan@example.pl"}
-    assert dispatcher.get("/admin/deliveries/new/").status_code == 404
+    assert dispatcher_client.get("/admin/deliveries/new/").status_code == 404
     assert staff_client(StaffRole.BOARD).get("/admin/deliveries/").status_code == 302  # no view_delivery
 
 

@@ -10,7 +10,6 @@ staff role, Django staff without a role and a superuser.
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
 
 from cms.core.exceptions import ServiceError
 from operations.messaging import policy, services
@@ -18,7 +17,7 @@ from operations.messaging.errors import MessagingErrorCode
 from operations.messaging.kinds import KIND_RULES, Channel, MessageKind
 from operations.messaging.models import Message
 from tests.factories.messaging import message_template, push_device
-from tests.factories.viewers import SIGNED_IN, make_viewers
+from tests.factories.viewers import SIGNED_IN, make_viewers, refusal_code, refused_by_service
 
 EVERYONE = ["anonymous", *SIGNED_IN]
 # The staff roles' permissions (roles.py): the delivery log is the broadcasters' (editors,
@@ -32,10 +31,6 @@ TICKET_TEMPLATE_EDITORS = {"dispatcher", "administrator", "superuser"}
 @pytest.fixture
 def viewers(unit_a1, unit_b1):
     return make_viewers(home=unit_a1, other=unit_b1)
-
-
-def code(refusal) -> str | None:
-    return None if refusal is None else refusal.code
 
 
 @pytest.mark.django_db
@@ -57,22 +52,12 @@ def test_ticket_templates_are_for_ticket_staff_only(viewers):
         assert policy.may_edit_template(viewer, other_template), name
 
 
-def _refused_by_service(call) -> str | None:
-    try:
-        with transaction.atomic():
-            call()
-            transaction.set_rollback(True)
-    except ServiceError as error:
-        return error.code
-    return None
-
-
 @pytest.mark.django_db
 def test_ones_own_messages_preferences_and_devices_need_a_signed_in_person(viewers):
-    assert code(policy.personal_refusal(None)) == MessagingErrorCode.NOT_AUTHENTICATED
+    assert refusal_code(policy.personal_refusal(None)) == MessagingErrorCode.NOT_AUTHENTICATED
     for name in EVERYONE:
         expected = None if name in SIGNED_IN else MessagingErrorCode.NOT_AUTHENTICATED
-        assert code(policy.personal_refusal(viewers[name])) == expected, name
+        assert refusal_code(policy.personal_refusal(viewers[name])) == expected, name
 
 
 @pytest.mark.django_db
@@ -86,7 +71,7 @@ def test_only_the_owner_marks_a_message_read_or_removes_a_device(viewers):
         if name in {"resident", "superuser"}:
             continue
         viewer = viewers[name]
-        refused = _refused_by_service(
+        refused = refused_by_service(
             lambda viewer=viewer: services.messages_mark_read(user=viewer, message_ids=[message.pk])
         )
         assert refused == MessagingErrorCode.MESSAGE_NOT_FOUND, name
@@ -106,7 +91,7 @@ def test_locked_channels_cannot_be_turned_off_and_the_others_can():
             locked += is_locked
             assert policy.may_turn_off(kind, channel) == (not is_locked)
             refusal = policy.channel_off_refusal(kind, channel, field="choices.0.enabled")
-            assert code(refusal) == (MessagingErrorCode.CHANNEL_LOCKED if is_locked else None)
+            assert refusal_code(refusal) == (MessagingErrorCode.CHANNEL_LOCKED if is_locked else None)
             if refusal:
                 assert refusal.field == "choices.0.enabled"
     assert locked, "some kind has a locked channel"

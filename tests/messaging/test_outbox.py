@@ -23,14 +23,8 @@ from operations.residents import services as residents
 from operations.residents.models import Membership, Unit
 from tests.factories import broadcasts as bf
 from tests.factories import messaging as mf
-from tests.factories.residents import (
-    BuildingFactory,
-    EstateFactory,
-    MembershipFactory,
-    SuperUserFactory,
-    UnitFactory,
-    UserFactory,
-)
+from tests.factories import residents as residents_factories
+from tests.factories.residents import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -163,13 +157,14 @@ def test_membership_decision_is_one_message_however_often_it_is_announced(unit_a
 
 # --- Broker down ------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db(transaction=True)
 def test_verification_commits_and_its_message_waits_when_the_broker_is_down(broker_down, caplog):
-    building = BuildingFactory(estate=EstateFactory(), code="A")
-    unit = UnitFactory(building=building, number="7")
+    building = residents_factories.BuildingFactory(estate=residents_factories.EstateFactory(), code="A")
+    unit = residents_factories.UnitFactory(building=building, number="7")
     person = UserFactory(username="jan.kowalski", first_name="Jan", last_name="Kowalski")
     membership = MembershipFactory(user=person, unit=unit)
-    decider = SuperUserFactory(username="verifier")
+    decider = residents_factories.SuperUserFactory(username="verifier")
 
     with caplog.at_level(logging.WARNING, logger="cms.core.queue"):
         residents.membership_verify(membership=membership, decided_by=decider)  # commits; on_commit runs
@@ -259,6 +254,31 @@ def test_a_withdrawn_message_is_never_sent_whatever_brings_it_back(fake_provider
     assert sms.accepted == [], "a withdrawn message was sent"
     assert set(deliveries.values_list("state", flat=True)) == {Delivery.State.FAILED}
     assert Message.objects.filter(broadcast=broadcast).count() == 3  # the inbox entries stay
+
+
+def test_only_an_activation_template_may_be_sent_for_an_accounts_activation():
+    """A password reset (or any account e-mail but the confirmation) flagged as an
+    activation e-mail is refused: the flag lets it reach an inactive account."""
+    anna = UserFactory(username="anna")
+    with pytest.raises(ValueError):
+        services.message_send(
+            kind=MessageKind.ACCOUNT,
+            template_key="password-reset",
+            recipients=[anna],
+            context={"link": "https://x/", "username": "anna"},
+            dedupe_key="password-reset:activation",
+            channels=[Channel.EMAIL],
+            inbox=False,
+            for_account_activation=True,
+        )
+    assert not Message.objects.exists()
+
+
+def test_withdrawing_without_a_broadcast_withdraws_nothing():
+    with pytest.raises(ValueError):
+        services.messages_withdraw(broadcast_id=None, reason="x")
+    with pytest.raises(ValueError):
+        services.account_activation_messages_withdraw(user_id=None, reason="x")
 
 
 def test_only_an_account_email_may_be_sent_for_an_accounts_activation():

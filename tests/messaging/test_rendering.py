@@ -35,12 +35,7 @@ def send(people, *, key="test-message", context=None, dedupe_key="event:1", chan
 
 @pytest.fixture
 def people(db):
-    pl = UserFactory(username="pl", first_name="Zofia", last_name="Wójcik")
-    en = UserFactory(username="en", first_name="John", last_name="Smith")
-    unset = UserFactory(username="unset", first_name="Jan", last_name="Nowak")  # never chose a language
-    mf.notification_settings(pl, language="pl")
-    mf.notification_settings(en, language="en")
-    return pl, en, unset
+    return mf.people_by_language()
 
 
 def test_template_in_each_recipients_language(people):

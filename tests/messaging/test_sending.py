@@ -413,7 +413,7 @@ def test_only_an_activation_email_reaches_an_inactive_account_and_only_while_it_
         key = f"test:{person.username}:{kind}:{activation}"
         services.message_send(
             kind=kind,
-            template_key="test-message",
+            template_key="account-confirm" if activation else "test-message",
             recipients=[person],
             context={"what": "link"},
             dedupe_key=key,

@@ -12,14 +12,12 @@ tests/residents/test_membership_requests.py and tests/api/test_residents_account
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
 
-from cms.core.exceptions import ServiceError
 from operations.residents import policy, services
 from operations.residents.errors import MembershipErrorCode, PasswordChangeErrorCode, TokenErrorCode
 from operations.residents.models import Membership
 from tests.factories.residents import MembershipFactory
-from tests.factories.viewers import EVERYONE, SIGNED_IN, STAFF_ROLES, make_viewers
+from tests.factories.viewers import EVERYONE, SIGNED_IN, STAFF_ROLES, make_viewers, refusal_code, refused_by_service
 
 # Deciding on memberships is residents.change_membership: the administrators' (and a superuser's).
 DECIDERS = {"administrator", "superuser"}
@@ -41,10 +39,6 @@ def pending_request(viewers, unit_a2):
     return MembershipFactory(user=viewers["resident"], unit=unit_a2)
 
 
-def code(refusal) -> str | None:
-    return None if refusal is None else refusal.code
-
-
 @pytest.mark.django_db
 def test_only_administrators_decide_on_memberships_and_see_proofs(viewers):
     for name in EVERYONE:
@@ -52,7 +46,7 @@ def test_only_administrators_decide_on_memberships_and_see_proofs(viewers):
         assert policy.may_decide_memberships(viewer) == (name in DECIDERS), name
         assert policy.may_see_membership_proof(viewer) == (name in DECIDERS), name
         expected = None if name in DECIDERS else MembershipErrorCode.PERMISSION_DENIED
-        assert code(policy.membership_decision_refusal(viewer)) == expected, name
+        assert refusal_code(policy.membership_decision_refusal(viewer)) == expected, name
 
 
 @pytest.mark.django_db
@@ -60,7 +54,7 @@ def test_a_membership_is_ended_by_administrators_or_by_its_own_resident(viewers,
     for name in EVERYONE:
         allowed = name in DECIDERS or name == "resident"
         refusal = policy.membership_end_refusal(viewers[name], own_membership)
-        assert code(refusal) == (None if allowed else MembershipErrorCode.PERMISSION_DENIED), name
+        assert refusal_code(refusal) == (None if allowed else MembershipErrorCode.PERMISSION_DENIED), name
 
 
 @pytest.mark.django_db
@@ -79,35 +73,24 @@ def test_the_offered_decisions_follow_the_status_and_the_refusals(viewers, own_m
     )
 
 
-def _refused_by_service(call) -> str | None:
-    """The code a service refuses with, or None; whatever it wrote is rolled back."""
-    try:
-        with transaction.atomic():
-            call()
-            transaction.set_rollback(True)
-    except ServiceError as error:
-        return error.code
-    return None
-
-
 @pytest.mark.django_db
 def test_the_services_refuse_exactly_what_the_policy_refuses(viewers, own_membership, pending_request):
     for name in EVERYONE:
         viewer = viewers[name]
-        ended = _refused_by_service(
+        ended = refused_by_service(
             lambda viewer=viewer: services.membership_end(membership=own_membership, ended_by=viewer)
         )
-        assert ended == code(policy.membership_end_refusal(viewer, own_membership)), name
-        verified = _refused_by_service(
+        assert ended == refusal_code(policy.membership_end_refusal(viewer, own_membership)), name
+        verified = refused_by_service(
             lambda viewer=viewer: services.membership_verify(membership=pending_request, decided_by=viewer)
         )
-        assert verified == code(policy.membership_decision_refusal(viewer)), name
-        rejected = _refused_by_service(
+        assert verified == refusal_code(policy.membership_decision_refusal(viewer)), name
+        rejected = refused_by_service(
             lambda viewer=viewer: services.membership_reject(
                 membership=pending_request, decided_by=viewer, reason="Nie"
             )
         )
-        assert rejected == code(policy.membership_decision_refusal(viewer)), name
+        assert rejected == refusal_code(policy.membership_decision_refusal(viewer)), name
 
 
 @pytest.mark.django_db
@@ -115,13 +98,13 @@ def test_only_signed_in_active_people_ask_for_a_unit_or_change_their_password(vi
     for name in EVERYONE:
         viewer = viewers[name]
         signed_in = name in SIGNED_IN
-        assert code(policy.membership_request_refusal(viewer)) == (
+        assert refusal_code(policy.membership_request_refusal(viewer)) == (
             None if signed_in else MembershipErrorCode.NOT_AUTHENTICATED
         ), name
-        assert code(policy.password_change_refusal(viewer)) == (
+        assert refusal_code(policy.password_change_refusal(viewer)) == (
             None if signed_in else PasswordChangeErrorCode.NOT_AUTHENTICATED
         ), name
-    refused = _refused_by_service(
+    refused = refused_by_service(
         lambda: services.membership_request(
             user=viewers["disabled_administrator"],
             unit=unit_b1,
@@ -131,7 +114,7 @@ def test_only_signed_in_active_people_ask_for_a_unit_or_change_their_password(vi
         )
     )
     assert refused == MembershipErrorCode.NOT_AUTHENTICATED
-    refused = _refused_by_service(
+    refused = refused_by_service(
         lambda: services.password_change(user=None, current_password="x", new_password="y", channel="session")
     )
     assert refused == PasswordChangeErrorCode.NOT_AUTHENTICATED
@@ -152,8 +135,8 @@ def test_a_token_is_revoked_only_by_a_request_signed_in_with_it(viewers):
         viewer = viewers[name]
         with_token = policy.token_revoke_refusal(viewer, raw_token="a-token")
         signed_in = name in SIGNED_IN or name == "disabled_administrator"
-        assert code(with_token) == (None if signed_in else TokenErrorCode.NOT_TOKEN_AUTHENTICATED), name
-        assert code(policy.token_revoke_refusal(viewer, raw_token="")) == TokenErrorCode.NOT_TOKEN_AUTHENTICATED
+        assert refusal_code(with_token) == (None if signed_in else TokenErrorCode.NOT_TOKEN_AUTHENTICATED), name
+        assert refusal_code(policy.token_revoke_refusal(viewer, raw_token="")) == TokenErrorCode.NOT_TOKEN_AUTHENTICATED
 
 
 def test_a_token_signed_request_has_no_session_to_end():

@@ -15,13 +15,12 @@ from django.contrib.auth.models import AnonymousUser
 from operations.residents import policy
 from operations.residents.errors import MembershipErrorCode
 from operations.residents.models import Membership
-from operations.residents.roles import StaffRole
-from tests.factories.residents import MembershipFactory, SuperUserFactory, UserFactory
-from tests.factories.tickets import fresh, resident, staff
+from tests.factories.residents import MembershipFactory
+from tests.factories.tickets import resident, staff
+from tests.factories.viewers import STAFF_ROLES, refusal_code, staff_viewers
 
 pytestmark = pytest.mark.django_db
 
-STAFF_ROLES = [role.value for role in StaffRole]
 EVERYONE = [
     "nobody",
     "anonymous",
@@ -40,22 +39,14 @@ ALL_CLOSED = policy.MembershipActions(verify=False, reject=False, end=False)
 
 @pytest.fixture
 def viewers(unit_a1, unit_b1):
-    people = {
+    return {
         "nobody": None,
         "anonymous": AnonymousUser(),
         "holder": resident(unit_a1),
         "other_resident": resident(unit_b1),
         "dispatcher_holder": staff("dispatcher"),
-        "django_staff": UserFactory(is_staff=True),
-        "superuser": SuperUserFactory(),
+        **staff_viewers(),
     }
-    for role in STAFF_ROLES:
-        people[role] = staff(role)
-    disabled = staff("administrator")
-    disabled.is_active = False
-    disabled.save(update_fields=["is_active"])
-    people["disabled_administrator"] = fresh(disabled)
-    return people
 
 
 @pytest.fixture
@@ -70,20 +61,16 @@ def memberships(viewers, unit_a1, unit_a2):
     }
 
 
-def code(refusal) -> str | None:
-    return None if refusal is None else refusal.code
-
-
 def test_as_staff_only_those_who_decide_end_a_membership_even_their_own(viewers, memberships):
     for holder in HOLDERS:
         membership = memberships[holder]
         for name in EVERYONE:
             refusal = policy.membership_end_refusal(viewers[name], membership, as_staff=True)
             expected = None if name in DECIDERS else MembershipErrorCode.PERMISSION_DENIED
-            assert code(refusal) == expected, (holder, name)
+            assert refusal_code(refusal) == expected, (holder, name)
             # Asked plainly (the portal, the service), the holder still ends their own.
             plain = policy.membership_end_refusal(viewers[name], membership)
-            assert code(plain) == (None if name in DECIDERS or name == holder else expected), (holder, name)
+            assert refusal_code(plain) == (None if name in DECIDERS or name == holder else expected), (holder, name)
 
 
 def test_as_staff_the_offered_decisions_are_those_who_decide(viewers, memberships):

@@ -20,6 +20,7 @@ from operations.messaging.rendering import validate_template_texts
 from operations.residents.models import Building, Estate, Unit
 
 from ..models import Broadcast
+from ..services import BROADCAST_PLACE_FIELDS, BROADCAST_TEXT_FIELDS
 
 PLACEHOLDERS_HELP = _(
     "You may use {{ recipient.first_name }}, {{ recipient.name }} and {{ cooperative }}; each recipient sees their own."
@@ -36,7 +37,7 @@ BROADCAST_TEXTS = {
     "pl": {"subject": "subject", "body_text": "body", "sms_text": "sms_text"},
     "en": {"subject": "subject_en", "body_text": "body_en", "sms_text": "sms_text_en"},
 }
-AUDIENCE_FIELDS = ["everyone", "estates", "buildings", "units", "roles"]
+AUDIENCE_FIELDS = ["everyone", *BROADCAST_PLACE_FIELDS, "roles"]
 
 
 class BroadcastForm(WagtailAdminModelForm):
@@ -71,24 +72,8 @@ class BroadcastForm(WagtailAdminModelForm):
 
     class Meta:
         model = Broadcast
-        fields = [
-            "title",
-            "kind",
-            "subject",
-            "body",
-            "sms_text",
-            "subject_en",
-            "body_en",
-            "sms_text_en",
-            "link",
-            "everyone",
-            "estates",
-            "buildings",
-            "units",
-            "roles",
-            "channels",
-            "send_at",
-        ]
+        # The service's texts, then the audience, the channels and the time.
+        fields = [*BROADCAST_TEXT_FIELDS, *AUDIENCE_FIELDS, "channels", "send_at"]
         widgets = {
             "body": forms.Textarea(attrs={"rows": 8}),
             "body_en": forms.Textarea(attrs={"rows": 8}),

@@ -25,8 +25,15 @@ def _move_content_type(apps, schema_editor, *, source, target):
         moving.app_label = target
         moving.save(update_fields=["app_label"])
         return
-    # Both exist (post_migrate ran in between): the grants move to the target's permissions;
+    # Both exist (post_migrate ran in between): the grants move to the target's permissions
+    # and the history (Wagtail's, and the Django admin's where installed) to the target;
     # the old content type stays, stale and harmless (`remove_stale_contenttypes`).
+    for app_label, model_name in (("wagtailcore", "ModelLogEntry"), ("admin", "LogEntry")):
+        try:
+            entries = apps.get_model(app_label, model_name)
+        except LookupError:
+            continue  # not installed
+        entries.objects.using(db).filter(content_type=moving).update(content_type=existing)
     for permission in Permission.objects.using(db).filter(content_type=moving):
         twin = Permission.objects.using(db).filter(content_type=existing, codename=permission.codename).first()
         if twin is None:
@@ -53,6 +60,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
         ('contenttypes', '0002_remove_content_type_name'),
+        ('wagtailcore', '0063_modellogentry'),
         ('messaging', '0004_message_for_account_activation_withdrawn_at'),
         ('news', '0002_initial'),
         ('residents', '0002_membership_ended_by_sign_in_inactive'),

@@ -5,7 +5,7 @@ so the public functions are re-exported here and the split stays an inner detail
 
 - `outbox`: the hub's own messages (`message_send`) and composed ones
   (`composed_message_send`, the broadcasts app's), one row per person and channel, and
-  withdrawing them (`messages_withdraw`);
+  withdrawing them (`messages_withdraw`, `account_activation_messages_withdraw`);
 - `sending`: the worker's side: claiming, sending and recording deliveries;
 - `delivery_reports`: what providers report after sending (bounces);
 - `templates`: the texts of the hub's own messages;
@@ -22,7 +22,7 @@ providers; each outcome is recorded as it happens).
 """
 
 from .delivery_reports import delivery_report_record
-from .outbox import composed_message_send, message_send, messages_withdraw
+from .outbox import account_activation_messages_withdraw, composed_message_send, message_send, messages_withdraw
 from .preferences import (
     email_preferences_token,
     email_preferences_token_read,
@@ -46,6 +46,7 @@ from .sending import (
 from .templates import template_texts, templates_ensure
 
 __all__ = [
+    "account_activation_messages_withdraw",
     "channels_with_due_deliveries",
     "composed_message_send",
     "deliveries_claim",

@@ -34,7 +34,7 @@ from django.utils.functional import Promise
 from cms.core.queue import enqueue_after_commit
 
 from .. import selectors
-from ..kinds import Channel, MessageKind, rules_for
+from ..kinds import ACCOUNT_ACTIVATION_TEMPLATES, Channel, MessageKind, rules_for
 from ..models import Delivery, Message, NotificationSettings, PushDevice
 from ..rendering import CompiledTexts, recipient_context
 from .templates import template_texts
@@ -226,15 +226,17 @@ def message_send(
     not be readable by whoever holds a session or token of the account, so it goes to its
     channels only (the row is still written, as the outbox and the delivery log need it).
 
-    Nothing reaches an account that is not active, except an account e-mail sent
-    `for_account_activation`: the e-mail whose link activates the account (the residents
-    app sends it to an account awaiting its confirmation). Sending checks the flag again,
-    and that the account still has no password (it is chosen when the link is opened).
+    Nothing reaches an account that is not active, on any channel, except an account
+    e-mail sent `for_account_activation`: the e-mail whose link activates the account
+    (one of ACCOUNT_ACTIVATION_TEMPLATES, which the residents app sends to an account
+    awaiting its confirmation). Sending checks the flag again, and that the account still
+    has no password (it is chosen when the link is opened); once the account is confirmed
+    its sender withdraws what is still queued (`account_activation_messages_withdraw`).
     Returns how many people got a new message.
     """
     kind = MessageKind(kind)
-    if for_account_activation and kind != MessageKind.ACCOUNT:
-        raise ValueError("Only an account e-mail may be sent for an account's activation.")
+    if for_account_activation and (kind != MessageKind.ACCOUNT or template_key not in ACCOUNT_ACTIVATION_TEMPLATES):
+        raise ValueError("Only an account's activation e-mail may be sent for an account's activation.")
     _require_plain(context)
     user_ids = [getattr(person, "pk", person) for person in recipients]
     written, queued = _write_outbox(
@@ -284,17 +286,43 @@ def composed_message_send(
     return written, queued
 
 
+def _withdraw(messages, deliveries, *, reason: str) -> int:
+    messages.filter(withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
+    return deliveries.filter(state__in=[Delivery.State.QUEUED, Delivery.State.SENDING]).update(
+        state=Delivery.State.FAILED, error=reason[:2000], claim=None
+    )
+
+
 @transaction.atomic
 def messages_withdraw(*, broadcast_id: int, reason: str) -> int:
     """Withdraw a broadcast's messages: nothing more of them is sent, whatever is in flight.
 
     Their queued deliveries fail, and so do those a worker holds (it checks its claim
-    before each send, so it stops at once and its later report is ignored). The messages
-    are marked withdrawn, so a delivery that anything brings back to the queue later
-    fails instead of going out (`sending.deliveries_claim`). The inbox entries stay.
+    before each send, after waiting for the provider's rate, so it stops at once; only a
+    send already at the provider goes out, and is logged as sent). The messages are
+    marked withdrawn, so a delivery that anything brings back to the queue later fails
+    instead of going out (`sending.deliveries_claim`). The inbox entries stay.
     Returns how many deliveries were stopped.
     """
-    Message.objects.filter(broadcast_id=broadcast_id, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
-    return Delivery.objects.filter(
-        broadcast_id=broadcast_id, state__in=[Delivery.State.QUEUED, Delivery.State.SENDING]
-    ).update(state=Delivery.State.FAILED, error=reason[:2000], claim=None)
+    if broadcast_id is None:
+        raise ValueError("messages_withdraw needs the broadcast whose messages it withdraws.")
+    return _withdraw(
+        Message.objects.filter(broadcast_id=broadcast_id),
+        Delivery.objects.filter(broadcast_id=broadcast_id),
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def account_activation_messages_withdraw(*, user_id: int, reason: str) -> int:
+    """Withdraw the activation e-mails still queued for an account (sent
+    `for_account_activation`): once it is confirmed they have done their work, and a
+    retry must not reach the account later, when it may have been disabled. Returns how
+    many deliveries were stopped."""
+    if user_id is None:
+        raise ValueError("account_activation_messages_withdraw needs the account.")
+    return _withdraw(
+        Message.objects.filter(recipient_id=user_id, for_account_activation=True),
+        Delivery.objects.filter(message__recipient_id=user_id, message__for_account_activation=True),
+        reason=reason,
+    )

@@ -41,9 +41,9 @@ def deliveries_claim(*, channel: str, limit: int) -> tuple[uuid.UUID, list[Deliv
     claim = uuid.uuid4()
     # What its sender withdrew (a cancelled broadcast: services.messages_withdraw) is never
     # sent, whatever brought it back to the queue (a retry, a requeued lease).
-    Delivery.objects.filter(
-        channel=channel, state=Delivery.State.QUEUED, message__withdrawn_at__isnull=False
-    ).update(state=Delivery.State.FAILED, error="withdrawn by its sender", claim=None)
+    Delivery.objects.filter(channel=channel, state=Delivery.State.QUEUED, message__withdrawn_at__isnull=False).update(
+        state=Delivery.State.FAILED, error="withdrawn by its sender", claim=None
+    )
     due = list(
         Delivery.objects.filter(channel=channel, state=Delivery.State.QUEUED, next_attempt_at__lte=now)
         .order_by("next_attempt_at", "pk")
@@ -102,7 +102,9 @@ def delivery_record(
     """Record what became of one claimed delivery; False if the claim was lost meanwhile.
 
     `outcome` is "sent", "temporary", "failed" or "bounced". A temporary failure is retried
-    after a growing delay until MESSAGING_MAX_ATTEMPTS attempts, then fails.
+    after a growing delay until MESSAGING_MAX_ATTEMPTS attempts, then fails. A send that
+    was already at the provider when its sender withdrew the message (which clears the
+    claim and fails the delivery) is still recorded as sent: the log must say who got it.
     """
     now = timezone.now()
     attempts = delivery.attempts + 1
@@ -115,7 +117,10 @@ def delivery_record(
         changes.update(state=Delivery.State.BOUNCED)
     else:
         changes.update(state=Delivery.State.FAILED)
-    return bool(Delivery.objects.filter(pk=delivery.pk, claim=claim).update(**changes))
+    held = Q(claim=claim)
+    if outcome == "sent":
+        held |= Q(claim__isnull=True, state=Delivery.State.FAILED, message__withdrawn_at__isnull=False)
+    return bool(Delivery.objects.filter(held, pk=delivery.pk).update(**changes))
 
 
 class _RateLimiter:
@@ -178,6 +183,8 @@ def deliveries_send(*, channel: str, time_budget: float | None = None, limit: in
                 tried += 1
                 continue
             limiter.wait()
+            if not _still_claimed(delivery, claim):
+                continue  # withdrawn (or taken over) while this worker waited for the provider's rate
             outcome, provider_id, error = _send_one(provider, delivery)
             delivery_record(delivery=delivery, claim=claim, outcome=outcome, provider_id=provider_id, error=error)
             counts[outcome] += 1
@@ -198,31 +205,37 @@ def _announce(channel: str, counts: dict[str, int]) -> dict[str, int]:
 
 
 def _still_claimed(delivery: Delivery, claim: uuid.UUID) -> bool:
-    return Delivery.objects.filter(pk=delivery.pk, claim=claim, state=Delivery.State.SENDING).exists()
+    """Whether this worker still holds the delivery and its message was not withdrawn."""
+    return Delivery.objects.filter(
+        pk=delivery.pk, claim=claim, state=Delivery.State.SENDING, message__withdrawn_at__isnull=True
+    ).exists()
 
 
 def _address_moved(delivery: Delivery) -> str:
-    """Why the address queued earlier is no longer the recipient's ('' when it still is).
+    """Why the delivery queued earlier may no longer go out ('' when it still may).
 
-    A retry may come hours later: the phone may have been handed to someone else (its push
-    token registered by them), the number or e-mail changed. Sending then would reach a
+    A retry may come hours later: the account may have been disabled (a lost or sold
+    phone is a reason to), the phone handed to someone else (its push token registered by
+    them), the number or e-mail changed. Sending then would reach a disabled account or a
     stranger, so the delivery fails instead.
     """
-    recipient_id = delivery.message.recipient_id
+    message = delivery.message
+    recipient_id = message.recipient_id
+    reachable = Q(is_active=True)
+    if delivery.channel == Channel.EMAIL and message.kind == MessageKind.ACCOUNT and message.for_account_activation:
+        # A registered account stays inactive until the link in its confirmation e-mail
+        # is opened: that e-mail (recorded as such by message_send) must reach it while
+        # it still awaits it, with no password yet (chosen when the link is opened).
+        # Nothing else, on no channel, reaches an inactive account.
+        reachable |= Q(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+    if not get_user_model().objects.filter(reachable, pk=recipient_id).exists():
+        return "the recipient's account is not active"
     if delivery.channel == Channel.PUSH:
         still = PushDevice.objects.filter(token=delivery.address, user_id=recipient_id).exists()
     elif delivery.channel == Channel.SMS:
         still = NotificationSettings.objects.filter(user_id=recipient_id, phone=delivery.address).exists()
     else:
-        reachable = Q(is_active=True)
-        if delivery.message.kind == MessageKind.ACCOUNT and delivery.message.for_account_activation:
-            # A registered account stays inactive until the link in its confirmation e-mail
-            # is opened: that e-mail (recorded as such by message_send) must reach it while
-            # it still awaits it, with no password yet (chosen when the link is opened).
-            # Nothing else reaches an inactive account.
-            reachable |= Q(password__startswith=UNUSABLE_PASSWORD_PREFIX)
-        people = get_user_model().objects.filter(pk=recipient_id, email=delivery.address)
-        still = people.filter(reachable).exists()
+        still = get_user_model().objects.filter(pk=recipient_id, email=delivery.address).exists()
     return "" if still else "the address is no longer the recipient's"
 
 

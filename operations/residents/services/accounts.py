@@ -248,7 +248,7 @@ def _account_email(*, user: AbstractUser, template_key: str, link: str, **contex
     within the hourly limit per address.
     """
     from operations.messaging import services as messaging
-    from operations.messaging.kinds import Channel, MessageKind
+    from operations.messaging.kinds import ACCOUNT_ACTIVATION_TEMPLATES, Channel, MessageKind
 
     valid_until = timezone.now() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
     messaging.message_send(
@@ -266,7 +266,7 @@ def _account_email(*, user: AbstractUser, template_key: str, link: str, **contex
         channels=[Channel.EMAIL],
         inbox=False,
         # Its link activates the account: it must reach the account while it is inactive.
-        for_account_activation=template_key == "account-confirm",
+        for_account_activation=template_key in ACCOUNT_ACTIVATION_TEMPLATES,
     )
 
 
@@ -419,6 +419,11 @@ def account_confirm(
     user.save(update_fields=["password", "is_active", *names])
     confirmation.confirmed_at = timezone.now()
     confirmation.save(update_fields=["confirmed_at"])
+    # Its other confirmation e-mails (asked for again, or a retry still queued) have done
+    # their work: none may reach the account later, when staff may have disabled it.
+    from operations.messaging import services as messaging
+
+    messaging.account_activation_messages_withdraw(user_id=user.pk, reason="the account was confirmed")
     _record_email_link_sign_in(user, ip_address=ip_address, user_agent=user_agent)
     return user
 
