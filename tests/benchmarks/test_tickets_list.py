@@ -1,35 +1,34 @@
 """Tickets list of 100 tickets through GraphQL against a hand-written floor view, as a
 dispatcher and as a contractor's worker.
 
-Run on purpose: `PYTEST_WORKERS=0 scripts/test.sh -m benchmark -s tests/benchmarks`.
+Run on purpose: `PYTEST_WORKERS=0 scripts/test.sh -m benchmark -s tests/benchmarks/test_tickets_list.py`.
 Every ticket is made through the services (report, assignment, a public and an internal
 comment, one photo, for some a status change), so history, comments and photos are what
 production holds. The floor builds the same JSON from `.values()` queries with the same
 visibility rules (`selectors.tickets_visible_to`, `selectors.internal_notes_filter`,
-`selectors.TicketViewer`). Reports requests per second of each, their ratio and SQL queries
-per request; asserts that both return the same JSON and that the GraphQL query count is
-the same for 20 and for 100 tickets (speed is reported, never asserted).
+`selectors.TicketViewer`). Timed with `kit.compare` (interleaved rounds, medians), warm
+and cold (tickets are personal data: no shared cache ever serves them, "warm" is only
+what the code keeps anyway); reports the median time of each, their ratio and SQL
+queries per request; asserts that both return the same JSON and that the GraphQL query
+count is the same for 20 and for 100 tickets (speed is reported, never asserted).
 
-`TICKETS_BENCHMARK_PROFILE=<requests>` also profiles that many GraphQL requests per viewer,
-prints the top entries and leaves the profile in /tmp/tickets_list_<database>_<viewer>.prof.
+`BENCHMARK_PROFILE=<requests>` (or the former `TICKETS_BENCHMARK_PROFILE`) also profiles
+that many GraphQL requests per case, prints the top entries and leaves the profile in
+/tmp (see `kit.py`).
 """
 
 from __future__ import annotations
 
-import cProfile
 import io
 import json
 import os
-import pstats
 import time
 from collections import defaultdict
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
 from django.http import JsonResponse
 from django.test import Client, override_settings
-from django.test.utils import CaptureQueriesContext
 from django.urls import include, path, reverse
 from django.utils import timezone
 from PIL import Image
@@ -37,6 +36,7 @@ from strawberry.relay import to_base64
 
 from operations.tickets import selectors, services, workflow
 from operations.tickets.models import CLOSED_STATUSES, Ticket, TicketComment, TicketPhoto
+from tests.benchmarks import kit
 from tests.factories import tickets as tf
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.django_db]
@@ -44,8 +44,8 @@ pytestmark = [pytest.mark.benchmark, pytest.mark.django_db]
 TICKETS = 100
 FIRST_BATCH = 20
 PAGE = 100
-DURATION_SECONDS = 5.0
-PROFILE_REQUESTS = int(os.environ.get("TICKETS_BENCHMARK_PROFILE", "0") or 0)
+if os.environ.get("TICKETS_BENCHMARK_PROFILE") and not kit.PROFILE_REQUESTS:
+    kit.PROFILE_REQUESTS = int(os.environ["TICKETS_BENCHMARK_PROFILE"])
 
 # The fields of the portal's tickets list page (graphql/operations/Tickets.graphql), with
 # the comment count and the buttons a worker's list shows.
@@ -206,33 +206,7 @@ def _floor(client: Client):
 
 
 def _queries(call, client) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = call(client)
-    assert response.status_code == 200
-    return len(captured.captured_queries)
-
-
-def _measure(call, client) -> float:
-    done = 0
-    started = time.perf_counter()
-    while time.perf_counter() - started < DURATION_SECONDS:
-        call(client)
-        done += 1
-    return done / (time.perf_counter() - started)
-
-
-def _profile(client: Client, viewer: str) -> None:
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(PROFILE_REQUESTS):
-        _graphql(client)
-    profiler.disable()
-    profiler.dump_stats(f"/tmp/tickets_list_{connection.vendor}_{viewer.replace(' ', '_')}.prof")
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("tottime").print_stats(25)
-    stats.sort_stats("cumulative").print_stats(r"operations|cms|strawberry_django|django/(db|utils)", 60)
-    print(f"\nprofile of {PROFILE_REQUESTS} GraphQL requests as {viewer}:\n{out.getvalue()}")
+    return kit.queries(lambda: call(client))
 
 
 @override_settings(ROOT_URLCONF=__name__)
@@ -254,7 +228,7 @@ def test_tickets_list_graphql_against_floor():
     _make_tickets(cast, categories, photo, FIRST_BATCH, TICKETS - FIRST_BATCH)
     build_seconds = time.perf_counter() - started
 
-    report = {"tickets": TICKETS, "database": connection.vendor, "build_seconds": round(build_seconds, 1)}
+    rows = {}
     for viewer, client in clients.items():
         graphql_json = _graphql(client).json()
         floor_json = _floor(client).json()
@@ -263,20 +237,10 @@ def test_tickets_list_graphql_against_floor():
         assert graphql_json["data"]["tickets"]["totalCount"] == expected
         assert len(graphql_json["data"]["tickets"]["edges"]) == expected
         assert graphql_json == floor_json
+        assert _queries(_graphql, client) == queries_at_20[viewer], "the GraphQL query count grows with the tickets"
 
-        graphql_queries = _queries(_graphql, client)
-        floor_queries = _queries(_floor, client)
-        assert graphql_queries == queries_at_20[viewer], "the GraphQL query count grows with the tickets"
-        floor_rps = _measure(_floor, client)
-        graphql_rps = _measure(_graphql, client)
-        report[viewer] = {
-            "tickets_returned": expected,
-            "floor_requests_per_second": round(floor_rps, 1),
-            "graphql_requests_per_second": round(graphql_rps, 1),
-            "graphql_to_floor_time_ratio": round(floor_rps / graphql_rps, 2),
-            "floor_sql_queries": floor_queries,
-            "graphql_sql_queries": graphql_queries,
-        }
-        if PROFILE_REQUESTS:
-            _profile(client, viewer)
-    print("\ntickets list benchmark:", json.dumps(report, indent=2))
+    for cold in (False, True):
+        for viewer, client in clients.items():
+            label = f"tickets, {viewer}, {'cold' if cold else 'warm'}"
+            rows[label] = kit.compare(label, lambda c=client: _graphql(c), lambda c=client: _floor(c), cold=cold)
+    kit.report("tickets list", rows, tickets=TICKETS, build_seconds=round(build_seconds, 1))

@@ -10,11 +10,12 @@ import strawberry
 import strawberry_django
 from django.db.models import Prefetch
 from strawberry import Info, relay
+from strawberry.types.nodes import SelectedField
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from cms.core.graphql.context import collection_path_is_visible, site_root
-from cms.core.images import ImageSize, image_queryset, rendition_url, srcset
+from cms.core.images import ALL_FILTER_SPECS, SRCSET_SPECS, ImageSize, image_queryset, rendition_of, srcset
 
 ImageSizeEnum = strawberry.enum(ImageSize, name="ImageSize", description="Allowed image sizes.")
 
@@ -38,17 +39,62 @@ class ImageType:
 
     @strawberry.field(description="The image at an allowed size.")
     def rendition(self, size: ImageSizeEnum = ImageSize.CARD) -> Rendition:
-        rendition = self.get_rendition(ImageSize(size).value)
-        return Rendition(url=rendition_url(rendition), width=rendition.width, height=rendition.height)
+        url, width, height = rendition_of(self, ImageSize(size).value)
+        return Rendition(url=url, width=width, height=height)
 
     @strawberry.field(description="`srcset` attribute value offering several widths.")
     def srcset(self) -> str:
         return srcset(self)
 
 
-def image_prefetch(lookup: str) -> Prefetch:
-    """Prefetch an image relation with all allowed renditions, for the optimizer's hints."""
-    return Prefetch(lookup, queryset=image_queryset())
+def _size_spec(value) -> str | None:
+    """The filter spec of a `size` argument as the query gives it (the enum's name, a
+    variable's value, or nothing: the default), None when it is not an allowed size."""
+    if value is None:
+        return ImageSize.CARD.value
+    if isinstance(value, ImageSize):
+        return value.value
+    if isinstance(value, str):
+        if value in ImageSize.__members__:
+            return ImageSize[value].value
+        if value in ALL_FILTER_SPECS:
+            return value
+    return None
+
+
+def _specs_selected(selections) -> set[str] | None:
+    """The filter specs the selections below an image field ask for (`rendition(size:)`,
+    `srcset`), through fragments; None when one cannot be told (then every size is read).
+    Directives are ignored: reading a size a `@skip` leaves out costs a row, not a query."""
+    specs: set[str] = set()
+    for selection in selections:
+        name = getattr(selection, "name", None)
+        if name == "rendition" and isinstance(selection, SelectedField):
+            spec = _size_spec(selection.arguments.get("size"))
+            if spec is None:
+                return None
+            specs.add(spec)
+        elif name == "srcset" and isinstance(selection, SelectedField):
+            specs.update(SRCSET_SPECS)
+        inner = _specs_selected(getattr(selection, "selections", None) or ())
+        if inner is None:
+            return None
+        specs |= inner
+    return specs
+
+
+def image_prefetch(lookup: str):
+    """The optimizer's hint for an image relation: prefetch its images and read, in one
+    query for all of them, the stored renditions of the sizes the query asks for."""
+
+    def prefetch(info: Info) -> Prefetch:
+        try:
+            specs = _specs_selected(info.selected_fields)
+        except Exception:  # an unexpected shape of selection: read every size
+            specs = None
+        return Prefetch(lookup, queryset=image_queryset(ALL_FILTER_SPECS if specs is None else specs))
+
+    return prefetch
 
 
 def visible_image(info: Info, image) -> ImageType | None:

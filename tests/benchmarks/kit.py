@@ -1,0 +1,179 @@
+"""What the list benchmarks share: interleaved timing against a floor, cold and warm caches,
+query counts and a profile on demand.
+
+Not a test module. Each benchmark builds its data, checks that GraphQL and its floor view
+(the smallest hand-written Django view giving the same JSON, `floor_views.py`) answer
+alike, then calls `compare`, which times both through Django's test client:
+
+- **interleaved rounds**: `ROUNDS` rounds, each timing `REQUESTS` GraphQL requests and
+  `REQUESTS` floor requests (which goes first alternates), so that a burst of load from
+  elsewhere on the machine falls on both; the **median** of each side is reported, and
+  their ratio (GraphQL time / floor time, 1.0 = as fast as hand-written JSON);
+- **warm**: requests repeated as they come (whatever caches the code keeps, the shared
+  response cache `cms.core.graphql.response_cache` included when it exists);
+- **cold**: every cache emptied before each request, outside the timing: Django's
+  caches (Wagtail's renditions and site roots, the response cache, rate limits) and the
+  response cache's namespace when that module exists. Stored data (rendered image
+  files and their rows) is not a cache and stays;
+- **SQL queries** of one request of each side.
+
+Environment:
+- `BENCHMARK_PROFILE=<n>`: also profile `n` GraphQL requests of each measured case and
+  print the top entries (the `.prof` file is left in /tmp for snakeviz or pstats);
+  `BENCHMARK_PROFILE_FLOOR=1` profiles the floor's requests too;
+- `BENCHMARK_ROUNDS`, `BENCHMARK_REQUESTS`: rounds and requests per round per side
+  (default 7 and 10).
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import json
+import os
+import pstats
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.cache import caches
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+ROUNDS = int(os.environ.get("BENCHMARK_ROUNDS", "7") or 7)
+REQUESTS = int(os.environ.get("BENCHMARK_REQUESTS", "10") or 10)
+PROFILE_REQUESTS = int(os.environ.get("BENCHMARK_PROFILE", "0") or 0)
+PROFILE_FLOOR = os.environ.get("BENCHMARK_PROFILE_FLOOR", "") not in ("", "0")
+
+OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations"
+
+
+def operation(name: str) -> str:
+    """The text of `graphql/operations/<name>.graphql`: what the reference portal sends."""
+    return (OPERATIONS / f"{name}.graphql").read_text()
+
+
+def forget_caches() -> None:
+    """Empty every cache a request may read: Django's caches, and the response cache's
+    entries when that module exists (it keeps them in Django's cache, under a namespace)."""
+    for alias in caches:
+        caches[alias].clear()
+    try:
+        from cms.core.graphql import response_cache
+    except ImportError:
+        return
+    forget = getattr(response_cache, "forget_everything", None)
+    if forget is not None:
+        forget()
+
+
+def graphql(client: Client, query: str, variables: dict | None = None, operation_name: str | None = None):
+    """A callable posting the operation as the portal does; it returns the response."""
+    payload = {"query": query, "variables": variables or {}}
+    if operation_name:
+        payload["operationName"] = operation_name
+    body = json.dumps(payload)
+
+    def call():
+        return client.post("/graphql", data=body, content_type="application/json")
+
+    return call
+
+
+def get(client: Client, url: str):
+    def call():
+        return client.get(url)
+
+    return call
+
+
+def answer(call) -> dict:
+    response = call()
+    assert response.status_code == 200, response.content[:500]
+    data = response.json()
+    assert not data.get("errors"), data["errors"]
+    return data
+
+
+def queries(call) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def _timed(call, cold: bool) -> float:
+    if cold:
+        forget_caches()
+    started = time.perf_counter()
+    response = call()
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200
+    return elapsed
+
+
+def compare(label: str, graphql_call: Callable, floor_call: Callable, *, cold: bool) -> dict:
+    """Median time per request of each side over interleaved rounds, their ratio and the
+    queries of one request of each (counted in the same state, cold or warm)."""
+    if cold:
+        forget_caches()
+    graphql_queries = queries(graphql_call)
+    if cold:
+        forget_caches()
+    floor_queries = queries(floor_call)
+    times: dict[str, list[float]] = {"graphql": [], "floor": []}
+    sides = {"graphql": graphql_call, "floor": floor_call}
+    for round_number in range(ROUNDS):
+        order = ("graphql", "floor") if round_number % 2 == 0 else ("floor", "graphql")
+        for side in order:
+            times[side].extend(_timed(sides[side], cold) for _ in range(REQUESTS))
+    graphql_ms = statistics.median(times["graphql"]) * 1000
+    floor_ms = statistics.median(times["floor"]) * 1000
+    result = {
+        "graphql_ms": round(graphql_ms, 2),
+        "floor_ms": round(floor_ms, 2),
+        "ratio": round(graphql_ms / floor_ms, 2),
+        "graphql_queries": graphql_queries,
+        "floor_queries": floor_queries,
+    }
+    if PROFILE_REQUESTS:
+        profile(label, graphql_call, cold=cold)
+        if PROFILE_FLOOR:
+            profile(f"{label}, floor", floor_call, cold=cold)
+    return result
+
+
+def profile(label: str, call: Callable, *, cold: bool) -> None:
+    """Profile `PROFILE_REQUESTS` requests (caches emptied before each, outside the
+    profile, when cold) and print the top entries by own time and by cumulative time."""
+    profiler = cProfile.Profile()
+    for _ in range(PROFILE_REQUESTS):
+        if cold:
+            forget_caches()
+        profiler.enable()
+        call()
+        profiler.disable()
+    name = "".join(c if c.isalnum() else "_" for c in label)
+    path = Path("/tmp") / f"benchmark_{connection.vendor}_{name}.prof"
+    profiler.dump_stats(path)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(30)
+    stats.sort_stats("cumulative").print_stats(r"cms|operations|strawberry|graphql|wagtail|django/(db|core|http)", 50)
+    print(f"\nprofile of {PROFILE_REQUESTS} GraphQL requests, {label} ({path}):\n{out.getvalue()}")
+
+
+def report(title: str, rows: dict[str, dict], **facts) -> None:
+    """Print the results as a table (and as JSON, for the record)."""
+    facts = {"database": connection.vendor, "rounds": ROUNDS, "requests_per_round": REQUESTS, **facts}
+    lines = [f"\n{title} ({', '.join(f'{k}: {v}' for k, v in facts.items())})"]
+    lines.append(f"{'case':<34} {'graphql ms':>10} {'floor ms':>9} {'ratio':>6} {'queries gql/floor':>18}")
+    for case, row in rows.items():
+        lines.append(
+            f"{case:<34} {row['graphql_ms']:>10.2f} {row['floor_ms']:>9.2f} {row['ratio']:>6.2f}"
+            f" {row['graphql_queries']:>11}/{row['floor_queries']}"
+        )
+    print("\n".join(lines))
+    print(json.dumps({"benchmark": title, **facts, "results": rows}))
