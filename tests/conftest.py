@@ -23,12 +23,18 @@ def _empty_cache():
     """Rate-limit counters and Wagtail's caches (renditions, site roots) outlive a test's
     rollback; a rendition cached by an earlier test would point at a row that no longer
     exists, and counters would throttle the next test. Shared GraphQL answers are kept
-    per test (see cms.core.graphql.response_cache)."""
+    per test (see cms.core.graphql.response_cache), and so are the site roots and denials
+    a process remembers by content version (cms.core.sites, cms.core.visibility): a test
+    may change content without raising the version."""
     from django.core.cache import cache
 
     from cms.core.graphql import response_cache
+    from cms.core.sites import forget_site_roots
+    from cms.core.visibility import forget_denials
 
     response_cache.forget_everything()
+    forget_site_roots()
+    forget_denials()
     cache.clear()
     yield
     cache.clear()

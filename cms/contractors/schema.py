@@ -15,10 +15,11 @@ from cms.contractors.models import ContractorPage, Trade
 from cms.core.graphql.content import PageInterface
 from cms.core.graphql.context import denial, site_root_path, viewer_of
 from cms.core.graphql.errors import bad_input
+from cms.core.graphql.fields import instance_field, model_type
 from cms.core.graphql.pagination import HubConnection
 
 
-@strawberry_django.type(Trade, name="Trade")
+@model_type(Trade, name="Trade")
 class TradeType:
     name: str
     slug: str
@@ -29,7 +30,7 @@ class ContractorFilter:
     trade: str | None = strawberry.field(default=None, description="Trade slug, e.g. `hydraulik`.")
 
 
-@strawberry_django.type(ContractorPage, name="Contractor")
+@model_type(ContractorPage, name="Contractor")
 class Contractor(PageInterface):
     trade: TradeType
     area_served: str
@@ -39,7 +40,7 @@ class Contractor(PageInterface):
     opening_hours: str
     notes: str
 
-    @strawberry_django.field(only=["services"], description="Services offered, one per entry.")
+    @instance_field(only=["services"], description="Services offered, one per entry.")
     def services(self) -> list[str]:
         return [line.strip() for line in self.services.splitlines() if line.strip()]
 

@@ -71,6 +71,14 @@ def current() -> int:
     return ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first() or 0
 
 
+def of_request(request) -> int:
+    """The version as the request first read it: one query per request, and every part
+    of the answer keyed by the same version."""
+    if not hasattr(request, "_hub_content_version"):
+        request._hub_content_version = current()
+    return request._hub_content_version
+
+
 def raise_version() -> None:
     """Give the version a new value, in the caller's transaction.
 

@@ -65,6 +65,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Substr
 from wagtail.models import BaseViewRestriction, Collection, CollectionViewRestriction, Page, PageViewRestriction
 
+from cms.core import content_version
+from cms.core.memo import BoundedMemo
+
 
 def _audience_groups_of(user) -> QuerySet:
     return Group.objects.filter(user=user, audience__isnull=False)
@@ -326,10 +329,40 @@ def group_ids_for_request(request) -> tuple[int, ...]:
     return request._hub_group_ids
 
 
+# What `denial_of` finds beside the user (the trees' depths and the hidden aliases), by
+# content version and the viewer's standing: a pure function of them.
+_denial_facts = BoundedMemo(kept=1024)
+
+
 def denial_for_request(request) -> Denial:
     """The request's user's `Denial`, worked out once per request however many resolvers,
     rich text fields and images ask, from the same groups the response cache keyed the
-    request by."""
+    request by.
+
+    What it finds depends only on the content and on whether the viewer is signed in, a
+    superuser, and in which groups; every change to the content (restrictions, their
+    groups, pages, aliases, collections, audiences) raises the content version. So a
+    process remembers it by version and standing (the response cache's key), and a
+    request that finds it there makes no query for it."""
     if "_hub_denial" not in request.__dict__:
-        request._hub_denial = denial_of(request.user, group_ids=group_ids_for_request(request))
+        user = request.user
+        group_ids = group_ids_for_request(request)
+        standing = (content_version.of_request(request), user.is_authenticated, user.is_superuser, group_ids)
+        facts = _denial_facts.get(standing)
+        if facts is None:
+            found = denial_of(user, group_ids=group_ids)
+            facts = (found.page_depth, found.collection_depth, found.hidden_alias_ids)
+            _denial_facts.put(standing, facts)
+        page_depth, collection_depth, hidden_alias_ids = facts
+        request._hub_denial = Denial(
+            user,
+            group_ids=group_ids,
+            page_depth=page_depth,
+            collection_depth=collection_depth,
+            hidden_alias_ids=hidden_alias_ids,
+        )
     return request._hub_denial
+
+
+def forget_denials() -> None:
+    _denial_facts.clear()

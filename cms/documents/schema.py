@@ -12,6 +12,7 @@ from strawberry import Info, relay
 
 from cms.core.graphql.content import BuildingRef, building_ref
 from cms.core.graphql.context import denial, request_of, viewer_of
+from cms.core.graphql.fields import instance_field, model_type
 from cms.core.graphql.ids import parse_id
 from cms.core.graphql.pagination import HubConnection
 from cms.documents import selectors
@@ -36,7 +37,7 @@ class DocumentCollectionRef:
     name: str
 
 
-@strawberry_django.type(CooperativeDocument, name="Document")
+@model_type(CooperativeDocument, name="Document")
 class DocumentType(relay.Node):
     # Named, so strawberry finds the id attribute once instead of searching (and failing) per object.
     id: relay.NodeID[int]
@@ -46,26 +47,26 @@ class DocumentType(relay.Node):
     description: str
     created_at: datetime
 
-    @strawberry_django.field(only=["file"], description="File extension, e.g. pdf.")
+    @instance_field(only=["file"], description="File extension, e.g. pdf.")
     def file_extension(self) -> str:
         return self.file_extension
 
-    @strawberry_django.field(only=["file_size"], description="Size in bytes, when known.")
+    @instance_field(only=["file_size"], description="Size in bytes, when known.")
     def file_size(self) -> int | None:
         return self.file_size
 
-    @strawberry_django.field(
+    @instance_field(
         only=["file"],
         description="Download address; it checks the same restrictions for whoever follows it.",
     )
     def download_url(self, info: Info) -> str:
         return request_of(info).build_absolute_uri(self.url)
 
-    @strawberry_django.field(select_related=["collection"], only=["collection__name", "collection__path"])
+    @instance_field(select_related=["collection"], only=["collection__name", "collection__path"])
     def collection(self) -> DocumentCollectionRef:
         return DocumentCollectionRef(id=strawberry.ID(str(self.collection_id)), name=self.collection.name)
 
-    @strawberry_django.field(select_related=["building"], description="The building the document concerns, if one.")
+    @instance_field(select_related=["building"], description="The building the document concerns, if one.")
     def building(self) -> BuildingRef | None:
         return building_ref(self.building) if self.building else None
 

@@ -10,6 +10,7 @@ from wagtail.rich_text import expand_db_html
 from cms.contractors.models import ContractorIndexPage
 from cms.core.graphql.content import PageInterface, site_root_url_path
 from cms.core.graphql.context import denial, request_of, site_root_path, viewer_of
+from cms.core.graphql.fields import model_type
 from cms.documents.models import DocumentIndexPage
 from cms.home import selectors
 from cms.home.models import HomePage
@@ -18,7 +19,7 @@ from cms.news.models import NewsIndexPage
 
 
 def _intro_page_type(model, name: str):
-    @strawberry_django.type(model, name=name)
+    @model_type(model, name=name)
     class IntroPage(PageInterface):
         @strawberry_django.field(only=["intro"], description="Introduction as HTML.")
         def intro(self) -> str:

@@ -15,6 +15,7 @@ from wagtail.rich_text import expand_db_html
 
 from cms.core.graphql.content import BuildingRef, ImageType, PageInterface, building_ref, image_prefetch, visible_image
 from cms.core.graphql.context import denial, site_root_path, viewer_of
+from cms.core.graphql.fields import instance_field, model_type
 from cms.core.graphql.ids import parse_id
 from cms.core.graphql.pagination import HubConnection
 from cms.core.images import image_queryset
@@ -36,24 +37,24 @@ class GalleryImage:
     image: ImageType
 
 
-@strawberry_django.type(InvestmentPage, name="Investment")
+@model_type(InvestmentPage, name="Investment")
 class Investment(PageInterface):
     status: InvestmentStatus
     summary: str
     budget: Decimal | None
     start_date: date | None
     end_date: date | None
-    progress: int = strawberry_django.field(description="Progress in percent, 0–100.")
+    progress: int = instance_field(description="Progress in percent, 0–100.")
 
-    @strawberry_django.field(only=["body"], description="Description as HTML.")
+    @instance_field(only=["body"], description="Description as HTML.")
     def body(self) -> str:
         return expand_db_html(self.body)
 
-    @strawberry_django.field(only=["lead_image_id"], prefetch_related=[image_prefetch("lead_image")])
+    @instance_field(only=["lead_image_id"], prefetch_related=[image_prefetch("lead_image")])
     def lead_image(self, info: Info) -> ImageType | None:
         return visible_image(info, self.lead_image)
 
-    @strawberry_django.field(
+    @instance_field(
         prefetch_related=[
             Prefetch(
                 "gallery_images",
@@ -71,7 +72,7 @@ class Investment(PageInterface):
                 items.append(GalleryImage(caption=item.caption, image=image))
         return items
 
-    @strawberry_django.field(prefetch_related=["buildings"])
+    @instance_field(prefetch_related=["buildings"])
     def buildings(self) -> list[BuildingRef]:
         return [building_ref(building) for building in self.buildings.all()]
 

@@ -13,6 +13,7 @@ from wagtail.rich_text import expand_db_html
 
 from cms.core.graphql.content import BuildingRef, ImageType, PageInterface, building_ref, image_prefetch, visible_image
 from cms.core.graphql.context import denial, site_root_path, viewer_of
+from cms.core.graphql.fields import instance_field, model_type
 from cms.core.graphql.ids import parse_id
 from cms.core.graphql.pagination import HubConnection
 from cms.news import selectors
@@ -34,30 +35,30 @@ class NewsFilter:
     )
 
 
-@strawberry_django.type(NewsPage, name="NewsItem")
+@model_type(NewsPage, name="NewsItem")
 class NewsItem(PageInterface):
     kind: NewsKind
     priority: NewsPriority
     date: date
-    lead: str = strawberry_django.field(description="One or two sentences shown in lists.")
-    valid_from: datetime | None = strawberry_django.field(description="When an alert starts to apply.")
-    valid_until: datetime | None = strawberry_django.field(
+    lead: str = instance_field(description="One or two sentences shown in lists.")
+    valid_from: datetime | None = instance_field(description="When an alert starts to apply.")
+    valid_until: datetime | None = instance_field(
         description="When an alert stops applying; it then leaves the current alerts."
     )
 
-    @strawberry_django.field(only=["body"], description="Body as HTML.")
+    @instance_field(only=["body"], description="Body as HTML.")
     def body(self) -> str:
         return expand_db_html(self.body)
 
-    @strawberry_django.field(only=["kind", "valid_from", "valid_until"])
+    @instance_field(only=["kind", "valid_from", "valid_until"])
     def is_current_alert(self) -> bool:
         return self.is_current_alert
 
-    @strawberry_django.field(only=["lead_image_id"], prefetch_related=[image_prefetch("lead_image")])
+    @instance_field(only=["lead_image_id"], prefetch_related=[image_prefetch("lead_image")])
     def lead_image(self, info: Info) -> ImageType | None:
         return visible_image(info, self.lead_image)
 
-    @strawberry_django.field(
+    @instance_field(
         prefetch_related=["affected_buildings"], description="Buildings the item concerns (not who may read it)."
     )
     def affected_buildings(self) -> list[BuildingRef]:

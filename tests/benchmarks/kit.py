@@ -15,7 +15,13 @@ alike, then calls `compare`, which times both through Django's test client:
   caches (Wagtail's renditions and site roots, the response cache, rate limits) and the
   response cache's namespace when that module exists. Stored data (rendered image
   files and their rows) is not a cache and stays;
-- **SQL queries** of one request of each side.
+- **SQL queries** of one request of each side;
+- optionally the **execution bound** (`bound_query=`): the time graphql-core alone takes
+  to execute the same query over the floor's finished answer (a schema built from our SDL,
+  no resolvers: every field read from a dict; in a fresh interpreter), added to the
+  floor's time. No GraphQL
+  server in Python can answer faster than it loads the data and lets graphql-core walk
+  the fields, so `bound` (that sum over the floor's time) is the least ratio reachable.
 
 Environment:
 - `BENCHMARK_PROFILE=<n>`: also profile `n` GraphQL requests of each measured case and
@@ -33,6 +39,9 @@ import json
 import os
 import pstats
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +50,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from graphql import print_schema
 
 ROUNDS = int(os.environ.get("BENCHMARK_ROUNDS", "7") or 7)
 REQUESTS = int(os.environ.get("BENCHMARK_REQUESTS", "10") or 10)
@@ -56,17 +66,18 @@ def operation(name: str) -> str:
 
 
 def forget_caches() -> None:
-    """Empty every cache a request may read: Django's caches, and the response cache's
-    entries when that module exists (it keeps them in Django's cache, under a namespace)."""
+    """Empty every cache a request may read: Django's caches, the response cache's
+    entries (kept in Django's cache, under a namespace) and the site roots and denials a
+    process remembers by content version. Validated documents stay: they are facts about the query text."""
+    from cms.core.graphql import response_cache
+    from cms.core.sites import forget_site_roots
+    from cms.core.visibility import forget_denials
+
     for alias in caches:
         caches[alias].clear()
-    try:
-        from cms.core.graphql import response_cache
-    except ImportError:
-        return
-    forget = getattr(response_cache, "forget_everything", None)
-    if forget is not None:
-        forget()
+    response_cache.forget_everything()
+    forget_site_roots()
+    forget_denials()
 
 
 def graphql(client: Client, query: str, variables: dict | None = None, operation_name: str | None = None):
@@ -114,9 +125,68 @@ def _timed(call, cold: bool) -> float:
     return elapsed
 
 
-def compare(label: str, graphql_call: Callable, floor_call: Callable, *, cold: bool) -> dict:
+# Run in a fresh interpreter: graphql-core and nothing else, so that nothing of the test
+# process (a test decorated with `override_settings`, for one, measurably slows this loop
+# and not the requests) changes the figure.
+_BARE_EXECUTION = """
+import json, statistics, sys, time
+from graphql import build_schema, execute, parse
+job = json.load(open(sys.argv[1]))
+schema = build_schema(job["sdl"])
+document = parse(job["query"])
+
+def read_answer_key(source, info, **arguments):
+    return source[info.path.key]
+
+def run():
+    return execute(schema, document, root_value=job["data"], variable_values=job["variables"],
+                   field_resolver=read_answer_key, is_awaitable=lambda value: False)
+
+result = run()
+assert not result.errors and result.data == job["data"], result.errors
+times = []
+for _ in range(job["runs"]):
+    started = time.perf_counter()
+    run()
+    times.append(time.perf_counter() - started)
+print(statistics.median(times) * 1000)
+"""
+
+
+def execution_ms(query: str, data: dict, variables: dict | None = None) -> float:
+    """Median milliseconds graphql-core takes to execute `query` over `data` (an answer's
+    `data`) in a schema built from our SDL without resolvers (every field is the answer's
+    own key, nothing is awaitable), checked to give `data` back."""
+    from cms.schema import schema
+
+    job = {
+        "sdl": print_schema(schema._schema),
+        "query": query,
+        "data": data,
+        "variables": variables or {},
+        "runs": ROUNDS * REQUESTS,
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as file:
+        json.dump(job, file)
+        file.flush()
+        done = subprocess.run(
+            [sys.executable, "-c", _BARE_EXECUTION, file.name], capture_output=True, text=True, check=True
+        )
+    return float(done.stdout.strip())
+
+
+def compare(
+    label: str,
+    graphql_call: Callable,
+    floor_call: Callable,
+    *,
+    cold: bool,
+    bound_query: str | None = None,
+    bound_variables: dict | None = None,
+) -> dict:
     """Median time per request of each side over interleaved rounds, their ratio and the
-    queries of one request of each (counted in the same state, cold or warm)."""
+    queries of one request of each (counted in the same state, cold or warm); with
+    `bound_query`, also the execution bound (see the module's text)."""
     if cold:
         forget_caches()
     graphql_queries = queries(graphql_call)
@@ -138,6 +208,10 @@ def compare(label: str, graphql_call: Callable, floor_call: Callable, *, cold: b
         "graphql_queries": graphql_queries,
         "floor_queries": floor_queries,
     }
+    if bound_query is not None:
+        execution = execution_ms(bound_query, answer(floor_call)["data"], bound_variables)
+        result["execution_ms"] = round(execution, 2)
+        result["bound"] = round((floor_ms + execution) / floor_ms, 2)
     if PROFILE_REQUESTS:
         profile(label, graphql_call, cold=cold)
         if PROFILE_FLOOR:
@@ -169,11 +243,16 @@ def report(title: str, rows: dict[str, dict], **facts) -> None:
     """Print the results as a table (and as JSON, for the record)."""
     facts = {"database": connection.vendor, "rounds": ROUNDS, "requests_per_round": REQUESTS, **facts}
     lines = [f"\n{title} ({', '.join(f'{k}: {v}' for k, v in facts.items())})"]
-    lines.append(f"{'case':<34} {'graphql ms':>10} {'floor ms':>9} {'ratio':>6} {'queries gql/floor':>18}")
+    bounded = any("bound" in row for row in rows.values())
+    header = f"{'case':<34} {'graphql ms':>10} {'floor ms':>9} {'ratio':>6} {'queries gql/floor':>18}"
+    lines.append(header + (f" {'exec ms':>8} {'bound':>6}" if bounded else ""))
     for case, row in rows.items():
-        lines.append(
+        line = (
             f"{case:<34} {row['graphql_ms']:>10.2f} {row['floor_ms']:>9.2f} {row['ratio']:>6.2f}"
             f" {row['graphql_queries']:>11}/{row['floor_queries']}"
         )
+        if "bound" in row:
+            line += f" {row['execution_ms']:>8.2f} {row['bound']:>6.2f}"
+        lines.append(line)
     print("\n".join(lines))
     print(json.dumps({"benchmark": title, **facts, "results": rows}))

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import BaseViewRestriction, Collection, CollectionViewRestriction, Page, PageViewRestriction
 
+from cms.core import content_version
 from cms.news.models import NewsPage
 
 
@@ -67,6 +68,7 @@ def bulk_news(parent: Page, count: int, *, slug_prefix: str = "item", day: date 
     # table's own insert, exactly what `Model.save` issues for them.
     NewsPage._base_manager._insert(news, fields=NewsPage._meta.local_concrete_fields)
     Page.objects.filter(pk=parent.pk).update(numchild=parent.numchild + count)
+    content_version.raise_version()  # as the signals of a save would
     return list(NewsPage.objects.filter(pk__in=[page.pk for page in created]).order_by("path"))
 
 
@@ -81,6 +83,7 @@ def _bulk_restrict(restriction_model, owner_field: str, owners, groups) -> list:
         through.objects.bulk_create(
             [through(**{restriction_field: r.pk}, group_id=g.pk) for r in restrictions for g in groups]
         )
+    content_version.raise_version()  # as the signals of a save would
     return restrictions
 
 

@@ -15,6 +15,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from cms.core.graphql.context import collection_path_is_visible, site_root
+from cms.core.graphql.fields import instance_field, model_type
 from cms.core.images import ALL_FILTER_SPECS, SRCSET_SPECS, ImageSize, image_queryset, rendition_of, srcset
 
 ImageSizeEnum = strawberry.enum(ImageSize, name="ImageSize", description="Allowed image sizes.")
@@ -27,7 +28,7 @@ class Rendition:
     height: int
 
 
-@strawberry_django.type(get_image_model(), name="Image")
+@model_type(get_image_model(), name="Image")
 class ImageType:
     title: str
     width: int
@@ -132,9 +133,9 @@ class PageInterface(relay.Node):
     # Named, so strawberry finds the id attribute once instead of searching (and failing) per object.
     id: relay.NodeID[int]
     title: str
-    slug: str = strawberry_django.field(description="The last part of the page's address.")
-    seo_title: str = strawberry_django.field(description="Title for search engines and the browser tab, if set.")
-    search_description: str = strawberry_django.field(description="Summary for search engines and link previews.")
+    slug: str = instance_field(description="The last part of the page's address.")
+    seo_title: str = instance_field(description="Title for search engines and the browser tab, if set.")
+    search_description: str = instance_field(description="Summary for search engines and link previews.")
     first_published_at: datetime | None
     last_published_at: datetime | None
 

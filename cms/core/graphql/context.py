@@ -8,9 +8,9 @@ so a response costs the same number of queries whatever it contains.
 from __future__ import annotations
 
 from strawberry import Info
-from wagtail.models import Page, Site
 
 from cms.core import visibility
+from cms.core.sites import site_root_of
 
 
 def request_of(info: Info):
@@ -34,8 +34,7 @@ def site_root(info: Info) -> tuple[str, str]:
     """The tree path and URL path of the root page of the site the request is for."""
     request = request_of(info)
     if not hasattr(request, "_hub_site_root"):
-        site = Site.find_for_request(request) or Site.objects.get(is_default_site=True)
-        request._hub_site_root = Page.objects.filter(pk=site.root_page_id).values_list("path", "url_path").get()
+        request._hub_site_root = site_root_of(request)
     return request._hub_site_root
 
 

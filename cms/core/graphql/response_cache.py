@@ -31,9 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -44,6 +42,7 @@ from django.utils import timezone, translation
 from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, OperationType, parse
 
 from cms.core import content_version, visibility
+from cms.core.memo import BoundedMemo, text_digest
 
 # Top-level fields whose answers depend only on what the viewer may see.
 SHARED_FIELDS = frozenset({"__typename", "site", "page", "news", "documents", "investments", "contractors", "trades"})
@@ -88,24 +87,13 @@ def _root_fields(selection_set, fragments, spread: frozenset[str] = frozenset())
     return names
 
 
-_decisions: OrderedDict[tuple[str, str | None], bool] = OrderedDict()
-_decisions_lock = threading.Lock()
-_DECISIONS_KEPT = 512
+_decisions = BoundedMemo(kept=512)
 
 
 def _reads_only_shared_content(query: str, operation_name: str | None) -> bool:
     """Whether the operation to run is a query whose top-level fields are all shared,
-    remembered by a digest of the query (never the query itself: it may be megabytes)."""
-    key = (hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest(), operation_name)
-    with _decisions_lock:
-        decided = _decisions.get(key)
-    if decided is None:
-        decided = _decide(query, operation_name)
-        with _decisions_lock:
-            _decisions[key] = decided
-            while len(_decisions) > _DECISIONS_KEPT:
-                _decisions.popitem(last=False)
-    return decided
+    remembered by a digest of the query."""
+    return _decisions.get_or_compute((text_digest(query), operation_name), lambda: _decide(query, operation_name))
 
 
 def _decide(query: str, operation_name: str | None) -> bool:
@@ -196,7 +184,7 @@ def lookup(request, payload) -> Lookup:
     asked_at = timezone.now()
     parts = [
         _namespace,
-        str(content_version.current()),
+        str(content_version.of_request(request)),
         request.scheme,  # absolute links (a document's download URL) carry it
         request.get_host(),
         translation.get_language() or "",

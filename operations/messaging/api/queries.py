@@ -14,6 +14,8 @@ import strawberry_django
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from cms.core.graphql.fields import instance_field, model_type
+
 from .. import selectors
 from ..models import Message
 from .types import InboxConnection, MessageKind, NotificationPreferencesType, _InboxOwner
@@ -24,7 +26,7 @@ User = get_user_model()
 # --- The Viewer's fields -----------------------------------------------------------------------
 
 
-@strawberry_django.type(User, name="ViewerMessagingFields")
+@model_type(User, name="ViewerMessagingFields")
 class ViewerMessagingFields:
     """Messaging's fields of `Viewer` (which inherits them); never a type of its own in the schema.
 
@@ -47,6 +49,6 @@ class ViewerMessagingFields:
     # Outermost, after the connection extension `connection()` added: it sees the connection.
     inbox.extensions.append(_InboxOwner())
 
-    @strawberry_django.field(description="Language, phone, channels per kind of message and push devices.")
+    @instance_field(description="Language, phone, channels per kind of message and push devices.")
     def notification_preferences(self) -> NotificationPreferencesType:
         return NotificationPreferencesType(user=self)

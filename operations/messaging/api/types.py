@@ -10,13 +10,13 @@ import datetime
 from typing import Any
 
 import strawberry
-import strawberry_django
 from django.contrib.auth import get_user_model
 from django.utils.html import linebreaks
 from strawberry import Info, relay
 from strawberry.extensions import FieldExtension
 
 from cms.core.graphql.enums import graphql_enum
+from cms.core.graphql.fields import instance_field, model_type
 from cms.core.graphql.pagination import HubConnection
 
 from .. import errors, kinds, selectors
@@ -44,38 +44,34 @@ MessagingErrorCode = graphql_enum(
 # --- Inbox -------------------------------------------------------------------------------------
 
 
-@strawberry_django.type(Message, name="InboxMessage", description="A message the viewer received.")
+@model_type(Message, name="InboxMessage", description="A message the viewer received.")
 class InboxMessage(relay.Node):
     # Named, so strawberry finds the id attribute once instead of searching (and failing) per object.
     id: relay.NodeID[int]
     subject: str
-    created_at: datetime.datetime = strawberry_django.field(description="When the message was sent.")
-    read_at: datetime.datetime | None = strawberry_django.field(
-        description="When the viewer marked it read; null while unread."
-    )
+    created_at: datetime.datetime = instance_field(description="When the message was sent.")
+    read_at: datetime.datetime | None = instance_field(description="When the viewer marked it read; null while unread.")
 
-    @strawberry_django.field(only=["kind"])
+    @instance_field(only=["kind"])
     def kind(self) -> MessageKind:
         return MessageKind(self.kind)
 
-    @strawberry_django.field(only=["body_text"], description="The message as plain text.")
+    @instance_field(only=["body_text"], description="The message as plain text.")
     def body(self) -> str:
         return self.body_text
 
-    @strawberry_django.field(
+    @instance_field(
         only=["body_html", "body_text"],
         description="The message as HTML: the HTML version when it has one, else the text in escaped paragraphs.",
     )
     def body_html(self) -> str:
         return self.body_html or linebreaks(self.body_text, autoescape=True)
 
-    @strawberry_django.field(
-        only=["link"], description="Where the message leads (a news item, a ticket); null if nowhere."
-    )
+    @instance_field(only=["link"], description="Where the message leads (a news item, a ticket); null if nowhere.")
     def link(self) -> str | None:
         return self.link or None
 
-    @strawberry_django.field(only=["read_at"])
+    @instance_field(only=["read_at"])
     def is_read(self) -> bool:
         return self.read_at is not None
 
@@ -127,14 +123,12 @@ class MessageKindPreferenceType:
     channels: list[ChannelPreferenceType] = strawberry.field(description="Every channel, in a fixed order.")
 
 
-@strawberry_django.type(
-    PushDevice, name="PushDevice", description="A phone with the mobile app that gets push notifications."
-)
+@model_type(PushDevice, name="PushDevice", description="A phone with the mobile app that gets push notifications.")
 class PushDeviceType:
     # The token is never exposed: whoever holds an Expo token can push to that phone.
-    name: str = strawberry_django.field(description="The name the app gave, e.g. the phone's model; may be empty.")
-    created_at: datetime.datetime = strawberry_django.field(description="When the phone was first registered.")
-    last_seen_at: datetime.datetime = strawberry_django.field(description="When the phone last registered.")
+    name: str = instance_field(description="The name the app gave, e.g. the phone's model; may be empty.")
+    created_at: datetime.datetime = instance_field(description="When the phone was first registered.")
+    last_seen_at: datetime.datetime = instance_field(description="When the phone last registered.")
 
 
 @strawberry.type(name="NotificationPreferences", description="How messages reach the viewer, besides the inbox.")

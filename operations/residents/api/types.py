@@ -19,6 +19,7 @@ from strawberry import auto
 
 from cms.core.graphql.enums import graphql_enum
 from cms.core.graphql.errors import UserError, bad_input
+from cms.core.graphql.fields import instance_field, model_type
 from operations.messaging.api import ViewerMessagingFields
 
 from .. import errors as domain_errors
@@ -71,51 +72,51 @@ MembershipErrorCode = graphql_enum(
 # --- Types -------------------------------------------------------------------------------------
 
 
-@strawberry_django.type(Estate, name="Estate")
+@model_type(Estate, name="Estate")
 class EstateType:
     id: auto
     name: auto
     slug: auto
 
 
-@strawberry_django.type(Building, name="Building")
+@model_type(Building, name="Building")
 class BuildingType:
     # Descriptions are given here, not taken from the models' translated help texts, so
     # that the schema reads the same whatever language it is built in.
     id: auto
-    code: auto = strawberry_django.field(description="Short name residents use, e.g. A.")
+    code: auto = instance_field(description="Short name residents use, e.g. A.")
     street: auto
     number: auto
-    postal_code: auto = strawberry_django.field(description="Polish postal code, 00-950.")
+    postal_code: auto = instance_field(description="Polish postal code, 00-950.")
     city: auto
     estate: EstateType
 
-    @strawberry_django.field(
+    @instance_field(
         only=["street", "number", "postal_code", "city"], description="Street, number, postal code and city."
     )
     def address(self) -> str:
         return self.address
 
 
-@strawberry_django.type(Unit, name="Unit")
+@model_type(Unit, name="Unit")
 class UnitType:
     """A unit's public facts; the proofs the cooperative holds (land register, codes) are never exposed."""
 
     id: auto
     number: auto
     floor: auto
-    area: Decimal = strawberry_django.field(description="Floor area in square metres.")
-    share: Decimal = strawberry_django.field(description="Share of the common property, the weight of its vote.")
+    area: Decimal = instance_field(description="Floor area in square metres.")
+    share: Decimal = instance_field(description="Share of the common property, the weight of its vote.")
     building: BuildingType
 
-    @strawberry_django.field(only=["kind"])
+    @instance_field(only=["kind"])
     def kind(self) -> UnitKind:
         return UnitKind(self.kind)
 
 
 # Described here rather than by the model's docstring, which speaks to developers
 # (`Membership.objects.live()`) and would change the published schema with every edit.
-@strawberry_django.type(
+@model_type(
     Membership,
     name="Membership",
     description=(
@@ -130,46 +131,44 @@ class MembershipType:
     requested_at: datetime.datetime
     decided_at: datetime.datetime | None
 
-    @strawberry_django.field(only=["role"])
+    @instance_field(only=["role"])
     def role(self) -> MembershipRole:
         return MembershipRole(self.role)
 
-    @strawberry_django.field(only=["status"])
+    @instance_field(only=["status"])
     def status(self) -> MembershipStatus:
         return MembershipStatus(self.status)
 
-    @strawberry_django.field(
-        only=["status", "decision_note"], description="Why the request was refused; null unless it was."
-    )
+    @instance_field(only=["status", "decision_note"], description="Why the request was refused; null unless it was.")
     def rejection_reason(self) -> str | None:
         return self.decision_note if self.status == Membership.Status.REJECTED else None
 
 
-@strawberry_django.type(SignInAttempt, name="SignInAttempt")
+@model_type(SignInAttempt, name="SignInAttempt")
 class SignInAttemptType:
     created_at: datetime.datetime
     ip_address: str | None
     user_agent: auto
 
-    @strawberry_django.field(only=["channel"])
+    @instance_field(only=["channel"])
     def channel(self) -> SignInChannel:
         return SignInChannel(self.channel)
 
-    @strawberry_django.field(only=["outcome"])
+    @instance_field(only=["outcome"])
     def outcome(self) -> SignInOutcome:
         return SignInOutcome(self.outcome)
 
 
 # Messaging's fields (inbox, notificationPreferences) are defined in that app and inherited.
-@strawberry_django.type(User, name="Viewer", description="The signed-in person.")
+@model_type(User, name="Viewer", description="The signed-in person.")
 class Viewer(ViewerMessagingFields):
     id: auto
-    username: auto = strawberry_django.field(description="The name the person signs in with.")
+    username: auto = instance_field(description="The name the person signs in with.")
     first_name: auto
     last_name: auto
     email: auto
 
-    @strawberry_django.field(description="Whether the person works for the cooperative (any staff role).")
+    @instance_field(description="Whether the person works for the cooperative (any staff role).")
     def is_staff(self) -> bool:
         return policy.is_staff_member(self)
 
@@ -177,13 +176,11 @@ class Viewer(ViewerMessagingFields):
     def staff_roles(self) -> list[StaffRoleEnum]:
         return [StaffRoleEnum(role.value) for role in selectors.staff_roles_of(self)]
 
-    @strawberry_django.field(description="Every membership the person asked for, newest first.")
+    @instance_field(description="Every membership the person asked for, newest first.")
     def memberships(self) -> list[MembershipType]:
         return list(selectors.memberships_of(self))
 
-    @strawberry_django.field(
-        description=f"The latest sign-in attempts on this account (at most {MAX_SIGN_IN_HISTORY})."
-    )
+    @instance_field(description=f"The latest sign-in attempts on this account (at most {MAX_SIGN_IN_HISTORY}).")
     def sign_in_history(self, first: int = 20) -> list[SignInAttemptType]:
         if not 1 <= first <= MAX_SIGN_IN_HISTORY:
             raise bad_input(gettext("Ask for 1 to %(max)d items.") % {"max": MAX_SIGN_IN_HISTORY}, field="first")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 
 import strawberry
-import strawberry_django
 from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 from strawberry import Info, relay
@@ -22,6 +21,7 @@ from strawberry import Info, relay
 from cms.contractors.models import ContractorPage
 from cms.core.graphql.context import request_of, signed_in_user, viewer_of
 from cms.core.graphql.enums import graphql_enum
+from cms.core.graphql.fields import instance_field, model_type
 from operations.residents.api import BuildingType, UnitType
 
 from .. import policy, selectors
@@ -49,40 +49,54 @@ def _person_name(user) -> str | None:
     return user.get_full_name() or None
 
 
+def _photo_url(info: Info, view_name: str, pk: int) -> str:
+    """A photo's absolute URL. The URL pattern is reversed once per request and view, not
+    once per photo: a list of tickets links hundreds of photos."""
+    request = request_of(info)
+    patterns = request.__dict__.setdefault("_hub_photo_urls", {})
+    pattern = patterns.get(view_name)
+    if pattern is None:
+        # Reversed with a marker id, then split around it: the pattern's own text is kept exactly.
+        marker = 918273645
+        before, after = request.build_absolute_uri(reverse(view_name, args=[marker])).rsplit(str(marker), 1)
+        pattern = patterns[view_name] = (before, after)
+    return f"{pattern[0]}{pk}{pattern[1]}"
+
+
 # --- Types -------------------------------------------------------------------------------------
 
 
-@strawberry_django.type(Category, name="TicketCategory", description="A kind of fault, with its deadlines.")
+@model_type(Category, name="TicketCategory", description="A kind of fault, with its deadlines.")
 class TicketCategoryType:
     id: strawberry.ID
     name: str
     slug: str
     description: str
-    response_hours: int = strawberry_django.field(description="Hours to the first reaction.")
-    resolution_hours: int = strawberry_django.field(description="Hours to have it done.")
+    response_hours: int = instance_field(description="Hours to the first reaction.")
+    resolution_hours: int = instance_field(description="Hours to have it done.")
 
-    @strawberry_django.field(only=["urgency"])
+    @instance_field(only=["urgency"])
     def urgency(self) -> CategoryUrgency:
         return CategoryUrgency(self.urgency)
 
 
-@strawberry_django.type(ContractorPage, name="TicketFirm", description="The contractor firm a ticket is assigned to.")
+@model_type(ContractorPage, name="TicketFirm", description="The contractor firm a ticket is assigned to.")
 class TicketFirmType:
     phone: str
     email: str
 
-    @strawberry_django.field(
+    @instance_field(
         only=["page_ptr_id"], description="The firm's `Contractor` id (the directory's), as `ticketAssign` takes it."
     )
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(relay.GlobalID("Contractor", str(self.pk))))
 
-    @strawberry_django.field(only=["title"])
+    @instance_field(only=["title"])
     def name(self) -> str:
         return self.title
 
 
-@strawberry_django.type(TicketPhoto, name="TicketPhoto", description="A photo of the fault or of the work.")
+@model_type(TicketPhoto, name="TicketPhoto", description="A photo of the fault or of the work.")
 class TicketPhotoType:
     id: strawberry.ID
     width: int
@@ -90,15 +104,15 @@ class TicketPhotoType:
     thumbnail_width: int
     thumbnail_height: int
     created_at: datetime.datetime
-    is_internal: bool = strawberry_django.field(description="Seen by staff and the assigned firm only.")
+    is_internal: bool = instance_field(description="Seen by staff and the assigned firm only.")
 
-    @strawberry_django.field(description="The photo; answers only those who may see the ticket.")
+    @instance_field(description="The photo; answers only those who may see the ticket.")
     def url(self, info: Info) -> str:
-        return request_of(info).build_absolute_uri(reverse("tickets:photo", args=[self.pk]))
+        return _photo_url(info, "tickets:photo", self.pk)
 
-    @strawberry_django.field(description="A JPEG that fits 400×400.")
+    @instance_field(description="A JPEG that fits 400×400.")
     def thumbnail_url(self, info: Info) -> str:
-        return request_of(info).build_absolute_uri(reverse("tickets:photo_thumbnail", args=[self.pk]))
+        return _photo_url(info, "tickets:photo_thumbnail", self.pk)
 
 
 @strawberry.type(name="TicketComment", description="A comment on a ticket.")
@@ -121,7 +135,9 @@ def comment_type(comment: TicketComment, viewer_id: int | None) -> TicketComment
         created_at=comment.created_at,
         author_name=_person_name(comment.author),
         is_mine=viewer_id is not None and comment.author_id == viewer_id,
-        photos=list(comment.photos.all()),
+        # A list's comments come with their photos as a plain list (no queryset per
+        # comment); a mutation's single comment reads its few photos.
+        photos=comment.listed_photos if hasattr(comment, "listed_photos") else list(comment.photos.all()),
     )
 
 
@@ -165,7 +181,9 @@ def _comments_prefetch(info: Info) -> Prefetch:
         .select_related("author")
         # The author's name only: never load password hashes and the rest of the account.
         .only(*COMMENT_COLUMNS, "author__first_name", "author__last_name")
-        .prefetch_related(Prefetch("photos", queryset=TicketPhoto.objects.order_by("created_at", "id"))),
+        .prefetch_related(
+            Prefetch("photos", queryset=TicketPhoto.objects.order_by("created_at", "id"), to_attr="listed_photos")
+        ),
         to_attr="visible_comments",
     )
 
@@ -203,72 +221,72 @@ def _status(value: str) -> TicketStatus | None:
     return TicketStatus(value) if value else None
 
 
-@strawberry_django.type(Ticket, name="Ticket", description="A fault report or request, from reporting to closing.")
+@model_type(Ticket, name="Ticket", description="A fault report or request, from reporting to closing.")
 class TicketType(relay.Node):
     # Named, so strawberry finds the id attribute once instead of searching (and failing) per object.
     id: relay.NodeID[int]
     title: str
     description: str
-    location: str = strawberry_django.field(description="Where exactly, e.g. staircase 2, 3rd floor.")
+    location: str = instance_field(description="Where exactly, e.g. staircase 2, 3rd floor.")
     preferred_date: datetime.date | None
-    entry_permitted: bool = strawberry_django.field(description="Staff may enter without the resident.")
+    entry_permitted: bool = instance_field(description="Staff may enter without the resident.")
     created_at: datetime.datetime
-    response_due_at: datetime.datetime = strawberry_django.field(description="Respond by.")
-    due_at: datetime.datetime = strawberry_django.field(description="The deadline.")
+    response_due_at: datetime.datetime = instance_field(description="Respond by.")
+    due_at: datetime.datetime = instance_field(description="The deadline.")
     first_response_at: datetime.datetime | None
-    assigned_at: datetime.datetime | None = strawberry_django.field(description="Handed to a contractor.")
-    contractor_accepted_at: datetime.datetime | None = strawberry_django.field(
+    assigned_at: datetime.datetime | None = instance_field(description="Handed to a contractor.")
+    contractor_accepted_at: datetime.datetime | None = instance_field(
         description="When the firm confirmed it takes the job."
     )
     done_at: datetime.datetime | None
     closed_at: datetime.datetime | None
-    rating: int | None = strawberry_django.field(description="The resident's rating, 1–5.")
+    rating: int | None = instance_field(description="The resident's rating, 1–5.")
     rating_comment: str
     reopened_count: int
     category: TicketCategoryType
     building: BuildingType
-    unit: UnitType | None = strawberry_django.field(description="Null for a common area of the building.")
+    unit: UnitType | None = instance_field(description="Null for a common area of the building.")
     contractor: TicketFirmType | None
 
-    @strawberry_django.field(only=["created_at"], description="The number to quote on the phone: ZG/2026/123.")
+    @instance_field(only=["created_at"], description="The number to quote on the phone: ZG/2026/123.")
     def reference(self) -> str:
         return self.reference
 
-    @strawberry_django.field(only=["status"])
+    @instance_field(only=["status"])
     def status(self) -> TicketStatus:
         return TicketStatus(self.status)
 
-    @strawberry_django.field(only=["status"], description="The status in the viewer's language.")
+    @instance_field(only=["status"], description="The status in the viewer's language.")
     def status_label(self) -> str:
         return str(Ticket.Status(self.status).label)  # one lookup, not a rebuilt choices map per ticket
 
-    @strawberry_django.field(only=["source"])
+    @instance_field(only=["source"])
     def source(self) -> TicketSource:
         return TicketSource(self.source)
 
-    @strawberry_django.field(only=["preferred_window"])
+    @instance_field(only=["preferred_window"])
     def preferred_window(self) -> VisitWindow:
         return VisitWindow(self.preferred_window)
 
-    @strawberry_django.field(only=["latitude"])
+    @instance_field(only=["latitude"])
     def latitude(self) -> float | None:
         return None if self.latitude is None else float(self.latitude)
 
-    @strawberry_django.field(only=["longitude"])
+    @instance_field(only=["longitude"])
     def longitude(self) -> float | None:
         return None if self.longitude is None else float(self.longitude)
 
-    @strawberry_django.field(only=["overdue_at", "status"], description="Past its deadline and not done.")
+    @instance_field(only=["overdue_at", "status"], description="Past its deadline and not done.")
     def is_overdue(self) -> bool:
         return self.is_overdue
 
-    @strawberry_django.field(
+    @instance_field(
         only=["status", "done_at"], description="Until when the resident may reopen it; null unless it is done."
     )
     def reopenable_until(self) -> datetime.datetime | None:
         return policy.reopenable_until(self)
 
-    @strawberry_django.field(
+    @instance_field(
         only=["worker__first_name", "worker__last_name"],
         select_related=["worker"],
         description="The contractor's worker it is assigned to, if named.",
@@ -276,7 +294,7 @@ class TicketType(relay.Node):
     def worker_name(self) -> str | None:
         return _person_name(self.worker)
 
-    @strawberry_django.field(
+    @instance_field(
         only=[
             "contractor_id",
             "contact_name",
@@ -297,7 +315,7 @@ class TicketType(relay.Node):
             email=self.contact_email or None,
         )
 
-    @strawberry_django.field(
+    @instance_field(
         prefetch_related=[_comments_prefetch],
         description="Comments, oldest first; internal notes only for staff and the assigned firm.",
     )
@@ -308,14 +326,14 @@ class TicketType(relay.Node):
             for comment in _prefetched(self, info, "visible_comments", _comments_prefetch)
         ]
 
-    @strawberry_django.field(
+    @instance_field(
         prefetch_related=[_photos_prefetch],
         description="Every photo of the ticket the viewer may see, those of comments included, oldest first.",
     )
     def photos(self, info: Info) -> list[TicketPhotoType]:
         return _prefetched(self, info, "visible_photos", _photos_prefetch)
 
-    @strawberry_django.field(
+    @instance_field(
         only=["contractor_id"],
         prefetch_related=[_history_prefetch],
         description=(
@@ -337,7 +355,7 @@ class TicketType(relay.Node):
             for event in _prefetched(self, info, "history", _history_prefetch)
         ]
 
-    @strawberry_django.field(
+    @instance_field(
         only=["status", "contractor_id", "reporter_id", "unit_id", "building_id", "done_at", "contractor_accepted_at"],
         description="What the viewer may do with the ticket now, for the frontends' buttons.",
     )

@@ -1,0 +1,50 @@
+"""Which fields take strawberry's short path (`cms.core.graphql.fields`): those answered
+from the model instance alone, and none that needs the request, arguments, a list, a
+relation or a file. The answers themselves are the same either way: every API test reads
+them."""
+
+from __future__ import annotations
+
+import pytest
+
+from cms.core.graphql.fields import InstanceField
+from cms.schema import schema
+from operations.tickets.models import Ticket
+from tests.factories import tickets as tf
+
+SHORT = {
+    "Ticket": ["title", "created_at", "due_at", "status", "status_label", "is_overdue", "reference"],
+    "InboxMessage": ["subject", "is_read", "body", "link", "kind"],
+    "NewsItem": ["lead", "valid_from"],
+    "TicketCategory": ["name", "response_hours"],
+    "Building": ["code"],
+}
+LONG = {
+    # the request (info), a list, a relation, a model type, a nested prefetch
+    "Ticket": ["actions", "photos", "comments", "category", "unit", "contractor", "contact", "history"],
+    "NewsItem": ["lead_image"],
+}
+
+
+def _field(type_name: str, python_name: str):
+    definition = schema.get_type_by_name(type_name)
+    return next(field for field in definition.fields if field.python_name == python_name)
+
+
+@pytest.mark.parametrize(("type_name", "name"), [(t, n) for t, names in SHORT.items() for n in names])
+def test_fields_answered_from_the_instance_take_the_short_path(type_name, name):
+    field = _field(type_name, name)
+    assert isinstance(field, InstanceField)
+    assert field.is_basic_field
+
+
+@pytest.mark.parametrize(("type_name", "name"), [(t, n) for t, names in LONG.items() for n in names])
+def test_fields_needing_more_than_the_instance_keep_strawberry_djangos_path(type_name, name):
+    assert not _field(type_name, name).is_basic_field
+
+
+@pytest.mark.django_db
+def test_a_deferred_column_is_loaded_when_read():
+    ticket = tf.report(tf.build_cast().reporter, title="Cieknie kran")
+    deferred = Ticket.objects.only("id").get(pk=ticket.pk)
+    assert _field("Ticket", "title").get_result(deferred, None, [], {}) == "Cieknie kran"
