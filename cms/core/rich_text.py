@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.html import escape
 from wagtail.documents import get_document_model
 from wagtail.documents.rich_text import DocumentLinkHandler
 from wagtail.images import get_image_model
@@ -26,6 +27,7 @@ from wagtail.models import Page
 from wagtail.rich_text.pages import PageLinkHandler
 
 from cms.core import visibility
+from cms.core.portal_links import page_portal_path
 
 
 @dataclass
@@ -79,6 +81,14 @@ class VisiblePageLinkHandler(PageLinkHandler):
         pages = visibility.restrict_pages(Page.objects.filter(id__in=ids), reader.user, denial=reader.denial())
         by_id = {str(page.id): page for page in pages.defer_streamfields().specific()}
         return [by_id.get(str(id_)) for id_ in ids]
+
+    @classmethod
+    def expand_db_attributes_many(cls, attrs_list):
+        # A link leads where residents read the page: the portal's address of it (the
+        # page's path within its site), not Wagtail's own serving under /strony/.
+        return [
+            f'<a href="{escape(page_portal_path(page))}">' if page else "<a>" for page in cls.get_many(attrs_list)
+        ]
 
 
 def _with_visible_collection(model, attrs_list):

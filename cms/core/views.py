@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import mimetypes
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponseForbidden, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import condition, require_safe
 from strawberry.django.views import GraphQLView
+from strawberry.http import GraphQLRequestData
 from wagtail.images import get_image_model
 
-from cms.core.graphql import response_cache
+from cms.core.graphql import persisted, response_cache
 from cms.core.graphql.errors import BAD_USER_INPUT
 from cms.core.graphql.execution import json_strings
 from cms.core.visibility import collection_is_visible
@@ -136,16 +139,48 @@ class HubGraphQLView(GraphQLView):
         ):
             if csrf_rejects(request):
                 return HttpResponseForbidden("CSRF check failed.")
-        shared = response_cache.lookup(request, payload)
-        if shared.body is not None:
-            response = shared.response()
-        else:
-            response = super().dispatch(request, *args, **kwargs)
-            shared.keep(response)
+        try:
+            if isinstance(payload, dict):
+                # A persisted operation is looked up as the request its text would be: the
+                # response cache keys by the text, so both share one answer.
+                payload = persisted.resolve_payload(payload)
+            shared = response_cache.lookup(request, payload)
+            if shared.body is not None:
+                response = shared.response()
+            else:
+                response = super().dispatch(request, *args, **kwargs)
+                shared.keep(response)
+        except persisted.Refused as refusal:
+            return _refusal(refusal.message, refusal.code, status=refusal.status)
         # Answers depend on who asks: never let a shared cache hand one viewer's to another.
         patch_cache_control(response, private=True)
         patch_vary_headers(response, ["Authorization", "Cookie"])
         return response
+
+    def parse_http_body(self, request):
+        # What strawberry runs is what it parsed here (a GET's parameters, a JSON body, a
+        # multipart `operations`), so the allow-list is applied to exactly that.
+        data = super().parse_http_body(request)
+        if isinstance(data, list):
+            return [self._resolved(item) for item in data]
+        return self._resolved(data)
+
+    @staticmethod
+    def _resolved(data: GraphQLRequestData) -> GraphQLRequestData:
+        query, extensions = persisted.resolve(data.query, data.extensions)
+        if query is data.query and extensions is data.extensions:
+            return data
+        return dataclasses.replace(data, query=query, extensions=extensions)
+
+    def should_render_graphql_ide(self, request) -> bool:
+        # A persisted GET has no `query` and a browser's fetch accepts */*: it is an
+        # operation, not a visit to GraphiQL.
+        return super().should_render_graphql_ide(request) and not request.query_params.get("extensions")
+
+    def render_graphql_ide(self, request):
+        # The hub's own page, on the hub's static files: strawberry's loads GraphiQL from a
+        # CDN and stays blank offline.
+        return render(request, "graphiql/graphiql.html")
 
 
 def _build_graphql_view():
@@ -174,6 +209,17 @@ def graphql_view(request, *args, **kwargs):
     if _graphql_view is None:
         _graphql_view = _build_graphql_view()
     return _graphql_view(request, *args, **kwargs)
+
+
+@require_safe
+@condition(etag_func=lambda request: persisted.allow_list().etag)
+def graphql_operations_manifest(request):
+    """`{"<operation name>": "<sha256 of its file>"}` for every persisted operation, so that
+    a frontend without a build step can send operations by hash. The same for everyone;
+    it changes only when the server is deployed with other files."""
+    response = HttpResponse(persisted.allow_list().manifest_json, content_type="application/json")
+    patch_cache_control(response, public=True, max_age=60)
+    return response
 
 
 @require_safe

@@ -1,53 +1,77 @@
-"""Wagtail's page serving and document downloads apply the hub's one visibility rule.
+"""Wagtail's page serving and document downloads apply the hub's one visibility rule,
+and nobody they refuse lands on the admin's staff sign-in.
 
-Wagtail's own check runs first (it handles password forms and sends anonymous readers to
-sign in). These hooks add the two ways the hub is stricter than Wagtail, so that the
-website never serves what the API hides:
+The hooks here run before Wagtail's own checks (pages: `before_serve_page` runs before
+Wagtail's `on_serve_page` check; documents: `order=-100`, before Wagtail's `order=0`
+hook) and decide every `login` and `groups` restriction themselves, so Wagtail's
+"redirect to WAGTAIL_FRONTEND_LOGIN_URL" is never what a reader meets (that setting
+points at the portal's sign-in all the same). What a refused reader gets is
+cms.core.access_views: the portal's sign-in when not signed in, "awaiting
+verification" for an account the cooperative has not verified, "not available to you"
+(403) otherwise. A password restriction Wagtail itself reads is left to Wagtail, which
+shows its password form.
+
+The hub is stricter than Wagtail in two ways, so that the website never serves what the
+API hides:
 - a `login` restriction admits only signed-in users the cooperative recognises (see
   cms.core.visibility), so an account that merely registered sees public content only;
 - restrictions reach through aliases further than Wagtail reads them (the ancestors of
-  an alias's source, and rows stored on an alias: `visibility.page_restrictions`).
+  an alias's source, and rows stored on an alias: `visibility.page_restrictions`); a
+  password restriction only the hub reads has no form Wagtail would show, so the page
+  is not found.
 """
 
 from django.http import Http404
-from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers
 from wagtail import hooks
 from wagtail.models import BaseViewRestriction
-from wagtail.wagtail_hooks import require_wagtail_login
 
-from cms.core import content_version
+from cms.core import access_views, content_version, portal_links
 from cms.core.visibility import is_recognised, page_restrictions
 
 
-def _refuse_unrecognised(request, restrictions):
-    if not request.user.is_authenticated or is_recognised(request.user):
-        return None
-    if any(r.restriction_type == BaseViewRestriction.LOGIN for r in restrictions):
-        return TemplateResponse(request, "awaiting_verification.html", status=403)
-    return None
+def _refusal(request, restrictions, *, wagtail_password_ids=frozenset(), next_path=None):
+    """The answer to a reader who does not pass `restrictions`, or None to let Wagtail go
+    on: when every one is passed, or only passwords Wagtail asks for itself remain."""
+    awaits_verification = False
+    for restriction in restrictions:
+        kind = restriction.restriction_type
+        if kind == BaseViewRestriction.PASSWORD:
+            if restriction.accept_request(request) or restriction.pk in wagtail_password_ids:
+                continue
+            raise Http404  # no form for a restriction Wagtail never shows; do not confirm the item exists
+        if not restriction.accept_request(request):
+            return access_views.refused(request, next_path)
+        if kind == BaseViewRestriction.LOGIN and not is_recognised(request.user):
+            awaits_verification = True  # signed in, as Wagtail asks, but not yet a resident
+    return access_views.awaiting_verification(request) if awaits_verification else None
 
 
 @hooks.register("before_serve_page", order=100)
 def refuse_what_the_hub_refuses(page, request, serve_args, serve_kwargs):
     # The hub's restrictions of the page (`page_restrictions`: Wagtail's, plus those it
-    # reaches through aliases that Wagtail does not read). Wagtail's own hook has already
-    # passed its share; only the others can fail `accept_request` here.
-    restrictions = list(page_restrictions(page))
-    for restriction in restrictions:
-        if restriction.accept_request(request):
-            continue
-        if restriction.restriction_type == BaseViewRestriction.PASSWORD or request.user.is_authenticated:
-            raise Http404  # no form for a restriction Wagtail never showed; do not confirm the page exists
-        response = require_wagtail_login(next=request.get_full_path())
-        add_never_cache_headers(response)
-        return response
-    return _refuse_unrecognised(request, restrictions)
+    # reaches through aliases that Wagtail does not read).
+    wagtail_password_ids = {
+        restriction.pk
+        for restriction in page.get_view_restrictions()
+        if restriction.restriction_type == BaseViewRestriction.PASSWORD
+    }
+    # Once signed in, the reader goes on to the page in the portal, not to Wagtail's rendering.
+    return _refusal(
+        request,
+        list(page_restrictions(page)),
+        wagtail_password_ids=wagtail_password_ids,
+        next_path=portal_links.page_portal_path(page),
+    )
 
 
-@hooks.register("before_serve_document", order=100)
-def refuse_login_documents_to_unverified(document, request):
-    return _refuse_unrecognised(request, document.collection.get_view_restrictions())
+@hooks.register("before_serve_document", order=-100)
+def refuse_documents_before_wagtail(document, request):
+    # The collection's restrictions and its ancestors', as Wagtail reads them; Wagtail's
+    # own hook (order 0) then only ever meets a password it asks for. Once signed in,
+    # the reader comes back to the download (a hub address).
+    restrictions = list(document.collection.get_view_restrictions())
+    passwords = {r.pk for r in restrictions if r.restriction_type == BaseViewRestriction.PASSWORD}
+    return _refusal(request, restrictions, wagtail_password_ids=passwords)
 
 
 @hooks.register("register_rich_text_features", order=100)

@@ -168,6 +168,9 @@ WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Spółdzielnia Mieszkaniowa")
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://localhost:8000")
 # The resident portal, for the links in account e-mails (confirm an account, set a new password).
 PORTAL_URL = os.environ.get("PORTAL_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
+# The portal's files, served by the hub at its root (cms.core.portal_views); Wagtail's own
+# server-rendered pages, which keep its preview and restriction handling, live under /strony/.
+PORTAL_DIR = BASE_DIR / "frontend-templates" / "portal"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 # Documents are always served through Django so that collection restrictions are checked.
@@ -176,7 +179,10 @@ WAGTAILDOCS_DOCUMENT_MODEL = "documents.CooperativeDocument"
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
-WAGTAIL_FRONTEND_LOGIN_URL = "/admin/login/"
+# Readers refused a restricted page or document sign in on the portal, never on the
+# admin's staff sign-in (cms/core/access_views.py; its hooks answer before Wagtail would).
+PORTAL_SIGN_IN_PATH = "/zaloguj"
+WAGTAIL_FRONTEND_LOGIN_URL = PORTAL_URL + PORTAL_SIGN_IN_PATH
 # Wagtail's own "forgot password" form has no limits and answers faster for unknown
 # addresses; everyone resets through passwordResetRequest instead (README: Accounts),
 # and administrators can set a password for a colleague in Settings → Users.
@@ -338,6 +344,17 @@ GRAPHQL_MAX_TOKENS = 2000
 # GraphiQL and whoever writes queries; production turns both off unless told otherwise
 # (cms/core/graphql/disclosure.py).
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", True)
+# Persisted operations (cms/core/graphql/persisted.py): the files here are the allow-list a
+# client may send by SHA-256 (Apollo's `extensions.persistedQuery`), listed for frontends at
+# /graphql/operations.json. Clients never register new ones.
+GRAPHQL_OPERATIONS_DIR = Path(os.environ.get("GRAPHQL_OPERATIONS_DIR", BASE_DIR / "graphql" / "operations"))
+# When on, only those operations run: any other query text is refused with
+# PERSISTED_QUERY_REQUIRED. Off here and in development and tests; production turns it on
+# unless GRAPHQL_PERSISTED_ONLY=0. Mobile and other client developers add the operations
+# their app sends to graphql/operations/ (validated against the schema snapshot in CI and
+# deployed with the server), and develop against a server with this off (the dev settings,
+# or a staging server with GRAPHQL_PERSISTED_ONLY=0).
+GRAPHQL_PERSISTED_ONLY = env_bool("GRAPHQL_PERSISTED_ONLY", False)
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 
 # --- Sign-in throttling ----------------------------------------------------------------

@@ -21,3 +21,6 @@ IS_PRODUCTION = True
 # Strangers get no map of the API; GRAPHQL_INTROSPECTION=1 turns introspection and
 # suggestions back on for a trusted environment (graphql/schema.graphql is the contract).
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", False)  # noqa: F405
+# Only the operations in graphql/operations/ run (sent by hash or as their exact text);
+# GRAPHQL_PERSISTED_ONLY=0 opens the endpoint to any query (see the base settings).
+GRAPHQL_PERSISTED_ONLY = env_bool("GRAPHQL_PERSISTED_ONLY", True)  # noqa: F405

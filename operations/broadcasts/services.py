@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from cms.core.exceptions import ServiceError
+from cms.core.portal_links import resident_link
 from cms.core.queue import enqueue_after_commit
 from operations.messaging import services as messaging
 from operations.messaging.kinds import Channel, MessageKind
@@ -201,7 +202,9 @@ def broadcast_queue(*, broadcast_id: int) -> int:
         texts_by_language=broadcast.compiled_texts(),
         channels=[Channel(channel) for channel in broadcast.channels],
         dedupe_key=f"broadcast:{broadcast.pk}",
-        link=broadcast.link,
+        # A link into the hub's pages (a news item's, as the draft from an item holds it)
+        # leads to the page in the portal, a document's to its download on BASE_URL.
+        link=resident_link(broadcast.link),
         broadcast_id=broadcast.pk,
     )
     broadcast.status = Broadcast.Status.SENDING if queued else Broadcast.Status.SENT

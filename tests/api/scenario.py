@@ -26,6 +26,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Collection, Page
 
@@ -157,6 +158,11 @@ class Scenario:
         """The page's path within the site, as `page(urlPath:)` takes it."""
         root = self.tree.home.url_path
         return "/" + self.page(key).url_path[len(root) :]
+
+    def served_path(self, key: str) -> str:
+        """Where Wagtail's own page serving answers for the page (under /strony/: the
+        site root is the resident portal's)."""
+        return reverse("wagtail_serve", args=[self.path(key).lstrip("/")])
 
 
 def _add(parent, page, *, state="live", restrict=None):

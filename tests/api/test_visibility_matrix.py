@@ -496,7 +496,7 @@ def test_wagtail_page_serving_agrees_with_the_api(as_viewer, client, scenario, v
     as_viewer(viewer)
     for key in [*sc.SECTION_KEYS, *sorted(scenario.pages)]:
         page = scenario.page(key)
-        response = client.get(scenario.path(key))
+        response = client.get(scenario.served_path(key))
         body = _body(response).decode(errors="replace")
         served = response.status_code == 200 and f"<h1>{page.title}</h1>" in body
         assert served == (key in sc.visible_pages(viewer)), (viewer, key, response.status_code)
@@ -508,7 +508,7 @@ def test_wagtail_page_serving_agrees_with_the_api(as_viewer, client, scenario, v
 
 def test_section_pages_list_only_public_children(client, scenario):
     client.force_login(scenario.users["superuser"])
-    body = _body(client.get(scenario.path("news"))).decode()
+    body = _body(client.get(scenario.served_path("news"))).decode()
     assert "Komunikat public" in body
     for restricted in ("building-a", "staff", "login", "password", "draft", "scheduled"):
         assert f"Komunikat {restricted}<" not in body
@@ -591,7 +591,7 @@ def test_passing_a_page_password_opens_wagtails_page_but_not_the_api(as_viewer, 
     url = reverse("wagtailcore_authenticate_with_password", args=[restriction.pk, page.pk])
     response = client.post(url, {"password": "tajne", "return_url": scenario.path("password")})
     assert response.status_code == 302
-    assert f"<h1>{page.title}</h1>" in client.get(scenario.path("password")).content.decode()
+    assert f"<h1>{page.title}</h1>" in client.get(scenario.served_path("password")).content.decode()
     # The session now holds the password, yet the API still never serves the page.
     assert "password" not in _keys(api.data(NEWS_QUERY)["news"])
     assert api.data('{ page(urlPath: "/aktualnosci/password/") { slug } }')["page"] is None

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from cms.core.portal_links import page_portal_url
 from cms.news.models import NewsPage
 from operations.broadcasts import selectors, services
 from operations.broadcasts.admin.exports import describe_progress
@@ -377,7 +378,7 @@ def test_publishing_an_alert_offers_a_broadcast_that_reaches_only_its_readers(
     assert created.url == url("edit", broadcast)
     assert (broadcast.kind, broadcast.status, broadcast.channels) == ("outage_alert", "draft", ["email", "push"])
     assert broadcast.body == "W czwartek 8–14 nie będzie wody w budynkach A i B."
-    assert broadcast.link == page.full_url
+    assert broadcast.link == page_portal_url(page)  # where residents read it: the portal
     assert broadcast.created_by == editor.user
     assert set(broadcast.buildings.all()) == {building_a, building_b}
     # A title is not a template: it reaches people exactly as written.

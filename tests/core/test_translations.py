@@ -288,7 +288,7 @@ def test_project_texts_are_polish():
 
 @pytest.mark.django_db
 def test_not_found_page_is_polish(client):
-    response = client.get("/nie-ma-takiej-strony/", HTTP_ACCEPT_LANGUAGE="pl")
+    response = client.get("/strony/nie-ma-takiej-strony/", HTTP_ACCEPT_LANGUAGE="pl")
 
     assert response.status_code == 404
     page = response.content.decode()

@@ -203,7 +203,7 @@ def test_alias_of_a_page_inside_a_restricted_section_stays_hidden(site_tree, peo
     for page in (alias, under):
         assert wagtail_lets(page, people["outsider"])  # Wagtail's gap
         assert not visibility.page_is_visible(page, people["outsider"])
-        assert website_status(page, people["outsider"]) == 404  # the website agrees with the API
+        assert website_status(page, people["outsider"]) == 403  # the website agrees with the API ("not available")
         assert website_status(page, people["member"]) == 200
         assert website_status(page, None) == 302  # to sign in
         assert visibility.page_is_visible(page, people["member"])
@@ -221,6 +221,6 @@ def test_restriction_stored_on_an_alias_still_counts(site_tree, people):
     restriction.delete()
     assert wagtail_lets(alias, people["outsider"])
     assert not visibility.page_is_visible(alias, people["outsider"])
-    assert website_status(alias, people["outsider"]) == 404
+    assert website_status(alias, people["outsider"]) == 403
     assert website_status(alias, people["member"]) == 200
     assert visibility.page_is_visible(alias, people["member"])

@@ -38,6 +38,7 @@ from wagtail.log_actions import log
 from cms.core.admin.exports import csv_response
 from cms.core.admin.views import ServiceFormMixin, local_time
 from cms.core.exceptions import ServiceError
+from cms.core.portal_links import page_portal_url
 from cms.news.models import NewsPage
 from operations.messaging import policy as messaging_policy
 from operations.messaging.kinds import Channel, MessageKind
@@ -360,7 +361,7 @@ def news_broadcast_draft(*, page: NewsPage, request) -> Broadcast:
         kind=kind,
         subject=literal_text(page.title, 200),
         body=literal_text((page.lead or "").strip() or page.title),
-        link=page.get_full_url(request) or "",
+        link=page_portal_url(page),
         everyone=not buildings,
         channels=[Channel.EMAIL.value, Channel.PUSH.value],
         news_page=page,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from cms.core.exceptions import ServiceError, raise_if_any, service_errors
+from cms.core.portal_links import hub_url
 
 from .. import policy, selectors
 from ..errors import MessagingErrorCode
@@ -132,7 +133,7 @@ def email_preferences_token(*, user_id: int, kind: str = "") -> str:
 
 def email_preferences_url(*, user_id: int, kind: str = "") -> str:
     path = reverse("messaging:email_preferences", args=[email_preferences_token(user_id=user_id, kind=kind)])
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    return hub_url(path)
 
 
 def email_preferences_token_read(token: str) -> tuple[AbstractBaseUser, str]:

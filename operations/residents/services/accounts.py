@@ -22,6 +22,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from cms.core.exceptions import ServiceError, raise_if_any
+from cms.core.portal_links import portal_url
 from cms.core.queue import enqueue_after_commit
 
 from .. import policy, throttling
@@ -227,11 +228,11 @@ def _uid(user: AbstractUser) -> str:
 
 
 def account_confirm_link(user: AbstractUser) -> str:
-    return f"{settings.PORTAL_URL}/konto/potwierdz/{_uid(user)}/{account_confirm_tokens.make_token(user)}/"
+    return portal_url(f"/konto/potwierdz/{_uid(user)}/{account_confirm_tokens.make_token(user)}/")
 
 
 def password_reset_link(user: AbstractUser) -> str:
-    return f"{settings.PORTAL_URL}/konto/nowe-haslo/{_uid(user)}/{password_reset_tokens.make_token(user)}/"
+    return portal_url(f"/konto/nowe-haslo/{_uid(user)}/{password_reset_tokens.make_token(user)}/")
 
 
 def _local_time(moment: datetime) -> str:

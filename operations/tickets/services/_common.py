@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from cms.contractors.models import ContractorStaff
 from cms.core.exceptions import ServiceError
+from cms.core.portal_links import ticket_portal_url
 from operations.messaging import services as messaging
 from operations.messaging.kinds import MessageKind
 
@@ -74,6 +75,9 @@ def _notify(
         recipients=list(people.values()),
         context=_ticket_context(ticket, **extra),
         dedupe_key=f"ticket:{ticket.pk}:{event_key}",
+        # The ticket in the portal, where the reporter and the firm follow it (the API
+        # serves it to staff as well).
+        link=ticket_portal_url(ticket),
     )
 
 

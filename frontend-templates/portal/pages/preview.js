@@ -1,0 +1,7 @@
+// Placeholder until this screen is built: shows the progress indicator.
+
+import { html, Loading } from "../components.js";
+
+export function Preview() {
+  return html`<${Loading} />`;
+}

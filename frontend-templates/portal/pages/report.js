@@ -1,0 +1,11 @@
+// Placeholder until this screen is built: shows the progress indicator.
+
+import { html, Loading } from "../components.js";
+
+export function TicketReport() {
+  return html`<${Loading} />`;
+}
+
+export function AnonymousReport() {
+  return html`<${Loading} />`;
+}

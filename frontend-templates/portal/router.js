@@ -1,0 +1,45 @@
+// Addresses are real paths (/zgloszenia/12), so links in messages and rich text open the
+// right page, and the hub serves the portal's index.html at each of them.
+
+import { useEffect, useState } from "preact/hooks";
+
+const listeners = new Set();
+
+export function navigate(href, { replace = false } = {}) {
+  const url = new URL(href, window.location.href);
+  if (url.origin !== window.location.origin) {
+    window.location.assign(url.href);
+    return;
+  }
+  window.history[replace ? "replaceState" : "pushState"]({}, "", url.pathname + url.search + url.hash);
+  for (const listener of listeners) listener();
+  window.scrollTo(0, 0);
+}
+
+export function useLocation() {
+  const [location, setLocation] = useState(() => ({ path: window.location.pathname, search: window.location.search }));
+  useEffect(() => {
+    const update = () => setLocation({ path: window.location.pathname, search: window.location.search });
+    listeners.add(update);
+    window.addEventListener("popstate", update);
+    return () => {
+      listeners.delete(update);
+      window.removeEventListener("popstate", update);
+    };
+  }, []);
+  return location;
+}
+
+// [pattern, component] pairs; `:name` matches one path segment, `:name*` the rest of the
+// path. The first match wins.
+export function match(routes, path) {
+  for (const [pattern, component] of routes) {
+    const names = [];
+    const regex = new RegExp(
+      `^${pattern.replace(/\/$/, "").replace(/:(\w+)(\*?)/g, (_, name, rest) => (names.push(name), rest ? "(.+)" : "([^/]+)"))}/?$`,
+    );
+    const found = path.match(regex);
+    if (found) return { component, params: Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1])])) };
+  }
+  return null;
+}

@@ -1,0 +1,165 @@
+"""Browser tests of the resident portal: a real hub, the demo data, Debian's Chromium.
+
+A hub is started for the session as a cooperative starts the demo (migrate, load the demo
+data, serve), in its own process, on a database of its own: a SQLite file, or a new
+PostgreSQL database beside the suite's when DATABASE_URL names PostgreSQL (dropped at
+the end). Playwright for Python drives /usr/bin/chromium (never a downloaded browser),
+with the flags this closed network needs. The tests are marked `e2e`; they are skipped,
+saying why, when Chromium is not installed (scripts/test.sh installs it where it can).
+
+Screenshots land in `test-artifacts/portal/` (the README names it).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SCREENSHOTS = ROOT / "test-artifacts" / "portal"
+DEMO_PASSWORD = "demo-haslo-2026"  # demo_cooperative/data.py, as the README says
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.e2e)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database_url(tmp: Path) -> tuple[str, callable]:
+    """A database for the hub under test, and how to drop it."""
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        return f"sqlite:///{tmp / 'portal.sqlite3'}", lambda: None
+    import psycopg
+
+    head, _, _ = base.rpartition("/")
+    name = f"portal_e2e_{os.getpid()}"
+    admin = f"{head}/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return f"{head}/{name}", drop
+
+
+@pytest.fixture(scope="session")
+def hub(tmp_path_factory):
+    """The base URL of a hub serving the demo, as `scripts/demo.sh` would."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium); scripts/test.sh installs it as root")
+    tmp = tmp_path_factory.mktemp("hub")
+    port = _free_port()
+    url, drop = _database_url(tmp)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+        "DATABASE_URL": url,
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        "MEDIA_ROOT": str(tmp / "media"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    # Each hub its own caches: the suite's Redis database is shared by its workers.
+    env.pop("REDIS_URL", None)
+    env.pop("CELERY_BROKER_URL", None)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    log = open(tmp / "hub.log", "w")  # noqa: SIM115 (kept open for the server's lifetime)
+    subprocess.run([*manage, "migrate", "--no-input"], env=env, cwd=ROOT, check=True, stdout=log, stderr=log)
+    subprocess.run([*manage, "load_demo_data"], env=env, cwd=ROOT, check=True, stdout=log, stderr=log)
+    server = subprocess.Popen(
+        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{base}/graphql/operations.json", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"the hub did not start: {(tmp / 'hub.log').read_text()[-2000:]}")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+        drop()
+
+
+@pytest.fixture(scope="session")
+def browser(hub):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(params=[360, 1280], ids=["phone", "desktop"])
+def width(request) -> int:
+    return request.param
+
+
+@pytest.fixture
+def page(browser, hub, width):
+    """A fresh browser context (no cookies) at the test's width, failing the test on any
+    script error or any request to a host other than the hub."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, base_url=hub, locale="pl-PL")
+    opened = context.new_page()
+    problems: list[str] = []
+    opened.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+
+    def outside(route):
+        problems.append(f"request outside the hub: {route.request.url}")
+        route.abort()
+
+    context.route(lambda url: not url.startswith(hub), outside)
+    yield opened
+    context.close()
+    assert not problems, problems
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/zaloguj")
+    page.get_by_label("Nazwa użytkownika lub adres e-mail").fill(username)
+    page.get_by_label("Hasło").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Zaloguj się").last.click()
+    page.get_by_role("heading", level=1).filter(has_text="Dzień dobry").wait_for()
+
+
+def screenshot(page, name: str, width: int) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)

@@ -1,0 +1,115 @@
+"""The resident portal in a real browser, on the demo data: what residents see first, how
+they sign in (by mouse and by keyboard alone), and what they may not see. Each test runs
+at a phone's width (360 px) and a desktop's (1280 px) and leaves a screenshot of each page
+it visits in test-artifacts/portal/."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.portal.conftest import DEMO_PASSWORD, screenshot, sign_in
+
+ALERT_TITLE = "Awaria wodociągowa – brak zimnej wody w budynkach A i B"
+BUILDING_A_NEWS = "/aktualnosci/budynek-a-wymiana-domofonow/"
+
+
+def _no_sideways_scrolling(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def _no_serious_violations(page) -> None:
+    results = Axe().run(page)
+    serious = [
+        (violation["id"], [node["target"] for node in violation["nodes"]][:3])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert not serious, serious
+
+
+def test_the_home_page_shows_current_alerts_before_anything_else(page, width):
+    page.goto("/")
+    alert = page.get_by_role("alert").filter(has_text=ALERT_TITLE)
+    alert.wait_for()
+    news = page.get_by_role("heading", name="Aktualności", level=2)
+    assert alert.bounding_box()["y"] < news.bounding_box()["y"]
+    # The emergency numbers are one tap away on every page.
+    assert page.get_by_role("link", name="Telefony alarmowe").is_visible()
+    _no_sideways_scrolling(page)
+    _no_serious_violations(page)
+    screenshot(page, "home-anonymous", width)
+
+
+def test_a_resident_signs_in_and_sees_their_home_page(page, width):
+    sign_in(page, "resident.a")
+    page.get_by_role("heading", name="Moje otwarte zgłoszenia").wait_for()
+    page.get_by_text("nieprzeczytan").first.wait_for()
+    _no_sideways_scrolling(page)
+    _no_serious_violations(page)
+    screenshot(page, "home-resident", width)
+
+
+def test_signing_in_needs_no_mouse(page, width):
+    page.goto("/zaloguj")
+    page.get_by_role("heading", name="Logowanie").wait_for()
+    # From the top of the page: skip link, then the header's controls, then the form.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Przejdź do treści"
+    page.get_by_label("Nazwa użytkownika lub adres e-mail").focus()
+    page.keyboard.type("resident.a")
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Dzień dobry", level=1).wait_for()
+
+
+def test_a_sign_in_without_a_password_is_explained_next_to_the_field(page, width):
+    page.goto("/zaloguj")
+    page.get_by_label("Nazwa użytkownika lub adres e-mail").fill("resident.a")
+    page.get_by_role("button", name="Zaloguj się").last.click()
+    summary = page.get_by_role("alert").filter(has_text="Popraw, proszę")
+    summary.wait_for()
+    assert page.get_by_text("Wpisz hasło.").count() == 2  # in the summary and by the field
+    _no_serious_violations(page)
+    screenshot(page, "sign-in-error", width)
+
+
+def test_a_wrong_password_is_refused_with_the_apis_message(page, width):
+    page.goto("/zaloguj")
+    page.get_by_label("Nazwa użytkownika lub adres e-mail").fill("resident.a")
+    page.get_by_label("Hasło").fill("zle-haslo")
+    page.get_by_role("button", name="Zaloguj się").last.click()
+    page.get_by_role("alert").filter(has_text="Popraw, proszę").wait_for()
+    assert page.get_by_role("heading", name="Logowanie").is_visible()
+
+
+def test_building_as_news_opens_for_a_resident_of_a(page, width):
+    sign_in(page, "resident.a")
+    page.goto(BUILDING_A_NEWS)
+    page.get_by_role("heading", level=1).filter(has_text="domofon").wait_for()
+    screenshot(page, "news-article", width)
+
+
+@pytest.mark.parametrize("who", ["resident.b", None], ids=["resident of B", "anonymous"])
+def test_building_as_news_is_not_available_to_others(page, width, who):
+    if who:
+        sign_in(page, who)
+    page.goto(BUILDING_A_NEWS)
+    page.get_by_role("heading", name="Ta strona nie jest dostępna").wait_for()
+    assert "domofon" not in page.inner_text("body")  # (the address in the sign-in link may say it)
+    if who is None:
+        assert page.get_by_role("link", name="Zaloguj się").last.get_attribute("href").startswith("/zaloguj?next=")
+    _no_serious_violations(page)
+    screenshot(page, f"not-available-{'resident' if who else 'anonymous'}", width)
+
+
+def test_the_news_list_and_the_language_switch(page, width):
+    page.goto("/aktualnosci/")
+    page.get_by_role("heading", name="Aktualności", level=1).wait_for()
+    page.get_by_role("link", name=ALERT_TITLE).wait_for()  # the list comes after the heading
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="Skip to content").wait_for(state="attached")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    _no_sideways_scrolling(page)
+    screenshot(page, "news-list-english", width)
