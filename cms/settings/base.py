@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cms.core.cors.PortalCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -171,6 +172,10 @@ PORTAL_URL = os.environ.get("PORTAL_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
 # The portal's files, served by the hub at its root (cms.core.portal_views); Wagtail's own
 # server-rendered pages, which keep its preview and restriction handling, live under /strony/.
 PORTAL_DIR = BASE_DIR / "frontend-templates" / "portal"
+# Origins of portals hosted elsewhere that may call the API with the session cookie
+# (cms/core/cors.py), e.g. "https://portal.example.org"; trusted for CSRF as well.
+PORTAL_ORIGINS = env_list("PORTAL_ORIGINS")
+CSRF_TRUSTED_ORIGINS = [*CSRF_TRUSTED_ORIGINS, *PORTAL_ORIGINS]
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 # Documents are always served through Django so that collection restrictions are checked.

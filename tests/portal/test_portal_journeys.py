@@ -12,6 +12,7 @@ from tests.portal.conftest import DEMO_PASSWORD, screenshot, sign_in
 
 ALERT_TITLE = "Awaria wodociągowa – brak zimnej wody w budynkach A i B"
 BUILDING_A_NEWS = "/aktualnosci/budynek-a-wymiana-domofonow/"
+BUILDING_A_DOCUMENT = "Plan remontów budynku A"
 
 
 def _no_sideways_scrolling(page) -> None:
@@ -113,3 +114,49 @@ def test_the_news_list_and_the_language_switch(page, width):
     assert page.evaluate("document.documentElement.lang") == "en"
     _no_sideways_scrolling(page)
     screenshot(page, "news-list-english", width)
+
+
+def test_a_resident_of_a_reads_an_alert_and_downloads_building_as_document(page, width):
+    sign_in(page, "resident.a")
+    page.get_by_role("alert").filter(has_text=ALERT_TITLE).wait_for()
+    page.goto("/dokumenty/")
+    link = page.get_by_role("link", name=BUILDING_A_DOCUMENT)
+    link.wait_for()
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    _no_serious_violations(page)
+    screenshot(page, "documents-resident-a", width)
+
+
+def test_a_resident_of_b_neither_sees_nor_opens_building_as_document(page, width, hub):
+    sign_in(page, "resident.a")
+    page.goto("/dokumenty/")
+    page.get_by_role("link", name=BUILDING_A_DOCUMENT).wait_for()
+    address = page.get_by_role("link", name=BUILDING_A_DOCUMENT).get_attribute("href")
+    page.get_by_role("button", name="Wyloguj się").click()
+    page.get_by_role("link", name="Zaloguj się").first.wait_for()
+    sign_in(page, "resident.b")
+    page.goto("/dokumenty/")
+    page.get_by_role("status").filter(has_text="dokument").wait_for()
+    assert page.get_by_role("link", name=BUILDING_A_DOCUMENT).count() == 0
+    response = page.goto(address)  # by its address: the hub's plain "not available" page
+    assert response.status == 403
+    assert "Plan remontów" not in page.inner_text("body")
+    assert "/admin" not in page.content()
+
+
+def test_documents_filter_by_kind(page, width):
+    page.goto("/dokumenty/")
+    page.get_by_role("status").filter(has_text="dokument").wait_for()
+    everything = page.get_by_role("status").filter(has_text="dokument").inner_text()
+    page.get_by_label("Rodzaj dokumentu").select_option("STATUTE")
+    page.get_by_role("button", name="Pokaż").click()
+    page.wait_for_function(
+        "text => { const s = document.querySelector('main [role=status]'); return s && s.textContent !== text; }",
+        arg=everything,
+    )
+    kinds = page.locator("main .documents .meta").all_inner_texts()
+    assert kinds and all("Statut" in kind for kind in kinds), kinds
+    _no_sideways_scrolling(page)
+    screenshot(page, "documents-filtered", width)
