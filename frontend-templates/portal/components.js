@@ -2,7 +2,7 @@
 // links that stay inside the portal, images with srcset, the contact card.
 
 import { h } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import htm from "htm";
 import { gql, NetworkError } from "./api.js";
 import { t } from "./i18n.js";
@@ -61,8 +61,11 @@ export function Link({ href, children, ...rest }) {
 // leading to its field (the GOV.UK pattern).
 export function ErrorSummary({ errors, fields }) {
   const entries = Object.entries(errors || {});
+  const summary = useRef(null);
+  // Focused when the errors change (a new attempt), not on every re-render of the form.
+  useEffect(() => summary.current?.focus(), [errors]);
   if (!entries.length) return null;
-  return html`<div class="error-summary" role="alert" tabindex="-1" ref=${(node) => node && node.focus()}>
+  return html`<div class="error-summary" role="alert" tabindex="-1" ref=${summary}>
     <h2 class="error-summary__title">${t("form.errorSummary")}</h2>
     <ul>
       ${entries.map(
