@@ -66,13 +66,19 @@ function cookie(name) {
 }
 
 // Django's CSRF token: the API requires it on every POST that carries the session cookie.
+// The cookie is the truth (Django rotates it at sign-in); asked for once when missing,
+// however many requests a page starts at the same moment.
+let csrfRequest = null;
 async function csrf() {
-  csrfToken = csrfToken || cookie("csrftoken");
-  if (!csrfToken) {
-    const data = await request("CsrfToken", {}, { skipCsrf: true });
-    csrfToken = data.csrfToken;
-  }
-  return csrfToken;
+  const fromCookie = cookie("csrftoken");
+  if (fromCookie) return fromCookie;
+  if (csrfToken) return csrfToken;
+  csrfRequest ||= request("CsrfToken", {}, { skipCsrf: true })
+    .then((data) => (csrfToken = cookie("csrftoken") || data.csrfToken))
+    .finally(() => {
+      csrfRequest = null;
+    });
+  return csrfRequest;
 }
 
 export function forgetCsrfToken() {

@@ -60,7 +60,13 @@ function Header({ site, path }) {
     ["/dokumenty/", t("nav.documents")],
     ["/inwestycje/", t("nav.investments")],
     ["/wykonawcy/", t("nav.contractors")],
-    ...(viewer ? [["/zgloszenia", t("nav.tickets")]] : []),
+    ...(viewer
+      ? [
+          ["/zgloszenia", t("nav.tickets")],
+          ["/wiadomosci", t("nav.inbox")],
+          ["/ustawienia", t("nav.settings")],
+        ]
+      : []),
   ];
   const onSignOut = async () => {
     await signOut();

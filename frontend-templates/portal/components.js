@@ -63,7 +63,7 @@ export function ErrorSummary({ errors, fields }) {
   const entries = Object.entries(errors || {});
   const summary = useRef(null);
   // Focused when the errors change (a new attempt), not on every re-render of the form.
-  useEffect(() => summary.current?.focus(), [errors]);
+  useEffect(() => summary.current?.focus(), [JSON.stringify(errors || {})]);
   if (!entries.length) return null;
   return html`<div class="error-summary" role="alert" tabindex="-1" ref=${summary}>
     <h2 class="error-summary__title">${t("form.errorSummary")}</h2>

@@ -2,7 +2,7 @@
 
 import { useState } from "preact/hooks";
 import { ApiError, fieldErrors } from "../api.js";
-import { ErrorSummary, Field, html } from "../components.js";
+import { ErrorSummary, Field, html, Link } from "../components.js";
 import { t } from "../i18n.js";
 import { navigate } from "../router.js";
 import { signIn } from "../session.js";
@@ -56,5 +56,9 @@ export function SignIn() {
         ${busy ? t("common.wait") : t("signIn.submit")}
       </button>
     </form>
+    <ul class="list">
+      <li><${Link} href="/nie-pamietam-hasla">${t("signIn.forgotten")}<//></li>
+      <li><${Link} href="/rejestracja">${t("signIn.register")}<//></li>
+    </ul>
   </div>`;
 }
