@@ -60,9 +60,20 @@ def hub_url(path: str) -> str:
 def sign_in_url(next_path: str | None = None) -> str:
     """The portal's sign-in, which opens `next_path` (a path on the hub) once signed in."""
     url = portal_url(getattr(settings, "PORTAL_SIGN_IN_PATH", SIGN_IN_PATH))
-    if next_path and next_path.startswith("/") and not next_path.startswith("//"):
+    if next_path and is_local_path(next_path):
         url += "?" + urlencode({"next": next_path})
     return url
+
+
+def is_local_path(path: str) -> bool:
+    """Whether `path` stays on the host it is opened on: a path, never "//host", and no
+    backslash or control character (browsers read "/\\host" and "/<tab>/host" as a host)."""
+    return (
+        path.startswith("/")
+        and not path.startswith("//")
+        and "\\" not in path
+        and not any(ord(character) < 32 or ord(character) == 127 for character in path)
+    )
 
 
 def page_portal_path(page) -> str:

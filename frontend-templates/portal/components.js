@@ -51,6 +51,7 @@ export function Loaded({ query, children }) {
 export function Link({ href, children, ...rest }) {
   const onClick = (event) => {
     if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    if (new URL(href, window.location.href).origin !== window.location.origin) return; // another site: the browser's
     event.preventDefault();
     navigate(href);
   };

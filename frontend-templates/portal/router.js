@@ -5,10 +5,13 @@ import { useEffect, useState } from "preact/hooks";
 
 const listeners = new Set();
 
-export function navigate(href, { replace = false } = {}) {
+// Changes the portal's address. Another site is opened only when the caller says so
+// (`external`: a message's link to a website); otherwise such an address goes home.
+export function navigate(href, { replace = false, external = false } = {}) {
   const url = new URL(href, window.location.href);
   if (url.origin !== window.location.origin) {
-    window.location.assign(url.href);
+    if (external) window.location.assign(url.href);
+    else navigate("/", { replace });
     return;
   }
   window.history[replace ? "replaceState" : "pushState"]({}, "", url.pathname + url.search + url.hash);

@@ -12,9 +12,16 @@ import { signIn } from "../session.js";
 const HUB_SERVED = ["/documents/", "/media/", "/tickets/"];
 
 function nextPath() {
-  const next = new URLSearchParams(window.location.search).get("next") || "/";
-  // Only a path of this portal: never an address elsewhere.
-  return next.startsWith("/") && !next.startsWith("//") ? next : "/";
+  const asked = new URLSearchParams(window.location.search).get("next") || "/";
+  // Only an address of this portal: browsers read "/\\evil" and "/<tab>/evil" as another
+  // site, so the address is resolved as a browser would and its origin compared.
+  if (!asked.startsWith("/") || /[\\\u0000-\u001f]/.test(asked)) return "/";
+  try {
+    const url = new URL(asked, window.location.origin);
+    return url.origin === window.location.origin ? url.pathname + url.search + url.hash : "/";
+  } catch {
+    return "/";
+  }
 }
 
 export function SignIn() {

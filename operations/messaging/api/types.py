@@ -18,6 +18,7 @@ from strawberry.extensions import FieldExtension
 from cms.core.graphql.enums import graphql_enum
 from cms.core.graphql.fields import instance_field, model_type
 from cms.core.graphql.pagination import HubConnection
+from cms.core.html import clean_html
 
 from .. import errors, kinds, selectors
 from ..models import Message, PushDevice
@@ -65,7 +66,8 @@ class InboxMessage(relay.Node):
         description="The message as HTML: the HTML version when it has one, else the text in escaped paragraphs.",
     )
     def body_html(self) -> str:
-        return self.body_html or linebreaks(self.body_text, autoescape=True)
+        # Cleaned: frontends insert it as HTML, and templates are written by staff, not the reader.
+        return clean_html(self.body_html) if self.body_html else linebreaks(self.body_text, autoescape=True)
 
     @instance_field(only=["link"], description="Where the message leads (a news item, a ticket); null if nowhere.")
     def link(self) -> str | None:

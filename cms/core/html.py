@@ -1,0 +1,33 @@
+"""HTML from people other than the reader, made safe to put into a page as HTML.
+
+The portal inserts a message's HTML version into the hub's own origin, where the API and
+the admin live, so a script in it would act as the reader. Templates are written by
+staff with the template permission, which is not the right to act as everyone who gets
+a message. The allow-list keeps what messages use (paragraphs, emphasis, lists, headings,
+links, tables) and drops everything else: scripts, event attributes, styles, frames,
+forms, and links other than http, https, mailto and tel.
+"""
+
+from __future__ import annotations
+
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "b", "blockquote", "br", "caption", "em", "h1", "h2", "h3", "h4", "hr", "i", "li", "ol", "p", "small",
+    "strong", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"}}
+ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+def clean_html(html: str) -> str:
+    """`html` with only the allowed tags, attributes and link schemes; links open safely."""
+    if not html:
+        return ""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
