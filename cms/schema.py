@@ -22,6 +22,7 @@ from cms.investments.schema import Investment
 from cms.investments.schema import Query as InvestmentsQuery
 from cms.news.schema import NewsItem
 from cms.news.schema import Query as NewsQuery
+from cms.preview.schema import Query as PreviewQuery
 from operations.messaging.api import Mutation as MessagingMutation
 from operations.residents.api import Mutation as ResidentsMutation
 from operations.residents.api import Query as ResidentsQuery
@@ -30,7 +31,10 @@ from operations.tickets.api import Query as TicketsQuery
 
 Query = merge_types(
     "Query",
-    (ResidentsQuery, HomeQuery, NewsQuery, DocumentsQuery, InvestmentsQuery, ContractorsQuery, TicketsQuery),
+    (
+        ResidentsQuery, HomeQuery, NewsQuery, DocumentsQuery, InvestmentsQuery, ContractorsQuery, PreviewQuery,
+        TicketsQuery,
+    ),
 )
 Mutation = merge_types("Mutation", (ResidentsMutation, MessagingMutation, TicketsMutation))
 

@@ -14,6 +14,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from cms.core.models import SectionPage
+from cms.preview.pages import PortalPreviewMixin
 
 
 @register_snippet
@@ -36,7 +37,7 @@ class Trade(index.Indexed, models.Model):
         return self.name
 
 
-class ContractorIndexPage(SectionPage):
+class ContractorIndexPage(PortalPreviewMixin, SectionPage):
     """The directory of contractors."""
 
     subpage_types = ["contractors.ContractorPage"]
@@ -45,7 +46,7 @@ class ContractorIndexPage(SectionPage):
         verbose_name = _("contractor directory")
 
 
-class ContractorPage(Page):
+class ContractorPage(PortalPreviewMixin, Page):
     """A contractor firm in the directory."""
 
     template = "page.html"

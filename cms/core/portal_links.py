@@ -14,6 +14,9 @@ messages and refusals use and the portal resolves:
                                         what `ticket(id:)` takes
     /konto/potwierdz/<uid>/<token>/     confirm an account (account e-mails)
     /konto/nowe-haslo/<uid>/<token>/    set a new password (account e-mails)
+    /druk/<page path>                   a news item or alert to print for the staircase
+                                        (the admin's "print" button)
+    /podglad?token=<token>              an editor's preview of a draft (cms.preview)
     any other path                      a page of the site, read with `page(urlPath:)`: the
                                         page's Wagtail URL path relative to its site's
                                         root, e.g. /aktualnosci/<slug>/

@@ -15,8 +15,10 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.preview.pages import PortalPreviewMixin
 
-class HomePage(Page):
+
+class HomePage(PortalPreviewMixin, Page):
     """The root of a cooperative's site."""
 
     template = "page.html"

@@ -11,9 +11,10 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.core.models import SectionPage
+from cms.preview.pages import PortalPreviewMixin
 
 
-class InvestmentIndexPage(SectionPage):
+class InvestmentIndexPage(PortalPreviewMixin, SectionPage):
     """The list of investments."""
 
     subpage_types = ["investments.InvestmentPage"]
@@ -22,7 +23,7 @@ class InvestmentIndexPage(SectionPage):
         verbose_name = _("investment index")
 
 
-class InvestmentPage(Page):
+class InvestmentPage(PortalPreviewMixin, Page):
     """One investment with its status, budget, schedule, progress and gallery."""
 
     template = "page.html"

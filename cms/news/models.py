@@ -18,9 +18,10 @@ from wagtail.models import Page, PageManager, PageQuerySet
 from wagtail.search import index
 
 from cms.core.models import SectionPage
+from cms.preview.pages import PortalPreviewMixin
 
 
-class NewsIndexPage(SectionPage):
+class NewsIndexPage(PortalPreviewMixin, SectionPage):
     """The list of news; its children are NewsPage items."""
 
     subpage_types = ["news.NewsPage"]
@@ -39,7 +40,7 @@ class NewsPageQuerySet(PageQuerySet):
         )
 
 
-class NewsPage(Page):
+class NewsPage(PortalPreviewMixin, Page):
     """One announcement or outage alert."""
 
     template = "page.html"

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "cms.documents",
     "cms.investments",
     "cms.contractors",
+    "cms.preview",
     "operations.residents",
     "operations.messaging",
     "operations.broadcasts",

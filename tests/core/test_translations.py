@@ -42,6 +42,7 @@ APP_CATALOGUES = {
     "messaging": ROOT / "operations/messaging",
     "broadcasts": ROOT / "operations/broadcasts",
     "tickets": ROOT / "operations/tickets",
+    "preview": ROOT / "cms/preview",
 }
 CATALOGUES = {
     **{name: path / "locale" / "pl" / "LC_MESSAGES" / "django.po" for name, path in APP_CATALOGUES.items()},

@@ -1,0 +1,7 @@
+"""Error codes of the headless preview."""
+
+from enum import StrEnum
+
+
+class PreviewErrorCode(StrEnum):
+    NOT_ALLOWED = "NOT_ALLOWED"
