@@ -160,3 +160,50 @@ def test_documents_filter_by_kind(page, width):
     assert kinds and all("Statut" in kind for kind in kinds), kinds
     _no_sideways_scrolling(page)
     screenshot(page, "documents-filtered", width)
+
+
+@pytest.mark.parametrize(
+    ("address", "heading"),
+    [("/inwestycje/", "Inwestycje"), ("/wykonawcy/", "Znajdź wykonawcę"), ("/dokumenty/", "Dokumenty")],
+)
+def test_the_directories_read_well_at_every_width(page, width, address, heading):
+    page.goto(address)
+    page.get_by_role("heading", level=1).filter(has_text=heading).wait_for()
+    page.locator("main li").first.wait_for()
+    _no_sideways_scrolling(page)
+    _no_serious_violations(page)
+    screenshot(page, address.strip("/"), width)
+
+
+def test_the_contractor_directory_by_trade(page, width):
+    page.goto("/wykonawcy/")
+    trades = page.get_by_label("Branża")
+    trades.locator("option").nth(1).wait_for(state="attached")
+    everyone = page.locator("main .list > li").count()
+    trades.select_option(index=1)
+    page.get_by_role("button", name="Pokaż").click()
+    page.wait_for_function("count => document.querySelectorAll('main .list > li').length !== count", arg=everyone)
+    assert 0 < page.locator("main .list > li").count() < everyone
+
+
+def test_a_lost_connection_is_shown_and_retried(page, width):
+    page.goto("/")
+    page.get_by_role("heading", name="Aktualności", level=2).wait_for()
+    page.route("**/graphql", lambda route: route.abort())
+    page.get_by_role("link", name="Aktualności").first.click()
+    page.get_by_role("status").filter(has_text="Brak połączenia").first.wait_for()
+    page.unroute("**/graphql")
+    page.get_by_role("link", name=ALERT_TITLE).wait_for(timeout=30_000)  # the retry gets through
+
+
+def test_at_200_percent_zoom_nothing_needs_sideways_scrolling(browser, hub):
+    # 200 % zoom of a 1280 px window is 640 CSS pixels at twice the density.
+    context = browser.new_context(viewport={"width": 640, "height": 450}, device_scale_factor=2, base_url=hub)
+    zoomed = context.new_page()
+    try:
+        for address in ("/", "/zaloguj", "/aktualnosci/", "/dokumenty/"):
+            zoomed.goto(address)
+            zoomed.get_by_role("heading", level=1).wait_for()
+            _no_sideways_scrolling(zoomed)
+    finally:
+        context.close()
