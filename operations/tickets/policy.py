@@ -15,11 +15,13 @@ from which status to which) is `workflow.py`; this module adds the rules around 
 who records a report for someone else).
 
 Each `*_refusal` returns the `ServiceError` a service raises, or None when allowed: "may
-X do Y to Z" is `*_refusal(...) is None`; "what may X do to Z" is `actions_open`.
+X do Y to Z" is `*_refusal(...) is None`; "what may X do to Z" is `actions_open`, or
+`OpenActions` for one action at a time (from the same rules, `ACTION_RULES`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -104,11 +106,13 @@ def transition_refusal(ticket: Ticket, roles: set[Actor], to_status: str) -> Ser
 
 
 def transition_targets(ticket: Ticket, roles: set[Actor]) -> list[str]:
-    """The statuses `transition_refusal` allows, in the workflow table's order."""
+    """The statuses `transition_refusal` allows, in the workflow table's order. (It refuses
+    every target but the direct ones first: those are not asked, so no refusal is written
+    only to be dropped.)"""
     return [
         target
         for target in workflow.next_statuses(ticket.status, roles)
-        if transition_refusal(ticket, roles, target) is None
+        if target in workflow.DIRECT_TARGETS and transition_refusal(ticket, roles, target) is None
     ]
 
 
@@ -230,15 +234,48 @@ class TicketActions:
     reopen: bool
 
 
+# Each button and the rule that opens it, from the questions above: `actions_open` asks
+# them all (the admin's forms), `OpenActions` each one when it is read (a list of tickets
+# that shows one button asks one rule per ticket, not eight). One table, so both answer
+# alike; a rule takes the ticket, the roles and the time (`now`, None for the present).
+ACTION_RULES: dict[str, Callable[[Ticket, set[Actor], datetime | None], list[str] | bool]] = {
+    "transition_to": lambda ticket, roles, now: transition_targets(ticket, roles),
+    "comment": lambda ticket, roles, now: comment_refusal(roles) is None,
+    "comment_internal": lambda ticket, roles, now: (
+        comment_refusal(roles) is None and internal_note_refusal(roles) is None
+    ),
+    "assign": lambda ticket, roles, now: assign_refusal(ticket, roles) is None,
+    "change_deadline": lambda ticket, roles, now: deadline_change_refusal(ticket, roles) is None,
+    # Accepting again is allowed (and changes nothing), but there is nothing to click.
+    "contractor_accept": lambda ticket, roles, now: (
+        contractor_accept_refusal(ticket, roles) is None and ticket.contractor_accepted_at is None
+    ),
+    "rate": lambda ticket, roles, now: rate_refusal(ticket, roles) is None,
+    "reopen": lambda ticket, roles, now: reopen_refusal(ticket, roles, now=now) is None,
+}
+
+
 def actions_open(ticket: Ticket, roles: set[Actor], *, now: datetime | None = None) -> TicketActions:
-    return TicketActions(
-        transition_to=transition_targets(ticket, roles),
-        comment=comment_refusal(roles) is None,
-        comment_internal=comment_refusal(roles) is None and internal_note_refusal(roles) is None,
-        assign=assign_refusal(ticket, roles) is None,
-        change_deadline=deadline_change_refusal(ticket, roles) is None,
-        # Accepting again is allowed (and changes nothing), but there is nothing to click.
-        contractor_accept=contractor_accept_refusal(ticket, roles) is None and ticket.contractor_accepted_at is None,
-        rate=rate_refusal(ticket, roles) is None,
-        reopen=reopen_refusal(ticket, roles, now=now) is None,
-    )
+    return TicketActions(**{name: rule(ticket, roles, now) for name, rule in ACTION_RULES.items()})
+
+
+class OpenActions:
+    """`actions_open` read one action at a time: each attribute named like a field of
+    `TicketActions` is worked out by its rule when it is read (and each time; the API reads
+    each once). The same answers as `actions_open`, for those who need few of them."""
+
+    __slots__ = ("now", "roles", "ticket")
+
+    def __init__(self, ticket: Ticket, roles: set[Actor], *, now: datetime | None = None):
+        self.ticket = ticket
+        self.roles = roles
+        self.now = now
+
+
+def _open_action(rule: Callable[[Ticket, set[Actor], datetime | None], list[str] | bool]) -> property:
+    return property(lambda actions: rule(actions.ticket, actions.roles, actions.now))
+
+
+for _name, _rule in ACTION_RULES.items():
+    setattr(OpenActions, _name, _open_action(_rule))
+del _name, _rule

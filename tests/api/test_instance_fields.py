@@ -13,7 +13,8 @@ from operations.tickets.models import Ticket
 from tests.factories import tickets as tf
 
 SHORT = {
-    "Ticket": ["title", "created_at", "due_at", "status", "status_label", "is_overdue", "reference"],
+    # the firm is built from the ticket's own row (its name, phone and e-mail), no page loaded
+    "Ticket": ["title", "created_at", "due_at", "status", "status_label", "is_overdue", "reference", "contractor"],
     "InboxMessage": ["subject", "is_read", "body", "link", "kind"],
     "NewsItem": ["lead", "valid_from"],
     "TicketCategory": ["name", "response_hours"],
@@ -21,7 +22,7 @@ SHORT = {
 }
 LONG = {
     # the request (info), a list, a relation, a model type, a nested prefetch
-    "Ticket": ["actions", "photos", "comments", "category", "unit", "contractor", "contact", "history"],
+    "Ticket": ["actions", "photos", "comments", "category", "unit", "contact", "history"],
     "NewsItem": ["lead_image"],
 }
 

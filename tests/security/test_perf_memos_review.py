@@ -31,7 +31,7 @@ from cms.core.graphql.execution import HubExecutionContext
 from cms.core.graphql.extensions import Schema
 from cms.core.graphql.fields import InstanceField
 from cms.core.graphql.scalars import SCALAR_OVERRIDES
-from cms.core.rich_text import _reader, _Reader
+from cms.core.rich_text import _Reader, _reader
 from cms.news.models import NewsIndexPage
 from operations.residents.models import Audience
 from operations.tickets import services as ticket_services
@@ -308,7 +308,9 @@ def test_every_reference_query_answers_the_same_on_the_short_and_the_long_path(s
     twin = _long_path_schema()
     # The twin really takes strawberry-django's path where the real schema takes the short one.
     for type_name, field_name in (("Ticket", "title"), ("Ticket", "statusLabel"), ("InboxMessage", "bodyHtml")):
-        assert schema_module.schema._schema.type_map[type_name].fields[field_name].resolve.__name__ == "_get_basic_result"
+        assert (
+            schema_module.schema._schema.type_map[type_name].fields[field_name].resolve.__name__ == "_get_basic_result"
+        )
         assert twin._schema.type_map[type_name].fields[field_name].resolve.__name__ != "_get_basic_result"
 
     cast = tf.build_cast()

@@ -1,12 +1,17 @@
 """GraphQL types of tickets: the ticket as each viewer sees it, with its category, firm,
 comments, photos, history and what the viewer may do with it (`actions`, answered by
-`policy.actions_open`, the same rules the services enforce), and the statistics.
-`queries.py` and `mutations.py` return these types.
+`policy.OpenActions`, the rules of `policy.actions_open` that the services enforce), and
+the statistics. `queries.py` and `mutations.py` return these types.
 
 Nested lists (comments, photos, history) are prefetched by the optimizer with the
 viewer's visibility applied in the query (`selectors.internal_notes_filter`), so a page
 of tickets costs the same number of queries whatever it holds; what a viewer may do with
 each ticket comes from one `TicketViewer` per request, without a query per ticket.
+
+A list of a hundred tickets answers thousands of fields, so the list reads only what is
+asked: the columns, authors and photos of comments and photos that the query names, the
+firm's name from the ticket's own row (no Wagtail page is built), each action only when
+it is asked; the id, status and status label are answered from the instance alone.
 """
 
 from __future__ import annotations
@@ -14,11 +19,12 @@ from __future__ import annotations
 import datetime
 
 import strawberry
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import F, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
+from django.utils.translation import get_language
 from strawberry import Info, relay
+from strawberry.types.nodes import SelectedField
 
-from cms.contractors.models import ContractorPage
 from cms.core.graphql.context import request_of, signed_in_user, viewer_of
 from cms.core.graphql.enums import graphql_enum
 from cms.core.graphql.fields import instance_field, model_type
@@ -40,6 +46,15 @@ def _ticket_viewer(info: Info) -> selectors.TicketViewer:
     if not hasattr(request, "_hub_ticket_viewer"):
         request._hub_ticket_viewer = selectors.TicketViewer.of(signed_in_user(info))
     return request._hub_ticket_viewer
+
+
+def _internal_notes(info: Info) -> Q:
+    """Which comments and photos the viewer may see (`selectors.internal_notes_filter`),
+    worked out once per request: a list's comments and photos ask it alike."""
+    request = request_of(info)
+    if not hasattr(request, "_hub_internal_notes"):
+        request._hub_internal_notes = selectors.internal_notes_filter(viewer_of(info))
+    return request._hub_internal_notes
 
 
 def _person_name(user) -> str | None:
@@ -80,20 +95,29 @@ class TicketCategoryType:
         return CategoryUrgency(self.urgency)
 
 
-@model_type(ContractorPage, name="TicketFirm", description="The contractor firm a ticket is assigned to.")
+@strawberry.type(name="TicketFirm", description="The contractor firm a ticket is assigned to.")
 class TicketFirmType:
+    """Made from columns read with the ticket (`TicketType.contractor`), not from the firm's
+    Wagtail page: building a page instance costs more than the whole rest of a firm."""
+
     phone: str
     email: str
-
-    @instance_field(
-        only=["page_ptr_id"], description="The firm's `Contractor` id (the directory's), as `ticketAssign` takes it."
+    id: strawberry.ID = strawberry.field(
+        description="The firm's `Contractor` id (the directory's), as `ticketAssign` takes it."
     )
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(relay.GlobalID("Contractor", str(self.pk))))
+    name: str
 
-    @instance_field(only=["title"])
-    def name(self) -> str:
-        return self.title
+    @classmethod
+    def of(cls, pk: int, name: str, phone: str, email: str) -> TicketFirmType:
+        return cls(phone=phone, email=email, id=strawberry.ID(str(relay.GlobalID("Contractor", str(pk)))), name=name)
+
+
+# The firm's columns, read with the ticket's row (one join, as `select_related` would).
+FIRM_COLUMNS = {
+    "firm_name": F("contractor__title"),
+    "firm_phone": F("contractor__phone"),
+    "firm_email": F("contractor__email"),
+}
 
 
 @model_type(TicketPhoto, name="TicketPhoto", description="A photo of the fault or of the work.")
@@ -126,6 +150,12 @@ class TicketCommentType:
     photos: list[TicketPhotoType]
 
 
+def _comment_photos(comment: TicketComment) -> list[TicketPhoto]:
+    # A list's comments come with their photos as a plain list (no queryset per comment);
+    # a mutation's single comment reads its few photos.
+    return comment.listed_photos if hasattr(comment, "listed_photos") else list(comment.photos.all())
+
+
 def comment_type(comment: TicketComment, viewer_id: int | None) -> TicketCommentType:
     """A comment as the viewer sees it; its photos must be prefetched (or few)."""
     return TicketCommentType(
@@ -135,10 +165,49 @@ def comment_type(comment: TicketComment, viewer_id: int | None) -> TicketComment
         created_at=comment.created_at,
         author_name=_person_name(comment.author),
         is_mine=viewer_id is not None and comment.author_id == viewer_id,
-        # A list's comments come with their photos as a plain list (no queryset per
-        # comment); a mutation's single comment reads its few photos.
-        photos=comment.listed_photos if hasattr(comment, "listed_photos") else list(comment.photos.all()),
+        photos=_comment_photos(comment),
     )
+
+
+class ListedComment:
+    """A comment of a ticket's list as `TicketCommentType` reads it (what `comment_type`
+    answers), each field worked out when it is asked: the list loads a comment's author
+    and photos only when they are asked (`_comments_prefetch`), so nothing here may read
+    them before."""
+
+    __slots__ = ("_comment", "_viewer_id")
+
+    def __init__(self, comment: TicketComment, viewer_id: int | None):
+        self._comment = comment
+        self._viewer_id = viewer_id
+
+    @property
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self._comment.pk))
+
+    @property
+    def body(self) -> str:
+        return self._comment.body
+
+    @property
+    def is_internal(self) -> bool:
+        return self._comment.is_internal
+
+    @property
+    def created_at(self) -> datetime.datetime:
+        return self._comment.created_at
+
+    @property
+    def author_name(self) -> str | None:
+        return _person_name(self._comment.author)
+
+    @property
+    def is_mine(self) -> bool:
+        return self._viewer_id is not None and self._comment.author_id == self._viewer_id
+
+    @property
+    def photos(self) -> list[TicketPhoto]:
+        return _comment_photos(self._comment)
 
 
 @strawberry.type(name="TicketEvent", description="One entry of a ticket's history.")
@@ -160,6 +229,10 @@ class TicketContactType:
 
 @strawberry.type(name="TicketActions", description="What the viewer may do with a ticket now.")
 class TicketActionsType:
+    """Answered by `policy.OpenActions` (`TicketType.actions`), whose attributes of these
+    names each ask their rule when read: a list that shows one button per ticket asks
+    one rule, not eight. Statuses come as the model's values, which the enum serializes."""
+
     transition_to: list[TicketStatus] = strawberry.field(description="Statuses `ticketTransition` accepts.")
     comment: bool
     comment_internal: bool
@@ -170,27 +243,71 @@ class TicketActionsType:
     reopen: bool = strawberry.field(description="Say it is not fixed (`ticketReopen`).")
 
 
-COMMENT_COLUMNS = ("id", "ticket_id", "author_id", "body", "is_internal", "created_at")
+def _asked(info: Info) -> set[str]:
+    """The names of the fields asked of the objects the current field returns, through
+    fragments too. Directives are not evaluated: a field skipped by one is counted as
+    asked, so this is never fewer than what the response needs."""
+    names: set[str] = set()
+
+    def collect(selections) -> None:
+        for selection in selections:
+            if isinstance(selection, SelectedField):
+                names.add(selection.name)
+            else:  # a fragment, spread or inline
+                collect(selection.selections)
+
+    for field in info.selected_fields:
+        collect(field.selections)
+    return names
+
+
+def _columns_asked(info: Info, type_, model, *, always: tuple[str, ...], reads: dict | None = None) -> list[str]:
+    """The columns of `model` that the fields of `type_` asked of a list read: a field named
+    like a column reads it, `reads` names what other fields read (field → columns), and
+    the rest (a URL made from the id) read none. With `always`, for `QuerySet.only`: a
+    list of comments that shows only their ids loads no text and converts no dates."""
+    asked = _asked(info)
+    to_graphql = info.schema.config.name_converter.get_graphql_name
+    concrete = {field.name for field in model._meta.concrete_fields}
+    columns = list(always)
+    for field in type_.__strawberry_definition__.fields:
+        if to_graphql(field) not in asked:
+            continue
+        if reads and field.python_name in reads:
+            columns.extend(reads[field.python_name])
+        elif field.python_name in concrete:
+            columns.append(field.python_name)
+    return columns
 
 
 def _comments_prefetch(info: Info) -> Prefetch:
-    visible = selectors.internal_notes_filter(viewer_of(info))
-    return Prefetch(
-        "comments",
-        queryset=TicketComment.objects.filter(visible)
-        .select_related("author")
-        # The author's name only: never load password hashes and the rest of the account.
-        .only(*COMMENT_COLUMNS, "author__first_name", "author__last_name")
-        .prefetch_related(
-            Prefetch("photos", queryset=TicketPhoto.objects.order_by("created_at", "id"), to_attr="listed_photos")
-        ),
-        to_attr="visible_comments",
+    visible = _internal_notes(info)
+    asked = _asked(info)
+    # The columns, the author and the photos only when asked (`ListedComment` reads nothing
+    # else): a list that shows how many comments a ticket has loads their ids alone.
+    columns = _columns_asked(
+        info,
+        TicketCommentType,
+        TicketComment,
+        always=("id", "ticket_id"),
+        reads={"author_name": ["author_id"], "is_mine": ["author_id"], "photos": []},
     )
+    comments = TicketComment.objects.filter(visible)
+    if "authorName" in asked:
+        # The author's name only: never load password hashes and the rest of the account.
+        comments = comments.select_related("author")
+        columns += ["author__first_name", "author__last_name"]
+    if "photos" in asked:
+        comments = comments.prefetch_related(
+            Prefetch("photos", queryset=TicketPhoto.objects.order_by("created_at", "id"), to_attr="listed_photos")
+        )
+    return Prefetch("comments", queryset=comments.only(*columns), to_attr="visible_comments")
 
 
 def _photos_prefetch(info: Info) -> Prefetch:
-    visible = selectors.internal_notes_filter(viewer_of(info))
-    return Prefetch("photos", queryset=TicketPhoto.objects.filter(visible), to_attr="visible_photos")
+    visible = _internal_notes(info)
+    columns = _columns_asked(info, TicketPhotoType, TicketPhoto, always=("id", "ticket_id"))
+    return Prefetch("photos", queryset=TicketPhoto.objects.filter(visible).only(*columns), to_attr="visible_photos")
 
 
 def _history_prefetch(info: Info) -> Prefetch:
@@ -221,6 +338,19 @@ def _status(value: str) -> TicketStatus | None:
     return TicketStatus(value) if value else None
 
 
+_STATUS_LABELS: dict[str | None, dict[str, str]] = {}
+
+
+def _status_label(status: str) -> str:
+    """A status's label in the active language: translated once per language and process
+    (the catalogs do not change while it runs), not once per ticket."""
+    language = get_language()
+    labels = _STATUS_LABELS.get(language)
+    if labels is None:
+        labels = _STATUS_LABELS[language] = {value: str(label) for value, label in Ticket.Status.choices}
+    return labels[status]
+
+
 @model_type(Ticket, name="Ticket", description="A fault report or request, from reporting to closing.")
 class TicketType(relay.Node):
     # Named, so strawberry finds the id attribute once instead of searching (and failing) per object.
@@ -246,19 +376,35 @@ class TicketType(relay.Node):
     category: TicketCategoryType
     building: BuildingType
     unit: UnitType | None = instance_field(description="Null for a common area of the building.")
-    contractor: TicketFirmType | None
+
+    @instance_field(name="id", description="The Globally Unique ID of this object")
+    def _id(self) -> relay.GlobalID:
+        # `relay.Node`'s own id resolver takes `info` to find the type of each object;
+        # answered from the instance, the id takes strawberry's short path.
+        return relay.GlobalID("Ticket", str(self.pk))
+
+    @instance_field(only=["contractor_id"], annotate=FIRM_COLUMNS)
+    def contractor(self) -> TicketFirmType | None:
+        if self.contractor_id is None:
+            return None
+        if not hasattr(self, "firm_name"):  # a ticket the optimizer did not read (a mutation's)
+            firm = self.contractor
+            return TicketFirmType.of(firm.pk, firm.title, firm.phone, firm.email)
+        return TicketFirmType.of(self.contractor_id, self.firm_name, self.firm_phone, self.firm_email)
 
     @instance_field(only=["created_at"], description="The number to quote on the phone: ZG/2026/123.")
     def reference(self) -> str:
         return self.reference
 
+    # Enums answered with the model's values, which the enum serializes by a dict lookup
+    # (an enum member is matched by a scan of the members).
     @instance_field(only=["status"])
     def status(self) -> TicketStatus:
-        return TicketStatus(self.status)
+        return self.status
 
     @instance_field(only=["status"], description="The status in the viewer's language.")
     def status_label(self) -> str:
-        return str(Ticket.Status(self.status).label)  # one lookup, not a rebuilt choices map per ticket
+        return _status_label(self.status)
 
     @instance_field(only=["source"])
     def source(self) -> TicketSource:
@@ -276,7 +422,7 @@ class TicketType(relay.Node):
     def longitude(self) -> float | None:
         return None if self.longitude is None else float(self.longitude)
 
-    @instance_field(only=["overdue_at", "status"], description="Past its deadline and not done.")
+    @instance_field(only=["overdue_at", "status", "due_at"], description="Past its deadline and not done.")
     def is_overdue(self) -> bool:
         return self.is_overdue
 
@@ -322,7 +468,7 @@ class TicketType(relay.Node):
     def comments(self, info: Info) -> list[TicketCommentType]:
         viewer_id = _ticket_viewer(info).user_id
         return [
-            comment_type(comment, viewer_id)
+            ListedComment(comment, viewer_id)
             for comment in _prefetched(self, info, "visible_comments", _comments_prefetch)
         ]
 
@@ -361,18 +507,8 @@ class TicketType(relay.Node):
     )
     def actions(self, info: Info) -> TicketActionsType:
         # The services ask the same policy before they change anything: a button shown here
-        # is a change the service accepts.
-        actions = policy.actions_open(self, _ticket_viewer(info).roles_for(self))
-        return TicketActionsType(
-            transition_to=[TicketStatus(target) for target in actions.transition_to],
-            comment=actions.comment,
-            comment_internal=actions.comment_internal,
-            assign=actions.assign,
-            change_deadline=actions.change_deadline,
-            contractor_accept=actions.contractor_accept,
-            rate=actions.rate,
-            reopen=actions.reopen,
-        )
+        # is a change the service accepts. Each action is worked out when it is asked.
+        return policy.OpenActions(self, _ticket_viewer(info).roles_for(self))
 
 
 # --- Statistics --------------------------------------------------------------------------------
