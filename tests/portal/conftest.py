@@ -160,6 +160,23 @@ def sign_in(page, username: str) -> None:
     page.get_by_role("heading", level=1).filter(has_text="Dzień dobry").wait_for()
 
 
+def no_sideways_scrolling(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def no_serious_violations(page) -> None:
+    """axe-core finds no serious or critical accessibility violation on the page as it is."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    serious = [
+        (violation["id"], [node["target"] for node in violation["nodes"]][:3])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert not serious, serious
+
+
 def screenshot(page, name: str, width: int) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)

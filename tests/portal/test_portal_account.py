@@ -14,9 +14,7 @@ import re
 import time
 import uuid
 
-from axe_playwright_python.sync_playwright import Axe
-
-from tests.portal.conftest import screenshot
+from tests.portal.conftest import no_serious_violations, no_sideways_scrolling, screenshot
 from tests.portal.conftest import sign_in as _sign_in
 
 UNREAD_COUNT = re.compile(r"Masz (\d+) nieprzeczytan")
@@ -51,20 +49,6 @@ def _account_email_link(tmp_path_factory, address: str, kind: str) -> str:
             return found[-1]
         time.sleep(0.1)
     raise AssertionError(f"no e-mail with a /konto/{kind}/ link reached {address}")
-
-
-def _no_sideways_scrolling(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
-def _no_serious_violations(page) -> None:
-    results = Axe().run(page)
-    serious = [
-        (violation["id"], [node["target"] for node in violation["nodes"]][:3])
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert not serious, serious
 
 
 def _unread(page) -> int:
@@ -111,8 +95,8 @@ def test_a_resident_reads_a_message_and_marks_one_read(page, width):
     # The server kept it.
     page.reload()
     assert _unread(page) == before - 2
-    _no_sideways_scrolling(page)
-    _no_serious_violations(page)
+    no_sideways_scrolling(page)
+    no_serious_violations(page)
     screenshot(page, "inbox", width)
 
 
@@ -164,8 +148,8 @@ def test_a_changed_notification_preference_is_kept_after_reload(page, width):
     assert account.get_by_text("Zawsze włączone").is_visible()
     # Anna's phone with the app (demo data) is listed.
     page.get_by_text("Telefon Anny").wait_for()
-    _no_sideways_scrolling(page)
-    _no_serious_violations(page)
+    no_sideways_scrolling(page)
+    no_serious_violations(page)
     screenshot(page, "settings", width)
 
 
@@ -188,7 +172,7 @@ def test_a_wrong_current_password_is_explained_next_to_the_field(page, width):
     page.get_by_role("button", name="Zmień hasło").click()
     _form_error(page, "current-password", "To nie jest Twoje obecne hasło.")
     assert page.locator("#new-password-error").count() == 0
-    _no_serious_violations(page)
+    no_serious_violations(page)
     screenshot(page, "settings-password-error", width)
 
 
@@ -200,7 +184,7 @@ def test_the_register_form_answers_check_your_email(page, width):
     page.get_by_role("heading", name="Załóż konto", level=1).wait_for()
     page.get_by_role("button", name="Załóż konto").click()
     _form_error(page, "first-name", "Wpisz imię.")
-    _no_serious_violations(page)
+    no_serious_violations(page)
     screenshot(page, "register-error", width)
     address = f"nowa.{width}.{uuid.uuid4().hex[:8]}@poczta.example"
     page.get_by_label("Imię").fill("Halina")
@@ -209,15 +193,15 @@ def test_the_register_form_answers_check_your_email(page, width):
     page.get_by_role("button", name="Załóż konto").click()
     page.get_by_role("heading", name="Sprawdź skrzynkę e-mail", level=1).wait_for()
     assert address in page.get_by_role("status").inner_text()
-    _no_sideways_scrolling(page)
-    _no_serious_violations(page)
+    no_sideways_scrolling(page)
+    no_serious_violations(page)
     screenshot(page, "register-sent", width)
 
 
 def test_the_password_forgotten_form(page, width):
     page.goto("/nie-pamietam-hasla")
     page.get_by_role("heading", name="Nie pamiętam hasła", level=1).wait_for()
-    _no_serious_violations(page)
+    no_serious_violations(page)
     screenshot(page, "password-forgotten", width)
     page.get_by_role("button", name="Wyślij link").click()
     _form_error(page, "email", "Wpisz adres e-mail.")
@@ -225,8 +209,8 @@ def test_the_password_forgotten_form(page, width):
     page.get_by_label("Adres e-mail").fill(f"nikt.{width}@poczta.example")
     page.get_by_role("button", name="Wyślij link").click()
     page.get_by_role("heading", name="Sprawdź skrzynkę e-mail", level=1).wait_for()
-    _no_sideways_scrolling(page)
-    _no_serious_violations(page)
+    no_sideways_scrolling(page)
+    no_serious_violations(page)
     screenshot(page, "password-forgotten-sent", width)
 
 
@@ -239,8 +223,8 @@ def test_an_account_link_that_is_not_valid_says_so_and_offers_a_new_one(page, wi
     page.get_by_role("button", name="Potwierdź konto").click()
     page.get_by_role("alert").filter(has_text="Ten link jest nieważny").wait_for()
     assert page.get_by_role("link", name="Załóż konto jeszcze raz").is_visible()
-    _no_sideways_scrolling(page)
-    _no_serious_violations(page)
+    no_sideways_scrolling(page)
+    no_serious_violations(page)
     screenshot(page, "account-confirm", width)
 
     page.goto("/konto/nowe-haslo/MQ/nieprawidlowy-token/")
@@ -253,7 +237,7 @@ def test_an_account_link_that_is_not_valid_says_so_and_offers_a_new_one(page, wi
     page.get_by_role("button", name="Ustaw nowe hasło").click()
     page.get_by_role("alert").filter(has_text="Ten link jest nieważny").wait_for()
     assert page.get_by_role("link", name="Poproś o nowy link").is_visible()
-    _no_serious_violations(page)
+    no_serious_violations(page)
     screenshot(page, "password-reset", width)
 
 
@@ -286,12 +270,12 @@ def test_a_newcomer_signs_up_confirms_the_address_and_asks_to_join_a_unit(page, 
     page.locator("#proof-value").fill("AB12-CD34")
     page.get_by_role("button", name="Wyślij prośbę").click()
     _form_error(page, "unit-number", "Nie ma takiego lokalu.")
-    _no_serious_violations(page)
+    no_serious_violations(page)
     screenshot(page, "join-unit-error", width)
     page.get_by_label("Numer lokalu").fill("3")
     page.get_by_role("button", name="Wyślij prośbę").click()
     page.get_by_role("status").filter(has_text="Wysłaliśmy prośbę").wait_for()
     page.get_by_role("listitem").filter(has_text="Lokal C/3").filter(has_text="czeka na sprawdzenie").wait_for()
-    _no_sideways_scrolling(page)
-    _no_serious_violations(page)
+    no_sideways_scrolling(page)
+    no_serious_violations(page)
     screenshot(page, "join-unit", width)

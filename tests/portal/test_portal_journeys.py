@@ -6,27 +6,12 @@ it visits in test-artifacts/portal/."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.portal.conftest import DEMO_PASSWORD, screenshot, sign_in
+from tests.portal.conftest import DEMO_PASSWORD, no_serious_violations, no_sideways_scrolling, screenshot, sign_in
 
 ALERT_TITLE = "Awaria wodociągowa – brak zimnej wody w budynkach A i B"
 BUILDING_A_NEWS = "/aktualnosci/budynek-a-wymiana-domofonow/"
 BUILDING_A_DOCUMENT = "Plan remontów budynku A"
-
-
-def _no_sideways_scrolling(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
-def _no_serious_violations(page) -> None:
-    results = Axe().run(page)
-    serious = [
-        (violation["id"], [node["target"] for node in violation["nodes"]][:3])
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert not serious, serious
 
 
 def test_the_home_page_shows_current_alerts_before_anything_else(page, width):
@@ -37,8 +22,8 @@ def test_the_home_page_shows_current_alerts_before_anything_else(page, width):
     assert alert.bounding_box()["y"] < news.bounding_box()["y"]
     # The emergency numbers are one tap away on every page.
     assert page.get_by_role("link", name="Telefony alarmowe").is_visible()
-    _no_sideways_scrolling(page)
-    _no_serious_violations(page)
+    no_sideways_scrolling(page)
+    no_serious_violations(page)
     screenshot(page, "home-anonymous", width)
 
 
@@ -46,8 +31,8 @@ def test_a_resident_signs_in_and_sees_their_home_page(page, width):
     sign_in(page, "resident.a")
     page.get_by_role("heading", name="Moje otwarte zgłoszenia").wait_for()
     page.get_by_text("nieprzeczytan").first.wait_for()
-    _no_sideways_scrolling(page)
-    _no_serious_violations(page)
+    no_sideways_scrolling(page)
+    no_serious_violations(page)
     screenshot(page, "home-resident", width)
 
 
@@ -72,7 +57,7 @@ def test_a_sign_in_without_a_password_is_explained_next_to_the_field(page, width
     summary = page.get_by_role("alert").filter(has_text="Popraw, proszę")
     summary.wait_for()
     assert page.get_by_text("Wpisz hasło.").count() == 2  # in the summary and by the field
-    _no_serious_violations(page)
+    no_serious_violations(page)
     screenshot(page, "sign-in-error", width)
 
 
@@ -101,7 +86,7 @@ def test_building_as_news_is_not_available_to_others(page, width, who):
     assert "domofon" not in page.inner_text("body")  # (the address in the sign-in link may say it)
     if who is None:
         assert page.get_by_role("link", name="Zaloguj się").last.get_attribute("href").startswith("/zaloguj?next=")
-    _no_serious_violations(page)
+    no_serious_violations(page)
     screenshot(page, f"not-available-{'resident' if who else 'anonymous'}", width)
 
 
@@ -112,7 +97,7 @@ def test_the_news_list_and_the_language_switch(page, width):
     page.get_by_role("button", name="English").click()
     page.get_by_role("link", name="Skip to content").wait_for(state="attached")
     assert page.evaluate("document.documentElement.lang") == "en"
-    _no_sideways_scrolling(page)
+    no_sideways_scrolling(page)
     screenshot(page, "news-list-english", width)
 
 
@@ -125,7 +110,7 @@ def test_a_resident_of_a_reads_an_alert_and_downloads_building_as_document(page,
     with page.expect_download() as download:
         link.click()
     assert download.value.suggested_filename.endswith(".pdf")
-    _no_serious_violations(page)
+    no_serious_violations(page)
     screenshot(page, "documents-resident-a", width)
 
 
@@ -158,7 +143,7 @@ def test_documents_filter_by_kind(page, width):
     )
     kinds = page.locator("main .documents .meta").all_inner_texts()
     assert kinds and all("Statut" in kind for kind in kinds), kinds
-    _no_sideways_scrolling(page)
+    no_sideways_scrolling(page)
     screenshot(page, "documents-filtered", width)
 
 
@@ -170,8 +155,8 @@ def test_the_directories_read_well_at_every_width(page, width, address, heading)
     page.goto(address)
     page.get_by_role("heading", level=1).filter(has_text=heading).wait_for()
     page.locator("main li").first.wait_for()
-    _no_sideways_scrolling(page)
-    _no_serious_violations(page)
+    no_sideways_scrolling(page)
+    no_serious_violations(page)
     screenshot(page, address.strip("/"), width)
 
 
@@ -204,6 +189,6 @@ def test_at_200_percent_zoom_nothing_needs_sideways_scrolling(browser, hub):
         for address in ("/", "/zaloguj", "/aktualnosci/", "/dokumenty/"):
             zoomed.goto(address)
             zoomed.get_by_role("heading", level=1).wait_for()
-            _no_sideways_scrolling(zoomed)
+            no_sideways_scrolling(zoomed)
     finally:
         context.close()

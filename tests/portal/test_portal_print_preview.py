@@ -16,9 +16,14 @@ import json
 import re
 import urllib.request
 
-from axe_playwright_python.sync_playwright import Axe
-
-from tests.portal.conftest import DEMO_PASSWORD, SCREENSHOTS, screenshot, sign_in
+from tests.portal.conftest import (
+    DEMO_PASSWORD,
+    SCREENSHOTS,
+    no_serious_violations,
+    no_sideways_scrolling,
+    screenshot,
+    sign_in,
+)
 
 ALERT_PATH = "/aktualnosci/awaria-wodociagowa-budynki-a-b/"
 ALERT_TITLE = "Awaria wodociągowa – brak zimnej wody w budynkach A i B"
@@ -26,20 +31,6 @@ COOPERATIVE = "Spółdzielnia Mieszkaniowa „Zielone Wzgórze”"
 BUILDING_A_NEWS = "/aktualnosci/budynek-a-wymiana-domofonow/"
 NEWS_TO_EDIT = "/aktualnosci/zbiorka-odpadow-wielkogabarytowych/"
 A4_POINTS = (595, 842)  # 210 x 297 mm
-
-
-def _no_sideways_scrolling(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
-def _no_serious_violations(page) -> None:
-    results = Axe().run(page)
-    serious = [
-        (violation["id"], [node["target"] for node in violation["nodes"]][:3])
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert not serious, serious
 
 
 def _page_id(hub: str, url_path: str) -> int:
@@ -76,8 +67,8 @@ def test_the_print_view_of_the_current_alert(page, width, hub):
     assert (modules - 8 - 21) % 4 == 0  # a QR symbol (21 + 4k modules) and a quiet zone of 4
     assert qr.bounding_box()["width"] >= 100
     assert f"{hub}{ALERT_PATH}" in text
-    _no_sideways_scrolling(page)
-    _no_serious_violations(page)
+    no_sideways_scrolling(page)
+    no_serious_violations(page)
     screenshot(page, "print-alert", width)
 
     # On paper: A4, large type, nothing but the sheet.
@@ -137,8 +128,8 @@ def test_an_editor_previews_an_unsaved_news_item_in_the_portal(page, width, hub,
     page.goto(address)
     page.get_by_role("heading", level=1, name=draft_title).wait_for()
     assert page.get_by_role("status").filter(has_text="Podgląd wersji roboczej.").is_visible()
-    _no_sideways_scrolling(page)
-    _no_serious_violations(page)
+    no_sideways_scrolling(page)
+    no_serious_violations(page)
     screenshot(page, "preview-draft", width)
 
     # Not published: residents still read the old title.
@@ -154,7 +145,7 @@ def test_an_editor_previews_an_unsaved_news_item_in_the_portal(page, width, hub,
         other.goto(address)
         other.get_by_role("heading", level=1, name="Podgląd wygasł").wait_for()
         assert draft_title not in other.inner_text("body")
-        _no_serious_violations(other)
+        no_serious_violations(other)
         screenshot(other, "preview-expired", width)
     finally:
         stranger.close()

@@ -16,10 +16,9 @@ import json
 import re
 import urllib.request
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.portal.conftest import DEMO_PASSWORD, screenshot, sign_in
+from tests.portal.conftest import DEMO_PASSWORD, no_serious_violations, no_sideways_scrolling, screenshot, sign_in
 
 # The demo's only done ticket of resident.a (demo_cooperative/data.py, key "done"); the
 # first run rates it, later runs rate one that staff finish over the API.
@@ -27,24 +26,10 @@ DEMO_DONE_TICKET = "Zimny grzejnik w dużym pokoju"
 REFERENCE = re.compile(r"ZG/\d{4}/\d+")
 
 
-def _no_sideways_scrolling(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
-def _no_serious_violations(page) -> None:
-    results = Axe().run(page)
-    serious = [
-        (violation["id"], [node["target"] for node in violation["nodes"]][:3])
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert not serious, serious
-
-
 def _checked(page, name: str, width: int) -> None:
     """Every screen: no sideways scrolling on a phone, no serious axe finding, a screenshot."""
-    _no_sideways_scrolling(page)
-    _no_serious_violations(page)
+    no_sideways_scrolling(page)
+    no_serious_violations(page)
     screenshot(page, name, width)
 
 
