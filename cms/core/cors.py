@@ -14,17 +14,21 @@ neither. Apps without cookies use bearer tokens and need no CORS credentials at 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.http import HttpResponse
-from django.urls import reverse
+from django.urls import get_urlconf, reverse
 from django.utils.cache import patch_vary_headers
 
 ALLOWED_HEADERS = "Content-Type, X-CSRFToken, Authorization"
 ALLOWED_METHODS = "GET, POST, OPTIONS"
 
 
-def _opened_paths() -> tuple[str, ...]:
-    return (reverse("graphql"), reverse("graphql_operations"))
+@lru_cache(maxsize=8)
+def _opened_paths(urlconf: str) -> frozenset[str]:
+    # Reversed once per URLconf, not on every request of the hub.
+    return frozenset((reverse("graphql", urlconf=urlconf), reverse("graphql_operations", urlconf=urlconf)))
 
 
 class PortalCorsMiddleware:
@@ -32,8 +36,9 @@ class PortalCorsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        opened = request.path_info in _opened_paths(get_urlconf() or settings.ROOT_URLCONF)
         origin = request.headers.get("Origin")
-        allowed = bool(origin) and origin in settings.PORTAL_ORIGINS and request.path_info in _opened_paths()
+        allowed = opened and bool(origin) and origin in settings.PORTAL_ORIGINS
         if allowed and request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             response = HttpResponse(status=204)
             response["Access-Control-Allow-Methods"] = ALLOWED_METHODS
@@ -41,7 +46,7 @@ class PortalCorsMiddleware:
             response["Access-Control-Max-Age"] = "600"
         else:
             response = self.get_response(request)
-        if request.path_info in _opened_paths():
+        if opened:
             patch_vary_headers(response, ["Origin"])
         if allowed:
             response["Access-Control-Allow-Origin"] = origin
