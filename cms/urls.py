@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.core.access_views import wagtail_sign_in
 from cms.core.portal_views import portal_file, portal_index
 from cms.core.views import graphql_operations_manifest, graphql_view, serve_image_file
 
@@ -47,6 +48,8 @@ if settings.DEBUG:
 urlpatterns += [
     # Wagtail's server-rendered pages (its preview, password forms and restrictions, as
     # shipped), under their own prefix: the site root belongs to the resident portal.
+    # Its own sign-in form, though, would be a way round the hub's sign-in limits.
+    path("strony/_util/login/", wagtail_sign_in, name="wagtailcore_login"),
     path("strony/", include(wagtail_urls)),
     re_path(r"^portal/(?P<path>.+)$", portal_file, name="portal_file"),
     # Every other address is one of the portal's screens or a page it shows; the hub's own

@@ -9,7 +9,8 @@
   plain "not available to you" page (403), in the reader's language, with a way to the
   portal and none to the admin.
 
-Wagtail's hooks call these (cms/core/wagtail_hooks.py); none is routed on its own.
+Wagtail's hooks call these (cms/core/wagtail_hooks.py). `wagtail_sign_in` is routed in
+place of Wagtail's own front-end sign-in form.
 """
 
 from __future__ import annotations
@@ -51,3 +52,11 @@ def refused(request: HttpRequest, next_path: str | None = None) -> HttpResponse:
     if not request.user.is_authenticated:
         return sign_in_redirect(request, next_path)
     return not_available(request)
+
+
+def wagtail_sign_in(request: HttpRequest) -> HttpResponse:
+    """In place of Wagtail's front-end sign-in (`/strony/_util/login/`): Django's plain
+    `LoginView`, which neither the hub's sign-in limits nor its sign-in history see.
+    Residents sign in on the portal and staff in the admin, so it leads to the portal's
+    sign-in, which brings them back to `next`."""
+    return sign_in_redirect(request, request.GET.get("next") or "/")

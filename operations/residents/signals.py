@@ -23,7 +23,9 @@ from .roles import STAFF_GROUP_NAMES
 
 User = get_user_model()
 
-ADMIN_LOGIN_VIEWS = {"wagtailadmin_login", "admin:login"}
+# wagtailcore_login: Wagtail's front-end sign-in, which the hub routes to the portal's
+# (cms/urls.py); listed in case a deployment serves Wagtail's own.
+ADMIN_LOGIN_VIEWS = {"wagtailadmin_login", "admin:login", "wagtailcore_login"}
 
 
 def ensure_groups_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
