@@ -7,13 +7,13 @@ from django.conf import settings
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
-from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from cms.contractors.schema import Contractor
 from cms.contractors.schema import Query as ContractorsQuery
 from cms.core.graphql.disclosure import SchemaDisclosure
 from cms.core.graphql.execution import HubExecutionContext
 from cms.core.graphql.extensions import Schema, TypedErrors
+from cms.core.graphql.optimizer import FieldOptimizerExtension
 from cms.core.graphql.scalars import SCALAR_OVERRIDES
 from cms.documents.schema import Query as DocumentsQuery
 from cms.home.schema import ContractorIndexType, DocumentIndexType, HomePageType, InvestmentIndexType, NewsIndexType
@@ -48,7 +48,7 @@ schema = Schema(
     scalar_overrides=SCALAR_OVERRIDES,
     execution_context_class=HubExecutionContext,
     extensions=[
-        DjangoOptimizerExtension,
+        FieldOptimizerExtension,
         lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
