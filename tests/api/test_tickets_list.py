@@ -156,6 +156,27 @@ def test_each_filter_and_order_for_a_dispatcher(world, as_):
     assert set(listed_names(world, gql, {"filter": {"overdue": True}})) == set()
 
 
+RESIDENTS = {"reporter", "co_resident", "neighbour", "stranger"}
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_the_household_filter_shows_what_the_viewer_sees_as_a_resident(world, as_, viewer):
+    """The resident portal's lists: a firm's and staff's wider view is left out."""
+    expected = VISIBLE[viewer] if viewer in RESIDENTS else set()
+    gql = as_(viewer)
+    assert set(listed_names(world, gql, {"filter": {"household": True}})) == expected
+    assert set(listed_names(world, gql, {"filter": {"household": True, "openOnly": True}})) == expected
+
+
+def test_a_dispatcher_who_lives_here_sees_their_own_households_tickets(world, as_):
+    from tests.factories.residents import MembershipFactory
+
+    MembershipFactory(user=world.cast.dispatcher, unit=world.cast.other_unit, verified=True)
+    gql = as_("dispatcher")
+    assert set(listed_names(world, gql, {"filter": {"household": True}})) == {"neighbours"}
+    assert set(listed_names(world, gql, {})) == ALL_TICKETS
+
+
 def test_filters_never_widen_what_a_resident_or_a_firm_sees(world, as_):
     cast = world.cast
     gql = as_("reporter")

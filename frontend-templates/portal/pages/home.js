@@ -33,7 +33,7 @@ export function NewsCard({ node }) {
 }
 
 function MyTickets() {
-  const tickets = useQuery("Tickets", { first: 5, filter: { openOnly: true, reportedByMe: true } });
+  const tickets = useQuery("Tickets", { first: 5, filter: { openOnly: true, household: true } });
   return html`<section class="section" aria-labelledby="my-tickets">
     <h2 id="my-tickets">${t("home.myTickets")}</h2>
     <${Loaded} query=${tickets}>

@@ -71,7 +71,8 @@ export function TicketList() {
   const viewer = useViewer();
   const { search } = useLocation();
   const all = new URLSearchParams(search).get("wszystkie") === "1";
-  const variables = { first: PAGE_SIZE, filter: all ? {} : { statuses: OPEN_STATUSES } };
+  // The household's tickets only: staff and firms work theirs in the admin.
+  const variables = { first: PAGE_SIZE, filter: all ? { household: true } : { household: true, statuses: OPEN_STATUSES } };
   const tickets = useQuery("Tickets", variables, [all, viewer?.id]);
   const [more, setMore] = useState({ edges: [], pageInfo: null, busy: false, failed: false, for: null });
   const extra = more.for === all ? more : { edges: [], pageInfo: null };

@@ -43,6 +43,13 @@ class TicketFilter:
     overdue: bool | None = strawberry.field(default=None, description="Only overdue (true) or not overdue (false).")
     reported_by_me: bool = False
     assigned_to_me: bool = strawberry.field(default=False, description="Assigned to the viewer as a worker.")
+    household: bool = strawberry.field(
+        default=False,
+        description=(
+            "Only what the viewer sees as a resident: their units' tickets and their own common-area reports, "
+            "however much more their staff or firm role shows (the resident portal's lists)."
+        ),
+    )
 
 
 TicketOrder = graphql_enum(selectors.TicketOrder, "TicketOrder", "How the tickets list is sorted.")
@@ -75,6 +82,7 @@ class Query:
             overdue=filter.overdue,
             reported_by_me=filter.reported_by_me,
             assigned_to_me=filter.assigned_to_me,
+            household=filter.household,
             order=selectors.TicketOrder(order.value),
         )
 

@@ -57,15 +57,22 @@ def firm_id_of(user: Person) -> int | None:
     return ContractorStaff.objects.filter(user=user).values_list("firm_id", flat=True).first()
 
 
+def household_condition(user: Person) -> Q:
+    """The tickets a person sees as a resident: those of their verified units, and the
+    common-area reports they made in those units' buildings. Staff and firms see more
+    (`tickets_visible_to`); the resident portal asks for this much only."""
+    memberships = Membership.objects.filter(user=user, status=Membership.Status.VERIFIED)
+    return Q(unit__in=memberships.values("unit_id")) | Q(
+        reporter=user, unit__isnull=True, building__in=memberships.values("unit__building_id")
+    )
+
+
 def tickets_visible_to(user: Person) -> QuerySet[Ticket]:
     if user is None or not user.is_authenticated or not user.is_active:
         return Ticket.objects.none()
     if is_ticket_staff(user):
         return Ticket.objects.all()
-    memberships = Membership.objects.filter(user=user, status=Membership.Status.VERIFIED)
-    visible = Q(unit__in=memberships.values("unit_id")) | Q(
-        reporter=user, unit__isnull=True, building__in=memberships.values("unit__building_id")
-    )
+    visible = household_condition(user)
     # The firm as a subquery rather than a look-up of its own: the same answer, one query
     # fewer for every caller (and the condition is evaluated when the queryset runs, so a
     # mutation's payload read after a hand-back sees the hand-back).
@@ -103,6 +110,7 @@ def tickets_list(
     overdue: bool | None = None,
     reported_by_me: bool = False,
     assigned_to_me: bool = False,
+    household: bool = False,
     order: TicketOrder = TicketOrder.NEWEST,
 ) -> QuerySet[Ticket]:
     """The tickets the person may see, narrowed by the list's filters (each one that is given)."""
@@ -123,6 +131,8 @@ def tickets_list(
         tickets = tickets.filter(reporter=user)
     if assigned_to_me:
         tickets = tickets.filter(worker=user)
+    if household:
+        tickets = tickets.filter(household_condition(user))
     return tickets.order_by(*_ORDERINGS[order])
 
 
