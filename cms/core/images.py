@@ -159,11 +159,14 @@ def rendition_url(rendition) -> str:
 
 
 def srcset(image) -> str:
-    parts = []
+    # Wagtail never enlarges: a `width-1200` of an 800-pixel original is 800 wide, like
+    # its `width-800`. One candidate per width (HTML forbids two with the same descriptor),
+    # the smaller spec's file.
+    candidates: dict[int, str] = {}
     for spec in SRCSET_SPECS:
         url, width, _height = rendition_of(image, spec)
-        parts.append(f"{url} {width}w")
-    return ", ".join(parts)
+        candidates.setdefault(width, url)
+    return ", ".join(f"{url} {width}w" for width, url in candidates.items())
 
 
 class _ImagesWithRenditions(ModelIterable):

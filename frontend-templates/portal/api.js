@@ -3,6 +3,8 @@
 // publishes the names and hashes at /graphql/operations.json; nothing else of the hub is
 // known here. A cooperative hosting these files elsewhere sets <meta name="hub-url">.
 
+import { currentLanguage } from "./i18n.js";
+
 const HUB = (document.querySelector('meta[name="hub-url"]')?.content || "").replace(/\/$/, "");
 
 export class NetworkError extends Error {}
@@ -94,7 +96,8 @@ async function request(operationName, variables, { skipCsrf = false, files = nul
     variables,
     extensions: { persistedQuery: { version: 1, sha256Hash: hash } },
   };
-  const headers = {};
+  // Labels the API translates (statuses, kinds of message) in the portal's language.
+  const headers = { "Accept-Language": currentLanguage() };
   if (!skipCsrf) headers["X-CSRFToken"] = await csrf();
   let body;
   if (files) {

@@ -113,6 +113,21 @@ function App() {
     // screen reader announces it and the keyboard starts from it.
     if (path !== firstPath) document.querySelector("main h1")?.focus();
   }, [path]);
+  useEffect(() => {
+    // Each screen is named in the browser's title by its heading (WCAG 2.4.2), also when
+    // the heading arrives with the screen's data.
+    const main = document.getElementById("main");
+    const name = site.data?.site?.name || t("app.name");
+    const update = () => {
+      const heading = main.querySelector("h1")?.textContent.trim();
+      const title = heading && heading !== name ? `${heading} – ${name}` : name;
+      if (document.title !== title) document.title = title;
+    };
+    const observer = new MutationObserver(update);
+    observer.observe(main, { childList: true, subtree: true, characterData: true });
+    update();
+    return () => observer.disconnect();
+  }, [site.data]);
   const page = found
     ? html`<${found.component} params=${found.params} site=${site.data?.site} />`
     : html`<${ContentPage} path=${path} />`;

@@ -5,7 +5,7 @@ import { h } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import htm from "htm";
 import { gql, NetworkError } from "./api.js";
-import { t } from "./i18n.js";
+import { currentLanguage, t } from "./i18n.js";
 import { navigate } from "./router.js";
 
 export const html = htm.bind(h);
@@ -24,7 +24,8 @@ export function useQuery(operationName, variables = {}, deps = []) {
     return () => {
       current = false;
     };
-  }, [...deps, round]);
+    // The language too: the API answers labels in the language the portal asks in.
+  }, [...deps, round, currentLanguage()]);
   return { ...state, reload: () => setRound((n) => n + 1) };
 }
 
@@ -58,6 +59,16 @@ export function Link({ href, children, ...rest }) {
   return html`<a href=${href} onClick=${onClick} ...${rest}>${children}</a>`;
 }
 
+// The page's <base href="/portal/"> would take a bare "#field" link to /portal/; the link
+// names this very address, and is followed here without leaving the form.
+function toField(event, id) {
+  const field = document.getElementById(id);
+  if (!field) return;
+  event.preventDefault();
+  field.scrollIntoView({ block: "center" });
+  field.focus();
+}
+
 // The list of a form's errors at its top, announced and focused when it appears, each
 // leading to its field (the GOV.UK pattern).
 export function ErrorSummary({ errors, fields }) {
@@ -71,7 +82,7 @@ export function ErrorSummary({ errors, fields }) {
     <ul>
       ${entries.map(
         ([field, message]) =>
-          html`<li>${fields?.[field] ? html`<a href=${`#${fields[field]}`}>${message}</a>` : message}</li>`,
+          html`<li>${fields?.[field] ? html`<a href=${`${location.pathname}${location.search}#${fields[field]}`} onClick=${(event) => toField(event, fields[field])}>${message}</a>` : message}</li>`,
       )}
     </ul>
   </div>`;

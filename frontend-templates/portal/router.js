@@ -33,6 +33,14 @@ export function useLocation() {
   return location;
 }
 
+function decodedOrNull(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
 // [pattern, component] pairs; `:name` matches one path segment, `:name*` the rest of the
 // path. The first match wins.
 export function match(routes, path) {
@@ -42,7 +50,12 @@ export function match(routes, path) {
       `^${pattern.replace(/\/$/, "").replace(/:(\w+)(\*?)/g, (_, name, rest) => (names.push(name), rest ? "(.+)" : "([^/]+)"))}/?$`,
     );
     const found = path.match(regex);
-    if (found) return { component, params: Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1])])) };
+    if (!found) continue;
+    // A mistyped address ("%E0%A4%A") is no screen's: it falls through to the page lookup,
+    // which answers "not available".
+    const values = names.map((name, i) => decodedOrNull(found[i + 1]));
+    if (values.includes(null)) return null;
+    return { component, params: Object.fromEntries(names.map((name, i) => [name, values[i]])) };
   }
   return null;
 }

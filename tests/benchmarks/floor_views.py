@@ -67,9 +67,11 @@ def _rendition(renditions, image_id, spec) -> dict:
 
 
 def _srcset(renditions, image_id) -> str:
-    return ", ".join(
-        f"{url} {width}w" for url, width, _height in (renditions[(image_id, spec)] for spec in SRCSET_SPECS)
-    )
+    candidates: dict[int, str] = {}  # one per width, as `cms.core.images.srcset`
+    for spec in SRCSET_SPECS:
+        url, width, _height = renditions[(image_id, spec)]
+        candidates.setdefault(width, url)
+    return ", ".join(f"{url} {width}w" for width, url in candidates.items())
 
 
 def _buildings_of(relation: str, ids) -> dict[int, list[dict]]:

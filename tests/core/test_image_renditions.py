@@ -4,7 +4,10 @@ Wagtail, as before (cms/core/images.py)."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.files.images import ImageFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.images import get_image_model
@@ -49,8 +52,10 @@ def test_answers_are_wagtails_own(upload):
     for spec in ALL_FILTER_SPECS:
         rendition = get_image_model().objects.get(pk=image.pk).get_rendition(spec)
         assert rendition_of(listed, spec) == (rendition.url, rendition.width, rendition.height)
-    expected = ", ".join(f"{image.get_rendition(s).url} {image.get_rendition(s).width}w" for s in SRCSET_SPECS)
-    assert srcset(listed) == expected
+    by_width = {}
+    for spec in SRCSET_SPECS:
+        by_width.setdefault(image.get_rendition(spec).width, image.get_rendition(spec).url)
+    assert srcset(listed) == ", ".join(f"{url} {width}w" for width, url in by_width.items())
 
 
 def test_a_list_reads_every_size_of_every_image_in_one_query(upload):
@@ -147,3 +152,20 @@ def test_a_list_reads_the_sizes_its_query_asks_for(gql, site_tree, upload, query
         for value in edge["node"]["leadImage"].values():
             if isinstance(value, dict):
                 assert value["url"].startswith("/media/images/")
+
+
+def test_srcset_names_each_width_once(django_capture_on_commit_callbacks):
+    """Wagtail never enlarges, so every size of a small original has its width: HTML
+    forbids two candidates with the same width descriptor."""
+    small = f.make_image()  # 320 px wide, narrower than every size
+    assert srcset(small) == f"{rendition_of(small, SRCSET_SPECS[0])[0]} 320w"
+
+    wide = get_image_model()(
+        title="Elewacja",
+        file=ImageFile(io.BytesIO(f.make_jpeg(width=1000, height=600)), name="elewacja.jpg"),
+        collection=f.root_collection(),
+    )
+    wide.save()
+    widths = [candidate.rsplit(" ", 1)[1] for candidate in srcset(wide).split(", ")]
+    assert widths == sorted(set(widths), key=widths.index)
+    assert widths[-1] == "1000w"

@@ -4,7 +4,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { gql } from "../api.js";
 import { html, Link, Loaded, Picture, useQuery } from "../components.js";
-import { formatDate, formatMoney, formatNumber, t } from "../i18n.js";
+import { formatDate, formatDateTime, formatMoney, formatNumber, t } from "../i18n.js";
 import { NewsCard } from "./home.js";
 import { NotAvailable } from "./not-available.js";
 
@@ -58,6 +58,10 @@ function NewsArticle({ page }) {
   return html`<article class="article">
     <h1 tabindex="-1">${page.title}</h1>
     <p class="meta"><time datetime=${page.date}>${formatDate(page.date)}</time></p>
+    ${page.affectedBuildings?.length > 0 &&
+    html`<p>${t("home.buildings")}: ${page.affectedBuildings.map((building) => building.code).join(", ")}</p>`}
+    ${page.validFrom && html`<p>${t("news.validFrom", { date: formatDateTime(page.validFrom) })}</p>`}
+    ${page.validUntil && html`<p>${t("home.validUntil", { date: formatDateTime(page.validUntil) })}</p>`}
     <p class="lead">${page.lead}</p>
     <${Picture} image=${page.leadImage} rendition=${page.leadImage?.rendition} className="article__image" />
     <div class="rich-text" dangerouslySetInnerHTML=${{ __html: page.body }} />
@@ -168,6 +172,7 @@ function InvestmentPage({ page }) {
     <h1 tabindex="-1">${page.title}</h1>
     <p class="status">${t(`investments.status.${page.status}`)}</p>
     ${page.summary && html`<p class="lead">${page.summary}</p>`}
+    ${page.budget && html`<p>${t("investments.budget")}: ${formatMoney(page.budget)}</p>`}
     <${Progress} value=${page.progress} />
     ${page.body && html`<div class="rich-text" dangerouslySetInnerHTML=${{ __html: page.body }} />`}
     ${page.gallery?.length > 0 &&
@@ -213,6 +218,19 @@ function ContractorIndex({ page }) {
     <//>`;
 }
 
+function ContractorPage({ page }) {
+  return html`<article class="article">
+    <h1 tabindex="-1">${page.title}</h1>
+    <p class="lead">${page.trade?.name}${page.areaServed ? ` · ${page.areaServed}` : ""}</p>
+    ${page.services?.length > 0 && html`<p>${t("contractors.services")}: ${page.services.join(", ")}</p>`}
+    ${page.phone && html`<p><a class="phone" href=${`tel:${page.phone}`}>${page.phone}</a></p>`}
+    ${page.email && html`<p><a href=${`mailto:${page.email}`}>${page.email}</a></p>`}
+    ${page.website && html`<p><a href=${page.website} rel="noopener">${page.website}</a></p>`}
+    ${page.openingHours && html`<p>${t("contractors.openingHours")}: ${page.openingHours}</p>`}
+    ${page.notes && html`<p class="meta">${page.notes}</p>`}
+  </article>`;
+}
+
 function Generic({ page }) {
   return html`<article class="article">
     <h1 tabindex="-1">${page.title}</h1>
@@ -229,6 +247,7 @@ const BY_TYPE = {
   InvestmentIndexPage: InvestmentIndex,
   ContractorIndexPage: ContractorIndex,
   Investment: InvestmentPage,
+  Contractor: ContractorPage,
 };
 
 export function ContentPage({ path }) {

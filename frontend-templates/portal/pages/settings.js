@@ -259,7 +259,7 @@ export function Settings() {
   const preferences = useQuery("NotificationPreferences");
   if (viewer === null) return html`<${NotAvailable} path="/ustawienia" />`;
   return html`<h1 tabindex="-1">${t("settings.title")}</h1>
-    <p><${Link} href="/wiadomosci">${t("settings.inboxLink")}<//> · <${Link} href="/dolacz-do-lokalu">${t("join.title")}<//></p>
+    <p class="links"><${Link} href="/wiadomosci">${t("settings.inboxLink")}<//> · <${Link} href="/dolacz-do-lokalu">${t("join.title")}<//></p>
     <section aria-labelledby="notifications-title">
       <h2 id="notifications-title">${t("settings.notifications")}</h2>
       <${Loaded} query=${preferences}>
