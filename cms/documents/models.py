@@ -12,6 +12,7 @@ from wagtail.documents.models import AbstractDocument, Document
 from wagtail.search import index
 
 from cms.core.models import SectionPage
+from cms.preview.pages import PortalPreviewMixin
 
 
 def current_year() -> int:
@@ -55,7 +56,7 @@ class CooperativeDocument(AbstractDocument):
         verbose_name_plural = _("documents")
 
 
-class DocumentIndexPage(SectionPage):
+class DocumentIndexPage(PortalPreviewMixin, SectionPage):
     """The directory of documents as a page in the site tree."""
 
     subpage_types: list[str] = []

@@ -131,6 +131,24 @@ def test_investments_and_sections_are_previewed_as_their_own_types(editor, site_
     assert (draft["__typename"], draft["title"]) == ("NewsIndexPage", "Komunikaty")
 
 
+def test_every_page_type_is_previewed_in_the_portal():
+    """No editor meets a server-rendered template in the preview: each page type of the
+    site serves its preview through the portal."""
+    from wagtail.models import Page, get_page_models
+
+    from cms.preview.pages import PortalPreviewMixin
+
+    templated = [
+        model.__name__ for model in get_page_models() if model is not Page and not issubclass(model, PortalPreviewMixin)
+    ]
+    assert templated == []
+
+
+def test_the_document_directory_is_previewed_as_its_own_type(editor, site_tree):
+    draft, _ = _preview(editor, _token_of(_admin_preview(editor, site_tree.documents, title="Dokumenty spółdzielni")))
+    assert (draft["__typename"], draft["title"]) == ("DocumentIndexPage", "Dokumenty spółdzielni")
+
+
 def test_without_the_portals_files_the_preview_redirects_to_the_portal(editor, news, settings, tmp_path):
     settings.PORTAL_DIR = tmp_path  # no index.html: the portal is hosted elsewhere
     settings.PORTAL_URL = "https://portal.example"
