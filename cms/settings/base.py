@@ -232,6 +232,8 @@ CELERY_BEAT_SCHEDULE = {
     "tickets-close-unconfirmed": {"task": "operations.tickets.tasks.tickets_close_unconfirmed", "schedule": 3600.0},
     # Photo files no ticket names any more (deleted tickets, rolled-back uploads).
     "ticket-photo-files-sweep": {"task": "operations.tickets.tasks.ticket_photo_files_sweep", "schedule": 86400.0},
+    # Editors' drafts kept for the headless preview, past their lifetime.
+    "page-previews-delete-stale": {"task": "cms.preview.tasks.page_previews_delete_stale", "schedule": 3600.0},
 }
 # Sign-in attempts hold IP addresses (personal data): kept this long, then deleted.
 SIGNIN_HISTORY_DAYS = int(os.environ.get("SIGNIN_HISTORY_DAYS", "90"))

@@ -257,6 +257,20 @@ def test_a_preview_kept_past_its_lifetime_reads_nothing_and_is_deleted(editor, n
     assert list(PagePreview.objects.values_list("page_id", flat=True)) == [site_tree.news.pk]
 
 
+def test_the_scheduled_task_deletes_drafts_past_their_lifetime_when_nobody_previews(editor, news, site_tree):
+    from django.conf import settings as django_settings
+
+    from cms.preview.tasks import page_previews_delete_stale
+
+    services.page_preview_create(user=editor.user, page=news)
+    services.page_preview_create(user=editor.user, page=site_tree.news)
+    PagePreview.objects.filter(page_id=news.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+    assert page_previews_delete_stale.delay().get() == 1
+    assert list(PagePreview.objects.values_list("page_id", flat=True)) == [site_tree.news.pk]
+    scheduled = {entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "cms.preview.tasks.page_previews_delete_stale" in scheduled
+
+
 # --- Caching ----------------------------------------------------------------------------------------
 
 
