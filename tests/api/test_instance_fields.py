@@ -19,7 +19,7 @@ SHORT = {
         "title", "created_at", "due_at", "status", "status_label", "is_overdue", "reference", "contractor",
         "category", "unit",
     ],  # fmt: skip
-    "InboxMessage": ["subject", "is_read", "body", "link", "kind"],
+    "InboxMessage": ["subject", "is_read", "body", "link", "kind", "_id"],
     "NewsItem": ["lead", "valid_from"],
     "TicketCategory": ["name", "response_hours"],
     "Building": ["code"],

@@ -22,7 +22,14 @@ decorator of a resolver). An `InstanceField` takes the short path when it is eit
   returns neither a list nor a model type: answered as `resolver(instance)`;
 
 and has no permission class or field extension. Anything else keeps strawberry-django's
-path. The optimizer is unaffected: it reads each field's `only`, `select_related` and
+path, but for one lean case: a synchronous resolver that takes `self` and `info` and no
+arguments (the viewer's comments, photos and buttons of each ticket). Strawberry still
+builds its `Info` for it; what is left out is strawberry-django's chain of wrappers
+around the call (argument copies, the async check, three layers of functions): the
+resolver is called with the instance and `info`, and a manager or queryset it returns
+goes through strawberry-django's `get_queryset` and optimizer as before.
+
+The optimizer is unaffected: it reads each field's `only`, `select_related` and
 `prefetch_related` hints from the schema, not while resolving, so the columns a field
 needs are still loaded with the list.
 """
@@ -35,15 +42,19 @@ from typing import Any
 
 import strawberry_django
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import FileField
-from strawberry.types.fields.resolver import SELF_PARAMSPEC
+from django.db.models import FileField, QuerySet
+from django.db.models.manager import BaseManager
+from strawberry.types.fields.resolver import INFO_PARAMSPEC, SELF_PARAMSPEC
 from strawberry_django.fields.field import StrawberryDjangoField
+from strawberry_django.resolvers import resolve_base_manager
 
 
 class InstanceField(StrawberryDjangoField):
     # Set when the schema is built, which asks `is_basic_field` of each field once, after
     # every type has been processed: how to answer from the instance, or None.
     _read_instance: Callable[[Any], Any] | None = None
+    # Likewise, set when the schema is built: the resolver to call as `f(instance, info)`.
+    _call_with_info: Callable[[Any, Any], Any] | None = None
 
     def _instance_reader(self) -> Callable[[Any], Any] | None:
         if self.extensions or self.permission_classes:
@@ -78,15 +89,43 @@ class InstanceField(StrawberryDjangoField):
             return None
         return resolver.wrapped_func
 
+    def _lean_resolver(self) -> Callable[[Any, Any], Any] | None:
+        resolver = self.base_resolver
+        if resolver is None or resolver.is_async or resolver.arguments or self.extensions or self.permission_classes:
+            return None
+        if self.is_connection or self.is_paginated:
+            return None
+        reserved = resolver.reserved_parameters
+        if reserved.get(SELF_PARAMSPEC) is None or reserved.get(INFO_PARAMSPEC) is None:
+            return None
+        if any(
+            parameter is not None
+            for spec, parameter in reserved.items()
+            if spec not in (SELF_PARAMSPEC, INFO_PARAMSPEC)
+        ):
+            return None
+        if reserved[INFO_PARAMSPEC].name != "info":
+            return None
+        return resolver.wrapped_func
+
     @property
     def is_basic_field(self) -> bool:
         self._read_instance = self._instance_reader()
+        self._call_with_info = None if self._read_instance is not None else self._lean_resolver()
         return self._read_instance is not None
 
     def get_result(self, source, info, args, kwargs):
         read = self._read_instance
         if read is not None and source is not None:
             return read(source)
+        call = self._call_with_info
+        if call is not None and source is not None:
+            result = call(source, info)
+            if isinstance(result, BaseManager):
+                result = resolve_base_manager(result)
+            if isinstance(result, QuerySet):
+                result = self.get_queryset_hook(info=info)(result)
+            return result
         return super().get_result(source, info, args, kwargs)
 
 
