@@ -12,6 +12,9 @@ Screenshots land in `test-artifacts/portal/` (the README names it).
 
 from __future__ import annotations
 
+import contextlib
+import http.cookiejar
+import json
 import os
 import socket
 import subprocess
@@ -136,11 +139,11 @@ def width(request) -> int:
     return request.param
 
 
-@pytest.fixture
-def page(browser, hub, width):
-    """A fresh browser context (no cookies) at the test's width, failing the test on any
-    script error or any request to a host other than the hub."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, base_url=hub, locale="pl-PL")
+@contextlib.contextmanager
+def opened_page(browser, hub, width: int = 1280, height: int = 900, **options):
+    """A page in a browser context of its own (no cookies), failing the test on any script
+    error or any request to a host other than the hub."""
+    context = browser.new_context(viewport={"width": width, "height": height}, base_url=hub, locale="pl-PL", **options)
     opened = context.new_page()
     problems: list[str] = []
     opened.on("pageerror", lambda error: problems.append(f"script error: {error}"))
@@ -150,9 +153,95 @@ def page(browser, hub, width):
         route.abort()
 
     context.route(lambda url: not url.startswith(hub), outside)
-    yield opened
-    context.close()
+    try:
+        yield opened
+    finally:
+        context.close()
     assert not problems, problems
+
+
+@pytest.fixture
+def page(browser, hub, width):
+    """A fresh page at the test's width (`opened_page`)."""
+    with opened_page(browser, hub, width) as opened:
+        yield opened
+
+
+class HubApi:
+    """One person's session on the hub's GraphQL endpoint, for what staff do in the admin
+    and for setting up data (development settings accept any query, as the README says)."""
+
+    def __init__(self, hub: str, username: str, password: str = DEMO_PASSWORD):
+        self.hub = hub
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.run("query { csrfToken }")
+        answer = self.run(
+            "mutation($u: String!, $p: String!) { sessionSignIn(username: $u, password: $p) { errors { message } } }",
+            u=username,
+            p=password,
+        )
+        assert not answer["sessionSignIn"]["errors"], answer
+
+    def run(self, query: str, **variables):
+        token = next((cookie.value for cookie in self.jar if cookie.name == "csrftoken"), "")
+        request = urllib.request.Request(
+            f"{self.hub}/graphql",
+            data=json.dumps({"query": query, "variables": variables}).encode(),
+            headers={"Content-Type": "application/json", "X-CSRFToken": token, "Referer": f"{self.hub}/"},
+        )
+        with self.opener.open(request, timeout=30) as response:
+            answer = json.load(response)
+        assert not answer.get("errors"), answer
+        return answer["data"]
+
+    def memberships(self):
+        return self.run("query { viewer { memberships { status unit { id building { id } } } } }")["viewer"][
+            "memberships"
+        ]
+
+    def category(self, slug: str) -> str:
+        categories = self.run("query { ticketCategories { id slug } }")["ticketCategories"]
+        return next(category["id"] for category in categories if category["slug"] == slug)
+
+    def report(self, title: str, *, common: bool = False, slug: str = "hydraulika") -> str:
+        """A ticket reported in the person's verified unit (or its building's common area): its id."""
+        unit = next(m for m in self.memberships() if m["status"] == "VERIFIED")["unit"]
+        place = {"buildingId": unit["building"]["id"]} if common else {"unitId": unit["id"]}
+        created = self.run(
+            "mutation($input: TicketCreateInput!) {"
+            " ticketCreate(input: $input) { ticket { id status } errors { message } } }",
+            input={"categoryId": self.category(slug), "title": title, "description": "Opis usterki.", **place},
+        )["ticketCreate"]
+        assert not created["errors"], created
+        return created["ticket"]["id"]
+
+
+def done_ticket(hub: str, title: str, *, note: str = "Naprawione.") -> str:
+    """A ticket resident.a reported in their flat (a plumbing fault), handed to a firm and
+    finished by the dispatcher, as staff do in the admin: its id."""
+    ticket = HubApi(hub, "resident.a").report(title)
+    dispatcher = HubApi(hub, "dispatcher")
+    status = dispatcher.run("query($id: ID!) { ticket(id: $id) { status } }", id=ticket)["ticket"]["status"]
+    if status != "ASSIGNED":
+        firms = dispatcher.run("query { contractors(first: 50) { edges { node { id title } } } }")["contractors"]
+        firm = next(edge["node"]["id"] for edge in firms["edges"] if edge["node"]["title"].startswith("Hydro-Tech"))
+        assigned = dispatcher.run(
+            "mutation($t: ID!, $c: ID!) { ticketAssign(ticketId: $t, contractorId: $c) { errors { message } } }",
+            t=ticket,
+            c=firm,
+        )["ticketAssign"]
+        assert not assigned["errors"], assigned
+    for step, step_note in [("IN_PROGRESS", ""), ("DONE", note)]:
+        moved = dispatcher.run(
+            "mutation($t: ID!, $s: TicketStatus!, $n: String!) {"
+            " ticketTransition(ticketId: $t, status: $s, note: $n) { errors { message } } }",
+            t=ticket,
+            s=step,
+            n=step_note,
+        )["ticketTransition"]
+        assert not moved["errors"], moved
+    return ticket
 
 
 def sign_in(page, username: str) -> None:
@@ -161,6 +250,22 @@ def sign_in(page, username: str) -> None:
     page.get_by_label("Hasło").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Zaloguj się").last.click()
     page.get_by_role("heading", level=1).filter(has_text="Dzień dobry").wait_for()
+
+
+def tab_to(page, condition: str, limit: int = 150) -> None:
+    """Press Tab until the focused element meets `condition` (JavaScript, with `element`);
+    every stop on the way must show where the focus is. (The body: the focus left the
+    page, as after the last element; Tab brings it back.)"""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(() => {{ const element = document.activeElement; return {condition}; }})()"):
+            return
+        assert page.evaluate(
+            "(() => { const element = document.activeElement; const style = getComputedStyle(element);"
+            " return element === document.body || (style.outlineStyle !== 'none' && style.outlineWidth !== '0px')"
+            " || style.boxShadow !== 'none'; })()"
+        ), "no visible focus on " + page.evaluate("document.activeElement.outerHTML.slice(0, 200)")
+    raise AssertionError(f"Tab never reached {condition}")
 
 
 def no_sideways_scrolling(page) -> None:

@@ -23,7 +23,14 @@ import pytest
 from playwright.sync_api import Error
 
 from demo_cooperative import data
-from tests.portal.conftest import DEMO_PASSWORD, no_serious_violations, no_sideways_scrolling, screenshot, sign_in
+from tests.portal.conftest import (
+    DEMO_PASSWORD,
+    no_serious_violations,
+    no_sideways_scrolling,
+    opened_page,
+    screenshot,
+    sign_in,
+)
 
 NEWS = {spec.key: spec for spec in data.NEWS}
 INVESTMENTS = {spec.slug: spec for spec in data.INVESTMENTS}
@@ -292,14 +299,10 @@ def _home_loaded(page) -> None:
 
 @pytest.fixture(scope="module")
 def what_a_resident_sees(browser, hub):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=hub, locale="pl-PL")
-    try:
-        resident = context.new_page()
+    with opened_page(browser, hub) as resident:
         sign_in(resident, "resident.a")
         _home_loaded(resident)
         return {"header": _header(resident), "sections": _home_sections(resident)}
-    finally:
-        context.close()
 
 
 def _no_admin_links(page) -> list[str]:

@@ -14,18 +14,23 @@ phone's. What staff do (finish a ticket) is done over the API, as the admin woul
 
 from __future__ import annotations
 
-import contextlib
-import http.cookiejar
 import json
 import re
-import urllib.request
 import uuid
 from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.portal.conftest import DEMO_PASSWORD, no_sideways_scrolling, screenshot
+from tests.portal.conftest import (
+    DEMO_PASSWORD,
+    HubApi,
+    done_ticket,
+    no_sideways_scrolling,
+    opened_page,
+    screenshot,
+    tab_to,
+)
 from tests.portal.conftest import sign_in as _sign_in
 
 NOT_AVAILABLE = "Ta strona nie jest dostępna"
@@ -46,36 +51,15 @@ CATALOGUE_KEY = re.compile(
 # --- Helpers ------------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _opened(browser, hub, width: int = 1280, height: int = 900, **options):
-    """A page in a context of its own, failing on any script error or request off the hub
-    (as conftest's `page`, at one width)."""
-    context = browser.new_context(viewport={"width": width, "height": height}, base_url=hub, locale="pl-PL", **options)
-    opened = context.new_page()
-    problems: list[str] = []
-    opened.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-
-    def outside(route):
-        problems.append(f"request outside the hub: {route.request.url}")
-        route.abort()
-
-    context.route(lambda url: not url.startswith(hub), outside)
-    try:
-        yield opened
-    finally:
-        context.close()
-    assert not problems, problems
-
-
 @pytest.fixture
 def desktop(browser, hub):
-    with _opened(browser, hub, 1280) as opened:
+    with opened_page(browser, hub, 1280) as opened:
         yield opened
 
 
 @pytest.fixture
 def phone(browser, hub):
-    with _opened(browser, hub, 360) as opened:
+    with opened_page(browser, hub, 360) as opened:
         yield opened
 
 
@@ -98,99 +82,9 @@ def sign_out(page) -> None:
     page.get_by_role("link", name="Zaloguj się").first.wait_for()
 
 
-class _Api:
-    """One person's session on the hub's GraphQL endpoint (development settings accept any
-    query), for what staff do in the admin and for setting up data."""
-
-    def __init__(self, hub: str, username: str, password: str = DEMO_PASSWORD):
-        self.hub = hub
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        self.run("query { csrfToken }")
-        answer = self.run(
-            "mutation($u: String!, $p: String!) { sessionSignIn(username: $u, password: $p) { errors { message } } }",
-            u=username,
-            p=password,
-        )
-        assert not answer["sessionSignIn"]["errors"], answer
-
-    def run(self, query: str, **variables):
-        token = next((cookie.value for cookie in self.jar if cookie.name == "csrftoken"), "")
-        request = urllib.request.Request(
-            f"{self.hub}/graphql",
-            data=json.dumps({"query": query, "variables": variables}).encode(),
-            headers={"Content-Type": "application/json", "X-CSRFToken": token, "Referer": f"{self.hub}/"},
-        )
-        with self.opener.open(request, timeout=30) as response:
-            answer = json.load(response)
-        assert not answer.get("errors"), answer
-        return answer["data"]
-
-    def memberships(self):
-        return self.run("query { viewer { memberships { status unit { id building { id } } } } }")["viewer"][
-            "memberships"
-        ]
-
-    def category(self, slug: str) -> str:
-        categories = self.run("query { ticketCategories { id slug } }")["ticketCategories"]
-        return next(category["id"] for category in categories if category["slug"] == slug)
-
-    def report(self, title: str, *, common: bool = False, slug: str = "hydraulika") -> str:
-        unit = next(m for m in self.memberships() if m["status"] == "VERIFIED")["unit"]
-        place = {"buildingId": unit["building"]["id"]} if common else {"unitId": unit["id"]}
-        created = self.run(
-            "mutation($input: TicketCreateInput!) {"
-            " ticketCreate(input: $input) { ticket { id status } errors { message } } }",
-            input={"categoryId": self.category(slug), "title": title, "description": "Opis usterki.", **place},
-        )["ticketCreate"]
-        assert not created["errors"], created
-        return created["ticket"]["id"]
-
-
-def _done_ticket(hub: str, title: str) -> str:
-    """A ticket resident.a reported in their flat, handed to a firm and finished: its id."""
-    ticket = _Api(hub, "resident.a").report(title)
-    dispatcher = _Api(hub, "dispatcher")
-    status = dispatcher.run("query($id: ID!) { ticket(id: $id) { status } }", id=ticket)["ticket"]["status"]
-    if status != "ASSIGNED":
-        firms = dispatcher.run("query { contractors(first: 50) { edges { node { id title } } } }")["contractors"]
-        firm = next(edge["node"]["id"] for edge in firms["edges"] if edge["node"]["title"].startswith("Hydro-Tech"))
-        assigned = dispatcher.run(
-            "mutation($t: ID!, $c: ID!) { ticketAssign(ticketId: $t, contractorId: $c) { errors { message } } }",
-            t=ticket,
-            c=firm,
-        )["ticketAssign"]
-        assert not assigned["errors"], assigned
-    for step, note in [("IN_PROGRESS", ""), ("DONE", "Naprawione.")]:
-        moved = dispatcher.run(
-            "mutation($t: ID!, $s: TicketStatus!, $n: String!) {"
-            " ticketTransition(ticketId: $t, status: $s, note: $n) { errors { message } } }",
-            t=ticket,
-            s=step,
-            n=note,
-        )["ticketTransition"]
-        assert not moved["errors"], moved
-    return ticket
-
-
 def _tickets_of(hub: str, username: str) -> list[dict]:
-    data = _Api(hub, username).run("query { tickets(first: 100) { edges { node { id title unit { id } } } } }")
+    data = HubApi(hub, username).run("query { tickets(first: 100) { edges { node { id title unit { id } } } } }")
     return [edge["node"] for edge in data["tickets"]["edges"]]
-
-
-def _tab_to(page, condition: str, limit: int = 150) -> None:
-    """Press Tab until the focused element meets `condition` (JavaScript, with `element`);
-    every stop on the way must show where the focus is."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(f"(() => {{ const element = document.activeElement; return {condition}; }})()"):
-            return
-        assert page.evaluate(
-            "(() => { const element = document.activeElement; const style = getComputedStyle(element);"
-            " return element === document.body || (style.outlineStyle !== 'none' && style.outlineWidth !== '0px')"
-            " || style.boxShadow !== 'none'; })()"
-        ), "no visible focus on " + page.evaluate("document.activeElement.outerHTML.slice(0, 200)")
-    raise AssertionError(f"Tab never reached {condition}")
 
 
 def _focus_is_visible(page) -> bool:
@@ -334,7 +228,7 @@ def test_a_ticket_link_opened_signed_out_offers_sign_in_and_then_shows_the_ticke
 
 
 def test_a_neighbour_and_another_firm_cannot_open_a_flats_ticket(desktop, hub):
-    done = _done_ticket(hub, f"Przeciek przy pralce {uuid.uuid4().hex[:6]}")  # resident.a's flat, Hydro-Tech
+    done = done_ticket(hub, f"Przeciek przy pralce {uuid.uuid4().hex[:6]}")  # resident.a's flat, Hydro-Tech
     page = desktop
     for who in ("tenant.a", "contractor.electrician"):  # same building, another flat; another firm
         sign_in(page, who)
@@ -361,7 +255,7 @@ def test_a_mistyped_ticket_address_shows_a_page_not_a_blank_one(desktop):
 
 
 def test_a_rating_or_reopening_made_stale_elsewhere_is_refused_with_a_message(desktop, hub):
-    ticket = _done_ticket(hub, f"Nie spływa woda z wanny {uuid.uuid4().hex[:6]}")
+    ticket = done_ticket(hub, f"Nie spływa woda z wanny {uuid.uuid4().hex[:6]}")
     page = desktop
     sign_in(page, "resident.a")
     page.goto(f"/zgloszenia/{ticket}")
@@ -371,7 +265,7 @@ def test_a_rating_or_reopening_made_stale_elsewhere_is_refused_with_a_message(de
     reopen.wait_for()
 
     # Meanwhile, on the resident's phone: confirmed and rated, so the ticket is closed.
-    rated = _Api(hub, "resident.a").run(
+    rated = HubApi(hub, "resident.a").run(
         "mutation($t: ID!) { ticketRate(ticketId: $t, rating: 5) { ticket { status } errors { message } } }",
         t=ticket,
     )["ticketRate"]
@@ -392,7 +286,7 @@ def test_a_rating_or_reopening_made_stale_elsewhere_is_refused_with_a_message(de
     assert refusal.inner_text().replace(SUMMARY, "").replace(":", "").strip()
     assert page.get_by_text("otwarte ponownie").count() == 0
     assert reopen.get_by_label("Co nadal nie działa?").input_value() == "Nadal nie spływa."
-    status = _Api(hub, "resident.a").run("query($id: ID!) { ticket(id: $id) { status rating } }", id=ticket)
+    status = HubApi(hub, "resident.a").run("query($id: ID!) { ticket(id: $id) { status rating } }", id=ticket)
     assert status["ticket"] == {"status": "CLOSED", "rating": 5}
 
 
@@ -453,7 +347,7 @@ def test_a_user_without_a_unit_sees_clear_empty_states(desktop):
 
 def test_the_ticket_list_shows_more_on_request_without_repeating_any(desktop, hub):
     """The household's list (what the portal shows) past its first page of 20."""
-    resident = _Api(hub, "resident.b")
+    resident = HubApi(hub, "resident.b")
     count = "query { tickets(first: 1, filter: {household: true}) { totalCount } }"
     total = resident.run(count)["tickets"]["totalCount"]
     for index in range(max(0, 23 - total)):  # a second page for resident.b's household
@@ -596,7 +490,7 @@ def test_the_inbox_and_settings_need_no_mouse(desktop):
     page.goto("/wiadomosci")
     page.get_by_role("heading", name="Wiadomości", level=1).wait_for()
     page.get_by_role("button", name=re.compile(r"^(Nieprzeczytana|Przeczytana)")).first.wait_for()
-    _tab_to(page, "element.getAttribute('aria-controls') === 'message-0'")
+    tab_to(page, "element.getAttribute('aria-controls') === 'message-0'")
     assert _focus_is_visible(page)
     page.keyboard.press("Enter")
     expect(page.locator("[aria-controls='message-0']")).to_have_attribute("aria-expanded", "true")
@@ -606,29 +500,29 @@ def test_the_inbox_and_settings_need_no_mouse(desktop):
     page.goto("/ustawienia")
     page.get_by_role("heading", name="Ustawienia", level=1).wait_for()
     page.get_by_role("button", name="Zapisz ustawienia powiadomień").wait_for()
-    _tab_to(page, "element.type === 'checkbox' && !element.disabled")
+    tab_to(page, "element.type === 'checkbox' && !element.disabled")
     assert _focus_is_visible(page)
     was = page.evaluate("document.activeElement.checked")
     page.keyboard.press("Space")
     assert page.evaluate("document.activeElement.checked") is (not was)
-    _tab_to(page, "element.type === 'submit'")
+    tab_to(page, "element.type === 'submit'")
     page.keyboard.press("Enter")
     page.get_by_role("status").filter(has_text="Zapisano").wait_for()
 
 
 def test_the_report_form_and_a_done_ticket_need_no_mouse(desktop, hub):
-    ticket = _done_ticket(hub, f"Hałasuje pion {uuid.uuid4().hex[:6]}")
+    ticket = done_ticket(hub, f"Hałasuje pion {uuid.uuid4().hex[:6]}")
     page = desktop
     sign_in(page, "resident.a")
     page.goto(f"/zgloszenia/{ticket}")
     page.get_by_role("heading", name="Potwierdź wykonanie i oceń").wait_for()
     page.locator("main h1").focus()
-    _tab_to(page, "element.name === 'rating'")
+    tab_to(page, "element.name === 'rating'")
     assert _focus_is_visible(page)
     page.keyboard.press("Space")  # the first of the group: 5
-    _tab_to(page, "element.id === 'rate-comment'")
+    tab_to(page, "element.id === 'rate-comment'")
     page.keyboard.type("Szybko i sprawnie.")
-    _tab_to(page, "element.type === 'submit'")
+    tab_to(page, "element.type === 'submit'")
     page.keyboard.press("Enter")
     page.get_by_role("status").filter(has_text="Dziękujemy za ocenę").wait_for()
     page.get_by_text("Twoja ocena: 5 z 5").wait_for()
@@ -647,9 +541,9 @@ ZOOM_PAGES = [
 
 
 def test_at_200_percent_zoom_the_signed_in_screens_need_no_sideways_scrolling(browser, hub):
-    ticket = _done_ticket(hub, f"Bardzo_długi_opis_bez_spacji_{'x' * 60}")
+    ticket = done_ticket(hub, f"Bardzo_długi_opis_bez_spacji_{'x' * 60}")
     # 200 % zoom of a 1280 px window: 640 CSS pixels at twice the density.
-    with _opened(browser, hub, 640, 450, device_scale_factor=2) as page:
+    with opened_page(browser, hub, 640, 450, device_scale_factor=2) as page:
         sign_in(page, "resident.a")
         too_wide = []
         for address in [*ZOOM_PAGES, f"/zgloszenia/{ticket}"]:
@@ -702,7 +596,7 @@ _SMALL_TEXT = """() => {
 
 
 def test_on_a_phone_targets_are_44_px_and_text_16_px(phone, hub):
-    ticket = _done_ticket(hub, f"Kapie z kaloryfera {uuid.uuid4().hex[:6]}")
+    ticket = done_ticket(hub, f"Kapie z kaloryfera {uuid.uuid4().hex[:6]}")
     page = phone
     sign_in(page, "resident.a")
     findings = {}
@@ -761,7 +655,7 @@ def test_a_password_change_signs_out_other_sessions_and_the_new_password_works(b
     username, new_password = "jan.kowalski", "Cicha-noc-nad-osiedlem-2026"
     changed = False
     try:
-        with _opened(browser, hub) as elsewhere, _opened(browser, hub) as here:
+        with opened_page(browser, hub) as elsewhere, opened_page(browser, hub) as here:
             sign_in(elsewhere, username)
             sign_in(here, username)
             here.goto("/ustawienia")
@@ -791,7 +685,7 @@ def test_a_password_change_signs_out_other_sessions_and_the_new_password_works(b
             here.get_by_role("heading", level=1).filter(has_text="Dzień dobry").wait_for()
     finally:
         if changed:  # the demo password back, for the rest of the session
-            restored = _Api(hub, username, new_password).run(
+            restored = HubApi(hub, username, new_password).run(
                 "mutation($c: String!, $n: String!) { passwordChange(currentPassword: $c, newPassword: $n)"
                 " { errors { message } } }",
                 c=new_password,

@@ -11,14 +11,20 @@ admin would, so that each run has a done ticket of its own to rate or reopen."""
 from __future__ import annotations
 
 import datetime
-import http.cookiejar
-import json
 import re
-import urllib.request
 
 from playwright.sync_api import expect
 
-from tests.portal.conftest import DEMO_PASSWORD, no_serious_violations, no_sideways_scrolling, screenshot, sign_in
+from tests.portal.conftest import (
+    DEMO_PASSWORD,
+    HubApi,
+    done_ticket,
+    no_serious_violations,
+    no_sideways_scrolling,
+    screenshot,
+    sign_in,
+    tab_to,
+)
 
 # The demo's only done ticket of resident.a (demo_cooperative/data.py, key "done"); the
 # first run rates it, later runs rate one that staff finish over the API.
@@ -44,73 +50,15 @@ def _photo(tmp_path):
     return path
 
 
-class _Api:
-    """One person's session on the hub's GraphQL endpoint, for what staff do in the admin
-    (development settings accept any query, as the README says)."""
-
-    def __init__(self, hub: str, username: str):
-        self.hub = hub
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        self.run("query { csrfToken }")
-        answer = self.run(
-            "mutation($u: String!, $p: String!) { sessionSignIn(username: $u, password: $p) { errors { message } } }",
-            u=username,
-            p=DEMO_PASSWORD,
-        )
-        assert not answer["sessionSignIn"]["errors"], answer
-
-    def run(self, query: str, **variables):
-        token = next((cookie.value for cookie in self.jar if cookie.name == "csrftoken"), "")
-        request = urllib.request.Request(
-            f"{self.hub}/graphql",
-            data=json.dumps({"query": query, "variables": variables}).encode(),
-            headers={"Content-Type": "application/json", "X-CSRFToken": token, "Referer": f"{self.hub}/"},
-        )
-        with self.opener.open(request, timeout=30) as response:
-            answer = json.load(response)
-        assert not answer.get("errors"), answer
-        return answer["data"]
-
-
 def _done_ticket(hub: str, title: str) -> str:
     """A ticket resident.a reported in their flat, handed to a firm and finished by staff:
     its title."""
-    resident = _Api(hub, "resident.a")
-    unit = resident.run("query { viewer { memberships { status unit { id } } } }")["viewer"]["memberships"][0]["unit"]
-    categories = resident.run("query { ticketCategories { id slug } }")["ticketCategories"]
-    plumbing = next(category["id"] for category in categories if category["slug"] == "hydraulika")
-    created = resident.run(
-        "mutation($input: TicketCreateInput!) {"
-        " ticketCreate(input: $input) { ticket { id status } errors { message } } }",
-        input={"categoryId": plumbing, "unitId": unit["id"], "title": title, "description": "Cieknie spod wanny."},
-    )["ticketCreate"]
-    assert not created["errors"], created
-    ticket = created["ticket"]["id"]
-    dispatcher = _Api(hub, "dispatcher")
-    firms = dispatcher.run("query { contractors(first: 50) { edges { node { id title } } } }")["contractors"]["edges"]
-    firm = next(edge["node"]["id"] for edge in firms if edge["node"]["title"].startswith("Hydro-Tech"))
-    if created["ticket"]["status"] != "ASSIGNED":
-        assigned = dispatcher.run(
-            "mutation($t: ID!, $c: ID!) { ticketAssign(ticketId: $t, contractorId: $c) { errors { message } } }",
-            t=ticket,
-            c=firm,
-        )["ticketAssign"]
-        assert not assigned["errors"], assigned
-    for status, note in [("IN_PROGRESS", ""), ("DONE", "Wymieniono uszczelkę syfonu, odpływ szczelny.")]:
-        moved = dispatcher.run(
-            "mutation($t: ID!, $s: TicketStatus!, $n: String!) {"
-            " ticketTransition(ticketId: $t, status: $s, note: $n) { errors { message } } }",
-            t=ticket,
-            s=status,
-            n=note,
-        )["ticketTransition"]
-        assert not moved["errors"], moved
+    done_ticket(hub, title, note="Wymieniono uszczelkę syfonu, odpływ szczelny.")
     return title
 
 
 def _demo_ticket_is_still_done(hub: str) -> bool:
-    tickets = _Api(hub, "resident.a").run(
+    tickets = HubApi(hub, "resident.a").run(
         "query { tickets(first: 50, filter: { statuses: [DONE] }) { edges { node { title } } } }"
     )["tickets"]["edges"]
     return any(edge["node"]["title"] == DEMO_DONE_TICKET for edge in tickets)
@@ -261,7 +209,7 @@ def test_a_resident_comments_on_a_done_ticket_and_reopens_it(page, width, hub):
 
 
 def test_a_ticket_of_someone_else_or_of_no_one_is_not_available(page, width, hub):
-    tickets = _Api(hub, "resident.a").run("query { tickets(first: 1, order: OLDEST) { edges { node { id } } } }")
+    tickets = HubApi(hub, "resident.a").run("query { tickets(first: 1, order: OLDEST) { edges { node { id } } } }")
     theirs = tickets["tickets"]["edges"][0]["node"]["id"]
     sign_in(page, "resident.b")
     for address in (f"/zgloszenia/{theirs}", "/zgloszenia/nie-ma-takiego"):
@@ -320,55 +268,40 @@ def test_reporting_needs_an_account_or_the_anonymous_form(page, width):
 # --- Keyboard only ---------------------------------------------------------------------------
 
 
-def _tab_to(page, condition: str, limit: int = 80) -> None:
-    """Press Tab until the focused element meets `condition` (JavaScript, with `element`);
-    every stop on the way must show where the focus is."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(f"(() => {{ const element = document.activeElement; return {condition}; }})()"):
-            return
-        # (The body: the focus left the page, as after the last element; Tab brings it back.)
-        assert page.evaluate(
-            "(() => { const element = document.activeElement; const style = getComputedStyle(element);"
-            " return element === document.body || style.outlineStyle !== 'none' || style.boxShadow !== 'none'; })()"
-        ), page.evaluate("document.activeElement.outerHTML.slice(0, 200)")
-    raise AssertionError(f"Tab never reached {condition}")
-
-
 def test_reporting_a_fault_needs_no_mouse(page, width):
     title = f"Nie domyka się okno na klatce ({width} px)"
     page.goto("/zaloguj")
     page.get_by_role("heading", name="Logowanie").wait_for()
-    _tab_to(page, "element.id === 'username'")
+    tab_to(page, "element.id === 'username'")
     page.keyboard.type("resident.a")
     page.keyboard.press("Tab")
     page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Dzień dobry", level=1).wait_for()
 
-    _tab_to(page, "element.textContent.trim() === 'Zgłoszenia' && element.closest('nav') !== null")
+    tab_to(page, "element.textContent.trim() === 'Zgłoszenia' && element.closest('nav') !== null")
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Zgłoszenia", level=1).wait_for()
-    _tab_to(page, "element.textContent.trim() === 'Zgłoś usterkę'")
+    tab_to(page, "element.textContent.trim() === 'Zgłoś usterkę'")
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Zgłoś usterkę", level=1).wait_for()
     page.get_by_label("Czego dotyczy?").wait_for()
 
     # The place: the common areas (arrow keys move within the radio group).
-    _tab_to(page, "element.name === 'place'")
+    tab_to(page, "element.name === 'place'")
     page.keyboard.press("ArrowDown")
     assert page.get_by_role("radio", name="W częściach wspólnych budynku A").is_checked()
-    _tab_to(page, "element.id === 'category'")
+    tab_to(page, "element.id === 'category'")
     for _ in range(9):  # down to the last category, "Inne"
         page.keyboard.press("ArrowDown")
     assert page.get_by_label("Czego dotyczy?").evaluate("(select) => select.selectedOptions[0].text") == "Inne"
-    _tab_to(page, "element.id === 'title'")
+    tab_to(page, "element.id === 'title'")
     page.keyboard.type(title)
     page.keyboard.press("Tab")
     page.keyboard.type("Okno na półpiętrze między 2. a 3. piętrem nie domyka się i trzaska.")
     page.keyboard.press("Tab")
     page.keyboard.type("Klatka schodowa, półpiętro 2/3")
-    _tab_to(page, "element.type === 'submit'")
+    tab_to(page, "element.type === 'submit'")
     screenshot(page, "ticket-report-keyboard", width)
     page.keyboard.press("Enter")
 
