@@ -219,6 +219,28 @@ def compare(
     return result
 
 
+def list_cases(operation_name: str, floor_url: str, viewers: dict[str, Client]) -> dict[str, tuple[Callable, Callable]]:
+    """For each viewer, the stored operation's call (`first: 100`) and the floor's, checked
+    to answer the same JSON."""
+    query = operation(operation_name)
+    cases = {
+        viewer: (graphql(client, query, {"first": 100}), get(client, floor_url)) for viewer, client in viewers.items()
+    }
+    for case, (graphql_call, floor_call) in cases.items():
+        assert answer(graphql_call) == answer(floor_call), case
+    return cases
+
+
+def compare_warm_and_cold(title: str, cases: dict[str, tuple[Callable, Callable]], **facts) -> None:
+    """`compare` each case warm, then cold, and `report` them as "<title> list"."""
+    rows = {}
+    for cold in (False, True):
+        for case, (graphql_call, floor_call) in cases.items():
+            label = f"{title}, {case}, {'cold' if cold else 'warm'}"
+            rows[label] = compare(label, graphql_call, floor_call, cold=cold)
+    report(f"{title} list", rows, **facts)
+
+
 def profile(label: str, call: Callable, *, cold: bool) -> None:
     """Profile `PROFILE_REQUESTS` requests (caches emptied before each, outside the
     profile, when cold) and print the top entries by own time and by cumulative time."""

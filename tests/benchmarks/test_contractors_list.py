@@ -27,19 +27,8 @@ def test_contractors_list_graphql_against_floor():
     anonymous, resident = Client(), Client()
     resident.force_login(people.resident_a)
 
-    query = kit.operation("Contractors")
-    cases = {
-        viewer: (kit.graphql(client, query, {"first": 100}), kit.get(client, "/floor/contractors"))
-        for viewer, client in (("anonymous", anonymous), ("resident of A", resident))
-    }
-    for case, (graphql_call, floor_call) in cases.items():
-        assert kit.answer(graphql_call) == kit.answer(floor_call), case
+    cases = kit.list_cases("Contractors", "/floor/contractors", {"anonymous": anonymous, "resident of A": resident})
     assert kit.answer(cases["anonymous"][0])["data"]["contractors"]["totalCount"] == content_data.ITEMS
     assert kit.answer(cases["resident of A"][0])["data"]["contractors"]["totalCount"] == content_data.ITEMS + 10
 
-    rows = {}
-    for cold in (False, True):
-        for case, (graphql_call, floor_call) in cases.items():
-            label = f"contractors, {case}, {'cold' if cold else 'warm'}"
-            rows[label] = kit.compare(label, graphql_call, floor_call, cold=cold)
-    kit.report("contractors list", rows, items=content_data.ITEMS)
+    kit.compare_warm_and_cold("contractors", cases, items=content_data.ITEMS)

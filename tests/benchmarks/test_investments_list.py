@@ -29,22 +29,11 @@ def test_investments_list_graphql_against_floor():
     anonymous, resident = Client(), Client()
     resident.force_login(people.resident_a)
 
-    query = kit.operation("Investments")
-    cases = {
-        viewer: (kit.graphql(client, query, {"first": 100}), kit.get(client, "/floor/investments"))
-        for viewer, client in (("anonymous", anonymous), ("resident of A", resident))
-    }
-    for case, (graphql_call, floor_call) in cases.items():
-        assert kit.answer(graphql_call) == kit.answer(floor_call), case
+    cases = kit.list_cases("Investments", "/floor/investments", {"anonymous": anonymous, "resident of A": resident})
     anonymous_list = kit.answer(cases["anonymous"][0])["data"]["investments"]
     assert anonymous_list["totalCount"] == content_data.ITEMS
     galleries = [len(edge["node"]["gallery"]) for edge in anonymous_list["edges"]]
     assert 1 in galleries and 2 in galleries  # some photos hidden from the anonymous visitor
     assert kit.answer(cases["resident of A"][0])["data"]["investments"]["totalCount"] == content_data.ITEMS + 10
 
-    rows = {}
-    for cold in (False, True):
-        for case, (graphql_call, floor_call) in cases.items():
-            label = f"investments, {case}, {'cold' if cold else 'warm'}"
-            rows[label] = kit.compare(label, graphql_call, floor_call, cold=cold)
-    kit.report("investments list", rows, items=content_data.ITEMS)
+    kit.compare_warm_and_cold("investments", cases, items=content_data.ITEMS)

@@ -6,10 +6,8 @@ then answers the driver's commands on stdin like the grapple worker: `graphql <n
 `floor <n>`, with `cold` to empty the caches before each request.
 """
 
-import json
 import os
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -25,6 +23,7 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from tests.benchmarks import content_data, kit  # noqa: E402
+from tests.benchmarks.grapple.project.timing import serve  # noqa: E402
 from tests.factories import content as f  # noqa: E402
 
 # The fields the grapple worker asks for, in the hub's schema.
@@ -52,22 +51,7 @@ def main() -> None:
     assert len(nodes) == len(floor) == 100
     assert [n["leadImage"] for n in nodes] == [n["leadImage"] for n in floor]
     assert all(n["leadImage"] for n in nodes)
-    print("ready", flush=True)
-    for line in sys.stdin:
-        words = line.split()
-        if not words:
-            continue
-        cold = "cold" in words
-        side, count = words[0], int(words[-1])
-        durations = []
-        for _ in range(count):
-            if cold:
-                kit.forget_caches()
-            started = time.perf_counter()
-            response = calls[side]()
-            durations.append(time.perf_counter() - started)
-            assert response.status_code == 200
-        print(json.dumps(durations), flush=True)
+    serve(calls, kit.forget_caches)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ import io
 import json
 import os
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from PIL import Image as PILImage  # noqa: E402
+from timing import serve  # noqa: E402
 
 QUERY = """
 { pages(contentType: "gnews.NewsPage", limit: 100, order: "-newspage__date,-id") { ... on NewsPage {
@@ -92,22 +92,7 @@ def main() -> None:
     assert len(pages) == len(floor) == 100, (len(pages), len(floor))
     assert [p["leadImage"]["rendition"]["url"] for p in pages] == [p["leadImage"]["rendition"]["url"] for p in floor]
     assert [p["leadImage"]["srcSet"] for p in pages] == [p["leadImage"]["srcSet"] for p in floor]
-    print("ready", flush=True)
-    for line in sys.stdin:
-        words = line.split()
-        if not words:
-            continue
-        cold = "cold" in words
-        side, count = words[0], int(words[-1])
-        durations = []
-        for _ in range(count):
-            if cold:
-                cache.clear()
-            started = time.perf_counter()
-            response = calls[side]()
-            durations.append(time.perf_counter() - started)
-            assert response.status_code == 200
-        print(json.dumps(durations), flush=True)
+    serve(calls, cache.clear)
 
 
 if __name__ == "__main__":
