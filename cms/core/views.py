@@ -36,14 +36,14 @@ TOO_DEEP = object()
 def _json_payload(request):
     """The decoded JSON body of a POST (for a multipart upload, its `operations` part), or
     NO_JSON_BODY when there is none or it does not parse (strawberry answers unparsable
-    JSON with 400 itself)."""
+    JSON with 400 itself; the view refuses a multipart upload without JSON operations)."""
     if request.method != "POST":
         return NO_JSON_BODY
     try:
         if request.content_type == "application/json":
             return json.loads(request.body or b"{}")
-        if request.content_type == "multipart/form-data":
-            return json.loads(request.POST.get("operations") or "{}")
+        if request.content_type == "multipart/form-data" and request.POST.get("operations"):
+            return json.loads(request.POST["operations"])
     except ValueError:
         pass
     except RecursionError:  # JSON nested thousands deep; strawberry would fail on it too
@@ -128,6 +128,8 @@ class HubGraphQLView(GraphQLView):
         if payload is not NO_JSON_BODY and not isinstance(payload, dict):
             # A bare string, number or batch: strawberry would fail on it with a server error.
             return _refusal("The request body must be a JSON object.", "BAD_REQUEST", status=400)
+        if request.content_type == "multipart/form-data" and payload is NO_JSON_BODY:
+            return _refusal("The multipart operations part is not JSON.", "BAD_REQUEST", status=400)
         if not _upload_map_is_valid(request, payload):
             return _refusal("The multipart map does not fit the operation.", "BAD_REQUEST", status=400)
         if _contains_nul(payload) or _contains_nul(dict(request.GET.lists())):

@@ -168,6 +168,10 @@ CACHES = {
 # --- Wagtail ---------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Spółdzielnia Mieszkaniowa")
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://localhost:8000")
+# No Gravatar: it would send a hash of every staff e-mail address to a third party with
+# each avatar, and show broken images offline. Staff get Wagtail's default avatar (or the
+# one they upload in their account settings).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # The resident portal, for the links in account e-mails (confirm an account, set a new password).
 PORTAL_URL = os.environ.get("PORTAL_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
 # The portal's files, served by the hub at its root (cms.core.portal_views); Wagtail's own

@@ -305,3 +305,22 @@ def test_a_comment_with_photos_while_the_broker_is_down_is_kept_and_sent_later(
         messaging_tasks.outbox_sweep.delay()
     assert set(queued.values_list("state", flat=True)) == {Delivery.State.SENT}
     assert any(cast.reporter.email in email.to for email in mail.outbox)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"operations": "not json", "map": "{}"}, "The multipart operations part is not JSON."),
+        ({"map": "{}"}, "The multipart operations part is not JSON."),
+        (
+            {"operations": json.dumps({"query": CREATE}), "map": "not json"},
+            "The multipart map does not fit the operation.",
+        ),
+    ],
+    ids=["operations not json", "operations missing", "map not json"],
+)
+def test_a_malformed_multipart_request_says_which_part_is_wrong(cast, client, data, message):
+    client.force_login(cast.reporter)
+    response = client.post("/graphql", data=data)
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]

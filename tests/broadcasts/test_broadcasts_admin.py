@@ -411,3 +411,10 @@ def test_no_offer_for_announcements_or_for_staff_who_may_not_broadcast(site_tree
     assert broadcast_news_button_url(alert, editor) is not None
     assert broadcast_news_button_url(announcement, editor) is None
     assert broadcast_news_button_url(alert, accountant.user) is None
+
+
+def test_the_add_button_speaks_polish_grammar(dispatcher_client):
+    """Wagtail's "Add %(model_name)s" would say "Dodaj rozsyłka" (the nominative)."""
+    html = dispatcher_client.get("/admin/broadcasts/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "Dodaj rozsyłkę" in html
+    assert "Dodaj rozsyłka" not in html

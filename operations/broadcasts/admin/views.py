@@ -71,6 +71,9 @@ def broadcast_url(name: str, broadcast_or_pk) -> str:
 
 
 class BroadcastIndexView(generic.IndexView):
+    # Wagtail's "Add %(model_name)s" puts the name in the nominative: "Dodaj rozsyłka".
+    add_item_label = _("Add broadcast")
+
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("news_page")
 

@@ -1,0 +1,39 @@
+"""The admin loads nothing from outside the hub: no Gravatar (a hash of each staff
+e-mail address sent to a third party with every avatar, broken images offline), no
+script, style or image from another host on the pages staff open most."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from operations.residents.roles import StaffRole
+from tests.factories.admin import staff_client
+
+pytestmark = pytest.mark.django_db
+
+# What a browser fetches by itself when it renders the page.
+FETCHED = {"img": "src", "script": "src", "link": "href", "source": "srcset", "iframe": "src"}
+
+
+def _outside_addresses(html: str) -> list[str]:
+    soup = BeautifulSoup(html, "html.parser")
+    found = []
+    for tag, attribute in FETCHED.items():
+        for element in soup.find_all(tag):
+            value = element.get(attribute) or ""
+            if re.match(r"^(https?:)?//", value.strip()) and "localhost" not in value and "testserver" not in value:
+                found.append(f"<{tag} {attribute}={value}>")
+    return found
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/account/", "/admin/pages/", "/admin/users/"])
+def test_admin_pages_load_nothing_from_another_host(path, site_tree):
+    admin = staff_client(StaffRole.ADMINISTRATOR)
+    response = admin.get(path, follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "gravatar" not in html.lower()
+    assert _outside_addresses(html) == []
