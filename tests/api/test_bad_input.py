@@ -339,9 +339,7 @@ def test_right_password_signs_in(client):
     assert payload["data"]["sessionSignIn"] == {"viewer": {"username": "jan"}, "errors": []}
 
 
-@pytest.mark.parametrize(
-    "username, password", [("", ""), ("jan", ""), ("", "x"), ("a" * 10_000, "x")]
-)
+@pytest.mark.parametrize("username, password", [("", ""), ("jan", ""), ("", "x"), ("a" * 10_000, "x")])
 def test_odd_credentials_are_typed_errors(client, username, password):
     UserFactory(username="jan")
     response = _post(client, SIGN_IN, {"username": username, "password": password})
@@ -362,7 +360,7 @@ def test_odd_credentials_are_typed_errors(client, username, password):
         ('mutation { sessionSignIn(username: "jan\\u0000", password: "x") { errors { message } } }', None),
         ("query($p: String!) { page(urlPath: $p) { title } }", {"p": "/aktualnosci/a\u0000b/"}),
         (
-            "mutation($c: String!) { tokenSignIn(username: \"jan\", password: \"x\", clientName: $c) { token } }",
+            'mutation($c: String!) { tokenSignIn(username: "jan", password: "x", clientName: $c) { token } }',
             {"c": "tel\u0000efon"},
         ),
     ],
@@ -385,4 +383,29 @@ def test_a_clients_mistake_is_answered_not_logged(gql, caplog):
     with caplog.at_level(logging.INFO):
         result = gql.execute("query($n: Int!) { news(first: $n) { totalCount } }", {"n": "many"})
     assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert [record for record in caplog.records if record.levelno >= logging.ERROR] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("{ news(first", None),  # does not parse
+        ("{ nope }", None),  # does not fit the schema
+        ("query($n: Int!) { news(first: $n) { totalCount } }", {"n": "many"}),  # a variable of the wrong type
+        ("{ news(first: -5) { totalCount } }", None),  # an argument the resolver refuses
+        ('query { ticket(id: "zzz") { id } }', None),  # a malformed id
+        (
+            'mutation { sessionSignIn(username: "nikt", password: "zle-haslo") { errors { code } } }',
+            None,
+        ),  # a refusal in the payload
+    ],
+    ids=["parse", "validation", "variable", "argument", "id", "payload"],
+)
+def test_no_clients_mistake_leaves_a_traceback_in_the_log(client, caplog, query, variables):
+    """Issue 13: ordinary user errors are one line at most (Django's "Bad Request" for a
+    400), never a traceback; tracebacks are kept for real faults."""
+    with caplog.at_level(logging.DEBUG):
+        response = _post(client, query, variables)
+    assert response.status_code in (200, 400)
+    assert [record for record in caplog.records if record.exc_info] == []
     assert [record for record in caplog.records if record.levelno >= logging.ERROR] == []
