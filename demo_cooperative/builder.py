@@ -595,6 +595,11 @@ class DemoBuilder:
         from operations.tickets.models import Category
 
         categories = {category.slug: category for category in Category.objects.filter(is_active=True)}
+        # The assign form offers a category's trade first; a trade an installation chose stays.
+        for slug, trade_slug in data.CATEGORY_TRADES.items():
+            category = categories.get(slug)
+            if category is not None and category.trade_id is None and trade_slug in self.trades:
+                services.category_trade_set(category=category, trade=self.trades[trade_slug])
         # Reloaded: the pages in self.firms were drafts when added and were published as copies.
         self.live_firms = {page.slug: page for page in ContractorPage.objects.live().filter(slug__in=self.firms)}
         photos: dict[str, object] = {}

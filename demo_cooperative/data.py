@@ -398,6 +398,17 @@ TRADES: list[tuple[str, str]] = [  # (slug, name), in display order
     ("ddd", "Dezynsekcja i deratyzacja"),
 ]
 
+# The trade whose firms the tickets admin offers first for a default category's tickets.
+CATEGORY_TRADES: dict[str, str] = {  # category slug -> trade slug
+    "hydraulika": "hydraulik",
+    "awaria-wodna": "hydraulik",
+    "ogrzewanie": "hydraulik",
+    "elektryka": "elektryk",
+    "dzwigi": "konserwator-dzwigow",
+    "sprzatanie": "firma-sprzatajaca",
+    "tereny-zielone": "zielen",
+}
+
 
 @dataclass(frozen=True)
 class Firm:

@@ -31,6 +31,7 @@ class TicketErrorCode(StrEnum):
     CONTACT_REQUIRED = "CONTACT_REQUIRED"
     CONTACT_INVALID = "CONTACT_INVALID"
     RATE_LIMITED = "RATE_LIMITED"
+    SOURCE_INVALID = "SOURCE_INVALID"  # staff recording for a resident: say phone, e-mail or office
     PHOTO_TOO_LARGE = PhotoErrorCode.PHOTO_TOO_LARGE.value
     PHOTO_FORMAT = PhotoErrorCode.PHOTO_FORMAT.value
     PHOTO_TOO_BIG = PhotoErrorCode.PHOTO_TOO_BIG.value

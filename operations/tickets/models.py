@@ -55,6 +55,17 @@ class Category(models.Model):
         related_name="+",
         verbose_name=_("default contractor"),
     )
+    # The directory's trade that does this kind of work: the admin's assign form offers the
+    # firms of this trade first (every firm stays a click away). Empty: every firm alike.
+    trade = models.ForeignKey(
+        "contractors.Trade",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("trade"),
+        help_text=_("Firms of this trade are offered first when a ticket is handed to a contractor."),
+    )
     is_active = models.BooleanField(_("offered to residents"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -81,11 +92,16 @@ class Ticket(models.Model):
         REJECTED = "rejected", _("rejected")
 
     class Source(models.TextChoices):
+        """The channel the report really came through: a signed-in resident's own report
+        (PORTAL, or APP when the mobile app says so), one staff took down for a resident
+        (PHONE, EMAIL, OFFICE), or the public form without an account (ANONYMOUS)."""
+
         PORTAL = "portal", _("resident portal")
         APP = "app", _("mobile app")
         PHONE = "phone", _("phone")
         EMAIL = "email", _("e-mail")
         OFFICE = "office", _("office")
+        ANONYMOUS = "anonymous", _("without an account")
 
     class VisitWindow(models.TextChoices):
         ANY = "any", _("any time")
@@ -234,6 +250,11 @@ class Ticket(models.Model):
 
 
 CLOSED_STATUSES = {Ticket.Status.DONE, Ticket.Status.CLOSED, Ticket.Status.REJECTED}
+
+# Channels a signed-in resident reports through themselves, and those of a report staff
+# took down for a resident; a report without an account is always ANONYMOUS.
+RESIDENT_SOURCES = frozenset({Ticket.Source.PORTAL, Ticket.Source.APP})
+STAFF_SOURCES = frozenset({Ticket.Source.PHONE, Ticket.Source.EMAIL, Ticket.Source.OFFICE})
 
 
 class TicketEvent(models.Model):

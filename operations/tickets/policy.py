@@ -33,7 +33,7 @@ from cms.core.exceptions import ServiceError
 
 from . import selectors, workflow
 from .errors import TicketErrorCode
-from .models import CLOSED_STATUSES, Ticket
+from .models import CLOSED_STATUSES, RESIDENT_SOURCES, STAFF_SOURCES, Ticket
 from .workflow import Actor
 
 S = Ticket.Status
@@ -98,6 +98,21 @@ def transition_status_refusal(ticket: Ticket, to_status: str) -> ServiceError | 
     # A done ticket can only be closed here: back to work is reopening (the resident's).
     if ticket.status == S.DONE and to_status != S.CLOSED:
         return _reopen_instead()
+    # Never a "change" to where the ticket already is. A ticket its firm has accepted
+    # counts as accepted already: "accepted" (assigned → accepted, the ticket taken back or
+    # declined) is no longer offered to anyone; the dispatcher hands it to another firm.
+    if to_status == ticket.status:
+        return ServiceError(
+            TicketErrorCode.TRANSITION_NOT_ALLOWED,
+            gettext("The ticket is “%(status)s” already.") % {"status": ticket.get_status_display()},
+            "status",
+        )
+    if (ticket.status, to_status) == (S.ASSIGNED, S.ACCEPTED) and ticket.contractor_accepted_at is not None:
+        return ServiceError(
+            TicketErrorCode.TRANSITION_NOT_ALLOWED,
+            gettext("The contractor has accepted this ticket already; a dispatcher can hand it to another firm."),
+            "status",
+        )
     return None
 
 
@@ -206,14 +221,26 @@ def comments_unlimited(roles: set[Actor]) -> bool:
 def report_recording_refusal(
     *, source: str, recorded_by: selectors.Person, for_someone_else: bool
 ) -> ServiceError | None:
-    """Only staff (tickets.dispatch_ticket) record a report taken by phone, e-mail or at the
-    office, or one for another person. The API asks before it looks the person up, so
-    nobody else can probe which accounts exist; the service asks again for every caller."""
-    taken_by_staff = source not in {Ticket.Source.PORTAL, Ticket.Source.APP}
-    if source not in Ticket.Source.values or (
+    """Which channel a report made with an account may be recorded as (`Ticket.Source`).
+
+    A resident reporting themselves says PORTAL or APP (the API's `source`, PORTAL unless
+    the client says it is the mobile app). Only staff (tickets.dispatch_ticket) record a
+    report taken by phone, e-mail or at the office, or one for another person, and one
+    for another person must say which of those three it came through. ANONYMOUS is the
+    public form's alone (`ticket_anonymous_create`), never claimed here. The API asks
+    before it looks the person up, so nobody else can probe which accounts exist; the
+    service asks again for every caller."""
+    taken_by_staff = source in STAFF_SOURCES
+    if source not in RESIDENT_SOURCES | STAFF_SOURCES or (
         (taken_by_staff or for_someone_else) and not selectors.can_dispatch(recorded_by)
     ):
         return ServiceError(TicketErrorCode.FORBIDDEN, gettext("Only staff record tickets taken by phone or e-mail."))
+    if for_someone_else and not taken_by_staff:
+        return ServiceError(
+            TicketErrorCode.SOURCE_INVALID,
+            gettext("Say how the report came: by phone, by e-mail or at the office."),
+            "source",
+        )
     return None
 
 

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, FilteredModelChoiceField, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -117,8 +118,14 @@ class WorkerChoiceField(FilteredModelChoiceField):
 
 
 class AssignForm(forms.Form):
+    """Hand the ticket to a firm. The firms offered are those of the category's trade
+    (`Category.trade`), with the firm the ticket has now and the category's default firm;
+    `every_trade` offers every live firm, those of the category's trade first. Either way
+    any live firm is accepted (the view links to the longer list, and the service decides)."""
+
     contractor = forms.ModelChoiceField(
-        label=label_of(Ticket, "contractor"), queryset=ContractorPage.objects.live().order_by("title")
+        label=label_of(Ticket, "contractor"),
+        queryset=ContractorPage.objects.live().select_related("trade").order_by("title"),
     )
     worker = WorkerChoiceField(
         label=label_of(Ticket, "worker"),
@@ -132,12 +139,42 @@ class AssignForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
 
-    def __init__(self, *args, ticket: Ticket, **kwargs):
+    def __init__(self, *args, ticket: Ticket, every_trade: bool = False, **kwargs):
         kwargs.setdefault("prefix", "assign")
         initial = kwargs.setdefault("initial", {})
         initial.setdefault("contractor", ticket.contractor_id or ticket.category.default_contractor_id)
         initial.setdefault("worker", ticket.worker_id)
         super().__init__(*args, **kwargs)
+        self.trade = ticket.category.trade
+        # Whether firms of other trades are left out of the list (the view then links to them).
+        self.narrowed = False
+        self._offer_firms({ticket.contractor_id, ticket.category.default_contractor_id}, every_trade)
+
+    def _offer_firms(self, keep: set[int | None], every_trade: bool) -> None:
+        field = self.fields["contractor"]
+        firms = list(field.queryset)
+        trade = self.trade
+        of_trade = [firm for firm in firms if trade is not None and firm.trade_id == trade.pk]
+        if not of_trade:  # no trade, or no live firm of it: every firm alike
+            return
+        others = [firm for firm in firms if firm.trade_id != trade.pk]
+
+        def choice(firm: ContractorPage, *, with_trade: bool = False) -> tuple[int, str]:
+            return firm.pk, f"{firm.title} ({firm.trade.name})" if with_trade else firm.title
+
+        blank = ("", field.empty_label)
+        field.help_text = gettext("The category's trade is “%(trade)s”: its firms are listed first.") % {
+            "trade": trade.name
+        }
+        if every_trade:
+            groups = [(trade.name, [choice(firm) for firm in of_trade])]
+            if others:
+                groups.append((gettext("Other trades"), [choice(firm, with_trade=True) for firm in others]))
+            field.choices = [blank, *groups]
+            return
+        kept = [firm for firm in others if firm.pk in keep]
+        field.choices = [blank, *(choice(firm) for firm in of_trade), *(choice(firm, with_trade=True) for firm in kept)]
+        self.narrowed = len(kept) < len(others)
 
 
 class TransitionForm(forms.Form):
@@ -150,11 +187,18 @@ class TransitionForm(forms.Form):
         help_text=_("The reporter reads it. Needed when rejecting, pausing, finishing or taking back a ticket."),
     )
 
-    def __init__(self, *args, targets: list[str], **kwargs):
+    def __init__(self, *args, targets: list[str], from_status: str | None = None, **kwargs):
         kwargs.setdefault("prefix", "status")
         super().__init__(*args, **kwargs)
-        labels = dict(Ticket.Status.choices)
-        self.fields["to_status"].choices = [(status, labels[status]) for status in targets]
+        self.fields["to_status"].choices = [(status, target_label(from_status, status)) for status in targets]
+
+
+def target_label(from_status: str | None, to_status: str) -> str:
+    """A status offered as a change: its name, or what the change does where the name alone
+    misleads (an assigned ticket becoming "accepted" is taken back from its firm)."""
+    if (from_status, to_status) == (Ticket.Status.ASSIGNED, Ticket.Status.ACCEPTED):
+        return gettext("accepted (taken back from the contractor)")
+    return Ticket.Status(to_status).label
 
 
 class CommentForm(forms.Form):

@@ -49,6 +49,7 @@ from .forms import (
     DeadlineForm,
     StatisticsPeriodForm,
     TransitionForm,
+    target_label,
 )
 
 S = Ticket.Status
@@ -218,10 +219,34 @@ class TicketInspectView(generic.InspectView):
     header_icon = "warning"
     page_title = capfirst(Ticket._meta.verbose_name)
 
+    # `?firms=all` on the ticket's page: the assign form offers firms of every trade.
+    EVERY_TRADE = "all"
+
+    @cached_property
+    def every_trade(self) -> bool:
+        return self.request.GET.get("firms") == self.EVERY_TRADE
+
+    def firms_link(self, form) -> dict | None:
+        """The link between the category's firms and every firm, when there is a choice."""
+        if form is None or form.trade is None:
+            return None
+        url = ticket_url("inspect", self.object)
+        if form.narrowed:
+            return {
+                "url": f"{url}?{urlencode({'firms': self.EVERY_TRADE})}#ticket-assign",
+                "label": gettext("Show firms of every trade"),
+            }
+        if self.every_trade:
+            return {
+                "url": f"{url}#ticket-assign",
+                "label": gettext("Show only firms of the trade “%(trade)s”") % {"trade": form.trade.name},
+            }
+        return None
+
     def get_object(self, queryset=None):
         return get_object_or_404(
             Ticket.objects.select_related(
-                "category",
+                "category__trade",
                 "building",
                 "unit",
                 "reporter",
@@ -339,9 +364,9 @@ class TicketInspectView(generic.InspectView):
         actions = self.actions
         forms = {}
         if actions.assign:
-            forms["assign_form"] = AssignForm(ticket=ticket)
+            forms["assign_form"] = AssignForm(ticket=ticket, every_trade=self.every_trade)
         if actions.transition_to:
-            forms["transition_form"] = TransitionForm(targets=actions.transition_to)
+            forms["transition_form"] = TransitionForm(targets=actions.transition_to, from_status=ticket.status)
         # The form offers internal notes and public comments: for those who may write both.
         if actions.comment_internal:
             forms["comment_form"] = CommentForm()
@@ -394,6 +419,7 @@ class TicketInspectView(generic.InspectView):
                 for photo in photos
             ],
             can_dispatch=self.can_dispatch,
+            firms_link=self.firms_link(forms.get("assign_form")),
             media=media,
             index_url=reverse(f"{TICKETS}:index"),
             **forms,
@@ -446,7 +472,8 @@ class TicketAssignView(TicketActionView):
     form_key = "assign_form"
 
     def make_form(self, data):
-        return AssignForm(data, ticket=self.object)
+        # Any live firm is accepted; shown again after a refusal, the form offers them all.
+        return AssignForm(data, ticket=self.object, every_trade=True)
 
     def act(self, form) -> str:
         data = form.cleaned_data
@@ -472,8 +499,9 @@ class TicketTransitionView(TicketActionView):
         return TransitionForm(data, targets=list(S.values))
 
     def redisplay(self, form) -> None:
-        labels = dict(Ticket.Status.choices)
-        form.fields["to_status"].choices = [(status, labels[status]) for status in self.actions.transition_to]
+        form.fields["to_status"].choices = [
+            (status, target_label(self.object.status, status)) for status in self.actions.transition_to
+        ]
 
     def act(self, form) -> str:
         ticket = services.ticket_transition(

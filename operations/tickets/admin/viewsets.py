@@ -158,6 +158,7 @@ class CategoryViewSet(AllPermissionsInGroupEditor, ModelViewSet):
         "response_hours",
         "resolution_hours",
         "default_responsible",
+        "trade",
         "default_contractor",
         "is_active",
         "sort_order",
@@ -174,7 +175,7 @@ class CategoryViewSet(AllPermissionsInGroupEditor, ModelViewSet):
                 heading=_("Deadlines"),
             ),
             MultiFieldPanel(
-                [FieldPanel("default_responsible"), FieldPanel("default_contractor")],
+                [FieldPanel("default_responsible"), FieldPanel("trade"), FieldPanel("default_contractor")],
                 heading=_("Who answers for it"),
             ),
             FieldRowPanel([FieldPanel("is_active"), FieldPanel("sort_order")]),

@@ -32,7 +32,7 @@ from operations.residents import throttling
 
 from .. import errors as domain_errors
 from .. import policy, selectors, services
-from ..models import Ticket
+from ..models import RESIDENT_SOURCES, Ticket
 from . import arguments
 from .arguments import aware, decimal, ticket_pk
 from .types import TicketCommentType, TicketSource, TicketStatus, TicketType, VisitWindow, comment_type
@@ -95,8 +95,17 @@ class TicketCreateInput:
     preferred_window: VisitWindow = VisitWindow.ANY  # type: ignore[attr-defined]
     entry_permitted: bool = False
     contact_phone: str = strawberry.field(default="", description="A phone the technician may call.")
+    # The channel is said by the client, in the input, not guessed from the request (a
+    # header or the kind of sign-in): a resident's report is PORTAL unless the client says
+    # APP (the mobile app sends `source: APP`); PHONE, EMAIL and OFFICE are staff's, for a
+    # report they took down, and required with reporterId; ANONYMOUS is ticketAnonymousCreate's.
     source: TicketSource | None = strawberry.field(
-        default=None, description="Staff only: how the report came (phone, e-mail, office)."
+        default=None,
+        description=(
+            "The channel the report came through. Residents: PORTAL (the default) or APP (the mobile app "
+            "says APP). Staff recording a report for a resident (reporterId): PHONE, EMAIL or OFFICE. "
+            "ANONYMOUS is never accepted here (ticketAnonymousCreate records it)."
+        ),
     )
     reporter_id: strawberry.ID | None = strawberry.field(
         default=None, description="Staff only: the resident the report is taken for (a user id)."
@@ -184,7 +193,7 @@ class Mutation:
             reporter, recorded_by = user, None
             source = input.source.value if input.source else Ticket.Source.PORTAL
             for_someone_else = input.reporter_id is not None
-            if for_someone_else or source not in {Ticket.Source.PORTAL, Ticket.Source.APP}:
+            if for_someone_else or source not in RESIDENT_SOURCES:
                 # Staff recording a report taken for a resident. Asked before the person is
                 # looked up, so that nobody else can probe which accounts exist.
                 if refusal := policy.report_recording_refusal(

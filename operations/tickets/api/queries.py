@@ -27,7 +27,7 @@ from .. import selectors
 from ..models import Ticket
 from ..selectors import figures
 from .arguments import aware, ticket_pk
-from .types import TicketCategoryType, TicketStatisticsType, TicketStatus, TicketType
+from .types import TicketCategoryType, TicketSource, TicketStatisticsType, TicketStatus, TicketType
 
 MAX_CLUSTERS = 50
 STATISTICS_PERMISSION = "tickets.view_ticket_statistics"
@@ -43,6 +43,9 @@ class TicketFilter:
     overdue: bool | None = strawberry.field(default=None, description="Only overdue (true) or not overdue (false).")
     reported_by_me: bool = False
     assigned_to_me: bool = strawberry.field(default=False, description="Assigned to the viewer as a worker.")
+    sources: list[TicketSource] | None = strawberry.field(
+        default=None, description="Reported through any of these channels (the portal, the app, by phone...)."
+    )
     household: bool = strawberry.field(
         default=False,
         description=(
@@ -83,6 +86,7 @@ class Query:
             reported_by_me=filter.reported_by_me,
             assigned_to_me=filter.assigned_to_me,
             household=filter.household,
+            sources=[source.value for source in filter.sources] if filter.sources else None,
             order=selectors.TicketOrder(order.value),
         )
 

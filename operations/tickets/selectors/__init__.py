@@ -111,6 +111,7 @@ def tickets_list(
     reported_by_me: bool = False,
     assigned_to_me: bool = False,
     household: bool = False,
+    sources: list[str] | None = None,
     order: TicketOrder = TicketOrder.NEWEST,
 ) -> QuerySet[Ticket]:
     """The tickets the person may see, narrowed by the list's filters (each one that is given)."""
@@ -133,6 +134,8 @@ def tickets_list(
         tickets = tickets.filter(worker=user)
     if household:
         tickets = tickets.filter(household_condition(user))
+    if sources:
+        tickets = tickets.filter(source__in=sources)
     return tickets.order_by(*_ORDERINGS[order])
 
 

@@ -5,7 +5,7 @@
 - `transitions` — status changes, the firm's acceptance, deadlines, rating, reopening;
 - `assignment` — handing a ticket to a firm; `comments` — comments and internal notes;
 - `attachments` — photo uploads and their files; `escalation` — the periodic closing and
-  escalation (Celery beat); `categories` — the default categories.
+  escalation (Celery beat); `categories` — the default categories and their trades.
 
 Callers import the package (`from operations.tickets import services;
 services.ticket_create(...)`); the modules are how it is kept, not part of the interface.
@@ -25,7 +25,7 @@ changes nothing. Reads that depend on who asks are `selectors`.
 from .anonymous import ticket_anonymous_create
 from .assignment import ticket_assign
 from .attachments import photos_process, ticket_photo_files_sweep
-from .categories import categories_ensure
+from .categories import categories_ensure, category_trade_set
 from .comments import ticket_comment_add
 from .escalation import tickets_close_unconfirmed, tickets_escalate
 from .reporting import ticket_create, ticket_place_check
@@ -39,6 +39,7 @@ from .transitions import (
 
 __all__ = [
     "categories_ensure",
+    "category_trade_set",
     "photos_process",
     "ticket_anonymous_create",
     "ticket_assign",

@@ -107,7 +107,7 @@ def _anonymous_ticket_write(
         **texts,
         building=building,
         location=(location or "").strip()[:150],
-        source=Ticket.Source.PORTAL,
+        source=Ticket.Source.ANONYMOUS,
         contact_name=(contact_name or "").strip()[:120],
         contact_phone=phone,
         contact_email=email,

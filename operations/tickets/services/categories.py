@@ -1,8 +1,22 @@
-"""The default categories of a fresh installation (`categories_ensure`, after migrate)."""
+"""The default categories of a fresh installation (`categories_ensure`, after migrate),
+and the trade whose firms a category's tickets are offered first (`category_trade_set`)."""
 
 from __future__ import annotations
 
+from django.db import transaction
+
+from cms.contractors.models import Trade
+
 from ..models import Category
+
+
+@transaction.atomic
+def category_trade_set(*, category: Category, trade: Trade | None) -> Category:
+    """Link a category to the directory's trade that does its work (None: no trade); the
+    admin's assign form then offers that trade's firms first."""
+    category.trade = trade
+    category.save(update_fields=["trade"])
+    return category
 
 
 def categories_ensure() -> int:

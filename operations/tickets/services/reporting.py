@@ -83,8 +83,9 @@ def ticket_create(
 ) -> Ticket:
     """A resident reports a fault in one of their units or a common area of their building.
 
-    `recorded_by` is the staff member who took it by phone, e-mail or at the office; the
-    reporter is then the resident it was taken for. Deadlines follow from the category;
+    `source` is the channel it came through (`policy.report_recording_refusal`): PORTAL or
+    APP for the resident's own report; PHONE, EMAIL or OFFICE when `recorded_by`, the staff
+    member who took it down, records it for the resident (the reporter). Deadlines follow from the category;
     a category with a default contractor hands the ticket to that firm at once.
     """
     if reporter is None or not reporter.is_authenticated:
