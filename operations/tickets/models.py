@@ -147,7 +147,7 @@ class Ticket(models.Model):
     preferred_window = models.CharField(
         _("preferred time"), max_length=20, choices=VisitWindow.choices, default=VisitWindow.ANY
     )
-    entry_permitted = models.BooleanField(_("staff may enter without me"), default=False)
+    entry_permitted = models.BooleanField(_("entry without the resident permitted"), default=False)
 
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.PORTAL)
     reporter = models.ForeignKey(

@@ -449,3 +449,32 @@ def test_a_category_with_tickets_cannot_be_deleted(cast):
     unused = tf.CategoryFactory(name="Nieużywana")
     assert superuser.post(f"{CATEGORIES}delete/{unused.pk}/").status_code == 302
     assert not Category.objects.filter(pk=unused.pk).exists()
+
+
+def test_a_firm_whose_name_ends_in_a_full_stop_gets_one_full_stop(cast):
+    """Issue 13: "Hydro-Tech s.c." at the end of the sentence read "s.c.."."""
+    from wagtail.models import Page
+
+    Page.objects.filter(pk=cast.firm.pk).update(title="Hydro-Tech s.c.")
+    ticket = report(cast)
+    response = login(cast.dispatcher).post(
+        ticket_url("assign", ticket),
+        {"assign-contractor": cast.firm.pk, "assign-worker": cast.firm_worker.pk, "assign-note": ""},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="pl",
+    )
+    shown = [message for message in flashed(response) if "Hydro-Tech s.c." in message]
+    assert shown and not any(".." in message for message in shown), flashed(response)
+
+
+def test_staff_read_the_entry_permission_in_the_third_person_and_references_whole(cast):
+    """Issue 13: the resident's own words ("pod moją nieobecność") on a staff page; a
+    reference number broken over two lines."""
+    ticket = report(cast)
+    client = login(cast.dispatcher)
+    page = client.get(ticket_url("inspect", ticket), HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "wejście pod nieobecność mieszkańca" in page.lower()
+    assert "moją" not in page
+    listing = BeautifulSoup(client.get(LIST, HTTP_ACCEPT_LANGUAGE="pl").content, "html.parser")
+    cell = listing.find("a", string=lambda text: text and ticket.reference in text).find_parent("td")
+    assert "w-whitespace-nowrap" in cell["class"]

@@ -484,7 +484,8 @@ class TicketAssignView(TicketActionView):
             worker=data.get("worker"),
             note=data.get("note", ""),
         )
-        return gettext("Ticket %(reference)s handed to %(contractor)s.") % {
+        # The firm's name is not at the end: "Hydro-Tech s.c." would end in two full stops.
+        return gettext("%(contractor)s now has ticket %(reference)s.") % {
             "reference": ticket.reference,
             "contractor": data["contractor"].title,
         }

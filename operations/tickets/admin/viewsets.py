@@ -53,6 +53,8 @@ class TicketViewSet(ReadOnlyViewSetMixin, ModelViewSet):
             "reference",
             label=_("Reference"),
             accessor="reference",
+            # "ZG/2026/123" is read and quoted whole: never broken over two lines.
+            classname="w-whitespace-nowrap",
             get_url=lambda ticket: views.ticket_url("inspect", ticket),
         ),
         Column("title", label=views.field_label("title")),

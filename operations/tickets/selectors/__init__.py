@@ -7,7 +7,7 @@ makes before calling a service (a unit, a building, a firm, a person by id).
 included (a firm that has just handed a ticket back no longer receives it).
 `selectors.figures` holds the statistics (aggregate reads for those who may see them).
 
-Operational data is scoped by relation (DESIGN.md): residents see the tickets of the
+Operational data is scoped by relation (docs/architecture.md): residents see the tickets of the
 units they hold a verified membership in, and the common-area tickets they reported in
 a building where they still hold one (someone who moved out no longer reads the new
 occupants' tickets, nor the comments on their own old ones); a contractor's workers see
