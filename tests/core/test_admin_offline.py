@@ -37,3 +37,19 @@ def test_admin_pages_load_nothing_from_another_host(path, site_tree):
     html = response.content.decode()
     assert "gravatar" not in html.lower()
     assert _outside_addresses(html) == []
+
+
+def test_the_dashboard_is_titled_with_the_cooperatives_name(site_tree):
+    """Issue 13: the admin's first page carries the name from the contact card."""
+    from wagtail.models import Site
+
+    from cms.home.models import CooperativeContact
+
+    contact = CooperativeContact.for_site(Site.objects.get(is_default_site=True))
+    contact.name = "SM „Zielone Wzgórze”"
+    contact.save()
+    html = staff_client(StaffRole.DISPATCHER).get("/admin/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find("h1").get_text(strip=True) == "SM „Zielone Wzgórze”"
+    assert soup.title.get_text(strip=True).startswith("SM „Zielone Wzgórze”")
+    assert "Wagtail" not in soup.title.get_text()
