@@ -53,3 +53,14 @@ def test_the_dashboard_is_titled_with_the_cooperatives_name(site_tree):
     assert soup.find("h1").get_text(strip=True) == "SM „Zielone Wzgórze”"
     assert soup.title.get_text(strip=True).startswith("SM „Zielone Wzgórze”")
     assert "Wagtail" not in soup.title.get_text()
+
+
+def test_the_dashboard_summary_speaks_polish(site_tree):
+    """Issue 13: Wagtail's images and documents catalogues leave the summary in English."""
+    from tests.factories import content as f
+
+    f.make_image()
+    html = staff_client(StaffRole.EDITOR).get("/admin/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    summary = " ".join(BeautifulSoup(html, "html.parser").find("section", class_="w-summary").get_text(" ").split())
+    assert "1 obraz" in summary and "0 dokumentów" in summary and "stron" in summary, summary
+    assert "created in" not in summary and "Images" not in summary and "Documents" not in summary, summary
