@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from wagtail import hooks
 
+from .admin.situation import add_ticket_situation_panel
 from .admin.viewsets import TicketsViewSetGroup
 
 
 @hooks.register("register_admin_viewset")
 def register_tickets_viewsets():
     return TicketsViewSetGroup()
+
+
+# The situation centre on the admin's first page: what needs the dispatchers now.
+hooks.register("construct_homepage_panels", add_ticket_situation_panel)

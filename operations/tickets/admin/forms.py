@@ -29,6 +29,7 @@ from operations.residents.roles import StaffRole, staff_group_name
 
 from .. import selectors
 from ..models import Category, Ticket, TicketComment
+from ..selectors import situation
 
 User = get_user_model()
 
@@ -63,6 +64,16 @@ def _workers():
     )
 
 
+SITUATION_CHOICES = [
+    ("reported_today", _("Reported today")),
+    ("open", _("Open")),
+    ("awaiting_assignment", _("Awaiting assignment")),
+    ("past_response", _("No response in time")),
+    ("overdue", _("Overdue")),
+    ("due_today", _("Due today")),
+]
+
+
 class TicketFilterSet(WagtailFilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=label_of(Ticket, "status"), choices=Ticket.Status.choices, widget=forms.CheckboxSelectMultiple
@@ -91,10 +102,27 @@ class TicketFilterSet(WagtailFilterSet):
     created_at = django_filters.DateFromToRangeFilter(
         label=label_of(Ticket, "created_at"), widget=DateRangePickerWidget
     )
+    # The situation centre's figures (selectors.situation): a number on the dashboard
+    # links here and lists exactly the tickets it counted.
+    now = django_filters.ChoiceFilter(
+        label=_("Now"),
+        choices=SITUATION_CHOICES,
+        method="filter_now",
+        widget=forms.RadioSelect,
+        empty_label=_("All"),
+    )
 
     class Meta:
         model = Ticket
-        fields = ["status", "category", "building", "street", "contractor", "worker", "overdue", "source", "created_at"]
+        fields = [
+            "status", "category", "building", "street", "contractor", "worker", "overdue", "source",
+            "created_at", "now",
+        ]  # fmt: skip
+
+    def filter_now(self, queryset, name, value):
+        if value in situation.CONDITIONS:
+            return queryset.filter(situation.situation_condition(value))
+        return queryset
 
     def filter_overdue(self, queryset, name, value):
         if value == "yes":
