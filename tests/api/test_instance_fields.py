@@ -77,3 +77,15 @@ def test_a_foreign_key_prefetched_away_reads_as_missing():
     none_of_them = Prefetch("category", queryset=Category.objects.none())
     filtered = Ticket.objects.prefetch_related(none_of_them).get(pk=ticket.pk)
     assert _field("Ticket", "category").get_result(filtered, None, [], {}) is None
+
+
+@pytest.mark.django_db
+def test_a_nullable_foreign_key_whose_row_is_gone_reads_as_null():
+    """As strawberry-django answers it (its `except_as_none`); the database's deferred
+    constraint lets the test point the key at nothing until the transaction ends."""
+    ticket = tf.report(tf.build_cast().reporter, title="Cieknie kran")
+    Ticket.objects.filter(pk=ticket.pk).update(unit_id=987654)
+    try:
+        assert _field("Ticket", "unit").get_result(Ticket.objects.get(pk=ticket.pk), None, [], {}) is None
+    finally:  # the constraint is checked when the test's transaction ends
+        Ticket.objects.filter(pk=ticket.pk).update(unit_id=ticket.unit_id)

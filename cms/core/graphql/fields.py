@@ -41,7 +41,7 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry_django
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db.models import FileField, QuerySet
 from django.db.models.manager import BaseManager
 from strawberry.types.fields.resolver import INFO_PARAMSPEC, SELF_PARAMSPEC
@@ -132,13 +132,21 @@ class InstanceField(StrawberryDjangoField):
 def _related_row_reader(model_field) -> Callable[[Any], Any]:
     cache_name = model_field.cache_name
     name = model_field.name
+    nullable = model_field.null
 
     def read(instance):
         try:
             return instance._state.fields_cache[cache_name]
         except KeyError:
-            # Not loaded with the list: Django loads it, as strawberry-django would.
+            pass
+        # Not loaded with the list: Django loads it, as strawberry-django would, and a
+        # nullable key whose row is gone answers null there too.
+        try:
             return getattr(instance, name)
+        except ObjectDoesNotExist:
+            if nullable:
+                return None
+            raise
 
     return read
 
