@@ -418,6 +418,10 @@ def linked_investment(browser, hub):
             "entityMap": entity_map,
         }
         admin.goto(f"/admin/pages/{_admin_page_id(admin, LINKED_INVESTMENT.slug)}/edit/")
+        # Draftail writes its own state into the hidden field when it starts: the body is
+        # set only once the editor is there, or Draftail overwrites it.
+        admin.locator("[data-field-wrapper] .Draftail-Editor").first.wait_for()
+        admin.wait_for_load_state("networkidle")
         admin.locator("input[name=body]").evaluate("(input, value) => { input.value = value; }", json.dumps(body))
         admin.get_by_role("button", name="Więcej akcji").click()  # publishing is in the save button's menu
         admin.locator("button[name=action-publish]").click()
