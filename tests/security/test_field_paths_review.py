@@ -138,9 +138,31 @@ def _forget_process_state():
 
 @contextmanager
 def _rolled_back(keep: bool = False):
+    """A savepoint rolled back after. PostgreSQL's sequences do not roll back: they are put
+    back too, so that a row a mutation makes gets the same id (and reference) in both
+    schemas' runs."""
+    sequences = _sequences()
     with transaction.atomic():
         yield
         transaction.set_rollback(not keep)
+    if sequences and not keep:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(format('%%I.%%I', s.schema_name, s.sequence_name), s.value, s.called)"
+                " FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::bool[])"
+                " AS s(schema_name, sequence_name, value, called)",
+                [list(column) for column in zip(*sequences, strict=True)],
+            )
+
+
+def _sequences() -> list[tuple] | None:
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT schemaname, sequencename, COALESCE(last_value, 1), last_value IS NOT NULL FROM pg_sequences"
+        )
+        return cursor.fetchall()
 
 
 def _run(schema, query: str, user, variables: dict | None = None, operation_name: str | None = None, keep=False):
