@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh requirements-dev.txt
-# The portal's browser tests drive Debian's Chromium (tests/portal); install it where we
+# The portal's browser tests drive Debian's Chromium (tests/browser); install it where we
 # may (root with apt), else those tests skip and say why.
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }

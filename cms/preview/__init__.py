@@ -20,7 +20,7 @@ renders it with the same page types as `page(urlPath:)`.
 - Old rows are deleted whenever a new preview is made.
 
 Tests: tests/api/test_preview.py (API, tokens, permissions, caching) and
-tests/portal/test_portal_print_preview.py (the portal in a browser, through the admin).
+tests/browser/test_portal_print_preview.py (the portal in a browser, through the admin).
 The admin's "print for the staircase" button (wagtail_hooks.py) links news items to the
 portal's print view, `/druk/<the page's path>`.
 """

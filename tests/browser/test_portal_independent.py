@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from tests.portal.conftest import (
+from tests.browser.conftest import (
     DEMO_PASSWORD,
     HubApi,
     done_ticket,
@@ -31,7 +31,7 @@ from tests.portal.conftest import (
     screenshot,
     tab_to,
 )
-from tests.portal.conftest import sign_in as _sign_in
+from tests.browser.conftest import sign_in as _sign_in
 
 NOT_AVAILABLE = "Ta strona nie jest dostępna"
 SUMMARY = "Popraw, proszę"

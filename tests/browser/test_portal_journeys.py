@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.portal.conftest import DEMO_PASSWORD, no_serious_violations, no_sideways_scrolling, screenshot, sign_in
+from tests.browser.conftest import DEMO_PASSWORD, no_serious_violations, no_sideways_scrolling, screenshot, sign_in
 
 ALERT_TITLE = "Awaria wodociągowa – brak zimnej wody w budynkach A i B"
 BUILDING_A_NEWS = "/aktualnosci/budynek-a-wymiana-domofonow/"

@@ -14,8 +14,8 @@ import re
 import time
 import uuid
 
-from tests.portal.conftest import no_serious_violations, no_sideways_scrolling, screenshot
-from tests.portal.conftest import sign_in as _sign_in
+from tests.browser.conftest import no_serious_violations, no_sideways_scrolling, screenshot
+from tests.browser.conftest import sign_in as _sign_in
 
 UNREAD_COUNT = re.compile(r"Masz (\d+) nieprzeczytan")
 MESSAGE_BUTTON = re.compile(r"^(Nieprzeczytana|Przeczytana)")  # the icons are hidden from the name

@@ -15,7 +15,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.portal.conftest import (
+from tests.browser.conftest import (
     DEMO_PASSWORD,
     HubApi,
     done_ticket,

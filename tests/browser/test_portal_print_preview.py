@@ -16,7 +16,7 @@ import json
 import re
 import urllib.request
 
-from tests.portal.conftest import (
+from tests.browser.conftest import (
     DEMO_PASSWORD,
     SCREENSHOTS,
     no_serious_violations,

@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Error
 
 from demo_cooperative import data
-from tests.portal.conftest import (
+from tests.browser.conftest import (
     DEMO_PASSWORD,
     no_serious_violations,
     no_sideways_scrolling,
