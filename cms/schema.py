@@ -32,27 +32,48 @@ from operations.tickets.api import Query as TicketsQuery
 Query = merge_types(
     "Query",
     (
-        ResidentsQuery, HomeQuery, NewsQuery, DocumentsQuery, InvestmentsQuery, ContractorsQuery, PreviewQuery,
+        ResidentsQuery,
+        HomeQuery,
+        NewsQuery,
+        DocumentsQuery,
+        InvestmentsQuery,
+        ContractorsQuery,
+        PreviewQuery,
         TicketsQuery,
     ),
 )
 Mutation = merge_types("Mutation", (ResidentsMutation, MessagingMutation, TicketsMutation))
 
-schema = Schema(
-    query=Query,
-    mutation=Mutation,
-    # Page types reachable only through the Page interface must be listed explicitly.
-    types=[HomePageType, NewsIndexType, DocumentIndexType, InvestmentIndexType, ContractorIndexType,
-           NewsItem, Investment, Contractor],
-    config=StrawberryConfig(relay_max_results=settings.GRAPHQL_MAX_PAGE_SIZE),
-    scalar_overrides=SCALAR_OVERRIDES,
-    execution_context_class=HubExecutionContext,
-    extensions=[
-        FieldOptimizerExtension,
-        lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
-        lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
-        SchemaDisclosure,
-        TypedErrors,
-    ],
-)
+
+def schema_options(**changes) -> dict:
+    """The schema's constructor arguments; a test builds a twin from them with `changes`."""
+    options = {
+        "query": Query,
+        "mutation": Mutation,
+        # Page types reachable only through the Page interface must be listed explicitly.
+        "types": [
+            HomePageType,
+            NewsIndexType,
+            DocumentIndexType,
+            InvestmentIndexType,
+            ContractorIndexType,
+            NewsItem,
+            Investment,
+            Contractor,
+        ],
+        "config": StrawberryConfig(relay_max_results=settings.GRAPHQL_MAX_PAGE_SIZE),
+        "scalar_overrides": SCALAR_OVERRIDES,
+        "execution_context_class": HubExecutionContext,
+        "extensions": [
+            FieldOptimizerExtension,
+            lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
+            lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
+            SchemaDisclosure,
+            TypedErrors,
+        ],
+    }
+    return {**options, **changes}
+
+
+schema = Schema(**schema_options())

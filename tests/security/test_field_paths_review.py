@@ -35,18 +35,15 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from graphql import OperationDefinitionNode, parse
 from strawberry.django.context import StrawberryDjangoContext
-from strawberry.schema.config import StrawberryConfig
 from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from cms import schema as schema_module
 from cms.core.graphql import response_cache
 from cms.core.graphql.errors import bad_input
-from cms.core.graphql.execution import HubExecutionContext
 from cms.core.graphql.extensions import Schema
 from cms.core.graphql.fields import InstanceField
 from cms.core.graphql.optimizer import FieldOptimizerExtension
-from cms.core.graphql.scalars import SCALAR_OVERRIDES
 from cms.core.rich_text import _Reader, _reader
 from cms.core.sites import forget_site_roots
 from cms.core.visibility import forget_denials
@@ -84,24 +81,7 @@ def _twin_schema() -> Schema:
             for extension in source.extensions
         ]
         assert DjangoOptimizerExtension in extensions and FieldOptimizerExtension not in extensions
-        twin = Schema(
-            query=schema_module.Query,
-            mutation=schema_module.Mutation,
-            types=[
-                schema_module.HomePageType,
-                schema_module.NewsIndexType,
-                schema_module.DocumentIndexType,
-                schema_module.InvestmentIndexType,
-                schema_module.ContractorIndexType,
-                schema_module.NewsItem,
-                schema_module.Investment,
-                schema_module.Contractor,
-            ],
-            config=StrawberryConfig(relay_max_results=django_settings.GRAPHQL_MAX_PAGE_SIZE),
-            scalar_overrides=SCALAR_OVERRIDES,
-            execution_context_class=HubExecutionContext,
-            extensions=extensions,
-        )
+        twin = Schema(**schema_module.schema_options(extensions=extensions))
     finally:
         InstanceField.is_basic_field = real
     _TWINS.append(twin)

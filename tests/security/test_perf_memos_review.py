@@ -21,16 +21,13 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from strawberry.django.context import StrawberryDjangoContext
-from strawberry.schema.config import StrawberryConfig
 from strawberry_django.fields.field import StrawberryDjangoField
 from wagtail.models import BaseViewRestriction, Page, Site
 
 from cms import schema as schema_module
 from cms.core.graphql import disclosure
-from cms.core.graphql.execution import HubExecutionContext
 from cms.core.graphql.extensions import Schema
 from cms.core.graphql.fields import InstanceField
-from cms.core.graphql.scalars import SCALAR_OVERRIDES
 from cms.core.rich_text import _Reader, _reader
 from cms.news.models import NewsIndexPage
 from operations.residents.models import Audience
@@ -255,24 +252,7 @@ def _long_path_schema() -> Schema:
     InstanceField.is_basic_field = property(lambda self: False)
     try:
         source = schema_module.schema
-        return Schema(
-            query=schema_module.Query,
-            mutation=schema_module.Mutation,
-            types=[
-                schema_module.HomePageType,
-                schema_module.NewsIndexType,
-                schema_module.DocumentIndexType,
-                schema_module.InvestmentIndexType,
-                schema_module.ContractorIndexType,
-                schema_module.NewsItem,
-                schema_module.Investment,
-                schema_module.Contractor,
-            ],
-            config=StrawberryConfig(relay_max_results=django_settings.GRAPHQL_MAX_PAGE_SIZE),
-            scalar_overrides=SCALAR_OVERRIDES,
-            execution_context_class=HubExecutionContext,
-            extensions=list(source.extensions),
-        )
+        return Schema(**schema_module.schema_options(extensions=list(source.extensions)))
     finally:
         InstanceField.is_basic_field = real
 
