@@ -22,6 +22,8 @@ API hides:
 """
 
 from django.http import Http404
+from django.templatetags.static import static
+from django.utils.html import format_html_join
 from wagtail import hooks
 from wagtail.models import BaseViewRestriction
 
@@ -89,3 +91,13 @@ def raise_the_content_version(request, action_type, objects, action_class_instan
     # Bulk actions (add to collection, tag, move) update rows with `.update()`, which
     # sends no signal: shared answers must not outlive what they changed.
     content_version.raise_version()
+
+
+# The hub's own admin styles, on every admin page: the situation centre's cards and
+# tables (`cms/core/admin/dashboard.py`), and our lists and tables on a phone.
+ADMIN_STYLESHEETS = ("core/admin/dashboard.css", "core/admin/small-screens.css")
+
+
+@hooks.register("insert_global_admin_css")
+def admin_styles():
+    return format_html_join("", '<link rel="stylesheet" href="{}">\n', ((static(path),) for path in ADMIN_STYLESHEETS))

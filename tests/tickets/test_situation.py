@@ -24,14 +24,14 @@ pytestmark = pytest.mark.django_db
 
 def _panel(client):
     html = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
-    return BeautifulSoup(html, "html.parser").find("section", class_="tickets-situation")
+    return BeautifulSoup(html, "html.parser").find("section", attrs={"aria-labelledby": "hub-dashboard-tickets"})
 
 
 def _cards(panel) -> dict[str, tuple[int, str]]:
     cards = {}
-    for link in panel.select(".tickets-situation__cards a"):
-        count = int(link.select_one(".tickets-situation__count").get_text(strip=True))
-        cards[link.select_one(".tickets-situation__label").get_text(strip=True)] = (count, link["href"])
+    for link in panel.select(".hub-dashboard__cards a"):
+        count = int(link.select_one(".hub-dashboard__value").get_text(strip=True))
+        cards[link.select_one(".hub-dashboard__label").get_text(strip=True)] = (count, link["href"])
     return cards
 
 
@@ -84,12 +84,12 @@ def test_every_number_is_the_length_of_the_list_it_opens(cast):
     # Six reported today, one of them done; the one from three days ago still open.
     assert (figures.reported_today, figures.open) == (6, 6)
     board = {
-        link.get_text(" ", strip=True).split(" ", 1)[1]: int(link.select_one(".tickets-situation__count").text)
-        for link in _panel(client).select(".tickets-situation__board a")
+        link.get_text(" ", strip=True).split(" ", 1)[1]: int(link.select_one(".hub-dashboard__value").text)
+        for link in _panel(client).select(".hub-dashboard__counts a")
     }
     assert sum(board.values()) == figures.open
-    for link in _panel(client).select(".tickets-situation__board a"):
-        count = int(link.select_one(".tickets-situation__count").text)
+    for link in _panel(client).select(".hub-dashboard__counts a"):
+        count = int(link.select_one(".hub-dashboard__value").text)
         assert len(listed(client.get(link["href"]))) == count
 
 

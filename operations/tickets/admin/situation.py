@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.components import Component
+
+from cms.core.admin.dashboard import DashboardPanel, Figure, LinkedCount, LinkedCounts
 
 from .. import selectors
 from ..models import Ticket
@@ -21,31 +22,32 @@ from .forms import SITUATION_CHOICES
 URGENT = {"past_response", "overdue"}
 
 
-class TicketSituationPanel(Component):
-    name = "ticket_situation"
-    order = 50
-    template_name = "tickets/admin/situation_panel.html"
-
-    def get_context_data(self, parent_context=None):
-        figures = situation.ticket_situation()
-        index = reverse(f"{views.TICKETS}:index")
-        cards = [
-            {
-                "label": label,
-                "count": getattr(figures, name),
-                "url": f"{index}?{urlencode({'now': name})}",
-                "urgent": name in URGENT and getattr(figures, name) > 0,
-            }
-            for name, label in SITUATION_CHOICES
-        ]
-        labels = dict(Ticket.Status.choices)
-        board = [
-            {"label": labels[status], "count": count, "url": f"{index}?{urlencode({'status': status})}"}
-            for status, count in figures.by_status.items()
-        ]
-        return {"title": _("Tickets now"), "cards": cards, "board": board}
+def ticket_situation_panel() -> DashboardPanel:
+    figures = situation.ticket_situation()
+    index = reverse(f"{views.TICKETS}:index")
+    cards = [
+        Figure(
+            label=label,
+            value=getattr(figures, name),
+            url=f"{index}?{urlencode({'now': name})}",
+            urgent=name in URGENT and getattr(figures, name) > 0,
+        )
+        for name, label in SITUATION_CHOICES
+    ]
+    labels = dict(Ticket.Status.choices)
+    board = [
+        LinkedCount(label=labels[status], value=count, url=f"{index}?{urlencode({'status': status})}")
+        for status, count in figures.by_status.items()
+    ]
+    return DashboardPanel(
+        name="tickets",
+        order=50,
+        title=_("Tickets now"),
+        figures=cards,
+        sections=[LinkedCounts(_("Open tickets by status"), board)],
+    )
 
 
 def add_ticket_situation_panel(request, panels) -> None:
     if selectors.is_ticket_staff(request.user):
-        panels.insert(0, TicketSituationPanel())
+        panels.insert(0, ticket_situation_panel())
