@@ -14,5 +14,7 @@ def register_tickets_viewsets():
     return TicketsViewSetGroup()
 
 
-# The situation centre on the admin's first page: what needs the dispatchers now.
+# The situation centre on the admin's first page: what needs the dispatchers now and where
+# faults cluster (for those who read tickets), the month against the previous one and the
+# charts (for those who read the statistics).
 hooks.register("construct_homepage_panels", add_ticket_situation_panel)

@@ -105,4 +105,13 @@ def test_the_panel_costs_the_same_queries_with_more_tickets(cast):
         client.get("/admin/")
     assert len(many) == len(few)
     panel_queries = [q["sql"] for q in many.captured_queries if "tickets_ticket" in q["sql"]]
-    assert len(panel_queries) == 1, panel_queries
+    # The figures of now, the week's clusters, the two months, the days and the categories
+    # of the charts: one query each (test_dashboard_tickets.py counts them for the board).
+    assert len(panel_queries) == 5, panel_queries
+
+
+def test_the_figures_of_now_are_one_query(cast):
+    _a_day_of_tickets(cast)
+    with CaptureQueriesContext(connection) as queries:
+        situation.ticket_situation()
+    assert len(queries) == 1

@@ -18,6 +18,19 @@ from dataclasses import dataclass, field
 from wagtail.admin.ui.components import Component
 
 
+def percent(part: int, whole: int) -> str:
+    """`part` of `whole` as a whole percent written "30%", as the portal writes it
+    (`Intl.NumberFormat("pl", {style: "percent"})`); "–" when there is no whole. Rounded
+    half up, but never to 0% while `part` is not nothing nor to 100% while it is not all:
+    a figure that calls for action must not read as none."""
+    if not whole:
+        return "–"
+    value = (200 * part + whole) // (2 * whole)
+    if 0 < part < whole:
+        value = min(max(value, 1), 99)
+    return f"{value}%"
+
+
 @dataclass(frozen=True)
 class Figure:
     """One card: `value` (a count, or text already formatted for the viewer, such as a

@@ -73,6 +73,9 @@ SITUATION_CHOICES = [
     ("due_today", _("Due today")),
 ]
 
+# A resident's rating of the work, 1 to 5 (given when confirming it, `services.ticket_rate`).
+RATINGS = [(str(value), str(value)) for value in range(1, 6)]
+
 
 class TicketFilterSet(WagtailFilterSet):
     status = django_filters.MultipleChoiceFilter(
@@ -102,6 +105,10 @@ class TicketFilterSet(WagtailFilterSet):
     created_at = django_filters.DateFromToRangeFilter(
         label=label_of(Ticket, "created_at"), widget=DateRangePickerWidget
     )
+    # Every value ticked lists the rated tickets: the situation centre's mean rating links so.
+    rating = django_filters.MultipleChoiceFilter(
+        label=label_of(Ticket, "rating"), choices=RATINGS, widget=forms.CheckboxSelectMultiple
+    )
     # The situation centre's figures (selectors.situation): a number on the dashboard
     # links here and lists exactly the tickets it counted.
     now = django_filters.ChoiceFilter(
@@ -116,7 +123,7 @@ class TicketFilterSet(WagtailFilterSet):
         model = Ticket
         fields = [
             "status", "category", "building", "street", "contractor", "worker", "overdue", "source",
-            "created_at", "now",
+            "created_at", "rating", "now",
         ]  # fmt: skip
 
     def filter_now(self, queryset, name, value):

@@ -8,6 +8,11 @@ the period, one GROUP BY for each breakdown and one for the clusters), whatever 
 of tickets, categories, buildings or contractors. The figures read the timestamps the
 services keep on each ticket (`services/`), not its history (`TicketEvent`).
 
+The admin's first page (`selectors.situation`) asks for parts of the same figures, one
+query each, with the same definitions: `cohort_figures` (several periods' figures side by
+side, in one query), `category_breakdown`, `ticket_clusters` and `reported_by_day` (the
+cohort of each local day, by what has become of it: done, not done, rejected).
+
 Two kinds of `Figures`
 ----------------------
 
@@ -48,6 +53,11 @@ timestamp, whatever day the ticket was reported:
 - `avg_first_response`: over the tickets whose first response came today;
 - `avg_resolution`: over the tickets done today (as `done`).
 
+Residents' ratings (`Ratings`) follow the period's cohort too: a reporter rates the work
+(1 to 5) when confirming it, which closes the ticket for good (a closed ticket is never
+reopened), so the rating of a ticket never changes once given. `count` is the number of
+the cohort's tickets rated, `mean` their mean rating (None when none is).
+
 Breakdowns list only the categories, buildings and contractors with tickets in the
 period, most tickets first (then by label). The contractor is the ticket's current one;
 tickets without one (never handed over, or given back) are the row with key None.
@@ -61,11 +71,13 @@ are those of the tickets in it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import pgettext
 
@@ -81,6 +93,8 @@ _OPEN = ~Q(status__in=FINISHED)
 _RESOLVED = Q(status__in=RESOLVED)
 _REJECTED = Q(status=S.REJECTED)
 
+K = TypeVar("K")
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -94,6 +108,38 @@ class Figures:
     overdue: int
     avg_first_response: timedelta | None
     avg_resolution: timedelta | None
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """The residents' ratings (1 to 5) of the tickets of a cohort."""
+
+    count: int
+    mean: float | None
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """The figures and ratings of the tickets reported in one period."""
+
+    since: datetime | None
+    until: datetime
+    figures: Figures
+    ratings: Ratings
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """The tickets reported on one local day, by what has become of them (as `Figures`)."""
+
+    day: date
+    done: int
+    not_done: int
+    rejected: int
+
+    @property
+    def reported(self) -> int:
+        return self.done + self.not_done + self.rejected
 
 
 @dataclass(frozen=True)
@@ -126,6 +172,7 @@ class TicketStatistics:
     by_building: list[Breakdown]
     by_contractor: list[Breakdown]
     clusters: list[Cluster]
+    ratings: Ratings  # of the period's cohort
 
 
 # --- Expressions -----------------------------------------------------------------------------
@@ -145,17 +192,32 @@ def _annotated(tickets: QuerySet) -> QuerySet:
     )
 
 
-def _cohort_aggregates() -> dict:
-    return {
-        "n_reported": Count("pk"),
-        "n_handed": Count("pk", filter=Q(assigned_at__isnull=False)),
-        "n_done": Count("pk", filter=_RESOLVED),
-        "n_not_done": Count("pk", filter=_OPEN),
-        "n_rejected": Count("pk", filter=_REJECTED),
-        "n_overdue": Count("pk", filter=_OPEN & Q(overdue_at__isnull=False)),
-        "avg_first_response": Avg("stat_first_response", filter=Q(first_response_at__isnull=False)),
-        "avg_resolution": Avg("stat_resolution", filter=_RESOLVED & Q(stat_resolved_at__isnull=False)),
+def _where(condition: Q | None, extra: Q | None = None) -> Q | None:
+    """Both conditions (either may be absent); None when neither is given."""
+    if condition is None:
+        return extra
+    return condition if extra is None else condition & extra
+
+
+def _cohort_aggregates(within: Q | None = None, prefix: str = "") -> dict:
+    """The cohort's figures; `within` narrows each of them (one period of several counted in
+    the same query, their names then starting with `prefix`)."""
+    aggregates = {
+        "n_reported": Count("pk", filter=within),
+        "n_handed": Count("pk", filter=_where(within, Q(assigned_at__isnull=False))),
+        "n_done": Count("pk", filter=_where(within, _RESOLVED)),
+        "n_not_done": Count("pk", filter=_where(within, _OPEN)),
+        "n_rejected": Count("pk", filter=_where(within, _REJECTED)),
+        "n_overdue": Count("pk", filter=_where(within, _OPEN & Q(overdue_at__isnull=False))),
+        "avg_first_response": Avg("stat_first_response", filter=_where(within, Q(first_response_at__isnull=False))),
+        "avg_resolution": Avg("stat_resolution", filter=_where(within, _RESOLVED & Q(stat_resolved_at__isnull=False))),
     }
+    return {f"{prefix}{name}": aggregate for name, aggregate in aggregates.items()}
+
+
+def _rating_aggregates(within: Q | None = None, prefix: str = "") -> dict:
+    rated = _where(within, Q(rating__isnull=False))
+    return {f"{prefix}n_rated": Count("pk", filter=rated), f"{prefix}avg_rating": Avg("rating", filter=rated)}
 
 
 def _day_aggregates(start: datetime, end: datetime) -> dict:
@@ -175,17 +237,22 @@ def _day_aggregates(start: datetime, end: datetime) -> dict:
     }
 
 
-def _figures(row: dict) -> Figures:
+def _figures(row: dict, prefix: str = "") -> Figures:
     return Figures(
-        reported=row["n_reported"] or 0,
-        handed_to_contractors=row["n_handed"] or 0,
-        done=row["n_done"] or 0,
-        not_done=row["n_not_done"] or 0,
-        rejected=row["n_rejected"] or 0,
-        overdue=row["n_overdue"] or 0,
-        avg_first_response=row["avg_first_response"],
-        avg_resolution=row["avg_resolution"],
+        reported=row[f"{prefix}n_reported"] or 0,
+        handed_to_contractors=row[f"{prefix}n_handed"] or 0,
+        done=row[f"{prefix}n_done"] or 0,
+        not_done=row[f"{prefix}n_not_done"] or 0,
+        rejected=row[f"{prefix}n_rejected"] or 0,
+        overdue=row[f"{prefix}n_overdue"] or 0,
+        avg_first_response=row[f"{prefix}avg_first_response"],
+        avg_resolution=row[f"{prefix}avg_resolution"],
     )
+
+
+def _ratings(row: dict, prefix: str = "") -> Ratings:
+    mean = row[f"{prefix}avg_rating"]
+    return Ratings(count=row[f"{prefix}n_rated"] or 0, mean=float(mean) if mean is not None else None)
 
 
 # --- Labels ----------------------------------------------------------------------------------
@@ -215,14 +282,40 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
+def local_midnight(day: date) -> datetime:
+    """The start of a local day (settings.TIME_ZONE)."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
+
+
 def local_day(now: datetime) -> tuple[datetime, datetime]:
     """The start of the local day of `now` (settings.TIME_ZONE) and of the next one."""
-    zone = timezone.get_default_timezone()
-    day = timezone.localtime(now, zone).date()
-    return (
-        datetime.combine(day, time.min, tzinfo=zone),
-        datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone),
-    )
+    day = timezone.localtime(now, timezone.get_default_timezone()).date()
+    return local_midnight(day), local_midnight(day + timedelta(days=1))
+
+
+def _period(since: datetime | None, until: datetime) -> Q:
+    period = Q(created_at__lt=until)
+    return period if since is None else period & Q(created_at__gte=since)
+
+
+def _checked_period(since: datetime | None, until: datetime | None, now: datetime) -> tuple[datetime | None, datetime]:
+    since, until = _aware(since), _aware(until) or now
+    if since is not None and since > until:
+        raise ValueError("`since` must not be after `until`.")
+    return since, until
+
+
+def _base(tickets: QuerySet[Ticket] | None) -> QuerySet[Ticket]:
+    """All tickets, or those of `tickets`, with the durations annotated."""
+    if tickets is None:
+        base = Ticket.objects.all()
+    else:
+        if tickets.model is not Ticket:
+            raise TypeError("`tickets` must be a queryset of tickets.")
+        # As a subquery: whatever joins, ordering or annotations the caller's queryset has
+        # cannot duplicate rows or break the grouping below.
+        base = Ticket.objects.filter(pk__in=tickets.order_by().values("pk"))
+    return _annotated(base.order_by())
 
 
 def _breakdown(cohort: QuerySet, key: str, label_fields: tuple[str, ...], label) -> list[Breakdown]:
@@ -230,6 +323,33 @@ def _breakdown(cohort: QuerySet, key: str, label_fields: tuple[str, ...], label)
     result = [Breakdown(key=row[key], label=label(row), figures=_figures(row)) for row in rows]
     result.sort(key=lambda item: (-item.figures.reported, item.key is None, item.label.casefold(), item.key or 0))
     return result
+
+
+def _by_category(cohort: QuerySet) -> list[Breakdown]:
+    return _breakdown(cohort, "category_id", ("category__name",), lambda row: row["category__name"])
+
+
+def _clusters(cohort: QuerySet, limit: int) -> list[Cluster]:
+    if limit < 0:
+        raise ValueError("`cluster_limit` must not be negative.")
+    if not limit:
+        return []
+    rows = (
+        cohort.values("building_id", "category_id", "category__name", *_building_values())
+        .annotate(n=Count("pk"))
+        .filter(n__gte=2)
+        .order_by("-n", "building__code", "category__name", "building_id", "category_id")[:limit]
+    )
+    return [
+        Cluster(
+            building_id=row["building_id"],
+            building_label=_building_label(row),
+            category_id=row["category_id"],
+            category_label=row["category__name"],
+            count=row["n"],
+        )
+        for row in rows
+    ]
 
 
 def ticket_statistics(
@@ -244,30 +364,17 @@ def ticket_statistics(
     `since` is None; `until` defaults to `now`), and of today's work (the local day of `now`);
     `tickets` (default: all) narrows both. See the module docstring for each figure."""
     now = _aware(now) or timezone.now()
-    since, until = _aware(since), _aware(until) or now
-    if since is not None and since > until:
-        raise ValueError("`since` must not be after `until`.")
+    since, until = _checked_period(since, until, now)
     if cluster_limit < 0:
         raise ValueError("`cluster_limit` must not be negative.")
-    if tickets is None:
-        base = Ticket.objects.all()
-    else:
-        if tickets.model is not Ticket:
-            raise TypeError("`tickets` must be a queryset of tickets.")
-        # As a subquery: whatever joins, ordering or annotations the caller's queryset has
-        # cannot duplicate rows or break the grouping below.
-        base = Ticket.objects.filter(pk__in=tickets.order_by().values("pk"))
-    base = _annotated(base.order_by())
+    base = _base(tickets)
 
     start, end = local_day(now)
     today = _figures(base.aggregate(**_day_aggregates(start, end)))
 
-    cohort = base.filter(created_at__lt=until)
-    if since is not None:
-        cohort = cohort.filter(created_at__gte=since)
-    period = _figures(cohort.aggregate(**_cohort_aggregates()))
+    cohort = base.filter(_period(since, until))
+    row = cohort.aggregate(**_cohort_aggregates(), **_rating_aggregates())
 
-    by_category = _breakdown(cohort, "category_id", ("category__name",), lambda row: row["category__name"])
     by_building = _breakdown(cohort, "building_id", _building_values(), _building_label)
     by_contractor = _breakdown(
         cohort,
@@ -276,32 +383,104 @@ def ticket_statistics(
         lambda row: row["contractor__title"] if row["contractor_id"] is not None else _no_contractor_label(),
     )
 
-    clusters: list[Cluster] = []
-    if cluster_limit:
-        rows = (
-            cohort.values("building_id", "category_id", "category__name", *_building_values())
-            .annotate(n=Count("pk"))
-            .filter(n__gte=2)
-            .order_by("-n", "building__code", "category__name", "building_id", "category_id")[:cluster_limit]
-        )
-        clusters = [
-            Cluster(
-                building_id=row["building_id"],
-                building_label=_building_label(row),
-                category_id=row["category_id"],
-                category_label=row["category__name"],
-                count=row["n"],
-            )
-            for row in rows
-        ]
-
     return TicketStatistics(
         since=since,
         until=until,
         today=today,
-        period=period,
-        by_category=by_category,
+        period=_figures(row),
+        by_category=_by_category(cohort),
         by_building=by_building,
         by_contractor=by_contractor,
-        clusters=clusters,
+        clusters=_clusters(cohort, cluster_limit),
+        ratings=_ratings(row),
     )
+
+
+# --- Parts of the statistics, one query each ----------------------------------------------------
+
+
+def cohort_figures(
+    periods: Mapping[K, tuple[datetime | None, datetime]],
+    *,
+    tickets: QuerySet[Ticket] | None = None,
+) -> dict[K, Cohort]:
+    """The period figures and ratings of several cohorts (`key: (since, until)`, as
+    `ticket_statistics`' period), side by side in one query whatever their number: a
+    month against the one before."""
+    now = timezone.now()
+    bounds = {key: _checked_period(since, until, now) for key, (since, until) in periods.items()}
+    if not bounds:
+        return {}
+    aggregates = {}
+    for index, (since, until) in enumerate(bounds.values()):
+        within = _period(since, until)
+        aggregates |= _cohort_aggregates(within, f"p{index}_") | _rating_aggregates(within, f"p{index}_")
+    # Only the rows of the periods are read (the index on created_at), not every ticket.
+    starts = [since for since, _until in bounds.values()]
+    covering = _period(None if None in starts else min(starts), max(until for _since, until in bounds.values()))
+    row = _base(tickets).filter(covering).aggregate(**aggregates)
+    return {
+        key: Cohort(
+            since=since,
+            until=until,
+            figures=_figures(row, f"p{index}_"),
+            ratings=_ratings(row, f"p{index}_"),
+        )
+        for index, (key, (since, until)) in enumerate(bounds.items())
+    }
+
+
+def category_breakdown(
+    *, since: datetime | None = None, until: datetime | None = None, tickets: QuerySet[Ticket] | None = None
+) -> list[Breakdown]:
+    """`ticket_statistics(...).by_category` alone (one query)."""
+    since, until = _checked_period(since, until, timezone.now())
+    return _by_category(_base(tickets).filter(_period(since, until)))
+
+
+def ticket_clusters(
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 10,
+    tickets: QuerySet[Ticket] | None = None,
+) -> list[Cluster]:
+    """`ticket_statistics(...).clusters` alone (one query)."""
+    since, until = _checked_period(since, until, timezone.now())
+    return _clusters(_base(tickets).filter(_period(since, until)), limit)
+
+
+def reported_by_day(*, first_day: date, last_day: date, tickets: QuerySet[Ticket] | None = None) -> list[DayCounts]:
+    """The tickets reported on each local day (settings.TIME_ZONE) from `first_day` to
+    `last_day`, both included, by what has become of them; a day without tickets is there
+    with zeros. One query: grouped by the local date in the database (`TruncDate` in the
+    time zone, on SQLite and PostgreSQL alike)."""
+    if first_day > last_day:
+        raise ValueError("`first_day` must not be after `last_day`.")
+    zone = timezone.get_default_timezone()
+    rows = (
+        _base(tickets)
+        .filter(created_at__gte=local_midnight(first_day), created_at__lt=local_midnight(last_day + timedelta(days=1)))
+        .annotate(stat_day=TruncDate("created_at", tzinfo=zone))
+        .values("stat_day")
+        .annotate(
+            n_done=Count("pk", filter=_RESOLVED),
+            n_not_done=Count("pk", filter=_OPEN),
+            n_rejected=Count("pk", filter=_REJECTED),
+        )
+        .order_by()
+    )
+    found = {row["stat_day"]: row for row in rows}
+    days = []
+    for offset in range((last_day - first_day).days + 1):
+        day = first_day + timedelta(days=offset)
+        row = found.get(day, {})
+        days.append(
+            DayCounts(
+                day=day,
+                done=row.get("n_done", 0),
+                not_done=row.get("n_not_done", 0),
+                rejected=row.get("n_rejected", 0),
+            )
+        )
+    return days
