@@ -6,17 +6,20 @@ Who a broadcast reaches is decided here, once, from the same facts every other p
 verified memberships (which the audience groups mirror) for residents, audience groups
 for staff and contractors, and Wagtail's view restrictions for a broadcast that carries a
 news item, so a message never reaches anyone who could not open the item it announces.
-What a broadcast wrote is read from messaging's rows, which name it.
+What a broadcast wrote is read from messaging's rows, which name it. The situation
+centre's figures (broadcasts sending now, and those that failed) are at the end.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from cms.core import visibility
@@ -228,3 +231,66 @@ def broadcast_failures_visible_to(user, broadcast: Broadcast) -> QuerySet[Delive
         .select_related("message__recipient")
         .order_by("message__recipient__last_name", "message__recipient__first_name", "pk")
     )
+
+
+# --- The situation centre (the admin's first page) --------------------------------------------
+
+# A finished broadcast's failures stay on the situation centre this long after it finished:
+# nothing else takes them off (a failed delivery is not retried by hand).
+FAILURES_SHOWN_FOR = timedelta(days=7)
+
+FAILED_STATES = (Delivery.State.FAILED, Delivery.State.BOUNCED)
+
+
+def _deliveries(*states) -> Exists:
+    return Exists(Delivery.objects.filter(broadcast=OuterRef("pk"), state__in=states))
+
+
+def _conditions(now: datetime) -> dict[str, Q]:
+    finished_lately = Q(status=Broadcast.Status.SENT, finished_at__gte=now - FAILURES_SHOWN_FOR)
+    failures = Q(_deliveries(*FAILED_STATES))
+    delivered = Q(_deliveries(Delivery.State.SENT))
+    return {
+        "sending": Q(status=Broadcast.Status.SENDING),
+        "failed": finished_lately & failures & ~delivered,
+        "partly_failed": finished_lately & failures & delivered,
+    }
+
+
+SITUATION = ("sending", "failed", "partly_failed")
+
+
+def broadcast_situation_condition(name: str, now: datetime | None = None) -> Q:
+    """The condition of one figure (one of `SITUATION`), for the list it links to
+    (`admin.forms.BroadcastFilterSet.now`)."""
+    return _conditions(now or timezone.now())[name]
+
+
+@dataclass(frozen=True)
+class BroadcastSituation:
+    sending: int
+    failed: int
+    partly_failed: int
+
+
+def broadcast_situation(now: datetime | None = None) -> BroadcastSituation:
+    """Broadcasts that need a look now, counted in one query whatever their number.
+
+    A broadcast has no "failed" status: it is sent, and each delivery (one per person,
+    channel and address) is sent, or fails for good (`failed`: refused, or out of
+    retries; `bounced`: the address does not exist). Temporary failures go back to the
+    queue and keep the broadcast `sending`. So:
+
+    - sending: queued and not finished (`Broadcast.Status.SENDING`);
+    - failed: finished (`sent`) in the last `FAILURES_SHOWN_FOR`, with failed or bounced
+      deliveries and none delivered: nobody got it on any channel (only in their inbox);
+    - partly failed: finished in that time, with failed or bounced deliveries and some
+      delivered.
+
+    A cancelled broadcast is neither: its queued deliveries fail on purpose (withdrawn by
+    staff). A broadcast whose recipients get it in their inbox only has no deliveries and
+    no failures.
+    """
+    conditions = _conditions(now or timezone.now())
+    row = Broadcast.objects.aggregate(**{name: Count("pk", filter=conditions[name]) for name in SITUATION})
+    return BroadcastSituation(**row)

@@ -2,7 +2,9 @@
 
 The viewset, views and forms live in `admin/`; the viewset's menu item joins messaging's
 "Messages" menu. Broadcasts are previewed, sent, cancelled and reported on by
-`admin/views.py`; publishing an outage alert offers to broadcast it.
+`admin/views.py`; publishing an outage alert offers to broadcast it. Those who send
+broadcasts see on the admin's first page (the situation centre) which are being sent and
+which failed (`admin/dashboard.py`).
 """
 
 from __future__ import annotations
@@ -14,12 +16,17 @@ from wagtail.admin import messages
 from wagtail.admin.widgets.button import Button
 
 from .admin import views
+from .admin.dashboard import add_broadcast_situation_panel
 from .admin.viewsets import BroadcastViewSet
 
 
 @hooks.register("register_admin_viewset")
 def register_broadcast_viewset():
     return BroadcastViewSet()
+
+
+# The situation centre on the admin's first page: broadcasts being sent and those that failed.
+hooks.register("construct_homepage_panels", add_broadcast_situation_panel)
 
 
 @hooks.register("register_log_actions")

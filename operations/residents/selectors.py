@@ -1,17 +1,20 @@
 """Reads of the residents app that depend on who is asking; each returns a queryset.
 
-Resolvers and views ask these, so "whose memberships, which units" is decided once.
+Resolvers and views ask these, so "whose memberships, which units" is decided once. The
+situation centre's figures (the admin's first page) are here too, at the end: the queue
+of requests awaiting verification and the portal's adoption by building.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from wagtail.models import APIToken
@@ -19,7 +22,7 @@ from wagtail.models import APIToken
 from cms.core.exceptions import ServiceError
 
 from .errors import MembershipErrorCode
-from .models import Membership, SignInAttempt, Unit
+from .models import Building, Membership, SignInAttempt, Unit
 from .roles import STAFF_GROUP_NAMES, StaffRole, staff_roles_from_group_names
 
 if TYPE_CHECKING:  # annotations only: the user model is whatever AUTH_USER_MODEL names
@@ -153,3 +156,151 @@ def unit_for_request(
 
 def _unit_not_found() -> str:
     return gettext("There is no such unit. Check the building and the unit number.")
+
+
+# --- The situation centre (the admin's first page) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerificationQueue:
+    pending: int
+    oldest_requested_at: datetime | None  # when the request waiting longest was made
+
+
+def verification_queue() -> VerificationQueue:
+    """Requests awaiting verification and when the oldest of them was made, in one query.
+
+    The count is the length of the verification list filtered to "awaiting verification"
+    (`admin.views.MembershipFilterSet`'s `status=pending`, also its default): the same
+    rows as `pending_memberships`."""
+    row = Membership.objects.filter(status=Membership.Status.PENDING).aggregate(
+        pending=Count("pk"), oldest=Min("requested_at")
+    )
+    return VerificationQueue(pending=row["pending"], oldest_requested_at=row["oldest"])
+
+
+# How far back a resident's use of the hub makes them "active".
+ACTIVE_DAYS = 30
+
+# Sign-ins that are a resident's own use of the hub: the portal (a session), the app (a
+# token) and the link of an account or password e-mail, which signs the portal in. An
+# admin sign-in is staff work, not a resident's use of the portal.
+RESIDENT_SIGN_IN_CHANNELS = (
+    SignInAttempt.Channel.SESSION,
+    SignInAttempt.Channel.TOKEN,
+    SignInAttempt.Channel.EMAIL_LINK,
+)
+
+
+def verified_resident_accounts() -> QuerySet[Membership]:
+    """Live memberships (verified, not ended) of people whose account is active: confirmed
+    (registration leaves an account inactive until its e-mail is confirmed) and not
+    disabled by staff. A unit with one of these has a "verified resident account"."""
+    return Membership.objects.live().filter(user__is_active=True)
+
+
+def has_verified_resident_account(prefix: str = "") -> Q:
+    """The condition, on units (or on the units `prefix` leads to, e.g. "units__"), of at
+    least one verified resident account: counted by `adoption_by_building`, and the units
+    list's "resident account" filter (`admin.views.UnitFilterSet`)."""
+    return Q(**{f"{prefix}pk__in": verified_resident_accounts().values("unit_id")})
+
+
+def is_active_resident(since: datetime, prefix: str = "") -> Q:
+    """The condition, on users (or on the user `prefix` leads to, e.g. "user__"), of having
+    used the hub as a resident since `since`, with an account still active. See
+    `adoption_by_building` for what counts."""
+    signed_in = SignInAttempt.objects.filter(
+        outcome=SignInAttempt.Outcome.SUCCESS,
+        channel__in=RESIDENT_SIGN_IN_CHANNELS,
+        created_at__gte=since,
+        user__isnull=False,
+    ).values("user_id")
+    used_app = APIToken.objects.filter(last_used_at__gte=since).values("user_id")
+    return Q(**{f"{prefix}is_active": True}) & (
+        Q(**{f"{prefix}pk__in": signed_in}) | Q(**{f"{prefix}pk__in": used_app})
+    )
+
+
+@dataclass(frozen=True)
+class Adoption:
+    units: int
+    units_with_account: int  # units with at least one verified resident account
+    residents: int  # people with a live membership
+    active_residents: int  # of them, those active since `AdoptionReport.since`
+
+
+@dataclass(frozen=True)
+class BuildingAdoption(Adoption):
+    building: Building | None = None  # with its estate
+
+
+@dataclass(frozen=True)
+class AdoptionReport:
+    buildings: list[BuildingAdoption]  # every building, those without units too
+    total: Adoption  # a person with units in two buildings counts once here
+    since: datetime
+
+
+def adoption_by_building(now: datetime | None = None) -> AdoptionReport:
+    """How far residents have taken up the portal and the app, by building and in total,
+    in three queries whatever the number of buildings, units and people (one grouped by
+    building for the units, one for the people, one for the people in total).
+
+    - a unit is covered when it has at least one verified resident account
+      (`verified_resident_accounts`: a live membership whose person's account is active);
+    - residents are the people with a live membership in the building (a person with units
+      in two buildings is a resident of each, and counts once in the total);
+    - a resident is active when their account is active and, in the last `ACTIVE_DAYS`
+      days, they signed in successfully to the portal, the app or by an e-mail's link
+      (`SignInAttempt`, channels `RESIDENT_SIGN_IN_CHANNELS`), or the app used one of their
+      tokens (`APIToken.last_used_at`, set on every request a token signs). The app keeps
+      its token for up to API_TOKEN_TTL_DAYS without signing in again, hence the token's
+      use. Not counted: admin sign-ins (staff work) and `User.last_login` (admin sign-ins
+      set it too, token sign-ins do not), nor portal use within a session that began
+      before then (a session lasts two weeks by default): only messaging's
+      `Message.read_at` would show it, and reading the largest table of the hub, with no
+      index on that column, on every visit to the admin's first page is not worth the
+      few it would add. The sign-in history is kept SIGNIN_HISTORY_DAYS (90 by default):
+      kept shorter than `ACTIVE_DAYS`, it would undercount portal sign-ins.
+    """
+    since = (now or timezone.now()) - timedelta(days=ACTIVE_DAYS)
+    buildings = (
+        Building.objects.select_related("estate")
+        .annotate(
+            unit_count=Count("units"),
+            covered=Count("units", filter=has_verified_resident_account("units__")),
+        )
+        .order_by("estate__name", "code", "pk")
+    )
+    people = {
+        "residents": Count("user_id", distinct=True),
+        "active": Count("user_id", distinct=True, filter=is_active_resident(since, "user__")),
+    }
+    live = Membership.objects.live()
+    by_building = {
+        row["unit__building_id"]: row for row in live.values("unit__building_id").annotate(**people).order_by()
+    }
+    rows = []
+    for building in buildings:
+        found = by_building.get(building.pk, {})
+        rows.append(
+            BuildingAdoption(
+                units=building.unit_count,
+                units_with_account=building.covered,
+                residents=found.get("residents", 0),
+                active_residents=found.get("active", 0),
+                building=building,
+            )
+        )
+    total = live.aggregate(**people)
+    return AdoptionReport(
+        buildings=rows,
+        total=Adoption(
+            units=sum(row.units for row in rows),
+            units_with_account=sum(row.units_with_account for row in rows),
+            residents=total["residents"],
+            active_residents=total["active"],
+        ),
+        since=since,
+    )

@@ -1,4 +1,5 @@
-"""Forms of the broadcasts admin: composing a broadcast, and confirming an action.
+"""Forms of the broadcasts admin: composing a broadcast, confirming an action, and the
+list's filters.
 
 Texts are checked as the service will check them (template syntax, SMS length), but here
 each problem lands next to its own field. The SMS texts get messaging's live counter
@@ -8,10 +9,13 @@ validation use.
 
 from __future__ import annotations
 
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from operations.messaging.admin.forms import SmsTextarea
@@ -19,6 +23,7 @@ from operations.messaging.kinds import Channel
 from operations.messaging.rendering import validate_template_texts
 from operations.residents.models import Building, Estate, Unit
 
+from .. import selectors
 from ..models import Broadcast
 from ..services import BROADCAST_PLACE_FIELDS, BROADCAST_TEXT_FIELDS
 
@@ -134,3 +139,42 @@ class BroadcastForm(WagtailAdminModelForm):
 
 class ConfirmForm(forms.Form):
     """An empty form: the POST that confirms an action (CSRF-protected)."""
+
+
+# The situation centre's figures (`selectors.broadcast_situation`), each a choice of the
+# list's "Now" filter, so that a number there is the length of the list it opens.
+def situation_choices() -> list[tuple[str, str]]:
+    days = selectors.FAILURES_SHOWN_FOR.days
+    return [
+        ("sending", gettext("Being sent")),
+        (
+            "failed",
+            ngettext("Failed in the last %(days)d day", "Failed in the last %(days)d days", days) % {"days": days},
+        ),
+        (
+            "partly_failed",
+            ngettext("Partly failed in the last %(days)d day", "Partly failed in the last %(days)d days", days)
+            % {"days": days},
+        ),
+    ]
+
+
+class BroadcastFilterSet(WagtailFilterSet):
+    """The broadcasts list's filters: status, kind and what needs a look now."""
+
+    now = django_filters.ChoiceFilter(
+        label=_("Now"),
+        choices=situation_choices,
+        method="filter_now",
+        widget=forms.RadioSelect,
+        empty_label=_("All"),
+    )
+
+    class Meta:
+        model = Broadcast
+        fields = ["status", "kind", "now"]
+
+    def filter_now(self, queryset, name, value):
+        if value in selectors.SITUATION:
+            return queryset.filter(selectors.broadcast_situation_condition(value))
+        return queryset

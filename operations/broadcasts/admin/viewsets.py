@@ -17,7 +17,7 @@ from operations.messaging.admin.viewsets import MESSAGES_MENU_HOOK
 
 from ..models import Broadcast
 from . import views
-from .forms import BroadcastForm
+from .forms import BroadcastFilterSet, BroadcastForm
 
 
 class NewsItemPanel(FieldPanel):
@@ -56,7 +56,7 @@ class BroadcastViewSet(AllPermissionsInGroupEditor, ModelViewSet):
         Column("recipient_count", label=_("Recipients"), sort_key="recipient_count"),
         Column("progress", label=_("Progress"), accessor="progress_summary"),
     ]
-    list_filter = ["status", "kind"]
+    filterset_class = BroadcastFilterSet  # status, kind and the situation centre's "now"
     search_fields = ["title", "subject"]
     edit_handler = ObjectList(
         [

@@ -28,8 +28,8 @@ from wagtail.log_actions import log
 from cms.core.admin.views import ServiceFormMixin, add_service_errors, person_label
 from cms.core.exceptions import ServiceError
 
-from .. import policy, services
-from ..models import Membership
+from .. import policy, selectors, services
+from ..models import Membership, Unit
 from .forms import EndForm, RejectForm, VerifyForm
 
 # The verification viewset's URL namespace and menu label, here rather than read from
@@ -141,6 +141,36 @@ class UnitEditView(ServiceEditView):
 class UnitDeleteView(ServiceDeleteView):
     def delete(self, instance):
         services.unit_delete(unit=instance)
+
+
+# The units list's "resident account" filter: units with or without a verified resident
+# account, the condition the situation centre's adoption table counts and links to.
+WITH_ACCOUNT = "with"
+WITHOUT_ACCOUNT = "without"
+
+
+class UnitFilterSet(WagtailFilterSet):
+    resident_account = django_filters.ChoiceFilter(
+        label=_("Verified resident account"),
+        choices=[
+            (WITH_ACCOUNT, _("At least one verified resident account")),
+            (WITHOUT_ACCOUNT, _("No verified resident account")),
+        ],
+        method="filter_resident_account",
+        empty_label=_("All units"),
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["building__estate", "building", "kind"]
+
+    def filter_resident_account(self, queryset, name, value):
+        condition = selectors.has_verified_resident_account()
+        if value == WITH_ACCOUNT:
+            return queryset.filter(condition)
+        if value == WITHOUT_ACCOUNT:
+            return queryset.exclude(condition)
+        return queryset
 
 
 # --- Memberships: verification ---------------------------------------------------------------

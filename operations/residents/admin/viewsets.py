@@ -35,6 +35,7 @@ from .views import (
     UnitCreateView,
     UnitDeleteView,
     UnitEditView,
+    UnitFilterSet,
 )
 
 
@@ -93,7 +94,7 @@ class UnitViewSet(ModelViewSet):
         ),
     ]
     list_display = ["__str__", "building", "number", "kind", "floor", "area", "share"]
-    list_filter = ["building__estate", "building", "kind"]
+    filterset_class = UnitFilterSet  # the estate, the building, the kind and a verified resident account
     search_fields = ["number", "building__code"]
     list_per_page = 100
     # A copy would be saved by Wagtail's form, not by the service.
