@@ -184,6 +184,9 @@ WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://localhost:8000")
 # each avatar, and show broken images offline. Staff get Wagtail's default avatar (or the
 # one they upload in their account settings).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does a superuser's first page ask releases.wagtail.org for Wagtail's latest version:
+# the admin loads nothing from outside the hub (upgrades are the deployer's business).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # The resident portal, for the links in account e-mails (confirm an account, set a new password).
 PORTAL_URL = os.environ.get("PORTAL_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
 # The portal's files, served by the hub at its root (cms.core.portal_views); Wagtail's own

@@ -324,6 +324,18 @@ class TicketInspectView(generic.InspectView):
             facts.append(Fact(field_label("reopened_count"), ticket.reopened_count, "reopened_count"))
         return facts
 
+    def get_summary(self) -> list[Fact]:
+        """What a dispatcher needs before acting, at the top of the page beside the status:
+        the deadline, the place, the category and the firm (all of them among the facts
+        further down as well)."""
+        ticket = self.object
+        return [
+            Fact(field_label("due_at"), local_time(ticket.due_at) or "–", "due_at"),
+            Fact(gettext("Place"), place_of(ticket), "place"),
+            Fact(field_label("category"), ticket.category.name, "category"),
+            Fact(field_label("contractor"), ticket.contractor.title if ticket.contractor_id else "–", "contractor"),
+        ]
+
     def get_contact(self) -> list[Fact]:
         """Personal data: only for staff who may read tickets (tickets.view_ticket)."""
         ticket = self.object
@@ -393,6 +405,7 @@ class TicketInspectView(generic.InspectView):
                 "comments": capfirst(TicketComment._meta.verbose_name_plural),
                 "photos": capfirst(TicketPhoto._meta.verbose_name_plural),
             },
+            summary=self.get_summary(),
             facts=self.get_facts(),
             description=ticket.description,
             overdue=ticket.is_overdue,
@@ -420,6 +433,7 @@ class TicketInspectView(generic.InspectView):
             ],
             can_dispatch=self.can_dispatch,
             firms_link=self.firms_link(forms.get("assign_form")),
+            every_trade=self.every_trade,  # the firms link was followed: the assign form is unfolded
             media=media,
             index_url=reverse(f"{TICKETS}:index"),
             **forms,
