@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "operations.messaging",
     "operations.broadcasts",
     "operations.tickets",
+    "operations.billing",
     "demo_cooperative",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -345,6 +346,19 @@ TICKET_ANONYMOUS_LIMIT_TOTAL = int(os.environ.get("TICKET_ANONYMOUS_LIMIT_TOTAL"
 TICKET_REPORTS_PER_USER_PER_HOUR = int(os.environ.get("TICKET_REPORTS_PER_USER_PER_HOUR", "20"))
 TICKET_COMMENTS_PER_USER_PER_HOUR = int(os.environ.get("TICKET_COMMENTS_PER_USER_PER_HOUR", "60"))
 TICKET_PHOTOS_PER_USER_PER_HOUR = int(os.environ.get("TICKET_PHOTOS_PER_USER_PER_HOUR", "60"))
+
+# Billing (operations/billing). Individual account numbers are the bank's settlement
+# number (8 digits with its own check digit: the branch that runs the cooperative's virtual
+# accounts) and the prefix the bank gave the cooperative, followed by each account's
+# identifier. Both come from the bank contract, so they live here rather than in an admin
+# form; `manage.py check` refuses invalid ones. The defaults make demo numbers of a
+# made-up bank (999): production sets both. A number is stored when its account opens and
+# never rebuilt, so changing these later never changes a resident's number.
+BILLING_BANK_SETTLEMENT_NUMBER = os.environ.get("BILLING_BANK_SETTLEMENT_NUMBER", "99900009")
+BILLING_ACCOUNT_PREFIX = os.environ.get("BILLING_ACCOUNT_PREFIX", "4000")
+# Whether tenants see the accounts of the units they rent (the owner's charges and
+# payments); off: a tenant sees only an account that names them.
+BILLING_TENANTS_SEE_ACCOUNTS = env_bool("BILLING_TENANTS_SEE_ACCOUNTS", False)
 
 STRAWBERRY_DJANGO = {
     # Help texts are translated and written for editors; API descriptions are written for

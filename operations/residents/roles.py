@@ -63,6 +63,21 @@ _DISPATCHING = [
 ]
 _TICKETS_READ = ["tickets.view_ticket", "tickets.view_ticket_statistics"]
 
+# Units' accounts and their ledger (operations/billing/policy.py names the same sets).
+_BILLING_READ = [
+    "billing.view_billingaccount",
+    "billing.view_ledgerentry",
+    "billing.view_allocation",
+    "billing.view_interestrate",
+]
+_BILLING_KEEPING = [
+    *_BILLING_READ,
+    "billing.manage_billingaccount",
+    "billing.post_ledgerentry",
+    "billing.add_interestrate",
+    "billing.change_interestrate",
+]
+
 # Model permissions ("app_label.codename") per role; every role can enter the admin.
 ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
     StaffRole.EDITOR: [
@@ -92,8 +107,8 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         "residents.change_membership",
         "residents.view_signinattempt",
     ],
-    StaffRole.ACCOUNTANT: [ADMIN_ACCESS, *_RESIDENTS_READ, "broadcasts.view_broadcast"],
-    StaffRole.BOARD: [ADMIN_ACCESS, *_RESIDENTS_READ, "broadcasts.view_broadcast", *_TICKETS_READ],
+    StaffRole.ACCOUNTANT: [ADMIN_ACCESS, *_RESIDENTS_READ, "broadcasts.view_broadcast", *_BILLING_KEEPING],
+    StaffRole.BOARD: [ADMIN_ACCESS, *_RESIDENTS_READ, "broadcasts.view_broadcast", *_TICKETS_READ, *_BILLING_READ],
 }
 
 # Editors work on the whole page tree and in every collection (documents, images).

@@ -42,6 +42,7 @@ APP_CATALOGUES = {
     "messaging": ROOT / "operations/messaging",
     "broadcasts": ROOT / "operations/broadcasts",
     "tickets": ROOT / "operations/tickets",
+    "billing": ROOT / "operations/billing",
     "preview": ROOT / "cms/preview",
 }
 CATALOGUES = {

@@ -184,4 +184,8 @@ def _unit_save(unit: Unit, **fields) -> Unit:
 def unit_delete(*, unit: Unit) -> None:
     if unit.memberships.exists():
         raise ServiceError(PropertyErrorCode.IN_USE, _("The unit has memberships; end them instead of deleting it."))
+    # A unit's billing accounts keep its books for years (operations/billing), by the
+    # reverse name billing gives them: residents need not know billing.
+    if unit.billing_accounts.exists():
+        raise ServiceError(PropertyErrorCode.IN_USE, _("The unit has billing accounts; it cannot be deleted."))
     unit.delete()

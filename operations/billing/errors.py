@@ -1,0 +1,25 @@
+"""Error codes of the billing app (the API will expose them as BillingErrorCode)."""
+
+from enum import StrEnum
+
+
+class BillingErrorCode(StrEnum):
+    NOT_FOUND = "NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
+    CREATOR_REQUIRED = "CREATOR_REQUIRED"  # an entry needs a person or a process that posts it
+    UNIT_INVALID = "UNIT_INVALID"
+    PAYER_REQUIRED = "PAYER_REQUIRED"
+    MEMBER_INVALID = "MEMBER_INVALID"  # a named member who holds no live membership of the unit
+    IDENTIFIER_TAKEN = "IDENTIFIER_TAKEN"
+    IDENTIFIER_INVALID = "IDENTIFIER_INVALID"  # does not fit the account number's digits
+    ACCOUNT_NUMBER_INVALID = "ACCOUNT_NUMBER_INVALID"  # settlement number or prefix misconfigured
+    ACCOUNT_CLOSED = "ACCOUNT_CLOSED"
+    DATE_INVALID = "DATE_INVALID"
+    KIND_INVALID = "KIND_INVALID"
+    COMPONENT_INVALID = "COMPONENT_INVALID"
+    AMOUNT_INVALID = "AMOUNT_INVALID"
+    CORRECTION_INVALID = "CORRECTION_INVALID"  # no entry to correct, another account's, or a correction
+    CORRECTION_TOO_LARGE = "CORRECTION_TOO_LARGE"  # would make the corrected entry count for less than nothing
+    DESIGNATION_INVALID = "DESIGNATION_INVALID"  # a designated entry that is not a debt of this account
+    SOURCE_CONFLICT = "SOURCE_CONFLICT"  # the source reference names a different entry already
+    RATE_MISSING = "RATE_MISSING"  # no interest rate known for a day of the delay

@@ -1,0 +1,366 @@
+"""Billing: a unit's accounts, their ledger, how payments settle debts, interest rates.
+
+A `BillingAccount` is what one payer settles for one unit (an owner who settles separately
+has an account of their own), with its individual account number (a Polish IBAN, see
+`account_numbers.py`). Who may see it (`selectors.accounts_visible_to`): for a HOUSEHOLD
+account everyone who holds the unit now (a live membership as owner or board member;
+tenants only when `BILLING_TENANTS_SEE_ACCOUNTS`), for a NAMED account the people listed
+in `members` while they hold the unit. Closing an account names its viewers of that day,
+so a later owner of the unit never sees the previous owner's history. A change of owner
+closes the account and opens a new one (`replaces`); the old one keeps its ledger.
+
+`LedgerEntry` rows are the ledger: charges by component, payments, corrections, opening
+balances and interest. Sign convention: `amount` is positive for a debit (Wn: what the
+payer owes more: charges, interest, a debit opening balance) and negative for a credit (Ma:
+payments, a credit opening balance); a correction has the sign of its effect. Entries are
+never changed or deleted (the model, its query set and the admin refuse); a correction is a
+new entry that names the entry it corrects (`corrects`) and changes what that entry counts
+for. The glossary's balance (saldo) is credits less debits: positive is an overpayment.
+
+An `Allocation` says which credit (a payment or a credit opening balance) pays which debt,
+how much and why (art. 451 of the Civil Code: the payer's designation, interest first
+within a designated debt, otherwise the oldest due debt first). Every grosz of a credit is
+allocated: to a debt, or kept as credit (`debt` empty: the overpayment, nadpłata) until a
+later charge comes. Allocations are never changed either: undoing one is a row with a
+negative amount. `InterestRate` holds the statutory late-payment interest rates with the
+day each came into force.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .account_numbers import format_account_number
+
+
+class ImmutableRecordError(Exception):
+    """Raised on any attempt to change or delete a ledger entry or an allocation."""
+
+
+class _ImmutableQuerySet(models.QuerySet):
+    """Rows are inserted and read, never updated or deleted in bulk."""
+
+    def update(self, **kwargs):
+        raise ImmutableRecordError(f"{self.model.__name__} rows are never changed; post a correction instead.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise ImmutableRecordError(f"{self.model.__name__} rows are never changed; post a correction instead.")
+
+    def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
+        raise ImmutableRecordError(f"{self.model.__name__} rows are never changed; post a correction instead.")
+
+    def delete(self):
+        raise ImmutableRecordError(f"{self.model.__name__} rows are never deleted.")
+
+    delete.queryset_only = True
+
+
+class _ImmutableModel(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableRecordError(f"{type(self).__name__} {self.pk} is never changed; post a correction instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRecordError(f"{type(self).__name__} {self.pk} is never deleted.")
+
+
+class BillingAccount(models.Model):
+    """What one payer settles for one unit, with its own account number for transfers."""
+
+    class Audience(models.TextChoices):
+        HOUSEHOLD = "household", _("everyone who holds the unit")
+        NAMED = "named", _("the named people only")
+
+    unit = models.ForeignKey(
+        "residents.Unit", on_delete=models.PROTECT, related_name="billing_accounts", verbose_name=_("unit")
+    )
+    identifier = models.PositiveBigIntegerField(
+        _("account identifier"),
+        unique=True,
+        help_text=_("The account's number in the cooperative's books; its account number ends with it."),
+    )
+    iban = models.CharField(
+        _("individual account number"),
+        max_length=28,
+        unique=True,
+        help_text=_("Polish IBAN for transfers, built when the account is opened and never changed."),
+    )
+    payer_name = models.CharField(_("payer"), max_length=200, help_text=_("As the accounting system names them."))
+    audience = models.CharField(_("seen by"), max_length=20, choices=Audience.choices, default=Audience.HOUSEHOLD)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="BillingAccountMember",
+        related_name="named_billing_accounts",
+        blank=True,
+        verbose_name=_("named members"),
+    )
+    opened_on = models.DateField(_("opened on"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+        help_text=_("The previous owner's account this one took over from."),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["unit__building__code", "unit__number", "opened_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
+                name="billing_account_closed_after_opened",
+            ),
+        ]
+        default_permissions = ("view",)
+        permissions = [("manage_billingaccount", "Can open and close billing accounts and name who sees them")]
+        verbose_name = _("billing account")
+        verbose_name_plural = _("billing accounts")
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.payer_name} ({self.iban_formatted})"
+
+    @property
+    def iban_formatted(self) -> str:
+        return format_account_number(self.iban)
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+
+class BillingAccountMember(models.Model):
+    """A person named to see a NAMED account (while they hold its unit)."""
+
+    account = models.ForeignKey(BillingAccount, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "person"], name="billing_member_once")]
+        verbose_name = _("account member")
+        verbose_name_plural = _("account members")
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.person_id}"
+
+
+class LedgerEntryQuerySet(_ImmutableQuerySet):
+    def debts(self):
+        """What the payer owes item by item: charges, interest and debit opening balances."""
+        return self.filter(
+            Q(kind__in=[LedgerEntry.Kind.CHARGE, LedgerEntry.Kind.INTEREST])
+            | Q(kind=LedgerEntry.Kind.OPENING, amount__gt=0)
+        )
+
+    def credits(self):
+        """What pays debts: payments and credit opening balances (an overpayment brought over)."""
+        return self.filter(Q(kind=LedgerEntry.Kind.PAYMENT) | Q(kind=LedgerEntry.Kind.OPENING, amount__lt=0))
+
+
+class LedgerEntry(_ImmutableModel):
+    """One line of an account's ledger. Debit positive, credit negative; never changed."""
+
+    class Kind(models.TextChoices):
+        CHARGE = "charge", _("charge")
+        PAYMENT = "payment", _("payment")
+        CORRECTION = "correction", _("correction")
+        OPENING = "opening", _("opening balance")
+        INTEREST = "interest", _("interest")
+
+    class Component(models.TextChoices):
+        MAINTENANCE = "maintenance", _("maintenance fee")
+        REPAIR_FUND = "repair_fund", _("repair fund")
+        COLD_WATER = "cold_water", _("cold water and sewage")
+        HOT_WATER = "hot_water", _("hot water")
+        HEATING = "heating", _("heating")
+        WASTE = "waste", _("waste collection")
+        RENT = "rent", _("rent")
+        OTHER = "other", _("other")
+
+    account = models.ForeignKey(
+        BillingAccount, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    component = models.CharField(_("component"), max_length=20, choices=Component.choices, blank=True)
+    booking_date = models.DateField(_("booking date"))
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    # The due date moved past a Saturday, Sunday or public holiday (art. 115 of the Civil
+    # Code): paying on it is on time, and interest runs from the day after. Worked out once,
+    # when the entry is posted, so that the database can age debts without a calendar.
+    effective_due_date = models.DateField(_("payable until"), null=True, blank=True)
+    period = models.DateField(_("period"), help_text=_("The month the entry is for (its first day)."))
+    amount = models.DecimalField(
+        _("amount (zł)"), max_digits=12, decimal_places=2, help_text=_("Debit positive, credit negative.")
+    )
+    title = models.CharField(_("title"), max_length=255, blank=True)
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects"),
+    )
+    interest_on = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interest_entries",
+        verbose_name=_("interest on"),
+    )
+    # Where the entry came from ("manual", "interest", later an import's or a bank's name) and
+    # its reference there: unique per source, so that the same row imported twice is one entry.
+    source = models.CharField(_("source"), max_length=40, default="manual")
+    source_reference = models.CharField(_("source reference"), max_length=120, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("posted by"),
+    )
+    created_by_process = models.CharField(_("posted by process"), max_length=80, blank=True)
+    created_at = models.DateTimeField(_("posted at"), default=timezone.now)
+
+    objects = LedgerEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["booking_date", "id"]
+        indexes = [
+            models.Index(fields=["account", "booking_date"], name="ledger_by_account_date"),
+            models.Index(fields=["account", "effective_due_date"], name="ledger_by_account_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_reference"],
+                condition=~Q(source_reference=""),
+                name="ledger_source_reference_once",
+            ),
+            models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_not_zero"),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["charge", "interest"]) | Q(amount__gt=0, due_date__isnull=False),
+                name="ledger_debt_positive_with_due_date",
+            ),
+            models.CheckConstraint(condition=~Q(kind="payment") | Q(amount__lt=0), name="ledger_payment_negative"),
+            models.CheckConstraint(
+                condition=Q(kind="correction", corrects__isnull=False)
+                | Q(~Q(kind="correction"), corrects__isnull=True),
+                name="ledger_correction_names_its_entry",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="interest", interest_on__isnull=False)
+                | Q(~Q(kind="interest"), interest_on__isnull=True),
+                name="ledger_interest_names_its_debt",
+            ),
+            models.CheckConstraint(
+                condition=Q(created_by__isnull=False) | ~Q(created_by_process=""), name="ledger_entry_has_creator"
+            ),
+        ]
+        default_permissions = ("view",)
+        permissions = [("post_ledgerentry", "Can post charges, payments, corrections and interest")]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+
+    def __str__(self) -> str:
+        return f"{self.booking_date:%d.%m.%Y} {self.get_kind_display()} {self.amount}"
+
+    @property
+    def is_debit(self) -> bool:
+        return self.amount > 0
+
+
+class AllocationQuerySet(_ImmutableQuerySet):
+    def kept(self):
+        """Rows of credit kept for later (the overpayment), not yet on a debt."""
+        return self.filter(debt__isnull=True)
+
+
+class Allocation(_ImmutableModel):
+    """Part of a credit put on a debt (or kept as credit), and why; never changed."""
+
+    class Reason(models.TextChoices):
+        DESIGNATED = "designated", _("designated by the payer")
+        INTEREST_FIRST = "interest_first", _("interest first within the designated debt")
+        OLDEST_DUE = "oldest_due", _("oldest due debt first")
+        KEPT_AS_CREDIT = "kept", _("overpayment kept as credit")
+        CARRIED = "carried", _("overpayment carried to a later charge")
+        CORRECTED = "corrected", _("changed by a correction")
+
+    credit = models.ForeignKey(
+        LedgerEntry, on_delete=models.PROTECT, related_name="allocations_out", verbose_name=_("payment")
+    )
+    debt = models.ForeignKey(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="allocations_in",
+        verbose_name=_("debt"),
+        help_text=_("Empty: kept as credit for later charges."),
+    )
+    amount = models.DecimalField(_("amount (zł)"), max_digits=12, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    # The entry whose posting made this allocation: the payment itself, a later charge that
+    # took the overpayment, or a correction.
+    cause = models.ForeignKey(
+        LedgerEntry, on_delete=models.PROTECT, related_name="caused_allocations", verbose_name=_("made by")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AllocationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="allocation_amount_not_zero")]
+        default_permissions = ("view",)
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+
+    def __str__(self) -> str:
+        return f"{self.credit_id} → {self.debt_id or '-'}: {self.amount} ({self.reason})"
+
+
+class InterestRate(models.Model):
+    """The statutory late-payment interest rate (odsetki ustawowe za opóźnienie: the NBP
+    reference rate plus 5.5 percentage points) in force from `effective_from` until the
+    next rate's day."""
+
+    effective_from = models.DateField(_("in force from"), unique=True)
+    rate = models.DecimalField(_("rate (% a year)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0)])
+    reference_rate = models.DecimalField(
+        _("NBP reference rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        default_permissions = ("add", "change", "view")
+        verbose_name = _("interest rate")
+        verbose_name_plural = _("interest rates")
+
+    def __str__(self) -> str:
+        return f"{self.rate}% ({self.effective_from:%d.%m.%Y})"
+
+
+def month_of(day: date) -> date:
+    """The period (first day of the month) a day belongs to."""
+    return day.replace(day=1)

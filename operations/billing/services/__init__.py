@@ -1,0 +1,29 @@
+"""Every write of the billing app, by concern:
+
+- `accounts` — opening and closing accounts, owner changes, who sees an account;
+- `ledger` — charges, opening balances, interest and corrections (`entry_post`),
+  payments and their allocation (`payment_record`);
+- `interest` — charging late-payment interest from the interest note (`interest_post`).
+
+Callers import the package (`from operations.billing import services`); the modules are
+how it is kept. Every service is keyword-only and typed, runs in `transaction.atomic`
+with the account's row locked, and is named `<entity>_<action>`. Refusals are
+`ServiceError(code, message, field)` with `BillingErrorCode` values, and a refused call
+changes nothing. `by` is the person acting (policy checks their permission); a process
+(an import, the interest run) passes `by=None` and its name as `process`. Entries and
+allocations are only ever added (`_allocation` says how payments settle debts).
+"""
+
+from .accounts import account_close, account_members_set, account_open, account_owner_change
+from .interest import interest_post
+from .ledger import entry_post, payment_record
+
+__all__ = [
+    "account_close",
+    "account_members_set",
+    "account_open",
+    "account_owner_change",
+    "entry_post",
+    "interest_post",
+    "payment_record",
+]
