@@ -12,3 +12,7 @@ class CoreConfig(AppConfig):
         from cms.core import content_version, signals  # noqa: F401  (connects the receivers)
 
         content_version.connect()
+
+        from cms.core.admin import listing_counts
+
+        listing_counts.apply()

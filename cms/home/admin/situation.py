@@ -6,9 +6,11 @@ for moderation, the editors' own page list (`views.EditorialPagesViewSet`) for t
 which Wagtail's page listing cannot filter. Two queries whatever the number of pages
 (`editorial.editorial_situation`).
 
-Wagtail's own panels below it list, for the viewer alone, what awaits *their* review
-(with the buttons to approve), their pages in moderation, their locked pages and their
-recent edits; this panel does not repeat those lists, it counts the whole site's work.
+Wagtail's own panels below it list, for the viewer alone, their pages in moderation,
+their locked pages and their recent edits; this panel does not repeat those lists, it
+counts the whole site's work. Wagtail's "Awaiting your review" list is left out
+(`cms/home/wagtail_hooks.py`): it costs a query per page awaiting review, and the
+"awaiting moderation" figure here leads to the same pages.
 """
 
 from __future__ import annotations

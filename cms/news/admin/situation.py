@@ -6,9 +6,11 @@ alerts).
 
 Who sees it: everyone who may enter the admin (`wagtailadmin.access_admin`), that is every
 member of staff: editors, dispatchers and administrators, whom it concerns, and the board
-and accountants too. The panel only repeats what residents are already shown (published
-alerts and who they are for), so nothing in it needs hiding from any member of staff, and
-whoever answers a resident's call about the water may need it. A narrower rule ("works with
+and accountants too. It lists published alerts, restricted ones included (their title,
+buildings and audience; never their text, and a link to the editor only for those who may
+edit them): every member of staff already reads more than that (memberships, every page
+for editors), and whoever answers a resident's call about the water needs to know which
+buildings have no water, whichever audience the alert was written for. A narrower rule ("works with
 content or tickets") would have to name the operations apps' permissions, which a content
 app does not know.
 """

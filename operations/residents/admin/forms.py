@@ -19,6 +19,11 @@ class AdminLoginForm(LoginForm):
     WAGTAILADMIN_USER_LOGIN_FORM = "operations.residents.admin.forms.AdminLoginForm".
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Wagtail's field has no label, so Django would show its English name.
+        self.fields["password"].label = _("Password")
+
     def clean(self):
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")

@@ -8,16 +8,18 @@ refusals are put back on these forms next to the field they concern.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import DateRangeField
 from wagtail.admin.filters import DateRangePickerWidget, FilteredModelChoiceField, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
@@ -40,6 +42,42 @@ def label_of(model, name: str) -> str:
 
 
 # --- The list's filters ----------------------------------------------------------------------
+
+# The days a ticket's dates may be asked about: the midnight of any of them, and of the day
+# after it (the statistics' period ends there), is a moment both databases store in any time
+# zone. Year 1 or 9999 was a 500 (an OverflowError turning the day into a stored moment).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
+def storable_days() -> list:
+    return [MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)]
+
+
+class CooperativeDaysField(DateRangeField):
+    """From one day to another, both whole, in the cooperative's time zone
+    (settings.TIME_ZONE). django-filter reads them in the viewer's zone, which Wagtail sets
+    from the staff member's profile: the situation centre counts Warsaw days and links
+    here with them, so for a viewer in another zone its numbers and these lists disagreed
+    (tests/security/test_dashboard_review_lists.py)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields:
+            field.validators.extend(storable_days())
+
+    def compress(self, data_list):
+        if not data_list:
+            return None
+        start, stop = data_list
+        zone = timezone.get_default_timezone()
+        return slice(
+            datetime.combine(start, time.min, tzinfo=zone) if start else None,
+            datetime.combine(stop, time.max, tzinfo=zone) if stop else None,
+        )
+
+
+class CooperativeDaysFilter(django_filters.DateFromToRangeFilter):
+    field_class = CooperativeDaysField
 
 
 class PersonChoiceField(django_filters.fields.ModelChoiceField):
@@ -102,9 +140,8 @@ class TicketFilterSet(WagtailFilterSet):
     source = django_filters.ChoiceFilter(
         label=label_of(Ticket, "source"), choices=Ticket.Source.choices, widget=forms.RadioSelect, empty_label=_("All")
     )
-    created_at = django_filters.DateFromToRangeFilter(
-        label=label_of(Ticket, "created_at"), widget=DateRangePickerWidget
-    )
+    # Whole days of the cooperative, as every figure of the situation centre counts them.
+    created_at = CooperativeDaysFilter(label=label_of(Ticket, "created_at"), widget=DateRangePickerWidget)
     # Every value ticked lists the rated tickets: the situation centre's mean rating links so.
     rating = django_filters.MultipleChoiceFilter(
         label=label_of(Ticket, "rating"), choices=RATINGS, widget=forms.CheckboxSelectMultiple
@@ -279,8 +316,11 @@ class StatisticsPeriodForm(forms.Form):
 
     DEFAULT_DAYS = 30
 
-    date_from = forms.DateField(label=_("Reported from"), required=False, widget=AdminDateInput)
-    date_to = forms.DateField(label=_("Reported to"), required=False, widget=AdminDateInput)
+    # Days a moment can be made of (`storable_days`): the view turns them into midnights.
+    date_from = forms.DateField(
+        label=_("Reported from"), required=False, widget=AdminDateInput, validators=storable_days()
+    )
+    date_to = forms.DateField(label=_("Reported to"), required=False, widget=AdminDateInput, validators=storable_days())
 
     def __init__(self, data=None, *args, **kwargs):
         if not data or not ({"date_from", "date_to"} & set(data)):

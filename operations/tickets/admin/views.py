@@ -652,7 +652,9 @@ class TicketStatisticsView(WagtailAdminTemplateMixin, TemplateView):
         context.update(form=form, media=form.media, figure_labels=[str(label) for _name, label in FIGURES])
         if not form.is_valid():
             return context
-        zone = timezone.get_current_timezone()
+        # The cooperative's days, whatever zone the viewer's profile sets: the dashboard
+        # and the tickets list count the same days, so their numbers and links agree.
+        zone = timezone.get_default_timezone()
         start, end = form.cleaned_data.get("date_from"), form.cleaned_data.get("date_to")
         since = datetime.combine(start, time.min, tzinfo=zone) if start else None
         until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone) if end else None
