@@ -10,8 +10,15 @@ that carry Wagtail collection view restrictions.
 
 Where no service exists yet the build still writes the ORM, and says so: user accounts
 (`_user`: made or taken over with the demo password), and in `remove_demo` the deletion of
-users, memberships, tickets with their messages, broadcasts and trades. Shifting a
-ticket's story into the past (`_ticket_shift`) is demo data preparation, not a hub write.
+users, memberships, tickets with their messages, broadcasts and trades. The services stamp
+the present; moving what they wrote into the past is demo data preparation, not a hub
+write, and is done in one place for each kind of thing: a ticket's story
+(`_ticket_shift`), a sent broadcast with its messages and deliveries (`_broadcast_shift`),
+and the moments of membership requests, sign-ins and app tokens (`_moved`).
+
+What the demo cannot hold through the services it leaves out: a broadcast "being sent"
+(its deliveries are sent once the build commits, by the eager tasks or the workers, so
+it is always sent by the time anyone looks).
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import (
+    APIToken,
     BaseViewRestriction,
     Collection,
     CollectionViewRestriction,
@@ -49,12 +57,20 @@ from cms.documents.models import DocumentIndexPage
 from cms.home.models import CooperativeContact, Department, HomePage
 from cms.investments.models import InvestmentGalleryImage, InvestmentIndexPage, InvestmentPage
 from cms.news.models import NewsIndexPage, NewsPage
-from operations.residents.models import Audience, Building, Estate, Membership, Unit
+from operations.residents.models import Audience, Building, Estate, Membership, SignInAttempt, Unit
 from operations.tickets.models import Ticket
 
 from . import data, media
 
 Log = Callable[[str], None]
+
+# The providers the demo sends through while it builds: e-mail to the build's dummy backend,
+# SMS and push to files (the embedded default), whatever the installation configured.
+DEMO_PROVIDERS = {
+    "email": {"BACKEND": "operations.messaging.providers.email.DjangoEmailProvider"},
+    "sms": {"BACKEND": "operations.messaging.providers.sms.FileSmsProvider"},
+    "push": {"BACKEND": "operations.messaging.providers.push.FilePushProvider"},
+}
 
 SECTION_MODELS = {
     "news": NewsIndexPage,
@@ -151,6 +167,8 @@ class DemoBuilder:
         self.sections: dict[str, Page] = {}
         self.trades: dict[str, Trade] = {}
         self.firms: dict[str, ContractorPage] = {}
+        self.people: dict[str, object] = {}  # _person's
+        self.planned: dict[str, str] = {}  # news key -> "w czwartek 10.12 w godz. 8:00–14:00"
 
     # --- entry points ------------------------------------------------------------------
 
@@ -163,6 +181,7 @@ class DemoBuilder:
             self._staff_accounts()
             self._estate()
             self._residents()
+            self._activity()
             self._contact_card()
             self._sections()
             self._collections()
@@ -172,6 +191,7 @@ class DemoBuilder:
             self._contractor_accounts()
             self._news()
             self._investments()
+            self._editorial()
             self._messaging()
             self._broadcasts()
             self._tickets()
@@ -326,10 +346,93 @@ class DemoBuilder:
             self._join(user, self.units[(building, number)], "tenant", "access_code")
             verified += 1
 
-        for building, number, first, last, role, proof, proof_ok in data.PENDING_REQUESTS:
+        for building, number, first, last, role, proof, proof_ok, hours in data.PENDING_REQUESTS:
             user = self._user(data.username_for(first, last), first, last)
-            self._join(user, self.units[(building, number)], role, proof, verify=False, proof_ok=proof_ok)
+            request = self._join(user, self.units[(building, number)], role, proof, verify=False, proof_ok=proof_ok)
+            self._moved(Membership, request.pk, requested_at=self.now - timedelta(hours=hours))
         self.log(f"  residents: {verified} verified memberships, {len(data.PENDING_REQUESTS)} awaiting verification")
+
+    def _activity(self) -> None:
+        """Who of the residents uses the portal and the app, as the adoption table counts it
+        (`operations.residents.selectors.adoption_by_building`): in each building the share
+        of `data.PORTAL_ACTIVITY` signed in within the last 30 days (some of them in the
+        app, with a token they used lately), some only longer ago, the rest never. Sign-ins
+        are recorded by the residents' service and app tokens issued and used by theirs,
+        then moved to their moments (local days and hours of the calendar, before today)."""
+        rng = random.Random(f"{data.ESTATE_SLUG}:activity")  # its own: the units' numbers stay as they were
+        named = {r.username for r in data.NAMED_RESIDENTS}
+        people: dict[int, tuple[object, str]] = {}
+        live = (
+            Membership.objects.live()
+            .filter(unit__building__estate=self.estate)
+            .select_related("user", "unit__building")
+        )
+        for membership in live.order_by("unit__building__code", "unit_id", "pk"):
+            people.setdefault(membership.user_id, (membership.user, membership.unit.building.code))
+        counts = {"portal": 0, "app": 0, "lapsed": 0, "never": 0}
+        for user, code in people.values():
+            active, lapsed = data.PORTAL_ACTIVITY[code]
+            draw = rng.random()
+            if user.username in named:
+                kind = "portal"
+            elif draw < active:
+                kind = "app" if rng.random() < data.APP_SHARE else "portal"
+            elif draw < active + lapsed:
+                kind = "lapsed"
+            else:
+                kind = "never"
+            counts[kind] += 1
+            address = f"203.0.113.{rng.randint(2, 254)}"  # documentation addresses (RFC 5737)
+            if kind == "app":
+                # Signed in once in the app (its token lives API_TOKEN_TTL_DAYS) and used it lately.
+                signed_in = self._calendar(rng.randint(3, 25), rng.uniform(7, 22))
+                attempt = self.services.sign_in_attempt_record(
+                    username=user.username,
+                    channel=SignInAttempt.Channel.TOKEN,
+                    outcome=SignInAttempt.Outcome.SUCCESS,
+                    user=user,
+                    ip_address=address,
+                    user_agent=data.APP_AGENT,
+                )
+                self._moved(SignInAttempt, attempt.pk, created_at=signed_in)
+                self.services.api_token_issue(user=user, client_name=data.APP_CLIENT_NAME)
+                token = APIToken.objects.filter(user=user).latest("pk")
+                self.services.api_token_use(token=token)
+                used = self._calendar(rng.randint(1, 2), rng.uniform(7, 22))
+                self._moved(APIToken, token.pk, created=signed_in, last_used_at=max(used, signed_in))
+                continue
+            if kind == "never":
+                continue
+            days = sorted(
+                (rng.randint(35, 85),) if kind == "lapsed" else rng.sample(range(1, 30), rng.randint(1, 3)),
+                reverse=True,
+            )
+            agent = rng.choice(data.BROWSERS)
+            for day in days:
+                attempt = self.services.sign_in_attempt_record(
+                    username=user.username,
+                    channel=SignInAttempt.Channel.SESSION,
+                    outcome=SignInAttempt.Outcome.SUCCESS,
+                    user=user,
+                    ip_address=address,
+                    user_agent=agent,
+                )
+                self._moved(SignInAttempt, attempt.pk, created_at=self._calendar(day, rng.uniform(7, 22)))
+        self.log(
+            "  portal use: {portal} in the portal and {app} in the app lately, {lapsed} longer ago, "
+            "{never} never".format(**counts)
+        )
+
+    @staticmethod
+    def _moved(model, pk: int, **moments: datetime) -> None:
+        """Put the moments a service stamped with the present (a request, a sign-in, a
+        token's use) where the demo data says they happened: demo data preparation."""
+        model.objects.filter(pk=pk).update(**moments)
+
+    def _calendar(self, days: int, hour: float) -> datetime:
+        """That local hour (fractions are minutes) of the local day `days` before today."""
+        day = self.today - timedelta(days=days)
+        return timezone.make_aware(datetime.combine(day, time(int(hour), int(round(hour % 1 * 60)) % 60)))
 
     # --- the contact card and the page tree --------------------------------------------
 
@@ -487,21 +590,35 @@ class DemoBuilder:
         index = self.sections["news"]
         for spec in data.NEWS:
             day = self.today - timedelta(days=spec.days_ago)
+            valid_from = (
+                self.now + timedelta(hours=spec.valid_from_hours) if spec.valid_from_hours is not None else None
+            )
+            valid_until = (
+                self.now + timedelta(hours=spec.valid_until_hours) if spec.valid_until_hours is not None else None
+            )
+            lead, body = spec.lead, spec.body
+            if spec.planned_in_days is not None:
+                # A planned outage: on a working day, between working hours.
+                planned = self.today + timedelta(days=spec.planned_in_days)
+                while planned.weekday() >= 5:
+                    planned += timedelta(days=1)
+                start, end = spec.planned_hours
+                valid_from, valid_until = self._at(planned, start), self._at(planned, end)
+                when = f"{data.WEEKDAYS_ON[planned.weekday()]} {planned:%d.%m} w godz. {start}:00–{end}:00"
+                self.planned[spec.key] = when
+                lead, body = lead.replace("{when}", when), body.replace("{when}", when)
+                lead = lead[:1].upper() + lead[1:]
             page = NewsPage(
                 title=spec.title,
                 slug=spec.slug,
                 kind=spec.kind,
                 priority=spec.priority,
                 date=day,
-                lead=spec.lead,
-                body=spec.body,
+                lead=lead,
+                body=body,
                 lead_image=self.images.get(spec.image) if spec.image else None,
-                valid_from=self.now + timedelta(hours=spec.valid_from_hours)
-                if spec.valid_from_hours is not None
-                else None,
-                valid_until=self.now + timedelta(hours=spec.valid_until_hours)
-                if spec.valid_until_hours is not None
-                else None,
+                valid_from=valid_from,
+                valid_until=valid_until,
             )
             if spec.scheduled_in_days is not None:
                 page.go_live_at = self._at(self.today + timedelta(days=spec.scheduled_in_days), 8)
@@ -535,38 +652,81 @@ class DemoBuilder:
             self._add(index, page)
         self.log(f"  investments: {len(data.INVESTMENTS)}")
 
+    def _editorial(self) -> None:
+        """Work the editor left in progress, as the editors' panel counts it: a change to a
+        live investment page saved and not published (Wagtail's "live + draft"), and a news
+        item never published, submitted to the workflow that applies to it (Wagtail's
+        default "Moderators approval") and waiting for a moderator. The scheduled page is
+        `_news`'s (a news item published with a go-live moment ahead)."""
+        editor = self.users["editor"]
+        slug, changes = data.INVESTMENT_DRAFT
+        page = InvestmentPage.objects.get(slug=slug)
+        for name, value in changes.items():
+            setattr(page, name, value)
+        page.save_revision(user=editor, log_action=True)
+
+        spec = data.NEWS_IN_MODERATION
+        page = NewsPage(
+            title=spec.title,
+            slug=spec.slug,
+            kind=spec.kind,
+            priority=spec.priority,
+            date=self.today,
+            lead=spec.lead,
+            body=spec.body,
+            live=False,
+            owner=editor,
+        )
+        self.sections["news"].add_child(instance=page)
+        self._restrict(PageViewRestriction, spec.audience, page=page)
+        page.save_revision(user=editor, log_action=True)
+        workflow = page.get_workflow()
+        if workflow is None:  # an installation that switched moderation off: the draft stays a draft
+            self.log(f"  no workflow applies to news; left as a draft: {spec.title}")
+            return
+        workflow.start(page, editor)
+
     # --- messaging ---------------------------------------------------------------------
 
     def _messaging(self) -> None:
-        """Resident A takes SMS for outage alerts and has the app."""
+        """Resident A takes SMS for outage alerts and has the app; so do a few residents of
+        building C (`data.SMS_SUBSCRIBERS`)."""
         from operations.messaging import services
 
         resident = self.users["resident.a"]
         services.notification_settings_update(user=resident, language="pl", phone="+48 600 100 200")
         services.notification_preferences_update(user=resident, choices=[("outage_alert", "sms", True)])
         services.push_device_register(user=resident, token=data.DEMO_PUSH_TOKEN, name="Telefon Anny")
+        for building, number, phone in data.SMS_SUBSCRIBERS:
+            person = self._person(f"{building}/{number}")
+            services.notification_settings_update(user=person, phone=phone)
+            services.notification_preferences_update(user=person, choices=[("outage_alert", "sms", True)])
 
     # --- broadcasts ------------------------------------------------------------------------
 
     def _broadcasts(self) -> None:
         """The current outage was broadcast to the affected buildings, a meeting reminder
-        waits for next week and a draft waits for its sender."""
+        waits for next week and a draft waits for its sender. The planned outage in
+        building C was announced two days ago by e-mail and SMS, and one SMS never reached
+        its phone (`_broadcast_sent`)."""
         from operations.broadcasts import services
         from operations.broadcasts.models import Broadcast
 
         dispatcher = self.users["dispatcher"]
-        outage = NewsPage.objects.get(slug=data.NEWS[0].slug)
+        news = {spec.key: spec for spec in data.NEWS}
         for spec in data.BROADCASTS:
+            page = NewsPage.objects.get(slug=news[spec["news"]].slug) if spec.get("news") else None
+            when = self.planned.get(spec.get("news"), "")
             broadcast = Broadcast(
                 title=spec["title"],
                 kind=spec["kind"],
                 subject=spec["subject"],
-                body=spec["body"],
-                sms_text=spec["sms_text"],
+                body=spec["body"].replace("{when}", when),
+                sms_text=spec["sms_text"].replace("{when}", data.ascii_fold(when).replace("–", "-")),
                 channels=spec["channels"],
                 roles=spec.get("roles", []),
-                news_page=outage if spec.get("news") else None,
-                link=(outage.full_url or "") if spec.get("news") else "",
+                news_page=page,
+                link=(page.full_url or "") if page else "",
             )
             broadcast = services.broadcast_draft_save(
                 broadcast=broadcast,
@@ -578,7 +738,57 @@ class DemoBuilder:
                     self._at(self.today + timedelta(days=spec["send_in_days"]), 9) if spec["send_in_days"] else None
                 )
                 services.broadcast_schedule(broadcast=broadcast, user=dispatcher, send_at=send_at)
+            if spec.get("sent"):
+                self._broadcast_sent(broadcast, spec["sent"])
         self.log(f"  broadcasts: {len(data.BROADCASTS)}")
+
+    def _broadcast_sent(self, broadcast, sent: tuple[int, float]) -> None:
+        """Send a broadcast now, as the workers would once the build commits (queued into
+        the outbox, each channel's deliveries sent), let the SMS operator report the SMS to
+        `data.SMS_UNDELIVERED` undelivered (as its callback does), and move the whole of
+        it to `sent` (days ago, local hour). Sending goes through the providers the demo
+        chooses, whatever the installation configured: e-mail to the build's dummy backend,
+        SMS and push to files (the embedded default), so no made-up number is ever texted.
+        E-mail sends the outbox's other queued e-mails too (the memberships' confirmations),
+        which the workers would send after the build anyway, to the same dummy backend."""
+        from operations.broadcasts import services as broadcasts
+        from operations.messaging import services as messaging
+        from operations.messaging.models import Delivery
+        from operations.messaging.webhooks import SMSAPI_UNDELIVERED
+
+        broadcasts.broadcast_queue(broadcast_id=broadcast.pk)
+        with demo_settings(MESSAGING_PROVIDERS=DEMO_PROVIDERS):
+            for channel in broadcast.channels:
+                messaging.deliveries_send(channel=channel)
+        undelivered = [self._person(f"{building}/{number}") for building, number in sorted(data.SMS_UNDELIVERED)]
+        sms = Delivery.objects.filter(
+            broadcast_id=broadcast.pk, channel="sms", state=Delivery.State.SENT, message__recipient__in=undelivered
+        )
+        for delivery in sms:
+            messaging.delivery_report_record(
+                channel="sms",
+                provider_id=delivery.provider_id,
+                idempotency_key=delivery.idempotency_key,
+                delivered=False,
+                reason=SMSAPI_UNDELIVERED[405],
+            )
+        broadcast.refresh_from_db()
+        self._broadcast_shift(broadcast.pk, self._calendar(*sent) - broadcast.queued_at)
+
+    @staticmethod
+    def _broadcast_shift(pk: int, delta: timedelta) -> None:
+        """Move a broadcast's every moment, and those of its messages and deliveries, by
+        `delta`: demo data preparation, as `_ticket_shift` is for a ticket's story."""
+        from operations.broadcasts.models import Broadcast
+        from operations.messaging.models import Delivery, Message
+
+        for model, rows in (
+            (Broadcast, Broadcast.objects.filter(pk=pk)),
+            (Message, Message.objects.filter(broadcast_id=pk)),
+            (Delivery, Delivery.objects.filter(broadcast_id=pk)),
+        ):
+            moments = [f.name for f in model._meta.concrete_fields if isinstance(f, DateTimeField)]
+            rows.update(**{name: F(name) + delta for name in moments})
 
     # --- tickets ---------------------------------------------------------------------------
 
@@ -605,7 +815,7 @@ class DemoBuilder:
         photos: dict[str, object] = {}
         made = 0
         # Oldest first, so that reference numbers grow with time as they would.
-        for spec in sorted(data.TICKETS, key=lambda spec: self._ticket_moment(spec.at)):
+        for spec in sorted(data.TICKETS, key=lambda spec: self._ticket_moments(spec)[0]):
             category = categories.get(spec.category)
             if category is None:  # renamed or switched off in this installation
                 self.log(f"  ticket skipped, no active category {spec.category!r}: {spec.title}")
@@ -629,7 +839,13 @@ class DemoBuilder:
 
     def _person(self, name: str):
         """A demo person by user name, or the first verified owner of a unit given as "B/14".
-        Loaded afresh: Django caches permissions on the user object, and roles came later."""
+        Loaded afresh the first time (Django caches permissions on the user object, and
+        roles came after `_user`), then kept: no role changes after the people are made."""
+        if name not in self.people:
+            self.people[name] = self._person_loaded(name)
+        return self.people[name]
+
+    def _person_loaded(self, name: str):
         if "/" in name:
             code, number = name.split("/", 1)
             membership = (
@@ -682,18 +898,39 @@ class DemoBuilder:
                 photos=photo,
             )
         # When each step happened; never later than the next one, nor than now.
-        moments = [self._ticket_moment(at) for at in [spec.at, *(step.at for step in spec.steps)]] + [self.now]
+        moments = [*self._ticket_moments(spec), self.now]
         for i in range(len(moments) - 2, -1, -1):
             moments[i] = min(moments[i], moments[i + 1])
+        # Only what the story has so far moves (a ticket without photos has none to move).
+        has = {"comments": False, "photos": bool(spec.photo)}
         for step, previous, moment in zip(spec.steps, moments, moments[1:], strict=False):
-            self._ticket_shift(ticket.pk, previous - moment)
+            self._ticket_shift(ticket.pk, previous - moment, **has)
             actor = reporter if step.by == "reporter" else self._person(step.by)
             self._ticket_step(services, ticket, step, actor, [photos[step.photo]] if step.photo else [])
+            has["comments"] = has["comments"] or step.action in {"comment", "internal"} or bool(step.photo)
+            has["photos"] = has["photos"] or bool(step.photo)
         # The services stamped the last step with the present (the wall clock), which the
         # story so far has been shifted to follow: the last shift is measured from it, so
         # that the whole story ends up where the data puts it relative to `self.now`.
-        self._ticket_shift(ticket.pk, moments[-2] - timezone.now())
+        self._ticket_shift(ticket.pk, moments[-2] - timezone.now(), **has)
         return ticket
+
+    def _ticket_moments(self, spec: data.TicketSpec) -> list[datetime]:
+        """When the ticket was reported and when each of its steps happened: fixed offsets
+        from `self.now` (`_ticket_moment`), or for the history (`spec.calendar`) local days
+        and hours of the calendar, a report on a weekend moved to a working day unless
+        `spec.weekend_ok` (see `data.TICKET_CLOCK_HOUR`)."""
+        ats = [spec.at, *(step.at for step in spec.steps)]
+        if not spec.calendar:
+            return [self._ticket_moment(at) for at in ats]
+        if not all(isinstance(at, tuple) and at[0] >= 1 for at in ats) or spec.status not in {"closed", "rejected"}:
+            raise ValueError(f"a calendar ticket is finished and every step of it before today: {spec.key}")
+        days = [at[0] for at in ats]
+        weekday = (self.today - timedelta(days=days[0])).weekday()
+        earlier = 0  # days the whole story moves back (negative: forward)
+        if weekday >= 5 and not spec.weekend_ok:
+            earlier = -1 if weekday == 6 and min(days) >= 2 else weekday - 4  # Monday after, or Friday before
+        return [self._calendar(day + earlier, hour) for day, hour in ats]
 
     def _ticket_moment(self, at: float | tuple[int, float]) -> datetime:
         """`at` of the demo data: hours ago, or (days ago, hour of that day) read as if the
@@ -741,15 +978,18 @@ class DemoBuilder:
         elif action == "deadline":
             due_at = timezone.now() + timedelta(hours=step.due_hours)
             services.ticket_deadline_change(ticket=ticket, actor=actor, due_at=due_at, reason=step.text)
+        elif action == "autoclose":
+            # The periodic task, at this step's moment: it closes what nobody confirmed in time.
+            services.tickets_close_unconfirmed(now=timezone.now())
         else:
             raise ValueError(f"unknown ticket step {action!r}")
 
     @staticmethod
-    def _ticket_shift(pk: int, delta: timedelta) -> None:
+    def _ticket_shift(pk: int, delta: timedelta, *, comments: bool = True, photos: bool = True) -> None:
         """Move a ticket's whole story so far (its times, history, comments, photos and the
-        messages it sent) by `delta`: demo data preparation, not something the hub does, and
-        the one place the build writes hub rows without a service (the services stamp the
-        present; this puts what they wrote at the moment the demo data names)."""
+        messages it sent) by `delta`: demo data preparation, not something the hub does (the
+        services stamp the present; this puts what they wrote at the moment the demo data
+        names). `comments` and `photos` say whether the story has any yet."""
         if not delta:
             return
         from operations.messaging.models import Message
@@ -759,8 +999,10 @@ class DemoBuilder:
         moments = [field.name for field in Ticket._meta.concrete_fields if isinstance(field, DateTimeField)]
         Ticket.objects.filter(pk=pk).update(**{name: F(name) + delta for name in moments})
         TicketEvent.objects.filter(ticket_id=pk).update(at=F("at") + delta)
-        TicketComment.objects.filter(ticket_id=pk).update(created_at=F("created_at") + delta)
-        TicketPhoto.objects.filter(ticket_id=pk).update(created_at=F("created_at") + delta)
+        if comments:
+            TicketComment.objects.filter(ticket_id=pk).update(created_at=F("created_at") + delta)
+        if photos:
+            TicketPhoto.objects.filter(ticket_id=pk).update(created_at=F("created_at") + delta)
         Message.objects.filter(dedupe_key__startswith=f"ticket:{pk}:").update(created_at=F("created_at") + delta)
 
 

@@ -162,12 +162,31 @@ TENANTS: list[tuple[str, str, str, str]] = [
 # Units without a registered resident in the portal (yet).
 VACANT_UNITS = {("A", "19"), ("A", "U1"), ("B", "9"), ("B", "20"), ("C", "6"), ("C", "13"), ("C", "20")}
 
-# Requests awaiting a decision in the admin: (building, unit, first, last, role, proof kind, proof is right?)
-PENDING_REQUESTS: list[tuple[str, str, str, str, str, str, bool]] = [
-    ("B", "20", "Oliwia", "Krawczyk", "owner", "land_register", True),
-    ("C", "20", "Marek", "Pawlak", "owner", "land_register", False),
-    ("A", "19", "Julia", "Głowacka", "tenant", "access_code", True),
+# Requests awaiting a decision in the admin: (building, unit, first, last, role, proof kind,
+# proof is right?, hours since the request). The oldest has waited over a week, which the
+# admin's first page marks as calling for action.
+PENDING_REQUESTS: list[tuple[str, str, str, str, str, str, bool, float]] = [
+    ("B", "20", "Oliwia", "Krawczyk", "owner", "land_register", True, 9 * 24 + 5.5),
+    ("C", "20", "Marek", "Pawlak", "owner", "land_register", False, 3 * 24 + 2),
+    ("A", "19", "Julia", "Głowacka", "tenant", "access_code", True, 26),
+    ("B", "3", "Igor", "Wasilewski", "owner", "land_register", True, 4.5),
 ]
+
+# How far the residents of each building have taken up the portal and the app (the admin's
+# adoption table): the share of residents who signed in within the last 30 days, and the
+# share who last signed in before that (the rest never have). Of those active, `APP_SHARE`
+# use the mobile app (a token they signed in with and used lately) rather than the portal.
+# The named residents (resident.a, tenant.a, resident.b) are active in the portal.
+PORTAL_ACTIVITY: dict[str, tuple[float, float]] = {"A": (0.7, 0.1), "B": (0.5, 0.15), "C": (0.25, 0.2)}
+APP_SHARE = 0.35
+APP_CLIENT_NAME = "Aplikacja Zielone Wzgórze (telefon)"
+BROWSERS = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (Linux; Android 14; SM-A546B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
+]
+APP_AGENT = "ZieloneWzgorze/1.4 (Android 14)"
 
 # --- Estate, buildings and units --------------------------------------------------------
 
@@ -813,6 +832,10 @@ class NewsSpec:
     valid_until_hours: int | None = None
     scheduled_in_days: int | None = None  # publishing scheduled (go_live_at) this many days ahead
     image: str | None = None
+    # A planned outage: valid on the first working day at least this many days ahead,
+    # between these local hours; "{when}" in the lead and body names that day and those hours.
+    planned_in_days: int | None = None
+    planned_hours: tuple[int, int] = (8, 14)
 
 
 NEWS: list[NewsSpec] = [
@@ -834,6 +857,24 @@ NEWS: list[NewsSpec] = [
         "Prosimy o zakręcenie kranów, aby po przywróceniu dostawy nie doszło do zalań.</p>"
         "<p>Informacje o postępie prac: dyspozytor, tel. <b>+48 22 843 12 99</b> (całodobowo).</p>",
         image="outage_water",
+    ),
+    NewsSpec(
+        key="outage_planned",
+        title="Planowane wyłączenie ciepłej wody w budynku C",
+        slug="wylaczenie-cieplej-wody-budynek-c",
+        kind="outage",
+        priority="important",
+        days_ago=2,
+        affected=("C",),
+        planned_in_days=2,
+        planned_hours=(8, 14),
+        lead="{when} w budynku C nie będzie ciepłej wody: Hydro-Tech Instalacje wymieni zawory "
+        "na pionach cyrkulacji w piwnicy.",
+        body="<p>W związku z wymianą skorodowanych zaworów na pionach cyrkulacji ciepłej wody "
+        "w budynku przy ul. Jabłoniowej 5 {when} wstrzymamy dostawę ciepłej wody. Zimna woda będzie "
+        "dostępna bez przerw.</p>"
+        "<p>Prosimy o zakręcenie kranów z ciepłą wodą na czas prac. W razie pytań: administracja "
+        "osiedla, tel. <b>+48 22 843 12 40</b>.</p>",
     ),
     NewsSpec(
         key="outage_expired",
@@ -979,6 +1020,37 @@ NEWS: list[NewsSpec] = [
         "A, B i C. Prosimy nie stawiać rzeczy na parapetach.</p>",
     ),
 ]
+
+# "On Thursday" and so on, as a planned outage's day is named in its texts.
+WEEKDAYS_ON = ["w poniedziałek", "we wtorek", "w środę", "w czwartek", "w piątek", "w sobotę", "w niedzielę"]
+
+# Editorial work in progress, which the admin's first page counts for the editors. A news
+# item the editor submitted to Wagtail's default workflow ("Moderators approval"): the board
+# approves notices about charges before they go out. Never published, so no resident sees it.
+NEWS_IN_MODERATION = NewsSpec(
+    key="in_moderation",
+    title="Zmiana stawki opłaty eksploatacyjnej",
+    slug="zmiana-stawki-oplaty-eksploatacyjnej",
+    audience="role:owners",
+    priority="important",
+    lead="Zarząd podwyższa opłatę eksploatacyjną o 0,25 zł/m² w związku ze wzrostem kosztów energii i wywozu odpadów.",
+    body="<p>Opłata eksploatacyjna wyniesie 4,10 zł/m² miesięcznie (dotychczas 3,85 zł/m²). Fundusz "
+    "remontowy pozostaje bez zmian.</p>"
+    "<p>Nowa stawka obowiązuje od pierwszego dnia miesiąca, który nastąpi po upływie 3 miesięcy od "
+    "doręczenia pisemnego zawiadomienia (art. 4 ust. 7 ustawy o spółdzielniach mieszkaniowych). "
+    "Uzasadnienie i kalkulacja kosztów są w dziale dokumentów dla członków.</p>",
+)
+
+# A change to a live page that the editor saved and has not published yet (Wagtail's
+# "live + draft"): the investment's page, by its slug, and the fields the draft changes.
+INVESTMENT_DRAFT: tuple[str, dict[str, object]] = (
+    "modernizacja-placu-zabaw",
+    {
+        "progress": 55,
+        "summary": "Nawierzchnia bezpieczna ułożona; trwa montaż zestawu wspinaczkowego i huśtawki "
+        "„bocianie gniazdo”. Ławki i nasadzenia drzew na koniec prac.",
+    },
+)
 
 # --- Documents -----------------------------------------------------------------------------
 
@@ -1319,12 +1391,29 @@ DEMO_PUSH_TOKEN = "ExponentPushToken[demo-resident-a-0001]"
 
 # --- broadcasts --------------------------------------------------------------------------
 
+# Residents who take outage alerts by SMS too: (building, unit of which the first owner,
+# their mobile number). The SMS to the last of them never reaches the phone: the operator
+# reports it undelivered (the number is no longer in use), so the broadcast that used it
+# partly failed.
+SMS_SUBSCRIBERS: list[tuple[str, str, str]] = [
+    ("C", "2", "+48 601 220 314"),
+    ("C", "5", "+48 502 118 903"),
+    ("C", "9", "+48 693 401 552"),
+    ("C", "12", "+48 515 760 218"),
+    ("C", "16", "+48 698 000 117"),
+]
+SMS_UNDELIVERED = {("C", "16")}
+
 # send_in_days: None keeps a draft, 0 sends at once, n schedules for 9:00 in n days.
+# sent: (days ago, hour) the broadcast was sent and delivered, through the outbox as a worker
+# would have (a delivery the operator later reported undelivered fails it partly).
+# news: the key of the news item (NEWS) the broadcast announces; "{when}" in its texts is that
+# item's planned day and hours.
 BROADCASTS = [
     {
         "title": "Awaria wodociągowa A i B – powiadomienie",
         "kind": "outage_alert",
-        "news": True,
+        "news": "outage_current",
         "buildings": ["A", "B"],
         "channels": ["email", "sms", "push"],
         "subject": "Brak zimnej wody w budynkach A i B",
@@ -1363,6 +1452,23 @@ BROADCASTS = [
         "sms_text": "",
         "send_in_days": None,
     },
+    {
+        "title": "Wyłączenie ciepłej wody w budynku C – zawiadomienie",
+        "kind": "outage_alert",
+        "news": "outage_planned",
+        "buildings": ["C"],
+        "channels": ["email", "sms"],
+        "subject": "Wyłączenie ciepłej wody w budynku C",
+        "body": (
+            "Dzień dobry {{ recipient.first_name }},\n\n"
+            "informujemy, że {when} w budynku przy ul. Jabłoniowej 5 nie będzie ciepłej wody: wymieniamy zawory na pionach "
+            "cyrkulacji. Prosimy o zakręcenie kranów z ciepłą wodą na czas prac.\n\n"
+            "Administracja osiedla: +48 22 843 12 40."
+        ),
+        "sms_text": "SM Zielone Wzgorze: {when} brak cieplej wody w bud. C (wymiana zaworow).",
+        "send_in_days": 0,
+        "sent": (2, 10.5),
+    },
 ]
 
 
@@ -1375,6 +1481,15 @@ BROADCASTS = [
 # the deadlines and warning points fall the same way whenever the demo is loaded (a load at
 # 03:00 and one at 15:00 escalate the same tickets), and the story reads as working hours
 # when the demo is loaded in the evening.
+#
+# The history of finished tickets (`calendar=True`: closed or rejected, every step at least
+# a day before the load) is written on the calendar instead: (days ago, hour) is that local
+# day at that local hour, so that the statistics of past days and months show working hours
+# and working days whenever the demo is loaded. A report that falls on a Saturday is moved
+# to the Friday before, one on a Sunday to the Monday after (or the Friday before when its
+# story ends less than two days ago), unless `weekend_ok` (a flood or a stuck lift does not
+# wait for Monday). Their deadlines are long past and nothing escalates them, so where they
+# fall does not change what the escalation marks.
 TICKET_CLOCK_HOUR = 20
 
 
@@ -1383,7 +1498,8 @@ class TicketStep:
     """One thing that happens to a demo ticket.
 
     action: accept, reject, assign, contractor_accept, start (→ in progress), wait, done,
-    close, rate, reopen, comment (public), internal (an internal note), deadline.
+    close, rate, reopen, comment (public), internal (an internal note), deadline, autoclose
+    (the periodic closing of done tickets nobody confirmed or reopened in time).
     by: a user name, or "reporter".
     """
 
@@ -1419,6 +1535,8 @@ class TicketSpec:
     entry_permitted: bool = False
     photo: str = ""  # a key of TICKET_PHOTOS, sent with the report
     steps: tuple[TicketStep, ...] = ()
+    calendar: bool = False  # a finished ticket of the history, placed on the calendar (above)
+    weekend_ok: bool = False  # with calendar: reported on a weekend day too
 
 
 # key: (caption, scene) for media.fault_photo_jpeg
@@ -1845,6 +1963,643 @@ TICKETS: list[TicketSpec] = [
                 by="reporter",
                 rating=4,
                 text="Działa. Szkoda tylko, że nikt nie uprzedził o przyjściu elektryka.",
+            ),
+        ),
+    ),
+    # --- What needs the dispatchers now (fixed offsets, as the tickets above) ---------------
+    # A leaking riser in building B this week: with the valve in the basement ("waiting"),
+    # four plumbing tickets in one building, the cluster the admin's first page shows.
+    TicketSpec(
+        key="riser-ceiling",
+        category="hydraulika",
+        building="B",
+        unit="15",
+        reporter="B/15",
+        title="Zaciek na suficie w łazience",
+        description=(
+            "Na suficie w łazience, w rogu przy pionie, pojawiła się mokra plama, która z godziny na godzinę "
+            "robi się większa. Sąsiad z góry mówi, że u niego jest sucho."
+        ),
+        at=45,
+        status="in_progress",
+        source="app",
+        steps=(
+            TicketStep(
+                44.5,
+                "assign",
+                firm=PLUMBING_FIRM,
+                worker=PLUMBER,
+                text="Możliwy przeciek na pionie w szachcie – proszę sprawdzić razem z zaworem w piwnicy (zgłoszenie z B/14).",
+            ),
+            TicketStep(43, "contractor_accept", by=PLUMBER),
+            TicketStep(26, "start", by=PLUMBER),
+            TicketStep(
+                25,
+                "internal",
+                by=PLUMBER,
+                text=(
+                    "Cieknie złączka na pionie wody zimnej w szachcie między B/15 a B/19 – ten sam pion co zawór "
+                    "w piwnicy. Do naprawy trzeba zamknąć wodę na pionie na ok. 2 godziny."
+                ),
+            ),
+            TicketStep(
+                24.5,
+                "comment",
+                by=PLUMBER,
+                text="Znaleźliśmy przeciek w szachcie nad Pani łazienką. Naprawimy go po uzgodnieniu zamknięcia wody na pionie.",
+            ),
+        ),
+    ),
+    TicketSpec(
+        key="riser-wall",
+        category="hydraulika",
+        building="B",
+        unit="11",
+        reporter="B/11",
+        title="Mokra ściana w łazience przy pionie",
+        description=(
+            "Ściana za sedesem, od strony szachtu, jest mokra i odpada z niej farba. Jeszcze wczoraj rano było sucho."
+        ),
+        at=30,
+        status="accepted",
+        steps=(
+            TicketStep(
+                29,
+                "accept",
+                text="Przyjęte. To najpewniej ten sam pion co w lokalu B/15 – hydraulik sprawdzi szacht przy naprawie.",
+            ),
+        ),
+    ),
+    TicketSpec(
+        key="riser-kitchen",
+        category="hydraulika",
+        building="B",
+        unit="7",
+        reporter="B/7",
+        title="Kapie z sufitu w kuchni przy pionie",
+        description=(
+            "Zgłoszenie telefoniczne. Z sufitu w kuchni, przy rurze pionu, kapie woda – pan podstawił garnek. "
+            "Mieszka pod lokalem B/11."
+        ),
+        at=14,
+        status="assigned",
+        source="phone",
+        recorded_by="dispatcher",
+        contact_phone="+48 22 641 55 09",
+        steps=(
+            TicketStep(
+                13.5,
+                "assign",
+                firm=PLUMBING_FIRM,
+                worker=PLUMBER,
+                text="Trzecie zgłoszenie z tego pionu w budynku B – proszę połączyć z naprawą w szachcie nad B/15.",
+            ),
+            TicketStep(
+                13,
+                "internal",
+                text=(
+                    "Pion wody zimnej nr 3 w budynku B: zawór w piwnicy (czeka na część), zacieki w B/15, B/11 i B/7. "
+                    "Wpisać wymianę całego pionu do planu remontów."
+                ),
+            ),
+        ),
+    ),
+    # Nobody answered these within the category's response time.
+    TicketSpec(
+        key="no-response-noise",
+        category="halas",
+        building="C",
+        unit="12",
+        reporter="C/12",
+        title="Szczekający pies w mieszkaniu obok",
+        description=(
+            "Od kilku dni pies sąsiadów zza ściany szczeka i wyje całymi dniami, kiedy właścicieli nie ma w domu. "
+            "Pracuję na nocne zmiany i nie mogę spać."
+        ),
+        at=30,
+        status="new",
+    ),
+    TicketSpec(
+        key="no-response-lock",
+        category="inne",
+        building="A",
+        unit=None,
+        reporter="A/5",
+        title="Nie da się zamknąć drzwi do suszarni",
+        description=(
+            "Zamek w drzwiach do suszarni na parterze się zaciął, klucz nie obraca się do końca. Drzwi stoją "
+            "otwarte, a w środku wisi nasze pranie."
+        ),
+        at=27,
+        status="new",
+        location="Suszarnia, parter",
+    ),
+    # Past their deadlines, besides "overdue".
+    TicketSpec(
+        key="overdue-pavement",
+        category="tereny-zielone",
+        building="A",
+        unit=None,
+        reporter="A/18",
+        title="Zapadnięte płyty chodnika przy wejściu",
+        description=(
+            "Przy wejściu do budynku zapadły się dwie płyty chodnikowe. Po deszczu stoi tam kałuża, "
+            "a starsze osoby się potykają."
+        ),
+        at=(13, 10),
+        status="accepted",
+        location="Chodnik przed wejściem do budynku A",
+        steps=(
+            TicketStep(
+                (12, 9),
+                "accept",
+                text="Przyjęte. Miejsce oznakowano; przełożenie płyt zlecimy firmie, która utrzymuje tereny osiedla.",
+            ),
+        ),
+    ),
+    TicketSpec(
+        key="overdue-tree",
+        category="tereny-zielone",
+        building="C",
+        unit=None,
+        reporter="C/5",
+        title="Gałęzie drzewa ocierają się o okna",
+        description=(
+            "Konary lipy rosnącej przy budynku ocierają się o okna na 2. i 3. piętrze, przy wietrze stukają w szyby. "
+            "Prosimy o przycięcie."
+        ),
+        at=(38, 10),
+        status="waiting",
+        location="Lipa przy ścianie szczytowej budynku C",
+        steps=(
+            TicketStep((37, 9), "assign", firm="arbor", text="Przycięcie konarów lipy od strony okien."),
+            TicketStep((35, 10), "start", text="Arbor obejrzał drzewo na miejscu."),
+            TicketStep(
+                (35, 10.5),
+                "internal",
+                by="administrator",
+                text="Wniosek o zezwolenie na przycięcie lipy złożony w Urzędzie Dzielnicy Mokotów (odpowiedź do 30 dni).",
+            ),
+            TicketStep(
+                (35, 11),
+                "wait",
+                text=(
+                    "Przycięcie konarów tej lipy wymaga zezwolenia Urzędu Dzielnicy; wniosek złożony. "
+                    "Firma Arbor wykona prace zaraz po jego otrzymaniu."
+                ),
+            ),
+            TicketStep((9, 18), "comment", by="reporter", text="Minął już miesiąc. Czy jest zezwolenie?"),
+            TicketStep((8, 10), "comment", text="Urząd jeszcze nie odpowiedział; ponowiliśmy zapytanie telefonicznie."),
+        ),
+    ),
+    # --- The history: finished tickets of the last two months, on the calendar ---------------
+    TicketSpec(
+        key="history-radiator-c15",
+        category="ogrzewanie",
+        building="C",
+        unit="15",
+        reporter="C/15",
+        title="Grzejnik w łazience nie grzeje",
+        description="Drabinka w łazience jest zimna, choć zawór jest odkręcony do końca. W pokojach grzeje normalnie.",
+        at=(2, 10.5),
+        status="closed",
+        calendar=True,
+        steps=(
+            TicketStep((2, 11), "assign", firm=PLUMBING_FIRM, worker=PLUMBER),
+            TicketStep((2, 11.5), "contractor_accept", by=PLUMBER),
+            TicketStep((2, 14), "start", by=PLUMBER),
+            TicketStep(
+                (2, 15), "done", by=PLUMBER, text="Grzejnik zapowietrzony – odpowietrzono, grzeje na całej wysokości."
+            ),
+            TicketStep((1, 19), "rate", by="reporter", rating=5, text="Szybko i bez problemu, dziękuję."),
+        ),
+    ),
+    TicketSpec(
+        key="history-bins-b",
+        category="sprzatanie",
+        building="B",
+        unit=None,
+        reporter="B/8",
+        title="Rozrzucone śmieci przy altanie śmietnikowej",
+        description="Ktoś zostawił worki obok pojemników, ptaki je rozdziobały i śmieci leżą na całym chodniku.",
+        at=(3, 9),
+        status="closed",
+        location="Altana śmietnikowa przy budynku B",
+        calendar=True,
+        steps=(
+            TicketStep((3, 9.5), "assign", firm="czysta-klatka"),
+            TicketStep((3, 12), "start"),
+            TicketStep((3, 13), "done", text="Teren wokół altany uprzątnięty, pojemniki umyte."),
+            TicketStep((2, 18), "rate", by="reporter", rating=4, text="Posprzątane, ale problem wraca co tydzień."),
+        ),
+    ),
+    TicketSpec(
+        key="history-lift-a",
+        category="dzwigi",
+        building="A",
+        unit=None,
+        reporter="A/15",
+        title="Winda nie zatrzymuje się na 4. piętrze",
+        description="Winda przejeżdża 4. piętro i staje dopiero na 5. Na przyciski na 4. piętrze nie reaguje.",
+        at=(6, 8.25),
+        status="closed",
+        source="app",
+        location="Dźwig osobowy, klatka I",
+        calendar=True,
+        steps=(
+            TicketStep((6, 8.5), "assign", firm="dzwig-serwis"),
+            TicketStep((6, 10.5), "start", text="Konserwator na miejscu."),
+            TicketStep(
+                (6, 12.5), "done", text="Wyregulowano czujnik poziomu na 4. piętrze, winda zatrzymuje się prawidłowo."
+            ),
+            TicketStep((5, 20), "rate", by="reporter", rating=5, text="Działa, dziękuję za szybką naprawę."),
+        ),
+    ),
+    TicketSpec(
+        key="history-noise-c2",
+        category="halas",
+        building="C",
+        unit="2",
+        reporter="C/2",
+        title="Głośna muzyka w nocy z mieszkania powyżej",
+        description="Drugą noc z rzędu do 3 nad ranem z mieszkania nade mną leciała głośna muzyka, słychać też było krzyki.",
+        at=(8, 19),
+        status="rejected",
+        calendar=True,
+        weekend_ok=True,
+        steps=(
+            TicketStep(
+                (7, 9),
+                "reject",
+                text=(
+                    "Zakłócanie ciszy nocnej należy zgłaszać na bieżąco Straży Miejskiej (986) lub policji (112). "
+                    "Spółdzielnia wysłała lokatorom lokalu powyżej pismo z przypomnieniem regulaminu porządku domowego."
+                ),
+            ),
+        ),
+    ),
+    TicketSpec(
+        key="history-flood-b17",
+        category="awaria-wodna",
+        building="B",
+        unit="17",
+        reporter="B/17",
+        title="Zalanie łazienki z mieszkania powyżej",
+        description=(
+            "Zgłoszenie telefoniczne. Z sufitu w łazience leje się woda, sąsiadów z góry nie ma w domu. "
+            "Pani zakręciła wodę u siebie, ale to nie pomaga."
+        ),
+        at=(11, 7.5),
+        status="closed",
+        source="phone",
+        recorded_by="dispatcher",
+        contact_phone="+48 22 643 18 76",
+        calendar=True,
+        weekend_ok=True,
+        steps=(
+            TicketStep((11, 7.6), "assign", firm=PLUMBING_FIRM, worker=PLUMBER, text="Pilne – zalanie, zamknąć pion."),
+            TicketStep((11, 7.75), "contractor_accept", by=PLUMBER),
+            TicketStep((11, 8.25), "start", by=PLUMBER),
+            TicketStep(
+                (11, 10.5),
+                "done",
+                by=PLUMBER,
+                text=(
+                    "Pęknięty wężyk pralki w lokalu powyżej. Zamknięto zawór, wymieniono wężyk; sufit w łazience "
+                    "do osuszenia i malowania (szkoda zgłoszona ubezpieczycielowi)."
+                ),
+            ),
+            TicketStep(
+                (10, 18), "rate", by="reporter", rating=4, text="Szybka reakcja, ale sufit trzeba będzie malować."
+            ),
+        ),
+    ),
+    TicketSpec(
+        key="history-intercom-a",
+        category="inne",
+        building="A",
+        unit=None,
+        reporter="A/4",
+        title="Domofon nie otwiera drzwi wejściowych",
+        description="Po naciśnięciu przycisku w unifonie drzwi na dole się nie otwierają, trzeba schodzić po gości.",
+        at=(13, 11),
+        status="closed",
+        location="Wejście główne do budynku A",
+        calendar=True,
+        steps=(
+            TicketStep((13, 12), "assign", firm="domofon-serwis-rybak"),
+            TicketStep((12, 9), "start"),
+            TicketStep((12, 11), "done", text="Wymieniono uszkodzony elektrozaczep w drzwiach wejściowych."),
+            TicketStep((11, 17), "rate", by="reporter", rating=5),
+        ),
+    ),
+    TicketSpec(
+        key="history-lift-dirty-c",
+        category="sprzatanie",
+        building="C",
+        unit=None,
+        reporter="C/7",
+        title="Brudna kabina windy",
+        description="W windzie ktoś rozlał coś lepkiego, podłoga się klei i brzydko pachnie.",
+        at=(14, 16.5),
+        status="closed",
+        location="Kabina dźwigu",
+        calendar=True,
+        steps=(
+            TicketStep((14, 17), "assign", firm="czysta-klatka"),
+            TicketStep((13, 8), "start"),
+            TicketStep((13, 8.5), "done", text="Kabina windy umyta i zdezynfekowana."),
+            TicketStep((6, 10.5), "autoclose"),
+        ),
+    ),
+    TicketSpec(
+        key="history-pressure-b12",
+        category="hydraulika",
+        building="B",
+        unit="12",
+        reporter="B/12",
+        title="Słabe ciśnienie wody w kuchni",
+        description="Od tygodnia z kranu w kuchni leci tylko słaby strumień, w łazience jest normalnie.",
+        at=(17, 9.5),
+        status="closed",
+        calendar=True,
+        steps=(
+            TicketStep((17, 10), "assign", firm=PLUMBING_FIRM, worker=PLUMBER),
+            TicketStep((16, 9), "start", by=PLUMBER),
+            TicketStep(
+                (16, 10), "done", by=PLUMBER, text="Wyczyszczono sitko filtra przed wodomierzem i perlator w kranie."
+            ),
+            TicketStep((15, 18), "rate", by="reporter", rating=5, text="Wszystko działa, bardzo dziękuję."),
+        ),
+    ),
+    TicketSpec(
+        key="history-socket-c18",
+        category="elektryka",
+        building="C",
+        unit="18",
+        reporter="C/18",
+        title="Iskrzy gniazdko w przedpokoju",
+        description="Przy wkładaniu wtyczki do gniazdka w przedpokoju widać iskry i czuć spaleniznę.",
+        at=(21, 8.75),
+        status="rejected",
+        calendar=True,
+        steps=(
+            TicketStep(
+                (21, 9.5),
+                "reject",
+                text=(
+                    "Instalacja elektryczna za licznikiem lokalu należy do właściciela (regulamin rozliczania kosztów "
+                    "napraw, § 5). Do czasu naprawy prosimy nie używać gniazdka i wezwać elektryka – listę firm "
+                    "znajdą Państwo w katalogu „Znajdź wykonawcę”."
+                ),
+            ),
+        ),
+    ),
+    TicketSpec(
+        key="history-stuck-lift-b",
+        category="dzwigi",
+        building="B",
+        unit=None,
+        reporter="B/6",
+        title="Utknęłam w windzie między piętrami",
+        description="Zgłoszenie telefoniczne. Winda stanęła między 2. a 3. piętrem, w kabinie jest mieszkanka.",
+        at=(23, 10.25),
+        status="closed",
+        source="phone",
+        recorded_by="dispatcher",
+        contact_phone="+48 505 310 442",
+        location="Dźwig osobowy",
+        calendar=True,
+        weekend_ok=True,
+        steps=(
+            TicketStep((23, 10.3), "assign", firm="dzwig-serwis", text="Osoba w kabinie – pogotowie dźwigowe."),
+            TicketStep((23, 10.75), "start", text="Konserwator dojechał, mieszkanka uwolniona."),
+            TicketStep(
+                (23, 11.5),
+                "done",
+                text="Uszkodzony stycznik drzwi szybowych na 3. piętrze – wymieniony, dźwig sprawdzony i przywrócony do ruchu.",
+            ),
+            TicketStep(
+                (22, 19),
+                "rate",
+                by="reporter",
+                rating=2,
+                text="Czekałam w windzie prawie 30 minut, to za długo jak na pogotowie.",
+            ),
+        ),
+    ),
+    TicketSpec(
+        key="history-window-c",
+        category="inne",
+        building="C",
+        unit=None,
+        reporter="C/14",
+        title="Nie domyka się okno na klatce schodowej",
+        description="Okno na półpiętrze między 1. a 2. piętrem nie domyka się, wieje i zacina deszcz.",
+        at=(27, 9),
+        status="closed",
+        location="Klatka schodowa, półpiętro 1–2",
+        calendar=True,
+        steps=(
+            TicketStep((27, 10), "assign", firm="majster-krupa"),
+            TicketStep((25, 9), "start"),
+            TicketStep((25, 12), "done", text="Wyregulowano okucia i wymieniono uszczelkę, okno się domyka."),
+            TicketStep((24, 18), "rate", by="reporter", rating=5),
+        ),
+    ),
+    TicketSpec(
+        key="history-valve-b19",
+        category="hydraulika",
+        building="B",
+        unit="19",
+        reporter="B/19",
+        title="Cieknie zawór przed wodomierzem",
+        description="Spod zaworu przed wodomierzem w łazience sączy się woda, pod spodem jest rdzawy zaciek.",
+        at=(29, 18.5),
+        status="closed",
+        calendar=True,
+        steps=(
+            TicketStep((28, 8.5), "assign", firm=PLUMBING_FIRM, worker=PLUMBER),
+            TicketStep((28, 9), "contractor_accept", by=PLUMBER),
+            TicketStep((28, 12), "start", by=PLUMBER),
+            TicketStep(
+                (28, 13),
+                "done",
+                by=PLUMBER,
+                text="Wymieniono zawór przed wodomierzem, wodomierz ponownie zaplombowany.",
+            ),
+            TicketStep((21, 15), "autoclose"),
+        ),
+    ),
+    TicketSpec(
+        key="history-sink-c3",
+        category="hydraulika",
+        building="C",
+        unit="3",
+        reporter="C/3",
+        title="Cofa się woda w zlewie",
+        description="W zlewie kuchennym stoi woda, a kiedy sąsiedzi z góry spuszczają wodę, poziom się podnosi.",
+        at=(34, 8.5),
+        status="closed",
+        calendar=True,
+        steps=(
+            TicketStep((34, 9), "assign", firm=PLUMBING_FIRM, worker=PLUMBER),
+            TicketStep((34, 13), "start", by=PLUMBER),
+            TicketStep(
+                (34, 14.5), "done", by=PLUMBER, text="Przeczyszczono poziom kanalizacyjny w piwnicy (zator z tłuszczu)."
+            ),
+            TicketStep((33, 19), "rate", by="reporter", rating=5, text="Bardzo sprawnie, dziękuję."),
+        ),
+    ),
+    TicketSpec(
+        key="history-lamp-b",
+        category="elektryka",
+        building="B",
+        unit=None,
+        reporter="B/10",
+        title="Nie świeci lampa nad wejściem",
+        description="Lampa nad drzwiami wejściowymi nie świeci od kilku dni, wieczorem trudno trafić kluczem do zamka.",
+        at=(36, 15),
+        status="closed",
+        location="Wejście do budynku B",
+        calendar=True,
+        steps=(
+            TicketStep((36, 16), "assign", firm=ELECTRICAL_FIRM, worker=ELECTRICIAN),
+            TicketStep((35, 8), "contractor_accept", by=ELECTRICIAN),
+            TicketStep((35, 12), "start", by=ELECTRICIAN),
+            TicketStep(
+                (35, 13),
+                "done",
+                by=ELECTRICIAN,
+                text="Wymieniono oprawę nad wejściem na LED z czujnikiem zmierzchowym.",
+            ),
+            TicketStep((34, 18), "rate", by="reporter", rating=5),
+        ),
+    ),
+    TicketSpec(
+        key="history-cold-a8",
+        category="ogrzewanie",
+        building="A",
+        unit="8",
+        reporter="A/8",
+        title="Zimne grzejniki w całym mieszkaniu",
+        description="Od rana wszystkie grzejniki są zimne, u sąsiadów z tego samego pionu też.",
+        at=(39, 9.25),
+        status="closed",
+        calendar=True,
+        steps=(
+            TicketStep((39, 9.5), "assign", firm=PLUMBING_FIRM, worker=PLUMBER),
+            TicketStep((39, 12), "start", by=PLUMBER),
+            TicketStep(
+                (39, 14), "done", by=PLUMBER, text="Zapowietrzony pion c.o. – odpowietrzono, grzejniki w pionie grzeją."
+            ),
+            TicketStep((38, 18), "rate", by="reporter", rating=4),
+        ),
+    ),
+    TicketSpec(
+        key="history-branch-c",
+        category="tereny-zielone",
+        building="C",
+        unit=None,
+        reporter="C/1",
+        title="Złamana gałąź zwisa nad chodnikiem",
+        description="Po wichurze duża gałąź klonu zwisa nad chodnikiem przy parkingu, może spaść na przechodniów.",
+        at=(41, 11.5),
+        status="closed",
+        location="Chodnik przy parkingu",
+        calendar=True,
+        steps=(
+            TicketStep((41, 12), "assign", firm="arbor", text="Pilne – gałąź nad chodnikiem."),
+            TicketStep((40, 9), "start"),
+            TicketStep((40, 12), "done", text="Złamaną gałąź usunięto, drewno wywiezione."),
+            TicketStep((33, 14), "autoclose"),
+        ),
+    ),
+    TicketSpec(
+        key="history-lift-noise-a",
+        category="dzwigi",
+        building="A",
+        unit=None,
+        reporter="A/17",
+        title="Winda głośno stuka przy ruszaniu",
+        description="Winda w klatce II przy każdym ruszaniu mocno stuka i szarpie, słychać to w mieszkaniach.",
+        at=(46, 8),
+        status="closed",
+        location="Dźwig osobowy, klatka II",
+        calendar=True,
+        steps=(
+            TicketStep((46, 8.5), "assign", firm="dzwig-serwis"),
+            TicketStep((46, 11), "start"),
+            TicketStep(
+                (46, 13), "done", text="Nasmarowano prowadnice i wyregulowano hamulec; dźwig do wymiany w tym roku."
+            ),
+            TicketStep(
+                (44, 20),
+                "rate",
+                by="reporter",
+                rating=1,
+                text="Po dwóch dniach stuka tak samo. Ta winda jest do wymiany, smarowanie nic nie da.",
+            ),
+        ),
+    ),
+    TicketSpec(
+        key="history-damp-c11",
+        category="hydraulika",
+        building="C",
+        unit="11",
+        reporter="C/11",
+        title="Wilgoć na ścianie przy pionie kanalizacyjnym",
+        description="Na ścianie w łazience przy pionie kanalizacyjnym jest ciemna, wilgotna plama, czuć stęchliznę.",
+        at=(49, 10),
+        status="closed",
+        calendar=True,
+        steps=(
+            TicketStep((49, 11), "assign", firm=PLUMBING_FIRM, worker=PLUMBER),
+            TicketStep((48, 9), "start", by=PLUMBER),
+            TicketStep((48, 14), "done", by=PLUMBER, text="Uszczelniono kielich pionu kanalizacyjnego w szachcie."),
+            TicketStep((47, 18), "rate", by="reporter", rating=5),
+        ),
+    ),
+    TicketSpec(
+        key="history-fuse-a11",
+        category="elektryka",
+        building="A",
+        unit="11",
+        reporter="A/11",
+        title="Wybija zabezpieczenie lokalu na klatce",
+        description="Co kilka godzin wybija bezpiecznik mojego mieszkania w tablicy na klatce, choć nic nowego nie włączam.",
+        at=(55, 14.5),
+        status="closed",
+        calendar=True,
+        steps=(
+            TicketStep((55, 15), "assign", firm=ELECTRICAL_FIRM, worker=ELECTRICIAN),
+            TicketStep((55, 16), "contractor_accept", by=ELECTRICIAN),
+            TicketStep((54, 9), "start", by=ELECTRICIAN),
+            TicketStep(
+                (54, 11), "done", by=ELECTRICIAN, text="Wymieniono zużyty wyłącznik nadprądowy w tablicy piętrowej."
+            ),
+            TicketStep((53, 18), "rate", by="reporter", rating=5),
+        ),
+    ),
+    TicketSpec(
+        key="history-hot-water-b18",
+        category="ogrzewanie",
+        building="B",
+        unit="18",
+        reporter="B/18",
+        title="Rano długo leci zimna woda zamiast ciepłej",
+        description="Rano trzeba spuszczać wodę kilka minut, zanim poleci ciepła. Wieczorem jest lepiej.",
+        at=(61, 13),
+        status="closed",
+        calendar=True,
+        steps=(
+            TicketStep((61, 13.5), "assign", firm=PLUMBING_FIRM, worker=PLUMBER),
+            TicketStep((60, 8), "start", by=PLUMBER),
+            TicketStep(
+                (60, 10), "done", by=PLUMBER, text="Wyregulowano zawory cyrkulacji ciepłej wody w węźle i na pionach."
+            ),
+            TicketStep(
+                (59, 19), "rate", by="reporter", rating=4, text="Jest lepiej, choć rano nadal chwilę trzeba poczekać."
             ),
         ),
     ),

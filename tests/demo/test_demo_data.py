@@ -24,7 +24,14 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import BaseViewRestriction, Collection, CollectionViewRestriction, PageViewRestriction
+from wagtail.models import (
+    APIToken,
+    BaseViewRestriction,
+    Collection,
+    CollectionViewRestriction,
+    PageViewRestriction,
+    WorkflowState,
+)
 
 from cms.contractors.models import ContractorPage, ContractorStaff, Trade
 from cms.core.visibility import restrict_by_collection, restrict_pages
@@ -32,7 +39,8 @@ from cms.home.models import CooperativeContact
 from cms.investments.models import InvestmentPage
 from cms.news.models import NewsPage
 from demo_cooperative import data
-from operations.residents.models import Audience, Building, Membership, Unit
+from operations.broadcasts.models import Broadcast
+from operations.residents.models import Audience, Building, Membership, SignInAttempt, Unit
 from operations.residents.roles import StaffRole, staff_group_name
 from operations.tickets.models import Ticket, TicketComment, TicketEvent, TicketPhoto
 
@@ -43,7 +51,12 @@ DEMO_ACCOUNTS = ["admin", "editor", "dispatcher", "resident.a", "resident.b", "t
 @pytest.fixture(scope="module")
 def demo_output(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("demo-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+    messages = tmp_path_factory.mktemp("demo-messages")  # the SMS the build sends
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, MESSAGING_FILE_DIR=messages),
+        transaction.atomic(),
+    ):
         out = StringIO()
         call_command("load_demo_data", stdout=out)
         yield out.getvalue(), media
@@ -327,6 +340,10 @@ def counts() -> tuple[int, ...]:
         TicketEvent,
         TicketComment,
         TicketPhoto,
+        SignInAttempt,
+        APIToken,
+        WorkflowState,
+        Broadcast,
     ]
     return tuple(model.objects.count() for model in models)
 

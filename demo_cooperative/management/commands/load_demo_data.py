@@ -14,10 +14,13 @@ from demo_cooperative.builder import DemoBuilder, Summary, account_lines, demo_i
 class Command(BaseCommand):
     help = (
         "Load the demo cooperative: the estate 'Osiedle Zielone Wzgórze' with buildings A, B and C "
-        "(61 units), residents with verified memberships, staff and contractor accounts, news "
-        "restricted to buildings and roles, documents in restricted collections, investments, a "
-        "directory of 30 contractors, and 14 tickets in every state of their workflow (with photos, comments "
-        "and history). Safe to run again: if the demo estate already exists nothing "
+        "(61 units), residents with verified memberships (and requests awaiting verification) who use the "
+        "portal and the app to differing degrees, staff and contractor accounts, news restricted to "
+        "buildings and roles (an outage in force and one planned), editorial work in progress (a draft, a "
+        "page in moderation, a scheduled page), documents in restricted collections, investments, a "
+        "directory of 30 contractors, broadcasts (one of them partly failed), and "
+        f"{len(data.TICKETS)} tickets of the last two months in every state of their workflow (with photos, "
+        "comments, ratings and history). Safe to run again: if the demo estate already exists nothing "
         "is changed and the accounts are printed (use --reset to delete the demo data and load it "
         "afresh). Every demo account shares the password printed at the end; an existing account with "
         "a demo user name (e.g. 'admin') is taken over and gets that password. Refuses to run when "
