@@ -13,20 +13,30 @@ export const html = htm.bind(h);
 // Runs an operation when the page opens (and again when `deps` change):
 // {data, error, loading, reload}.
 export function useQuery(operationName, variables = {}, deps = []) {
-  const [state, setState] = useState({ data: null, error: null, loading: true });
+  const [state, setState] = useState({ data: null, language: null, error: null, loading: true });
   const [round, setRound] = useState(0);
   useEffect(() => {
     let current = true;
+    const language = currentLanguage();
     setState((previous) => ({ ...previous, loading: true, error: null }));
     gql(operationName, variables)
-      .then((data) => current && setState({ data, error: null, loading: false }))
-      .catch((error) => current && setState({ data: null, error, loading: false }));
+      .then((data) => current && setState({ data, language, error: null, loading: false }))
+      .catch((error) => current && setState({ data: null, language, error, loading: false }));
     return () => {
       current = false;
     };
     // The language too: the API answers labels in the language the portal asks in.
   }, [...deps, round, currentLanguage()]);
-  return { ...state, reload: () => setRound((n) => n + 1) };
+  // An answer in another language is not shown while the new one loads: its labels
+  // (statuses, kinds of message) would stay in the language the reader just left.
+  // Until the effect above asks again, it is loading.
+  const fresh = state.language === currentLanguage();
+  return {
+    ...state,
+    data: fresh ? state.data : null,
+    loading: state.loading || (!fresh && !state.error),
+    reload: () => setRound((n) => n + 1),
+  };
 }
 
 export function Loading() {
