@@ -23,3 +23,6 @@ class BillingErrorCode(StrEnum):
     DESIGNATION_INVALID = "DESIGNATION_INVALID"  # a designated entry that is not a debt of this account
     SOURCE_CONFLICT = "SOURCE_CONFLICT"  # the source reference names a different entry already
     RATE_MISSING = "RATE_MISSING"  # no interest rate known for a day of the delay
+    STATEMENT_INVALID = "STATEMENT_INVALID"  # a statement file that cannot be read (the message names the line)
+    PROFILE_INVALID = "PROFILE_INVALID"  # no statement profile of that name
+    TRANSACTION_STATE_INVALID = "TRANSACTION_STATE_INVALID"  # a bank line that is not waiting in the queue

@@ -364,3 +364,143 @@ class InterestRate(models.Model):
 def month_of(day: date) -> date:
     """The period (first day of the month) a day belongs to."""
     return day.replace(day=1)
+
+
+class BankStatement(models.Model):
+    """One bank statement as imported (MT940 or camt.053): the cooperative's account, the
+    statement's number and balances, the file's hash, who imported it, and flags for what
+    does not follow from the previous statement. Its lines are `BankTransaction` rows."""
+
+    account = models.CharField(_("bank account"), max_length=34, help_text=_("IBAN as the statement gives it."))
+    number = models.CharField(_("statement number"), max_length=35, blank=True)
+    sequence = models.CharField(_("sequence"), max_length=35, blank=True)
+    reference = models.CharField(_("statement reference"), max_length=35, blank=True)
+    profile = models.CharField(_("parsing profile"), max_length=40)
+    currency = models.CharField(_("currency"), max_length=3)
+    opening_balance = models.DecimalField(_("opening balance"), max_digits=14, decimal_places=2)
+    opening_date = models.DateField(_("opening balance date"))
+    closing_balance = models.DecimalField(_("closing balance"), max_digits=14, decimal_places=2)
+    closing_date = models.DateField(_("closing balance date"))
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    file_hash = models.CharField(_("file hash (SHA-256)"), max_length=64)
+    # Flags, stored when imported: the opening balance is not the previous statement's closing
+    # balance; the number does not follow the previous one; the lines do not add up.
+    balance_mismatch = models.BooleanField(_("opening balance differs from the previous closing"), default=False)
+    number_gap = models.BooleanField(_("statement number skips"), default=False)
+    totals_mismatch = models.BooleanField(_("lines do not add up to the balances"), default=False)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    imported_by_process = models.CharField(_("imported by process"), max_length=80, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["account", "closing_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "number", "sequence", "opening_date", "closing_date"], name="bank_statement_once"
+            ),
+        ]
+        default_permissions = ("view",)
+        permissions = [("import_bankstatement", "Can import bank statements and match their payments")]
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.number} ({self.opening_date:%d.%m.%Y}–{self.closing_date:%d.%m.%Y})"
+
+    @property
+    def is_flagged(self) -> bool:
+        return self.balance_mismatch or self.number_gap or self.totals_mismatch
+
+
+class BankTransaction(models.Model):
+    """One line of a bank statement and what became of it: matched to an account (with the
+    payment entry recorded), suggested (a person confirms it in the unmatched queue),
+    unmatched, or ignored (money out, another currency). `key` identifies the line across
+    statements (the account, the bank's reference, the booking date and the amount), so a
+    line imported twice, or in two overlapping statements, is one row."""
+
+    class State(models.TextChoices):
+        MATCHED = "matched", _("matched")
+        SUGGESTED = "suggested", _("suggested")
+        UNMATCHED = "unmatched", _("unmatched")
+        IGNORED = "ignored", _("ignored")
+
+    class MatchedBy(models.TextChoices):
+        NONE = "", _("not matched")
+        ACCOUNT_NUMBER = "account_number", _("individual account number")
+        TITLE = "title", _("transfer title")
+        PERSON = "person", _("confirmed by a person")
+
+    statement = models.ForeignKey(
+        BankStatement, on_delete=models.PROTECT, related_name="transactions", verbose_name=_("statement")
+    )
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=120, blank=True)
+    booking_date = models.DateField(_("booking date"))
+    value_date = models.DateField(_("value date"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, help_text=_("Credit positive."))
+    currency = models.CharField(_("currency"), max_length=3)
+    counterparty_name = models.CharField(_("counterparty"), max_length=255, blank=True)
+    counterparty_account = models.CharField(_("counterparty account"), max_length=34, blank=True)
+    own_account = models.CharField(_("account credited"), max_length=34, blank=True)
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    type_code = models.CharField(_("transaction code"), max_length=35, blank=True)
+    raw = models.TextField(_("as the bank wrote it"), blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.UNMATCHED)
+    matched_by = models.CharField(_("matched by"), max_length=20, choices=MatchedBy.choices, blank=True)
+    account = models.ForeignKey(
+        BillingAccount,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bank_transactions",
+        verbose_name=_("matched account"),
+    )
+    suggested_account = models.ForeignKey(
+        BillingAccount,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="suggested_bank_transactions",
+        verbose_name=_("suggested account"),
+    )
+    payment = models.OneToOneField(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bank_transaction",
+        verbose_name=_("payment entry"),
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["booking_date", "id"]
+        indexes = [models.Index(fields=["state", "booking_date"], name="bank_tx_by_state")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="matched") | Q(account__isnull=False, payment__isnull=False),
+                name="bank_tx_matched_has_payment",
+            ),
+        ]
+        default_permissions = ("view",)
+        verbose_name = _("bank transaction")
+        verbose_name_plural = _("bank transactions")
+
+    def __str__(self) -> str:
+        return f"{self.booking_date:%d.%m.%Y} {self.amount} {self.counterparty_name}"

@@ -3,7 +3,9 @@
 - `accounts` — opening and closing accounts, owner changes, who sees an account;
 - `ledger` — charges, opening balances, interest and corrections (`entry_post`),
   payments and their allocation (`payment_record`);
-- `interest` — charging late-payment interest from the interest note (`interest_post`).
+- `interest` — charging late-payment interest from the interest note (`interest_post`);
+- `statements` — bank statements in (`statement_import`), matching their payments, and the
+  unmatched-payments queue (`transaction_match_confirm`, `transaction_ignore`).
 
 Callers import the package (`from operations.billing import services`); the modules are
 how it is kept. Every service is keyword-only and typed, runs in `transaction.atomic`
@@ -17,6 +19,7 @@ allocations are only ever added (`_allocation` says how payments settle debts).
 from .accounts import account_close, account_members_set, account_open, account_owner_change
 from .interest import interest_post
 from .ledger import entry_post, payment_record
+from .statements import StatementImportResult, statement_import, transaction_ignore, transaction_match_confirm
 
 __all__ = [
     "account_close",
@@ -26,4 +29,8 @@ __all__ = [
     "entry_post",
     "interest_post",
     "payment_record",
+    "statement_import",
+    "StatementImportResult",
+    "transaction_ignore",
+    "transaction_match_confirm",
 ]
