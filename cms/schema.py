@@ -23,9 +23,12 @@ from cms.investments.schema import Query as InvestmentsQuery
 from cms.news.schema import NewsItem
 from cms.news.schema import Query as NewsQuery
 from cms.preview.schema import Query as PreviewQuery
+from operations.billing.api import Query as BillingQuery
+from operations.billing.api import ViewerBillingFields
 from operations.messaging.api import Mutation as MessagingMutation
 from operations.residents.api import Mutation as ResidentsMutation
 from operations.residents.api import Query as ResidentsQuery
+from operations.residents.api.types import Viewer
 from operations.tickets.api import Mutation as TicketsMutation
 from operations.tickets.api import Query as TicketsQuery
 
@@ -40,8 +43,25 @@ Query = merge_types(
         ContractorsQuery,
         PreviewQuery,
         TicketsQuery,
+        BillingQuery,
     ),
 )
+
+
+def extend_viewer(*field_sets) -> None:
+    """Add to `Viewer` the fields of apps that the residents app cannot import (they import
+    it: billing reads memberships), as messaging's are inherited. Each set is a type of the
+    user model made with `model_type`; its fields resolve with the viewer as `self`."""
+    definition = Viewer.__strawberry_definition__
+    present = {field.python_name for field in definition.fields}
+    for field_set in field_sets:
+        for field in field_set.__strawberry_definition__.fields:
+            if field.python_name not in present:
+                definition.fields.append(field)
+                present.add(field.python_name)
+
+
+extend_viewer(ViewerBillingFields)
 Mutation = merge_types("Mutation", (ResidentsMutation, MessagingMutation, TicketsMutation))
 
 
