@@ -56,6 +56,12 @@ class _ImmutableQuerySet(models.QuerySet):
     def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
         raise ImmutableRecordError(f"{self.model.__name__} rows are never changed; post a correction instead.")
 
+    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+        # An upsert (`ON CONFLICT DO UPDATE`) would rewrite the rows it collides with.
+        if update_conflicts:
+            raise ImmutableRecordError(f"{self.model.__name__} rows are never changed; post a correction instead.")
+        return super().bulk_create(objs, *args, **kwargs)
+
     def delete(self):
         raise ImmutableRecordError(f"{self.model.__name__} rows are never deleted.")
 
@@ -69,6 +75,9 @@ class _ImmutableModel(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise ImmutableRecordError(f"{type(self).__name__} {self.pk} is never changed; post a correction instead.")
+        # Always an insert: a new object carrying an existing row's id would otherwise
+        # update that row; now it fails on the duplicate key.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -245,6 +254,9 @@ class LedgerEntry(_ImmutableModel):
 
     class Meta:
         ordering = ["booking_date", "id"]
+        # Django's own reads and writes of related rows use the base manager: ours, so
+        # that none of them can update or delete an entry either.
+        base_manager_name = "objects"
         indexes = [
             models.Index(fields=["account", "booking_date"], name="ledger_by_account_date"),
             models.Index(fields=["account", "effective_due_date"], name="ledger_by_account_due"),
@@ -330,6 +342,7 @@ class Allocation(_ImmutableModel):
 
     class Meta:
         ordering = ["id"]
+        base_manager_name = "objects"  # as LedgerEntry's
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="allocation_amount_not_zero")]
         default_permissions = ("view",)
         verbose_name = _("allocation")
@@ -491,6 +504,9 @@ class BankTransaction(models.Model):
 
     class Meta:
         ordering = ["booking_date", "id"]
+        # Django's own reads and writes of related rows use the base manager: ours, so
+        # that none of them can update or delete an entry either.
+        base_manager_name = "objects"
         indexes = [models.Index(fields=["state", "booking_date"], name="bank_tx_by_state")]
         constraints = [
             models.CheckConstraint(

@@ -37,7 +37,12 @@ def money(value: Decimal | int | str) -> Decimal:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError(f"not an amount: {value!r}")
-        return value.quantize(GROSZ, rounding=ROUND_HALF_UP)
+        try:
+            return value.quantize(GROSZ, rounding=ROUND_HALF_UP)
+        except InvalidOperation as error:
+            # Too many digits for the context (Decimal("1e309")): no amount, as documented,
+            # rather than an InvalidOperation that the API turned into a 500 (review).
+            raise ValueError(f"not an amount: {value!r}") from error
     if isinstance(value, str):
         return money(parse_amount(value))
     raise TypeError(f"money() cannot take {type(value).__name__}")

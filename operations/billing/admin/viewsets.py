@@ -15,11 +15,22 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from cms.core.admin.viewsets import AllPermissionsInGroupEditor, ReadOnlyViewSetMixin
 
+from .. import selectors
 from ..models import BillingAccount, InterestRate, LedgerEntry
 from ..money import format_pln
+
+
+class NoContractorWorkersPolicy(ModelPermissionPolicy):
+    """Django's model permissions, never for a contractor's worker. Review: the API already
+    refused them (`selectors.is_billing_staff`), but a worker given admin access and billing
+    permissions by mistake read every household's account and ledger here."""
+
+    def user_has_permission(self, user, action):
+        return not selectors.is_contractor_worker(user) and super().user_has_permission(user, action)
 
 
 class AccountIndexView(IndexView):

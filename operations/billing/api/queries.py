@@ -23,6 +23,7 @@ from cms.core.graphql.pagination import HubConnection
 
 from .. import selectors
 from ..models import BillingAccount
+from ..money import money
 from ..selectors import api_reads
 from .types import BillingAccountType, BuildingTotalsType, today
 
@@ -53,6 +54,12 @@ class Query:
         overdue_above = filter.overdue_above
         if overdue_above is not None and (not overdue_above.is_finite() or overdue_above < 0):
             raise bad_input(gettext("Give an amount of zero or more."), field="overdueAbove")
+        if overdue_above is not None:
+            # An amount too long to round to the grosz ("1e309") is no amount (review: it was a 500).
+            try:
+                money(overdue_above)
+            except ValueError:
+                raise bad_input(gettext("Give an amount of zero or more."), field="overdueAbove") from None
         return api_reads.staff_accounts(
             signed_in_user(info),
             building_id=parse_id(filter.building_id, field="buildingId"),

@@ -151,6 +151,10 @@ class LedgerEntryFilter:
 
 
 def _end_of_month(day: datetime.date) -> datetime.date:
+    # December ends on the 31st: working it out through the next month's first day overflowed
+    # for December 9999 (a client's `to: "9999-12-31"` was an INTERNAL_SERVER_ERROR; review).
+    if day.month == 12:
+        return day.replace(day=31)
     first_of_next = (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
     return first_of_next - datetime.timedelta(days=1)
 

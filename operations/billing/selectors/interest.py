@@ -69,7 +69,11 @@ def interest_note(account: BillingAccount, *, until: date) -> InterestNote:
         return InterestNote(account=account, until=until, lines=[])
     paid = defaultdict(list)
     rows = (
-        Allocation.objects.filter(debt__in=[debt.pk for debt in debts], credit__booking_date__lte=until)
+        # As `debts_outstanding` reads them: an allocation counts from the day its credit
+        # arrived, and only once what made it (a later correction, say) was booked.
+        Allocation.objects.filter(
+            debt__in=[debt.pk for debt in debts], credit__booking_date__lte=until, cause__booking_date__lte=until
+        )
         .values("debt_id", "credit__booking_date")
         .annotate(net=Sum(grosze(F("amount"))))
         .order_by()
