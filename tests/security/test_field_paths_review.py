@@ -51,6 +51,7 @@ from cms.preview.tokens import token_for
 from operations.residents.models import Membership, Unit
 from operations.tickets import services as ticket_services
 from operations.tickets.models import Ticket
+from tests.billing import kit as billing_kit
 from tests.factories import content as f
 from tests.factories import messaging as mf
 from tests.factories import tickets as tf
@@ -221,12 +222,19 @@ def world(site_tree):
     f.make_document(title="Ogolny")
     f.make_investment(site_tree.investments, title="Dach", image=image, gallery=[image])
     contractor = f.make_contractor(site_tree.contractors, title="Hydro", services="Rury\nKrany\n")
+    account = billing_kit.open_account(cast.unit, payer_name="Anna Zgłaszająca")
+    billing_kit.charge(account, "412.35", due=datetime.date(2026, 1, 12))
+    billing_kit.charge(account, "412.35", due=datetime.date(2026, 2, 10), component="repair_fund")
+    billing_kit.pay(account, "500.00", on=datetime.date(2026, 1, 20))
     ids = {
         "assigned": _global_id(cast.reporter, assigned),
         "fresh": _global_id(cast.reporter, fresh),
         "done": _global_id(cast.reporter, done),
         "common": _global_id(cast.reporter, common),
         "theirs": _global_id(cast.stranger, theirs),
+        "billing": json.loads(
+            _run(schema_module.schema, "{ viewer { billingAccounts { edges { node { id } } } } }", cast.reporter)[0]
+        )["data"]["viewer"]["billingAccounts"]["edges"][0]["node"]["id"],
     }
     return {
         "cast": cast,
@@ -284,6 +292,8 @@ def _variables(world, api) -> dict:
         "PasswordResetRequest": {"email": cast.reporter.email or "x@example.pl"},
         "PasswordResetConfirm": {"uid": "MQ", "token": "zly-token", "newPassword": "Zielony-Balkon-43"},
         "PasswordChange": {"currentPassword": DEFAULT_PASSWORD, "newPassword": "Inny-Zielony-Balkon-77"},
+        "BillingAccount": {"id": ids["billing"], "from": "2026-01-01", "to": "2026-03-31"},
+        "BillingAccounts": {},
         "Contractors": {},
         "Documents": {},
         "Inbox": {},
