@@ -16,6 +16,7 @@ import contextlib
 import http.cookiejar
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -295,3 +296,36 @@ def no_serious_violations(page) -> None:
 def screenshot(page, name: str, width: int) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+@contextlib.contextmanager
+def staff_page(
+    browser, hub: str, username: str, width: int, height: int, *, landing: str = "/admin/", javascript: bool = True
+):
+    """A page signed in to the admin as `username` (landing on `landing`), with every request
+    the browser makes recorded: `page.requests`. Requests to any other host are refused
+    (this network has none) and the test fails on them, and on any script error."""
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        base_url=hub,
+        locale="pl-PL",
+        java_script_enabled=javascript,
+    )
+    context.route(lambda url: not url.startswith(f"{hub}/"), lambda route: route.abort())
+    page = context.new_page()
+    page.requests = []
+    errors: list[str] = []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"/admin/login/?next={landing}")
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill(DEMO_PASSWORD)
+        page.locator("#id_password").press("Enter")
+        page.wait_for_url(re.compile(re.escape(landing.split("?")[0]) + "$"))
+        yield page
+    finally:
+        context.close()
+    assert not errors, errors
+    outside = [url for url in page.requests if not url.startswith(f"{hub}/")]
+    assert not outside, f"the admin asked another host for {outside}"

@@ -24,7 +24,6 @@ them (editors, dispatchers, administrators). The demo's "admin" is a superuser.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from urllib.parse import urljoin
 
@@ -32,7 +31,7 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, ROOT, no_serious_violations, sign_in
+from tests.browser.conftest import DEMO_PASSWORD, ROOT, no_serious_violations, sign_in, staff_page
 
 SCREENSHOTS = ROOT / "test-artifacts" / "admin"
 DESK, PHONE, SMALL_PHONE = (1440, 900), (390, 844), (360, 780)
@@ -112,32 +111,6 @@ CUT_OFF = """() => {
 
 CHART_TABLES = "() => document.querySelectorAll('section.hub-dashboard details').forEach((d) => {{ d.open = {}; }})"
 OPEN_CHART_TABLES, CLOSE_CHART_TABLES = CHART_TABLES.format("true"), CHART_TABLES.format("false")
-
-
-@contextlib.contextmanager
-def staff_session(browser, hub: str, username: str, width: int, height: int):
-    """A page signed in to the admin as `username`, on its first page; every request the
-    browser makes is recorded (`page.requests`) and any to another host is refused. The
-    test fails on a script error and on any request that left the hub."""
-    context = browser.new_context(viewport={"width": width, "height": height}, base_url=hub, locale="pl-PL")
-    context.route(lambda url: not url.startswith(f"{hub}/"), lambda route: route.abort())
-    page = context.new_page()
-    page.requests = []
-    errors: list[str] = []
-    context.on("request", lambda request: page.requests.append(request.url))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        page.goto("/admin/login/?next=/admin/")
-        page.locator("#id_username").fill(username)
-        page.locator("#id_password").fill(DEMO_PASSWORD)
-        page.locator("#id_password").press("Enter")
-        page.wait_for_url(f"{hub}/admin/")
-        yield page
-    finally:
-        context.close()
-    assert not errors, errors
-    outside = sorted({url for url in page.requests if not url.startswith(f"{hub}/")})
-    assert not outside, f"the admin asked another host for {outside}"
 
 
 def screenshot(page, name: str) -> None:
@@ -390,7 +363,7 @@ def check_alerts(page) -> None:
 
 @pytest.mark.parametrize("username", list(SEES))
 def test_each_role_meets_its_panels_whole_on_a_desk_and_a_phone(browser, hub, username):
-    with staff_session(browser, hub, username, *DESK) as page:
+    with staff_page(browser, hub, username, *DESK) as page:
         page.wait_for_load_state("networkidle")
         expect(page.locator("#wagtail-sidebar")).to_have_count(1)  # the admin, which others do not get
         assert_panels(page, username)
@@ -475,7 +448,7 @@ def _polish(count: int, one: str, few: str, many: str) -> str:
 
 def test_the_lists_the_cards_open_count_in_polish(browser, hub):
     problems = []
-    with staff_session(browser, hub, "dispatcher", *DESK) as page:
+    with staff_page(browser, hub, "dispatcher", *DESK) as page:
         for name, what, href, value in numbers(page):
             if name != "tickets" or not what.startswith("card "):
                 continue

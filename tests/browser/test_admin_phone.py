@@ -13,13 +13,12 @@ sideways: "nothing cut off" is asked of each element instead (`CUT_OFF`)."""
 from __future__ import annotations
 
 import base64
-import contextlib
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, ROOT, HubApi, done_ticket, no_serious_violations
+from tests.browser.conftest import ROOT, HubApi, done_ticket, no_serious_violations, staff_page
 
 SCREENSHOTS = ROOT / "test-artifacts" / "admin"
 PHONES = [(390, 844), (360, 780)]
@@ -98,37 +97,6 @@ CUT_OFF = """() => {
 def _pk(global_id: str) -> int:
     """A model's primary key from the API's global id."""
     return int(base64.b64decode(global_id).decode().rsplit(":", 1)[1])
-
-
-@contextlib.contextmanager
-def staff_page(browser, hub: str, username: str, width: int, height: int, *, landing: str, javascript: bool = True):
-    """A page signed in to the admin as `username` (landing on `landing`), with every request
-    the browser makes recorded: `page.requests`. Requests to any other host are refused
-    (this network has none) and the test fails on them, and on any script error."""
-    context = browser.new_context(
-        viewport={"width": width, "height": height},
-        base_url=hub,
-        locale="pl-PL",
-        java_script_enabled=javascript,
-    )
-    context.route(lambda url: not url.startswith(hub), lambda route: route.abort())
-    page = context.new_page()
-    page.requests = []
-    errors: list[str] = []
-    page.on("request", lambda request: page.requests.append(request.url))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        page.goto(f"/admin/login/?next={landing}")
-        page.locator("#id_username").fill(username)
-        page.locator("#id_password").fill(DEMO_PASSWORD)
-        page.locator("#id_password").press("Enter")
-        page.wait_for_url(re.compile(re.escape(landing.split("?")[0]) + "$"))
-        yield page
-    finally:
-        context.close()
-    assert not errors, errors
-    outside = [url for url in page.requests if not url.startswith(f"{hub}/")]
-    assert not outside, f"the admin asked another host for {outside}"
 
 
 def admin_screenshot(page, name: str, width: int) -> None:
