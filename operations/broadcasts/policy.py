@@ -60,12 +60,17 @@ def may_edit_broadcast(user, broadcast: Broadcast) -> bool:
     return broadcast_edit_refusal(broadcast) is None and user.has_perm(EDIT_BROADCASTS)
 
 
+def may_send_broadcasts(user) -> bool:
+    """Sends (and cancels) broadcasts at all; the admin's first page shows them their failures."""
+    return user.has_perm(SEND_BROADCASTS)
+
+
 def may_send_broadcast(user, broadcast: Broadcast) -> bool:
-    return broadcast_edit_refusal(broadcast) is None and user.has_perm(SEND_BROADCASTS)
+    return broadcast_edit_refusal(broadcast) is None and may_send_broadcasts(user)
 
 
 def may_cancel_broadcast(user, broadcast: Broadcast) -> bool:
-    return user.has_perm(SEND_BROADCASTS) and broadcast_cancel_refusal(broadcast) is None
+    return may_send_broadcasts(user) and broadcast_cancel_refusal(broadcast) is None
 
 
 def may_broadcast_news(user, page) -> bool:

@@ -25,10 +25,6 @@ from .. import policy, selectors
 from . import views
 
 
-def may_see_broadcast_situation(user) -> bool:
-    return user.has_perm(policy.SEND_BROADCASTS)
-
-
 def broadcast_situation_panel(now=None) -> DashboardPanel:
     figures = selectors.broadcast_situation(now)
     index = reverse(f"{views.BROADCASTS}:index")
@@ -62,5 +58,5 @@ def broadcast_situation_panel(now=None) -> DashboardPanel:
 
 
 def add_broadcast_situation_panel(request, panels) -> None:
-    if may_see_broadcast_situation(request.user):
+    if policy.may_send_broadcasts(request.user):
         panels.append(broadcast_situation_panel())
