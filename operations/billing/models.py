@@ -24,10 +24,17 @@ allocated: to a debt, or kept as credit (`debt` empty: the overpayment, nadpłat
 later charge comes. Allocations are never changed either: undoing one is a row with a
 negative amount. `InterestRate` holds the statutory late-payment interest rates with the
 day each came into force.
+
+`BankStatement` and `BankTransaction` are the statements as imported and their lines.
+`BillingDocument` is a statement, payment demand or interest note issued as PDF from a
+frozen snapshot; `BillingConsent` is what a person chose for an account (documents
+electronically, reminders, an installment request); `PaymentReminder` records each
+reminder of a debt sent to a person at a step, so that each is sent once.
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -520,3 +527,144 @@ class BankTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_date:%d.%m.%Y} {self.amount} {self.counterparty_name}"
+
+
+def document_file_name(instance, filename: str) -> str:
+    # A random name: documents are private (served only to the account's viewers by the
+    # documents' view), and a guessable name would be one misconfigured web server away
+    # from a leak.
+    return f"billing-documents/{uuid.uuid4().hex}.pdf"
+
+
+class BillingDocument(models.Model):
+    """A statement, a payment demand (wezwanie do zapłaty) or an interest note issued for
+    an account: rendered once as PDF from `snapshot`, the frozen data it shows, and never
+    changed (rendering the snapshot again gives the same bytes, `sha256`). Visible to
+    those who see the account; sent through messaging to those who chose electronic
+    documents."""
+
+    class Kind(models.TextChoices):
+        STATEMENT = "statement", _("statement")
+        DEMAND = "demand", _("payment demand")
+        INTEREST_NOTE = "interest_note", _("interest note")
+
+    account = models.ForeignKey(
+        BillingAccount, on_delete=models.PROTECT, related_name="documents", verbose_name=_("account")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    issued_on = models.DateField(_("issued on"))
+    period_from = models.DateField(_("period from"), null=True, blank=True)
+    period_to = models.DateField(_("period to"), null=True, blank=True)
+    amount = models.DecimalField(
+        _("amount (zł)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("What the document asks to pay (a demand, an interest note) or the closing balance."),
+    )
+    snapshot = models.JSONField(_("data as issued"), default=dict)
+    file = models.FileField(_("file"), upload_to=document_file_name, max_length=200)
+    sha256 = models.CharField(_("file hash (SHA-256)"), max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    created_by_process = models.CharField(_("issued by process"), max_length=80, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        indexes = [models.Index(fields=["account", "issued_on"], name="billing_doc_by_account")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(created_by__isnull=False) | ~Q(created_by_process=""), name="billing_document_has_creator"
+            ),
+        ]
+        default_permissions = ("view",)
+        permissions = [("issue_billingdocument", "Can issue statements, demands and interest notes")]
+        verbose_name = _("billing document")
+        verbose_name_plural = _("billing documents")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+
+class BillingConsent(models.Model):
+    """What one person chose for one account they see: documents electronically instead
+    of on paper, reminders of due dates by message, and whether they asked for an
+    installment agreement (the office answers it outside the hub). No row: nothing chosen,
+    so paper documents and no reminders."""
+
+    account = models.ForeignKey(
+        BillingAccount, on_delete=models.CASCADE, related_name="consents", verbose_name=_("account")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="billing_consents", verbose_name=_("person")
+    )
+    electronic_documents = models.BooleanField(_("documents electronically"), default=False)
+    reminders = models.BooleanField(_("payment reminders"), default=False)
+    installment_requested_at = models.DateTimeField(_("installment agreement requested at"), null=True, blank=True)
+    installment_note = models.TextField(_("installment request"), blank=True, max_length=2000)
+    updated_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "person"], name="billing_consent_once")]
+        default_permissions = ("view",)
+        verbose_name = _("billing consent")
+        verbose_name_plural = _("billing consents")
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.person_id}"
+
+
+class PaymentReminder(models.Model):
+    """One reminder of one debt at one step (days relative to the day it is payable by:
+    -3 is three days before, 7 a week after), to one person: recorded when queued in
+    messaging, so that each step reaches each person once whatever runs twice. A step
+    may also issue a demand (`document`)."""
+
+    debt = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("debt"))
+    account = models.ForeignKey(
+        BillingAccount, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("account")
+    )
+    step = models.SmallIntegerField(_("days from the due date"))
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    message = models.ForeignKey(
+        "messaging.Message",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("message"),
+    )
+    document = models.ForeignKey(
+        BillingDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("demand"),
+    )
+    outstanding = models.DecimalField(_("outstanding (zł)"), max_digits=12, decimal_places=2)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["debt", "step", "person"], name="payment_reminder_once"),
+        ]
+        default_permissions = ("view",)
+        verbose_name = _("payment reminder")
+        verbose_name_plural = _("payment reminders")
+
+    def __str__(self) -> str:
+        return f"{self.debt_id} {self.step:+d} → {self.person_id}"
