@@ -61,6 +61,7 @@ from operations.residents.models import Audience, Building, Estate, Membership, 
 from operations.tickets.models import Ticket
 
 from . import data, media
+from .billing import remove_billing
 
 Log = Callable[[str], None]
 
@@ -195,6 +196,7 @@ class DemoBuilder:
             self._messaging()
             self._broadcasts()
             self._tickets()
+            self._billing()
         return Summary(created=True, accounts=account_lines(), counts=self.counts())
 
     def counts(self) -> dict[str, int]:
@@ -837,6 +839,11 @@ class DemoBuilder:
         escalated = services.tickets_escalate(now=self.now)
         self.log(f"  tickets: {made}; escalated: {escalated}")
 
+    def _billing(self) -> None:
+        from .billing import BillingDemo
+
+        BillingDemo(self).build()
+
     def _person(self, name: str):
         """A demo person by user name, or the first verified owner of a unit given as "B/14".
         Loaded afresh the first time (Django caches permissions on the user object, and
@@ -1027,6 +1034,7 @@ def remove_demo(*, log: Log | None = None) -> None:
     Image = get_image_model()
     with transaction.atomic():
         _remove_tickets()
+        remove_billing(data.ESTATE_SLUG)  # accounts protect their units
         site = Site.objects.filter(is_default_site=True).first()
         home = site.root_page if site else None
         if home is not None:
