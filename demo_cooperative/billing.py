@@ -407,6 +407,13 @@ def remove_billing(estate_slug: str) -> None:
     transaction.on_commit(delete_files)
 
 
+def _camt_balance(code: str, amount: Decimal, day: date) -> str:
+    return (
+        f'<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy="PLN">{amount:.2f}</Amt>'
+        f"<CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>{day:%Y-%m-%d}</Dt></Dt></Bal>"
+    )
+
+
 def camt053_statement(lines: list[StatementLine], *, number: int, opening: Decimal) -> bytes:
     """The same statement as ISO 20022 camt.053.001.08 (UTF-8): the credited account in
     `CdtrAcct`, the title in `Ustrd`."""
@@ -446,8 +453,8 @@ def camt053_statement(lines: list[StatementLine], *, number: int, opening: Decim
       <LglSeqNb>{number}</LglSeqNb>
       <CreDtTm>{last:%Y-%m-%d}T23:00:00</CreDtTm>
       <Acct><Id><IBAN>{COOPERATIVE_ACCOUNT}</IBAN></Id><Ccy>PLN</Ccy></Acct>
-      <Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="PLN">{opening:.2f}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>{first:%Y-%m-%d}</Dt></Dt></Bal>
-      <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="PLN">{closing:.2f}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>{last:%Y-%m-%d}</Dt></Dt></Bal>
+      {_camt_balance("OPBD", opening, first)}
+      {_camt_balance("CLBD", closing, last)}
 {body}
     </Stmt>
   </BkToCstmrStmt>
