@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "operations.broadcasts",
     "operations.tickets",
     "operations.billing",
+    "operations.surveys",
     "demo_cooperative",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
