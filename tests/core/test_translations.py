@@ -43,6 +43,7 @@ APP_CATALOGUES = {
     "broadcasts": ROOT / "operations/broadcasts",
     "tickets": ROOT / "operations/tickets",
     "billing": ROOT / "operations/billing",
+    "surveys": ROOT / "operations/surveys",
     "preview": ROOT / "cms/preview",
 }
 CATALOGUES = {
