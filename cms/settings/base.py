@@ -255,6 +255,9 @@ CELERY_BEAT_SCHEDULE = {
     "ticket-photo-files-sweep": {"task": "operations.tickets.tasks.ticket_photo_files_sweep", "schedule": 86400.0},
     # Editors' drafts kept for the headless preview, past their lifetime.
     "page-previews-delete-stale": {"task": "cms.preview.tasks.page_previews_delete_stale", "schedule": 3600.0},
+    # Resolutions: open the announced ones whose voting starts (fixing the electorate), close and
+    # count those whose voting has ended and notify the owners.
+    "resolutions-advance": {"task": "operations.surveys.tasks.resolutions_advance", "schedule": 300.0},
 }
 # Sign-in attempts hold IP addresses (personal data): kept this long, then deleted.
 SIGNIN_HISTORY_DAYS = int(os.environ.get("SIGNIN_HISTORY_DAYS", "90"))

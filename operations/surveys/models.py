@@ -32,6 +32,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.documents import get_document_model_string
+
+from cms.core.immutable import ImmutableModel, ImmutableQuerySet
 
 
 class Survey(models.Model):
@@ -197,3 +200,208 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.choice_id or self.number if self.text == '' else self.text[:40]}"
+
+
+# --- Resolutions and votes ---------------------------------------------------------------
+
+
+class CountingRule(models.Model):
+    """How a resolution's votes are counted, with its legal basis: kept as data. A change
+    in the law is a new `version` of the rule; a resolution keeps the rule it opened with.
+
+    - `method`: what one vote weighs. SHARES — a unit's share of the common property;
+      OWNERS — one vote per owner (the people who hold a unit together, or several units
+      alike, are one owner); MEMBERS — one vote per member of the cooperative.
+    - `base`: what the "for" votes are measured against. ALL — more than half of the
+      whole electorate's weight, whoever voted (art. 23 of the Act on Ownership of
+      Premises: votes collected individually count against all owners); CAST — more "for"
+      than "against" among the votes cast.
+    """
+
+    class Method(models.TextChoices):
+        SHARES = "shares", _("by shares of the common property")
+        OWNERS = "owners", _("one vote per owner")
+        MEMBERS = "members", _("one vote per member")
+
+    class Base(models.TextChoices):
+        ALL = "all", _("more than half of the whole electorate")
+        CAST = "cast", _("more for than against among the votes cast")
+
+    code = models.SlugField(_("code"), max_length=60)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    name = models.CharField(_("name"), max_length=200)
+    legal_basis = models.TextField(_("legal basis"))
+    method = models.CharField(_("weight of a vote"), max_length=10, choices=Method.choices)
+    base = models.CharField(_("counted against"), max_length=10, choices=Base.choices)
+    effective_from = models.DateField(_("in force from"))
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="counting_rule_version_once")]
+        verbose_name = _("counting rule")
+        verbose_name_plural = _("counting rules")
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+
+class Resolution(models.Model):
+    """A resolution put to the vote between meetings, for the owners (or members) of the
+    units in `buildings`. Opening it fixes the electorate (`Seat` rows: who may vote and
+    with what weight at that moment) and the rule; closing it (a Celery task, when the
+    window ends) fixes the result, notifies every owner, and from that notification runs
+    the six weeks in which an owner may challenge it in court (art. 25 of the Act on
+    Ownership of Premises)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SCHEDULED = "scheduled", _("announced")
+        OPEN = "open", _("voting")
+        CLOSED = "closed", _("closed")
+
+    class Result(models.TextChoices):
+        NONE = "", _("not counted yet")
+        ADOPTED = "adopted", _("adopted")
+        NOT_ADOPTED = "not_adopted", _("not adopted")
+
+    number = models.CharField(_("number"), max_length=40, unique=True, help_text=_("E.g. 5/2026."))
+    title = models.CharField(_("title"), max_length=300)
+    text = models.TextField(_("text of the resolution"))
+    attachments = models.ManyToManyField(
+        get_document_model_string(),
+        blank=True,
+        related_name="+",
+        verbose_name=_("attachments"),
+    )
+    buildings = models.ManyToManyField(
+        "residents.Building", related_name="+", verbose_name=_("buildings whose owners vote")
+    )
+    rule = models.ForeignKey(CountingRule, on_delete=models.PROTECT, related_name="+", verbose_name=_("counting rule"))
+    opens_at = models.DateTimeField(_("voting opens at"))
+    closes_at = models.DateTimeField(_("voting closes at"))
+    allow_changes = models.BooleanField(_("a vote may be changed until the close"), default=False)
+    secret = models.BooleanField(
+        _("secret vote"),
+        default=False,
+        help_text=_("Residents and the protocol show counts only, never who voted how."),
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    total_weight = models.DecimalField(_("weight of the whole electorate"), max_digits=14, decimal_places=6, default=0)
+    result = models.CharField(_("result"), max_length=12, choices=Result.choices, blank=True, default="")
+    decided_at = models.DateTimeField(_("counted at"), null=True, blank=True)
+    threshold_crossed_at = models.DateTimeField(_("majority reached at"), null=True, blank=True)
+    weight_for = models.DecimalField(_("for"), max_digits=14, decimal_places=6, null=True, blank=True)
+    weight_against = models.DecimalField(_("against"), max_digits=14, decimal_places=6, null=True, blank=True)
+    weight_abstained = models.DecimalField(_("abstained"), max_digits=14, decimal_places=6, null=True, blank=True)
+    notified_at = models.DateTimeField(_("owners notified at"), null=True, blank=True)
+    challenge_until = models.DateField(_("may be challenged until"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-opens_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="resolution_closes_after_opening"
+            ),
+        ]
+        permissions = [("record_paper_vote", "Can record votes from paper ballots")]
+        verbose_name = _("resolution")
+        verbose_name_plural = _("resolutions")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class Seat(models.Model):
+    """One place in a resolution's electorate, fixed when voting opens: a unit (counting
+    by shares), an owner or a member; its weight; the people who may cast its vote (the
+    unit's owners then; co-owners cast one vote between them) and a proxy, if one was
+    given a power of attorney."""
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="seats")
+    key = models.CharField(max_length=80)
+    label = models.CharField(_("units"), max_length=200)
+    weight = models.DecimalField(_("weight"), max_digits=12, decimal_places=6)
+    units = models.ManyToManyField("residents.Unit", related_name="+")
+    holders = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    proxy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proxy"),
+    )
+
+    class Meta:
+        ordering = ["label", "id"]
+        constraints = [models.UniqueConstraint(fields=["resolution", "key"], name="seat_once_per_resolution")]
+        verbose_name = _("seat in the electorate")
+        verbose_name_plural = _("electorate")
+
+    def __str__(self) -> str:
+        return f"{self.resolution_id}: {self.label}"
+
+
+def ballot_file_name(instance, filename: str) -> str:
+    # A random name: scans are private (served only to staff), as tickets' photos are.
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "pdf"
+    return f"ballots/{uuid.uuid4().hex}.{suffix[:5]}"
+
+
+class VoteQuerySet(ImmutableQuerySet):
+    pass
+
+
+class Vote(ImmutableModel):
+    """A vote as cast, in an append-only log: each carries the hash of the one before it
+    in the resolution (`previous_hash`) and its own (`hash`, over its fields and the
+    previous hash), so that editing any stored vote breaks the chain (`selectors.
+    chain_breaks`). A changed vote is a later row for the same seat; the last one counts."""
+
+    class Choice(models.TextChoices):
+        FOR = "for", _("for")
+        AGAINST = "against", _("against")
+        ABSTAIN = "abstain", _("abstain")
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("online")
+        PAPER = "paper", _("paper ballot")
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="votes")
+    sequence = models.PositiveIntegerField()
+    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="votes")
+    choice = models.CharField(_("vote"), max_length=10, choices=Choice.choices)
+    weight = models.DecimalField(_("weight"), max_digits=12, decimal_places=6)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    cast_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    voter_name = models.CharField(_("voter"), max_length=200, help_text=_("As signed on the ballot or the account."))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ballot_scan = models.FileField(_("ballot scan"), upload_to=ballot_file_name, max_length=200, blank=True)
+    cast_at = models.DateTimeField(_("cast at"))
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = VoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["resolution", "sequence"]
+        base_manager_name = "objects"
+        constraints = [
+            models.UniqueConstraint(fields=["resolution", "sequence"], name="vote_sequence_once"),
+            models.CheckConstraint(
+                condition=~Q(channel="paper") | Q(recorded_by__isnull=False), name="paper_vote_names_who_recorded"
+            ),
+        ]
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+
+    def __str__(self) -> str:
+        return f"{self.resolution_id}#{self.sequence} {self.choice}"

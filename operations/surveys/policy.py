@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from cms.core.exceptions import ServiceError
 
 from . import selectors
-from .errors import SurveyErrorCode
+from .errors import ResolutionErrorCode, SurveyErrorCode
 from .models import Survey
 
 PERMISSIONS_STAFF = ["surveys.view_survey", "surveys.add_survey", "surveys.change_survey", "surveys.delete_survey"]
@@ -59,3 +59,32 @@ def may_see_results(person: selectors.Person, survey: Survey, *, now=None) -> bo
         and survey.is_closed_at(now)
         and selectors.in_audience(person, survey)
     )
+
+
+def _staff_with(person: selectors.Person, permission: str) -> bool:
+    return selectors.is_survey_staff(person) and person.has_perm(permission)
+
+
+def resolution_management_refusal(by: selectors.Person) -> ServiceError | None:
+    """Announcing resolutions: staff with `surveys.change_resolution`."""
+    if _staff_with(by, "surveys.change_resolution"):
+        return None
+    return ServiceError(ResolutionErrorCode.FORBIDDEN, gettext("You may not manage resolutions."))
+
+
+def paper_vote_refusal(by: selectors.Person) -> ServiceError | None:
+    """Entering paper ballots and proxies: staff with `surveys.record_paper_vote`."""
+    if _staff_with(by, "surveys.record_paper_vote"):
+        return None
+    return ServiceError(ResolutionErrorCode.FORBIDDEN, gettext("You may not record paper votes."))
+
+
+def may_view_resolution(person: selectors.Person, resolution) -> bool:
+    return selectors.resolutions_visible_to(person).filter(pk=resolution.pk).exists()
+
+
+def may_see_tally(person: selectors.Person, resolution) -> bool:
+    """Staff who see resolutions: always (the live tally). Residents who see it: once closed."""
+    if _staff_with(person, "surveys.view_resolution"):
+        return True
+    return resolution.state == resolution.State.CLOSED and may_view_resolution(person, resolution)

@@ -21,9 +21,9 @@ from django.utils.translation import gettext
 from cms.core.exceptions import ServiceError, raise_if_any
 from operations.residents.models import Unit
 
-from . import policy, selectors
-from .errors import SurveyErrorCode
-from .models import Answer, Participation, Question, Response, Survey
+from .. import policy, selectors
+from ..errors import SurveyErrorCode
+from ..models import Answer, Participation, Question, Response, Survey
 
 Q = Question.Kind
 

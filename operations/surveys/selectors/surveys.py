@@ -17,7 +17,7 @@ from django.db.models import Count, Q, QuerySet
 from cms.contractors.models import ContractorStaff
 from operations.residents.models import Audience, Building, Membership, Unit
 
-from .models import Answer, Participation, Question, Survey
+from ..models import Answer, Participation, Question, Survey
 
 Person = AbstractBaseUser | AnonymousUser | None
 

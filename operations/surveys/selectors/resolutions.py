@@ -1,0 +1,193 @@
+"""Reads of resolutions: the electorate as it would be fixed now, who sees a resolution,
+the seats a person votes for, the tally with the moment the majority was reached, and
+the check of the votes' hash chain.
+
+The electorate (`electorate_now`), by the rule's method, of the units in the resolution's
+buildings:
+- SHARES: a seat per unit with a share, weighing its share; its holders are the unit's
+  owners (live memberships as owner or board member). Counted against all units, so a
+  unit whose owners are not in the hub is a seat too (they vote on paper).
+- OWNERS: one seat per owner. The people who hold a unit together are one owner, and so
+  are the same people holding several units; a unit whose owners the hub does not know
+  counts as one owner of its own.
+- MEMBERS: one seat per member of the cooperative, known by the member number of the
+  units they hold the right to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from operations.residents.models import Membership, Unit
+
+from ..models import CountingRule, Resolution, Seat, Vote
+from .surveys import Person, _signed_in, is_survey_staff
+
+OWNER_ROLES = [Membership.Role.OWNER, Membership.Role.BOARD]
+GENESIS = "0" * 64
+
+
+@dataclass
+class SeatSpec:
+    key: str
+    label: str
+    weight: Decimal
+    unit_ids: list[int]
+    holder_ids: list[int] = field(default_factory=list)
+
+
+def _label(units: list[Unit]) -> str:
+    return ", ".join(str(unit) for unit in sorted(units, key=lambda u: (u.building.code, u.number)))
+
+
+def electorate_now(resolution: Resolution) -> list[SeatSpec]:
+    """The seats the resolution's rule gives today (what opening it fixes)."""
+    units = list(Unit.objects.filter(building__in=resolution.buildings.all()).select_related("building").order_by("pk"))
+    owners: dict[int, list[int]] = defaultdict(list)
+    memberships = Membership.objects.live().filter(unit__in=units, role__in=OWNER_ROLES).order_by("user_id")
+    for unit_id, user_id in memberships.values_list("unit_id", "user_id"):
+        if user_id not in owners[unit_id]:
+            owners[unit_id].append(user_id)
+    method = resolution.rule.method
+    if method == CountingRule.Method.SHARES:
+        return [
+            SeatSpec(f"unit:{u.pk}", str(u), u.share, [u.pk], owners.get(u.pk, []))
+            for u in sorted(units, key=lambda u: (u.building.code, u.number))
+            if u.share > 0
+        ]
+    groups: dict[str, list[Unit]] = defaultdict(list)
+    for unit in units:
+        if method == CountingRule.Method.MEMBERS:
+            if unit.member_number:
+                groups[f"member:{unit.member_number}"].append(unit)
+        elif owners.get(unit.pk):
+            groups["owner:" + "-".join(str(pk) for pk in sorted(owners[unit.pk]))].append(unit)
+        else:
+            groups[f"unit:{unit.pk}"].append(unit)
+    seats = []
+    for key, members in groups.items():
+        holders = sorted({user for unit in members for user in owners.get(unit.pk, [])})
+        seats.append(SeatSpec(key, _label(members), Decimal(1), [u.pk for u in members], holders))
+    return sorted(seats, key=lambda seat: seat.label)
+
+
+def resolutions_visible_to(person: Person) -> QuerySet[Resolution]:
+    """Staff (`surveys.view_resolution`): every resolution. A resident: those past the
+    draft whose buildings they own a unit in, and, once voting opened, those where they
+    hold a seat or are a proxy (an owner who sold since keeps seeing what they voted on)."""
+    if not _signed_in(person):
+        return Resolution.objects.none()
+    if is_survey_staff(person) and person.has_perm("surveys.view_resolution"):
+        return Resolution.objects.all()
+    owned = Membership.objects.live().filter(user=person, role__in=OWNER_ROLES).values("unit__building_id")
+    seated = Seat.objects.filter(Q(holders=person) | Q(proxy=person)).values("resolution_id")
+    return (
+        Resolution.objects.exclude(state=Resolution.State.DRAFT)
+        .filter(Q(state=Resolution.State.SCHEDULED, buildings__in=owned) | Q(pk__in=seated))
+        .distinct()
+    )
+
+
+def seats_of(person: Person, resolution: Resolution) -> list[Seat]:
+    """The seats the person casts the vote of: as a holder where no proxy was named, or
+    as the proxy."""
+    if not _signed_in(person):
+        return []
+    seats = resolution.seats.filter(Q(proxy=person) | Q(proxy__isnull=True, holders=person)).distinct()
+    return list(seats.order_by("label", "pk"))
+
+
+def vote_hash(vote: Vote) -> str:
+    """The hash of a vote over every field that matters and the previous vote's hash."""
+    cast_at = vote.cast_at.astimezone(UTC).isoformat(timespec="microseconds")
+    parts = [
+        str(vote.resolution_id),
+        str(vote.sequence),
+        vote.seat.key,
+        vote.choice,
+        f"{Decimal(vote.weight):.6f}",
+        vote.channel,
+        str(vote.cast_by_id or ""),
+        vote.voter_name,
+        str(vote.recorded_by_id or ""),
+        vote.ballot_scan.name if vote.ballot_scan else "",
+        cast_at,
+        vote.previous_hash,
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def chain_breaks(resolution: Resolution) -> list[int]:
+    """The sequence numbers at which the stored votes no longer follow from each other:
+    a vote whose hash is not that of its fields, whose previous hash is not the hash of
+    the vote before it, or a gap in the numbering. Empty when nothing was edited."""
+    broken = []
+    previous, expected_sequence = GENESIS, 1
+    for vote in resolution.votes.select_related("seat").order_by("sequence"):
+        if vote.sequence != expected_sequence or vote.previous_hash != previous or vote.hash != vote_hash(vote):
+            broken.append(vote.sequence)
+        previous, expected_sequence = vote.hash, vote.sequence + 1
+    return broken
+
+
+@dataclass
+class Tally:
+    weight_for: Decimal = Decimal(0)
+    weight_against: Decimal = Decimal(0)
+    weight_abstained: Decimal = Decimal(0)
+    seats_for: int = 0
+    seats_against: int = 0
+    seats_abstained: int = 0
+    seats: int = 0
+    total_weight: Decimal = Decimal(0)
+    adopted: bool = False
+    threshold_crossed_at: datetime | None = None
+
+    @property
+    def seats_voted(self) -> int:
+        return self.seats_for + self.seats_against + self.seats_abstained
+
+
+def _adopted(base: str, total: Decimal, weight_for: Decimal, weight_against: Decimal) -> bool:
+    if base == CountingRule.Base.ALL:
+        return weight_for * 2 > total  # more than half of all: exactly half is not enough
+    return weight_for > weight_against
+
+
+def tally(resolution: Resolution) -> Tally:
+    """The count of the last vote of each seat, and when the majority was last reached
+    (the vote after which it held until now). Two queries whatever the number of votes."""
+    result = Tally(
+        total_weight=resolution.total_weight,
+        seats=resolution.seats.count(),
+    )
+    current: dict[int, tuple[str, Decimal]] = {}
+    sums = {choice: Decimal(0) for choice in Vote.Choice.values}
+    held_since = None
+    for seat_id, choice, weight, cast_at in resolution.votes.order_by("sequence").values_list(
+        "seat_id", "choice", "weight", "cast_at"
+    ):
+        if seat_id in current:
+            old_choice, old_weight = current[seat_id]
+            sums[old_choice] -= old_weight
+        current[seat_id] = (choice, weight)
+        sums[choice] += weight
+        now_adopted = _adopted(resolution.rule.base, resolution.total_weight, sums["for"], sums["against"])
+        if now_adopted and held_since is None:
+            held_since = cast_at
+        elif not now_adopted:
+            held_since = None
+    result.weight_for, result.weight_against, result.weight_abstained = sums["for"], sums["against"], sums["abstain"]
+    counts = defaultdict(int)
+    for choice, _weight in current.values():
+        counts[choice] += 1
+    result.seats_for, result.seats_against, result.seats_abstained = counts["for"], counts["against"], counts["abstain"]
+    result.adopted = _adopted(resolution.rule.base, resolution.total_weight, sums["for"], sums["against"])
+    result.threshold_crossed_at = held_since if result.adopted else None
+    return result
