@@ -61,7 +61,8 @@ from operations.residents.models import Audience, Building, Estate, Membership, 
 from operations.tickets.models import Ticket
 
 from . import data, media
-from .billing import remove_billing
+from .billing import BillingDemo, remove_billing
+from .surveys import build_surveys, remove_surveys
 
 Log = Callable[[str], None]
 
@@ -197,6 +198,7 @@ class DemoBuilder:
             self._broadcasts()
             self._tickets()
             self._billing()
+            self._surveys()
         return Summary(created=True, accounts=account_lines(), counts=self.counts())
 
     def counts(self) -> dict[str, int]:
@@ -840,9 +842,10 @@ class DemoBuilder:
         self.log(f"  tickets: {made}; escalated: {escalated}")
 
     def _billing(self) -> None:
-        from .billing import BillingDemo
-
         BillingDemo(self).build()
+
+    def _surveys(self) -> None:
+        build_surveys(self)
 
     def _person(self, name: str):
         """A demo person by user name, or the first verified owner of a unit given as "B/14".
@@ -1035,6 +1038,7 @@ def remove_demo(*, log: Log | None = None) -> None:
     with transaction.atomic():
         _remove_tickets()
         remove_billing(data.ESTATE_SLUG)  # accounts protect their units
+        remove_surveys()  # paper votes name who recorded them
         site = Site.objects.filter(is_default_site=True).first()
         home = site.root_page if site else None
         if home is not None:

@@ -251,6 +251,9 @@ def test_a_paper_ballot_is_recorded_by_staff_with_its_scan(place):
     vote = record()
     assert vote.channel == Vote.Channel.PAPER and vote.recorded_by == place.staff and vote.cast_at == signed
     assert vote.ballot_scan.name.startswith("ballots/") and "karta" not in vote.ballot_scan.name
+    stored = Vote.objects.get(pk=vote.pk)
+    assert stored.ballot_scan.name == vote.ballot_scan.name and stored.ballot_scan.read().startswith(b"%PDF")
+    assert selectors.chain_breaks(resolution) == []  # the hash covers the file's final name
     assert codes_of(lambda: record(ballot_scan=scan())) == E.ALREADY_VOTED
 
 

@@ -90,9 +90,15 @@ def _append(resolution: Resolution, seat: Seat, **fields) -> Vote:
     """The next vote of the resolution's chain (the resolution's row is locked)."""
     last = resolution.votes.order_by("-sequence").values_list("sequence", "hash").first()
     sequence, previous = (last[0] + 1, last[1]) if last else (1, selectors.GENESIS)
+    scan = fields.pop("ballot_scan", None)
     vote = Vote(
         resolution=resolution, seat=seat, sequence=sequence, weight=seat.weight, previous_hash=previous, **fields
     )
+    if scan:
+        # Stored first, so that the hash covers the file's final (random) name; saving the
+        # row would otherwise name it only afterwards. A rollback leaves the file behind,
+        # unreferenced and private.
+        vote.ballot_scan.save(getattr(scan, "name", "") or "ballot.pdf", scan, save=False)
     vote.hash = selectors.vote_hash(vote)
     vote.save()
     return vote

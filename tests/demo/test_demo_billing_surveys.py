@@ -1,6 +1,7 @@
-"""The demo cooperative's books (demo_cooperative/billing.py): the story the README tells
-holds, the sample statements in `demo_cooperative/samples/` are what the module writes,
-import against the demo as promised, and `--reset` removes the books with the rest.
+"""The demo cooperative's books (demo_cooperative/billing.py) and its surveys and
+resolutions (demo_cooperative/surveys.py): the stories the README tells hold, the sample
+statements in `demo_cooperative/samples/` are what the module writes and import against
+the demo as promised, and `--reset` removes the books and the votes with the rest.
 
 The demo is loaded once for the module inside a transaction rolled back at the end.
 """
@@ -22,6 +23,8 @@ from demo_cooperative import billing as demo_billing
 from demo_cooperative import data
 from operations.billing import selectors, services
 from operations.billing.models import BankTransaction, BillingAccount, LedgerEntry
+from operations.surveys import selectors as survey_selectors
+from operations.surveys.models import Resolution, Survey, Vote
 
 SAMPLES = Path(demo_billing.__file__).parent / "samples"
 
@@ -112,8 +115,49 @@ def test_the_samples_import_against_the_demo_and_the_second_finds_every_line_kno
     assert second.created == [] and second.skipped == 5
 
 
-def test_reset_removes_the_books_and_loads_them_again(demo):
-    before = BillingAccount.objects.count()
+def test_an_open_satisfaction_survey_with_an_nps_question_resident_a_answered(demo):
+    from django.contrib.auth import get_user_model
+
+    survey = Survey.objects.get(title__startswith="Jak oceniasz utrzymanie")
+    now = timezone.now()
+    assert survey.is_open_at(now) and not survey.anonymous
+    results = survey_selectors.survey_results(survey)
+    assert results.responses >= 10
+    assert any(question.nps is not None for question in results.questions)
+    people = {
+        user.username: user for user in get_user_model().objects.filter(username__in=["resident.a", "resident.b"])
+    }
+    assert survey_selectors.answered(people["resident.a"], [survey]) == {survey.pk: True}
+    assert survey_selectors.answered(people["resident.b"], [survey]) == {survey.pk: False}
+
+
+def test_a_closed_anonymous_survey_whose_results_residents_see(demo):
+    survey = Survey.objects.get(title__startswith="Ocena pracy administracji")
+    assert survey.anonymous and survey.is_closed_at(timezone.now()) and survey.results_to_residents
+    assert not survey.responses.filter(participation__isnull=False).exists()
+    assert survey_selectors.survey_results(survey).responses >= 10
+
+
+def test_an_open_resolution_by_shares_with_votes_one_on_paper(demo):
+    resolution = Resolution.objects.get(number="8/2026")
+    assert resolution.state == Resolution.State.OPEN and resolution.rule.method == "shares"
+    assert resolution.votes.filter(channel=Vote.Channel.PAPER).count() == 1
+    assert resolution.votes.filter(channel=Vote.Channel.ONLINE).exists()
+    assert not resolution.votes.filter(seat__holders__username="resident.b").exists()
+    assert survey_selectors.chain_breaks(resolution) == []
+
+
+def test_a_closed_adopted_resolution_with_its_challenge_window(demo):
+    resolution = Resolution.objects.get(number="6/2026")
+    assert resolution.state == Resolution.State.CLOSED and resolution.result == Resolution.Result.ADOPTED
+    assert resolution.notified_at is not None
+    assert resolution.challenge_until > timezone.localdate()
+    assert resolution.votes.filter(seat__holders__username="resident.a", choice="for").exists()
+
+
+def test_reset_removes_the_books_and_votes_and_loads_them_again(demo):
+    before = BillingAccount.objects.count(), Vote.objects.count()
     call_command("load_demo_data", "--reset", stdout=StringIO())
-    assert BillingAccount.objects.count() == before
+    assert (BillingAccount.objects.count(), Vote.objects.count()) == before
     assert account("A", "12").opened_on <= timezone.localdate() - timedelta(days=300)
+    assert Resolution.objects.filter(number__in=["6/2026", "8/2026"]).count() == 2
