@@ -12,6 +12,8 @@ messages and refusals use and the portal resolves:
     /zgloszenia                         the viewer's tickets
     /zgloszenia/<id>                    one ticket; <id> is the API's `Ticket.id`, exactly
                                         what `ticket(id:)` takes
+    /oplaty                             the viewer's balances, payments and billing documents
+                                        ("Moje opłaty"; payment reminders link here)
     /konto/potwierdz/<uid>/<token>/     confirm an account (account e-mails)
     /konto/nowe-haslo/<uid>/<token>/    set a new password (account e-mails)
     /druk/<page path>                   a news item or alert to print for the staircase
@@ -23,7 +25,8 @@ messages and refusals use and the portal resolves:
 
 Served by the hub itself at BASE_URL (`WAGTAILADMIN_BASE_URL`), never by the portal:
 document downloads (/documents/<id>/<file>, collection restrictions checked), image
-files, e-mail preferences and unsubscribing (/messages/...), ticket photos, the API
+files, e-mail preferences and unsubscribing (/messages/...), ticket photos, billing
+documents (/billing/documents/<id>/pdf/, to the account's viewers), the API
 (/graphql), the staff admin (/admin/) and Wagtail's own server-rendered pages (under
 the prefix cms/urls.py gives them, for previews and password forms).
 
@@ -42,8 +45,19 @@ from wagtail.models import Site
 
 SIGN_IN_PATH = "/zaloguj"
 TICKETS_PATH = "/zgloszenia"
+BILLING_PATH = "/oplaty"
 # Paths on a hub host that the hub serves itself; any other path there is a page's.
-HUB_PATH_PREFIXES = ("/documents/", "/media/", "/messages/", "/tickets/", "/admin/", "/graphql", "/static/")
+HUB_PATH_PREFIXES = (
+    "/documents/",
+    "/media/",
+    "/messages/",
+    "/tickets/",
+    "/billing/",
+    "/surveys/",
+    "/admin/",
+    "/graphql",
+    "/static/",
+)
 
 
 def _join(base: str, path: str) -> str:

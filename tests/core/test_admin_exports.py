@@ -46,9 +46,15 @@ def test_other_cells_stay_as_they_are(value, shown):
     assert csv_cell(value) == shown
 
 
-def test_a_negative_number_is_quoted_too():
-    # "-5" is a formula to a spreadsheet as much as "-5+A1": every "-" start is neutralised.
-    assert csv_cell(-5) == "'-5"
+@pytest.mark.parametrize(("value", "shown"), [(-5, "-5"), ("-500,00", "-500,00"), ("-12.5", "-12.5")])
+def test_a_plain_negative_number_stays_a_number_a_spreadsheet_sums(value, shown):
+    # It evaluates to itself; quoting it made arrears text that Excel could not add up.
+    assert csv_cell(value) == shown
+
+
+@pytest.mark.parametrize("value", ["-5+A1", "-1 234", "-2,5,1", "+48 600 100 200", "-", "-5)"])
+def test_anything_more_than_a_negative_number_is_quoted(value):
+    assert csv_cell(value) == "'" + value
 
 
 # --- Lines -----------------------------------------------------------------------------------------

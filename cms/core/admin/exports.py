@@ -10,6 +10,7 @@ language) and hands them to `csv_lines`; `csv_response` sends the lines as a dow
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 
 from django.http import StreamingHttpResponse
@@ -21,10 +22,19 @@ BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# A negative number as the hub writes amounts ("-500,00", "-12.5"): nothing a spreadsheet
+# could run, so it stays a number that can be summed. Anything else starting like a formula
+# ("+48 600…", "-1+1", "-2 3") is quoted.
+_NEGATIVE_NUMBER = re.compile(r"^-\d+(?:[.,]\d+)?$")
+
+
 def csv_cell(value) -> str:
-    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote."""
+    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote
+    (a plain number, negative ones included, stays a number)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    if text.startswith(FORMULA_START) and not _NEGATIVE_NUMBER.match(text):
+        return "'" + text
+    return text
 
 
 def csv_time(moment, zone, pattern: str) -> str:
