@@ -23,12 +23,15 @@ from cms.investments.schema import Query as InvestmentsQuery
 from cms.news.schema import NewsItem
 from cms.news.schema import Query as NewsQuery
 from cms.preview.schema import Query as PreviewQuery
+from operations.billing.api import Mutation as BillingMutation
 from operations.billing.api import Query as BillingQuery
 from operations.billing.api import ViewerBillingFields
 from operations.messaging.api import Mutation as MessagingMutation
 from operations.residents.api import Mutation as ResidentsMutation
 from operations.residents.api import Query as ResidentsQuery
 from operations.residents.api.types import Viewer
+from operations.surveys.api import Mutation as SurveysMutation
+from operations.surveys.api import Query as SurveysQuery
 from operations.tickets.api import Mutation as TicketsMutation
 from operations.tickets.api import Query as TicketsQuery
 
@@ -44,6 +47,7 @@ Query = merge_types(
         PreviewQuery,
         TicketsQuery,
         BillingQuery,
+        SurveysQuery,
     ),
 )
 
@@ -62,7 +66,9 @@ def extend_viewer(*field_sets) -> None:
 
 
 extend_viewer(ViewerBillingFields)
-Mutation = merge_types("Mutation", (ResidentsMutation, MessagingMutation, TicketsMutation))
+Mutation = merge_types(
+    "Mutation", (ResidentsMutation, MessagingMutation, TicketsMutation, BillingMutation, SurveysMutation)
+)
 
 
 def schema_options(**changes) -> dict:

@@ -16,7 +16,7 @@ _HUB_PREFIXES = "(?:{})(?:/|$)".format(
     "|".join(
         re.escape(prefix.strip("/"))
         for prefix in (
-            "admin", "documents", "graphql", "messages", "tickets", "strony", "portal",
+            "admin", "billing", "documents", "graphql", "messages", "surveys", "tickets", "strony", "portal",
             settings.MEDIA_URL, settings.STATIC_URL,
         )
     )
@@ -38,6 +38,8 @@ urlpatterns = [
     path("messages/", include("operations.messaging.urls")),
     # Ticket photos are private; this view applies the ticket's visibility.
     path("tickets/", include("operations.tickets.urls")),
+    path("billing/", include("operations.billing.urls")),  # documents (PDF), to their account's viewers
+    path("surveys/", include("operations.surveys.urls")),  # ballot scans, to staff who record paper votes
 ]
 
 if settings.DEBUG:

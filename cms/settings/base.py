@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -258,6 +259,17 @@ CELERY_BEAT_SCHEDULE = {
     # Resolutions: open the announced ones whose voting starts (fixing the electorate), close and
     # count those whose voting has ended and notify the owners.
     "resolutions-advance": {"task": "operations.surveys.tasks.resolutions_advance", "schedule": 300.0},
+    # Anonymous surveys' answers, counted in shuffled batches (models.SealedBallot).
+    "anonymous-ballots-seal": {"task": "operations.surveys.tasks.anonymous_ballots_seal", "schedule": 600.0},
+    # Surveys and votes: remind those who have not answered when it opens and once before it closes.
+    "surveys-reminders-send": {"task": "operations.surveys.tasks.reminders_send", "schedule": 900.0},
+    # Charge imports whose worker was lost (no progress for 10 minutes) are taken up again.
+    "billing-charge-imports-resume": {"task": "operations.billing.tasks.charge_imports_resume", "schedule": 300.0},
+    # Payment reminders before and after due dates, each once (a missed day is made up the next).
+    "billing-payment-reminders-send": {
+        "task": "operations.billing.tasks.payment_reminders_send",
+        "schedule": crontab(hour=8, minute=0),  # the cooperative's time (CELERY_TIMEZONE)
+    },
 }
 # Sign-in attempts hold IP addresses (personal data): kept this long, then deleted.
 SIGNIN_HISTORY_DAYS = int(os.environ.get("SIGNIN_HISTORY_DAYS", "90"))
@@ -363,6 +375,24 @@ BILLING_ACCOUNT_PREFIX = os.environ.get("BILLING_ACCOUNT_PREFIX", "4000")
 # Whether tenants see the accounts of the units they rent (the owner's charges and
 # payments); off: a tenant sees only an account that names them.
 BILLING_TENANTS_SEE_ACCOUNTS = env_bool("BILLING_TENANTS_SEE_ACCOUNTS", False)
+# Payment reminders (operations/billing/services/reminders.py): days from the day a debt is
+# payable by (negative: before it), e.g. "-3,7,30"; a step missed (beat down) is sent later
+# while no later step is due and at most BILLING_REMINDER_CATCH_UP_DAYS late. The demand
+# step issues a payment demand with its reminder: "last" (the last step after the due
+# date), a step's number, or "none".
+BILLING_REMINDER_STEPS = tuple(int(step) for step in env_list("BILLING_REMINDER_STEPS") or ("-3", "7", "30"))
+BILLING_REMINDER_CATCH_UP_DAYS = int(os.environ.get("BILLING_REMINDER_CATCH_UP_DAYS", "14"))
+BILLING_DEMAND_STEP = os.environ.get("BILLING_DEMAND_STEP", "last")
+# Documents (operations/billing/services/documents.py): days a payment demand gives to pay;
+# the cooperative's tax number (NIP) for the payment QR code and the documents; the payee's
+# name in the QR code (at most 20 characters; otherwise the contact card's name, cut to 20);
+# the QR code's amount covers what falls due within this many days.
+BILLING_DOCUMENT_PAYMENT_DAYS = int(os.environ.get("BILLING_DOCUMENT_PAYMENT_DAYS", "7"))
+BILLING_ISSUER_NIP = os.environ.get("BILLING_ISSUER_NIP", "")
+BILLING_QR_RECIPIENT = os.environ.get("BILLING_QR_RECIPIENT", "")
+BILLING_QR_DAYS_AHEAD = int(os.environ.get("BILLING_QR_DAYS_AHEAD", "31"))
+# Anonymous surveys' answers are counted at least this many at a time (all once it closes).
+SURVEYS_ANONYMOUS_BATCH = int(os.environ.get("SURVEYS_ANONYMOUS_BATCH", "5"))
 
 STRAWBERRY_DJANGO = {
     # Help texts are translated and written for editors; API descriptions are written for

@@ -14,3 +14,18 @@ class BillingConfig(AppConfig):
         from .account_numbers import settings_check
 
         checks.register(settings_check, "billing")
+
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_reminder_templates_ensure, sender=self, dispatch_uid="billing-reminder-templates")
+
+
+def _reminder_templates_ensure(sender, using="default", **kwargs) -> None:
+    """The payment reminders' texts, after `migrate` (the reminder run makes them too)."""
+    if using != "default":
+        return
+    from operations.messaging import services as messaging
+
+    from .reminder_templates import REMINDER_TEMPLATES
+
+    messaging.templates_ensure(REMINDER_TEMPLATES)

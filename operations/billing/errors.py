@@ -26,3 +26,11 @@ class BillingErrorCode(StrEnum):
     STATEMENT_INVALID = "STATEMENT_INVALID"  # a statement file that cannot be read (the message names the line)
     PROFILE_INVALID = "PROFILE_INVALID"  # no statement profile of that name
     TRANSACTION_STATE_INVALID = "TRANSACTION_STATE_INVALID"  # a bank line that is not waiting in the queue
+    NOTHING_TO_DEMAND = "NOTHING_TO_DEMAND"  # documents: no overdue debt (a demand) or no interest (a note)
+    DOCUMENT_RENDER_FAILED = "DOCUMENT_RENDER_FAILED"  # documents: the PDF could not be typeset
+    NOT_AUTHENTICATED = "NOT_AUTHENTICATED"  # consents: nobody is signed in
+    INSTALLMENT_NOT_REQUESTED = "INSTALLMENT_NOT_REQUESTED"  # a note for an installment request not being made
+    NOTE_TOO_LONG = "NOTE_TOO_LONG"  # an installment request's note over its length
+    IMPORT_FILE_INVALID = "IMPORT_FILE_INVALID"  # a charge file that cannot be read (the message names the line)
+    IMPORT_STATE_INVALID = "IMPORT_STATE_INVALID"  # a charge import not waiting for what was asked (confirm, reverse)
+    IMPORT_REVERSED = "IMPORT_REVERSED"  # a charge import reversed already

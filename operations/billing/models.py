@@ -30,6 +30,9 @@ day each came into force.
 frozen snapshot; `BillingConsent` is what a person chose for an account (documents
 electronically, reminders, an installment request); `PaymentReminder` records each
 reminder of a debt sent to a person at a step, so that each is sent once.
+`ChargeImportProfile` says how an accounting system's CSV or XLSX export is read (kept as
+data), and `ChargeImportBatch` is one file imported with it: previewed, confirmed (its
+entries name it, `LedgerEntry.import_batch`) and perhaps reversed by corrections.
 """
 
 from __future__ import annotations
@@ -43,52 +46,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# Entries and allocations are written once (cms/core/immutable.py); the error is importable here too.
+from cms.core.immutable import ImmutableModel, ImmutableQuerySet, ImmutableRecordError  # noqa: F401
 
 from .account_numbers import format_account_number
-
-
-class ImmutableRecordError(Exception):
-    """Raised on any attempt to change or delete a ledger entry or an allocation."""
-
-
-class _ImmutableQuerySet(models.QuerySet):
-    """Rows are inserted and read, never updated or deleted in bulk."""
-
-    def update(self, **kwargs):
-        raise ImmutableRecordError(f"{self.model.__name__} rows are never changed; post a correction instead.")
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise ImmutableRecordError(f"{self.model.__name__} rows are never changed; post a correction instead.")
-
-    def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
-        raise ImmutableRecordError(f"{self.model.__name__} rows are never changed; post a correction instead.")
-
-    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
-        # An upsert (`ON CONFLICT DO UPDATE`) would rewrite the rows it collides with.
-        if update_conflicts:
-            raise ImmutableRecordError(f"{self.model.__name__} rows are never changed; post a correction instead.")
-        return super().bulk_create(objs, *args, **kwargs)
-
-    def delete(self):
-        raise ImmutableRecordError(f"{self.model.__name__} rows are never deleted.")
-
-    delete.queryset_only = True
-
-
-class _ImmutableModel(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ImmutableRecordError(f"{type(self).__name__} {self.pk} is never changed; post a correction instead.")
-        # Always an insert: a new object carrying an existing row's id would otherwise
-        # update that row; now it fails on the duplicate key.
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableRecordError(f"{type(self).__name__} {self.pk} is never deleted.")
 
 
 class BillingAccount(models.Model):
@@ -177,7 +140,7 @@ class BillingAccountMember(models.Model):
         return f"{self.account_id}: {self.person_id}"
 
 
-class LedgerEntryQuerySet(_ImmutableQuerySet):
+class LedgerEntryQuerySet(ImmutableQuerySet):
     def debts(self):
         """What the payer owes item by item: charges, interest and debit opening balances."""
         return self.filter(
@@ -190,7 +153,7 @@ class LedgerEntryQuerySet(_ImmutableQuerySet):
         return self.filter(Q(kind=LedgerEntry.Kind.PAYMENT) | Q(kind=LedgerEntry.Kind.OPENING, amount__lt=0))
 
 
-class LedgerEntry(_ImmutableModel):
+class LedgerEntry(ImmutableModel):
     """One line of an account's ledger. Debit positive, credit negative; never changed."""
 
     class Kind(models.TextChoices):
@@ -256,6 +219,16 @@ class LedgerEntry(_ImmutableModel):
     )
     created_by_process = models.CharField(_("posted by process"), max_length=80, blank=True)
     created_at = models.DateTimeField(_("posted at"), default=timezone.now)
+    # The charge import that posted the entry (none for entries posted by hand, by the bank
+    # or by the interest run): set when the entry is inserted, never changed.
+    import_batch = models.ForeignKey(
+        "ChargeImportBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name=_("import"),
+    )
 
     objects = LedgerEntryQuerySet.as_manager()
 
@@ -307,13 +280,13 @@ class LedgerEntry(_ImmutableModel):
         return self.amount > 0
 
 
-class AllocationQuerySet(_ImmutableQuerySet):
+class AllocationQuerySet(ImmutableQuerySet):
     def kept(self):
         """Rows of credit kept for later (the overpayment), not yet on a debt."""
         return self.filter(debt__isnull=True)
 
 
-class Allocation(_ImmutableModel):
+class Allocation(ImmutableModel):
     """Part of a credit put on a debt (or kept as credit), and why; never changed."""
 
     class Reason(models.TextChoices):
@@ -544,7 +517,7 @@ class BillingDocument(models.Model):
     documents."""
 
     class Kind(models.TextChoices):
-        STATEMENT = "statement", _("statement")
+        STATEMENT = "statement", _("account statement")
         DEMAND = "demand", _("payment demand")
         INTEREST_NOTE = "interest_note", _("interest note")
 
@@ -668,3 +641,208 @@ class PaymentReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.debt_id} {self.step:+d} → {self.person_id}"
+
+
+def charge_import_file_name(instance, filename: str) -> str:
+    # A random name, as ticket photos and documents: the files hold every household's
+    # charges, are served to nobody, and a guessable name would be one misconfigured web
+    # server away from a leak. The name as uploaded is kept in `file_name`.
+    suffix = ".xlsx" if str(filename).lower().endswith(".xlsx") else ".csv"
+    return f"billing-imports/{uuid.uuid4().hex}{suffix}"
+
+
+class ChargeImportProfile(models.Model):
+    """How one accounting system's export of charges and opening balances is read, kept
+    as data (the accountant adds and edits profiles in the admin): the file's format,
+    encoding, delimiter, how it writes numbers and dates, which line holds the column
+    names, which column holds each of our fields (`columns`), how its codes map to our
+    components (`component_map`) and kinds (`kind_map`), and how the file declares its
+    total. `source` is what the entries it posts are keyed on with each row's reference
+    (`LedgerEntry.source`): profiles reading the same accounting system (its CSV and its
+    XLSX) share it, so that a row exported either way is one entry. Reading is
+    `imports.read_charge_file`; posting is `services.charge_import_preview` and
+    `charge_import_confirm`, each run kept as a `ChargeImportBatch`."""
+
+    class FileFormat(models.TextChoices):
+        CSV = "csv", _("CSV")
+        XLSX = "xlsx", _("Excel (XLSX)")
+
+    class Encoding(models.TextChoices):
+        DETECT = "", _("detect")
+        UTF8 = "utf-8", _("UTF-8")
+        CP1250 = "cp1250", _("Windows-1250")
+
+    class DecimalMark(models.TextChoices):
+        COMMA = ",", _("comma: 1 234,56 or 1.234,56")
+        DOT = ".", _("dot: 1234.56 or 1,234.56")
+
+    class DateFormat(models.TextChoices):
+        DMY_DOTS = "%d.%m.%Y", _("10.03.2026")
+        ISO = "%Y-%m-%d", _("2026-03-10")
+        DMY_DASHES = "%d-%m-%Y", _("10-03-2026")
+        DMY_SLASHES = "%d/%m/%Y", _("10/03/2026")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    source = models.SlugField(
+        _("source"),
+        max_length=30,
+        help_text=_(
+            "The accounting system's short name (e.g. fk-symfonia). Entries are keyed on it and each "
+            "row's reference: never change it once a file was imported."
+        ),
+    )
+    file_format = models.CharField(_("file format"), max_length=4, choices=FileFormat.choices, default="csv")
+    encoding = models.CharField(_("encoding"), max_length=10, choices=Encoding.choices, blank=True, default="")
+    delimiter = models.CharField(_("delimiter"), max_length=1, default=";", blank=True)
+    decimal_mark = models.CharField(_("decimal mark"), max_length=1, choices=DecimalMark.choices, default=",")
+    date_format = models.CharField(_("date format"), max_length=10, choices=DateFormat.choices, default="%d.%m.%Y")
+    header_row = models.PositiveSmallIntegerField(
+        _("header line"), default=1, help_text=_("The line with the column names; lines above it are skipped.")
+    )
+    columns = models.JSONField(
+        _("columns"),
+        default=dict,
+        blank=True,
+        help_text=_("Which column (its name in the header line) holds each field."),
+    )
+    component_map = models.JSONField(
+        _("components"),
+        default=dict,
+        blank=True,
+        help_text=_("The accounting system's codes and the component each means."),
+    )
+    kind_map = models.JSONField(
+        _("kinds"),
+        default=dict,
+        blank=True,
+        help_text=_("The accounting system's codes for a charge and an opening balance."),
+    )
+    default_kind = models.CharField(
+        _("kind when the file has no kind column"),
+        max_length=20,
+        choices=[("charge", _("charge")), ("opening", _("opening balance"))],
+        default="charge",
+    )
+    default_component = models.CharField(
+        _("component when the file has none"),
+        max_length=20,
+        choices=LedgerEntry.Component.choices,
+        blank=True,
+    )
+    total_label = models.CharField(
+        _("label of the total line"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "When the file ends with its total (e.g. a line whose first cell is RAZEM), the label; "
+            "the total is read from the amount column."
+        ),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        default_permissions = ("add", "change", "view")
+        verbose_name = _("charge import profile")
+        verbose_name_plural = _("charge import profiles")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def reading(self):
+        """The profile as the pure reader takes it (`imports.ReadingProfile`)."""
+        from .imports import ReadingProfile
+
+        return ReadingProfile(
+            file_format=self.file_format,
+            encoding=self.encoding,
+            delimiter=self.delimiter or ";",
+            decimal_mark=self.decimal_mark,
+            date_format=self.date_format,
+            header_row=self.header_row,
+            columns=dict(self.columns or {}),
+            component_map=dict(self.component_map or {}),
+            kind_map=dict(self.kind_map or {}),
+            default_kind=self.default_kind,
+            default_component=self.default_component,
+            total_label=self.total_label,
+        )
+
+
+class ChargeImportBatch(models.Model):
+    """One file of charges or opening balances given to the hub: previewed (what would
+    change, nothing in the ledger yet), then confirmed (running, in Celery for large
+    files, with `rows_done` of `rows_total`), imported or failed, and possibly reversed (a
+    correction of each of its entries; nothing is deleted). The file is kept privately
+    under a random name with its SHA-256. `problems` lists the rows not imported, each
+    with its line number and reason; `declared_total` is what the file (or the person)
+    says it adds up to, `imported_total` what its rows in the ledger add up to, and
+    `difference` the first less the second. The entries it posted name it
+    (`LedgerEntry.import_batch`)."""
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", _("previewed")
+        RUNNING = "running", _("running")
+        IMPORTED = "imported", _("imported")
+        FAILED = "failed", pgettext_lazy("charge import", "failed")
+        REVERSED = "reversed", _("reversed")
+
+    profile = models.ForeignKey(
+        ChargeImportProfile, on_delete=models.PROTECT, related_name="batches", verbose_name=_("profile")
+    )
+    file = models.FileField(_("file"), upload_to=charge_import_file_name, max_length=200)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("file hash (SHA-256)"), max_length=64, db_index=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PREVIEWED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_new = models.PositiveIntegerField(_("new entries"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("already in the ledger"), default=0)
+    rows_conflict = models.PositiveIntegerField(_("conflicts"), default=0)
+    rows_error = models.PositiveIntegerField(_("rows with errors"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    declared_total = models.DecimalField(_("declared total"), max_digits=14, decimal_places=2, null=True, blank=True)
+    imported_total = models.DecimalField(_("imported total"), max_digits=14, decimal_places=2, null=True, blank=True)
+    difference = models.DecimalField(_("difference"), max_digits=14, decimal_places=2, null=True, blank=True)
+    problems = models.JSONField(_("rows not imported"), default=list, blank=True)
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
+    failure = models.TextField(_("why it failed"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # When the running import last moved on (each chunk): a batch that stopped moving lost its
+    # worker or its task, and may be confirmed again (services.imports.STALE_AFTER).
+    progress_at = models.DateTimeField(_("progress at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reversed by"),
+    )
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        default_permissions = ("view",)
+        permissions = [("import_charges", "Can import charges and opening balances and reverse imports")]
+        verbose_name = _("charge import")
+        verbose_name_plural = _("charge imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%d.%m.%Y %H:%M})"
+
+    @property
+    def progress_percent(self) -> int:
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 100

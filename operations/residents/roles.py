@@ -69,6 +69,8 @@ _BILLING_READ = [
     "billing.view_ledgerentry",
     "billing.view_allocation",
     "billing.view_interestrate",
+    "billing.view_billingdocument",
+    "billing.view_paymentreminder",
 ]
 _BILLING_KEEPING = [
     *_BILLING_READ,
@@ -76,7 +78,26 @@ _BILLING_KEEPING = [
     "billing.post_ledgerentry",
     "billing.add_interestrate",
     "billing.change_interestrate",
+    # Statements, demands and interest notes as PDF (operations/billing/admin/documents.py).
+    "billing.issue_billingdocument",
+    # Bank statements: reading them and their lines, importing them and settling the
+    # unmatched-payments queue (operations/billing/admin/statements.py, queue.py).
+    "billing.view_bankstatement",
+    "billing.view_banktransaction",
+    "billing.import_bankstatement",
+    # Charges and opening balances from the accounting system (operations/billing/admin/imports.py).
+    "billing.add_chargeimportprofile",
+    "billing.change_chargeimportprofile",
+    "billing.view_chargeimportprofile",
+    "billing.view_chargeimportbatch",
+    "billing.import_charges",
 ]
+
+# Surveys and votes on resolutions (operations/surveys/policy.py): seeing every survey and its
+# live results, following resolutions and entering paper ballots and proxies.
+_SURVEYS_READ = ["surveys.view_survey", "surveys.view_survey_results"]
+_SURVEYS_BUILDING = [*_SURVEYS_READ, "surveys.add_survey", "surveys.change_survey"]
+_RESOLUTIONS_PAPER = ["surveys.view_resolution", "surveys.record_paper_vote"]
 
 # Model permissions ("app_label.codename") per role; every role can enter the admin.
 ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
@@ -106,9 +127,20 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         # Deciding on memberships (verify, reject, end) is "changing" them.
         "residents.change_membership",
         "residents.view_signinattempt",
+        *_SURVEYS_BUILDING,
+        *_RESOLUTIONS_PAPER,
     ],
     StaffRole.ACCOUNTANT: [ADMIN_ACCESS, *_RESIDENTS_READ, "broadcasts.view_broadcast", *_BILLING_KEEPING],
-    StaffRole.BOARD: [ADMIN_ACCESS, *_RESIDENTS_READ, "broadcasts.view_broadcast", *_TICKETS_READ, *_BILLING_READ],
+    StaffRole.BOARD: [
+        ADMIN_ACCESS,
+        *_RESIDENTS_READ,
+        "broadcasts.view_broadcast",
+        *_TICKETS_READ,
+        *_BILLING_READ,
+        *_SURVEYS_READ,
+        *_RESOLUTIONS_PAPER,
+        "surveys.change_resolution",
+    ],
 }
 
 # Editors work on the whole page tree and in every collection (documents, images).

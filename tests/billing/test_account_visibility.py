@@ -126,7 +126,7 @@ def test_closing_keeps_the_history_from_the_next_owner(unit):
     charge(old, "100.00", due=today - timedelta(days=30))
     _end(old_owner)
     change = today + timedelta(days=1)
-    new = services.account_owner_change(account=old, payer_name="Nowa właścicielka", on=change)
+    new = services.account_owner_change(account=old, payer_name="Nowa właścicielka", on=change, staying=[staying])
     with mock.patch("django.utils.timezone.now", return_value=timezone.now() + timedelta(days=2)):
         newcomer = _holding(unit)  # verified after the change
     assert _sees(staying, old) and _sees(staying, new)

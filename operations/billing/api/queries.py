@@ -19,13 +19,12 @@ from strawberry_django.optimizer import optimize
 from cms.core.graphql.context import signed_in_user
 from cms.core.graphql.errors import bad_input
 from cms.core.graphql.ids import parse_global_id, parse_id
-from cms.core.graphql.pagination import HubConnection
 
 from .. import selectors
 from ..models import BillingAccount
 from ..money import money
 from ..selectors import api_reads
-from .types import BillingAccountType, BuildingTotalsType, today
+from .types import BillingAccountConnection, BillingAccountType, BuildingTotalsType, today
 
 
 @strawberry.input(description="Narrow the accounts list; every condition given must hold.")
@@ -42,7 +41,7 @@ class BillingAccountFilter:
 @strawberry.type
 class Query:
     @strawberry_django.connection(
-        HubConnection[BillingAccountType],
+        BillingAccountConnection,
         max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
         description=(
             "Every account, by building and unit, for the cooperative's accountants and board; empty for anyone "

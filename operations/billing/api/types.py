@@ -7,15 +7,25 @@ float). A balance follows the glossary: positive an overpayment, negative arrear
 entry's amount is positive for a debit (what the payer owes more) and negative for a credit.
 
 A list of accounts reads the balance, the overdue amount and the aged debt with its rows
-(`selectors.api_reads`' annotations, added by the optimizer only when asked), so a page
-of accounts costs the same number of queries whatever its length. Turnover, the entries
-and the calendar take arguments or are lists of their own: a fixed number of queries per
-account, whatever the number of entries (a household has one or two accounts).
+(`selectors.api_reads`' annotations, added by the optimizer only when asked). Turnover,
+the entries, the calendar, the documents, the viewer's consents and the payment code take
+arguments or are lists of their own: the first account of a page to be asked answers for
+the whole page (`batching`, `selectors.batches`), so a page of accounts costs the same
+number of queries whatever its length and whatever the number of entries.
+
+Documents are read through `selectors.documents.documents_visible_to` (those who see the
+account) and downloaded at `downloadUrl`, which checks again. The viewer's `consents` are
+their own row (defaults when they chose nothing); `billingConsentsUpdate` changes them.
+The payment code (`paymentQr`) is the Polish banks' 2D code of a transfer to the
+account's individual number, for what is to pay by `BILLING_QR_DAYS_AHEAD` days from
+today (overdue and the coming due date; none when nothing is), to the cooperative as its
+contact card names it (`BILLING_QR_RECIPIENT` overrides), titled with the unit.
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated
@@ -27,8 +37,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext
 from strawberry import Info, relay
+from strawberry_django.permissions import HasPerm
 
-from cms.core.graphql.context import request_of
+from cms.core.graphql.context import request_of, signed_in_user
 from cms.core.graphql.enums import graphql_enum
 from cms.core.graphql.errors import bad_input
 from cms.core.graphql.fields import instance_field, model_type
@@ -37,14 +48,25 @@ from operations.residents.api import BuildingType, UnitType
 
 from .. import selectors
 from ..account_numbers import format_account_number
-from ..models import BillingAccount, LedgerEntry, month_of
+from ..models import BillingAccount, BillingDocument, LedgerEntry, PaymentReminder, month_of
 from ..money import from_grosze
-from ..selectors import api_reads
+from ..selectors import api_reads, batches
+from ..selectors.documents import documents_visible_to
+from . import batching
+
+logger = logging.getLogger(__name__)
 
 User = get_user_model()
 
 LedgerEntryKind = graphql_enum(LedgerEntry.Kind, "LedgerEntryKind", "What a ledger entry records.")
 ChargeComponent = graphql_enum(LedgerEntry.Component, "ChargeComponent", "What a charge is for.")
+BillingDocumentKind = graphql_enum(
+    BillingDocument.Kind, "BillingDocumentKind", "A statement, a payment demand or an interest note."
+)
+
+# How far ahead the payment code's amount reaches: overdue debts and those payable within
+# this many days (the coming monthly due date).
+DEFAULT_QR_DAYS_AHEAD = 31
 
 # The longest period a turnover may span, in months.
 MAX_TURNOVER_MONTHS = 120
@@ -188,6 +210,145 @@ class LedgerEntryType(relay.Node):
         return None if self.corrects_id is None else relay.GlobalID("LedgerEntry", str(self.corrects_id))
 
 
+# --- Consents, the payment code, documents -------------------------------------------------------
+
+
+@strawberry.type(name="BillingConsents", description="What the viewer chose for one account.")
+class ConsentsType:
+    electronic_documents: bool = strawberry.field(description="Documents by message instead of on paper.")
+    reminders: bool = strawberry.field(description="Reminders before and after due dates.")
+    installment_requested_at: datetime.datetime | None = strawberry.field(
+        description="When an installment agreement was asked for; null when none is asked for."
+    )
+    installment_note: str = strawberry.field(description="What the viewer wrote with the request.")
+
+    @classmethod
+    def of(cls, consent) -> ConsentsType:
+        if consent is None:
+            return cls(electronic_documents=False, reminders=False, installment_requested_at=None, installment_note="")
+        return cls(
+            electronic_documents=consent.electronic_documents,
+            reminders=consent.reminders,
+            installment_requested_at=consent.installment_requested_at,
+            installment_note=consent.installment_note,
+        )
+
+
+@strawberry.type(name="BillingPaymentQr", description="A transfer to the account as a 2D code.")
+class PaymentQrType:
+    payload: str = strawberry.field(description="The code's text (the Polish Bank Association's 2D standard).")
+    svg: str = strawberry.field(description="The code as an inline <svg> element.")
+    amount: Decimal | None = strawberry.field(description="The amount the code asks for; null: the payer types it.")
+    recipient: str
+    title: str
+
+
+def _qr_recipient(info: Info) -> str:
+    request = request_of(info)
+    if not hasattr(request, "_hub_billing_qr_recipient"):
+        name = getattr(settings, "BILLING_QR_RECIPIENT", "")
+        if not name:
+            from cms.home.models import CooperativeContact
+
+            try:
+                name = CooperativeContact.for_request(request).name
+            except Exception:  # no site for the request's host: the site's name
+                name = ""
+        request._hub_billing_qr_recipient = name or settings.WAGTAIL_SITE_NAME
+    return request._hub_billing_qr_recipient
+
+
+def _payment_qr(info: Info, account: BillingAccount) -> PaymentQrType | None:
+    from ..documents.payment_qr import payment_qr_payload, qr_svg
+
+    day = today(info)
+    ahead = int(getattr(settings, "BILLING_QR_DAYS_AHEAD", DEFAULT_QR_DAYS_AHEAD))
+    amount = batching.answer(
+        info,
+        account,
+        ("qr-amount", day, ahead),
+        lambda page: batches.amounts_due(page, until=day + datetime.timedelta(days=ahead), as_of=day),
+    )
+    if account.closed_on is not None and amount is None:
+        return None
+    unit = account.unit
+    title = gettext("Charges for unit %(unit)s") % {"unit": f"{unit.building.code}/{unit.number}"}
+    recipient = _qr_recipient(info)
+    try:
+        payload = payment_qr_payload(
+            iban=account.iban,
+            recipient=recipient,
+            amount=amount,
+            title=title,
+            nip=getattr(settings, "BILLING_ISSUER_NIP", ""),
+        )
+    except ValueError:
+        logger.exception("Billing: no payment code for account %s", account.pk)
+        return None
+    return PaymentQrType(
+        payload=payload,
+        svg=qr_svg(payload, title=gettext("Payment QR code")),
+        amount=amount,
+        recipient=recipient,
+        title=title,
+    )
+
+
+@model_type(BillingDocument, name="BillingDocument", description="A statement, payment demand or interest note (PDF).")
+class BillingDocumentType(relay.Node):
+    id: relay.NodeID[int]
+    number: str = instance_field(description="As printed, e.g. WZ/2026/0001.")
+    issued_on: datetime.date
+    period_from: datetime.date | None = instance_field(description="A statement's first day; null otherwise.")
+    period_to: datetime.date | None = instance_field(description="A statement's last day; null otherwise.")
+    amount: Decimal | None = instance_field(
+        description="What a demand or an interest note asks to pay, or a statement's closing balance."
+    )
+
+    @instance_field(name="id", description="The Globally Unique ID of this object")
+    def _id(self) -> relay.GlobalID:
+        return relay.GlobalID("BillingDocument", str(self.pk))
+
+    @instance_field(only=["kind"])
+    def kind(self) -> BillingDocumentKind:  # type: ignore[valid-type]
+        return BillingDocumentKind(self.kind)
+
+    @strawberry_django.field(only=["id"], description="Where the PDF is downloaded (signed in, by those who see it).")
+    def download_url(self, info: Info) -> str:
+        from ..documents.links import document_download_url
+
+        return request_of(info).build_absolute_uri(document_download_url(self))
+
+
+@model_type(PaymentReminder, name="PaymentReminder", description="A payment reminder sent to one person at one step.")
+class PaymentReminderType(relay.Node):
+    id: relay.NodeID[int]
+    step: int = instance_field(description="Days from the day the debt was payable by (negative: before it).")
+    outstanding: Decimal = instance_field(description="What was still to pay of the debt when reminded.")
+    sent_at: datetime.datetime
+
+    @instance_field(name="id", description="The Globally Unique ID of this object")
+    def _id(self) -> relay.GlobalID:
+        return relay.GlobalID("PaymentReminder", str(self.pk))
+
+    @instance_field(only=["debt_id"], description="The ledger entry (a charge or interest) reminded of.")
+    def debt_id(self) -> relay.GlobalID:
+        return relay.GlobalID("LedgerEntry", str(self.debt_id))
+
+    @instance_field(only=["document_id"], description="The payment demand issued with it; null for a plain reminder.")
+    def demand_id(self) -> relay.GlobalID | None:
+        return None if self.document_id is None else relay.GlobalID("BillingDocument", str(self.document_id))
+
+    @strawberry_django.field(
+        only=["person__first_name", "person__last_name", "person__username"],
+        select_related=["person"],
+        description="Who was reminded, by name.",
+    )
+    def recipient_name(self) -> str:
+        person = self.person
+        return f"{person.first_name} {person.last_name}".strip() or person.username
+
+
 # --- The account -----------------------------------------------------------------------------------
 
 
@@ -260,11 +421,12 @@ class BillingAccountType(relay.Node):
     @strawberry_django.field(
         description=(
             "Obroty from the first day of `from`'s month to the last day of `to`'s month (booking dates). "
-            f"At most {MAX_TURNOVER_MONTHS} months. Two queries per account."
+            f"At most {MAX_TURNOVER_MONTHS} months. Two queries for a page of accounts."
         )
     )
     def turnover(
         self,
+        info: Info,
         from_: Annotated[datetime.date, strawberry.argument(name="from", description="Any day of the first month.")],
         to: Annotated[datetime.date, strawberry.argument(description="Any day of the last month.")],
     ) -> TurnoverType:
@@ -275,7 +437,9 @@ class BillingAccountType(relay.Node):
             raise bad_input(
                 gettext("A period is at most %(months)d months long.") % {"months": MAX_TURNOVER_MONTHS}, field="to"
             )
-        opening, months, closing = selectors.account_turnover(self, start=since, end=until)
+        opening, months, closing = batching.answer(
+            info, self, ("turnover", since, until), lambda page: batches.turnovers(page, start=since, end=until)
+        )
         return TurnoverType(
             since=since,
             until=until,
@@ -289,25 +453,109 @@ class BillingAccountType(relay.Node):
         max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
         description="The account's ledger, newest booked first.",
     )
-    def entries(self, filter: LedgerEntryFilter | None = None) -> Iterable[LedgerEntry]:
+    def entries(self, info: Info, filter: LedgerEntryFilter | None = None) -> Iterable[LedgerEntry]:
         filter = filter or LedgerEntryFilter()
-        return api_reads.account_entries(
+        conditions = {
+            "since": month_of(filter.since_month) if filter.since_month else None,
+            "until": _end_of_month(filter.until_month) if filter.until_month else None,
+            "kinds": [kind.value for kind in filter.kinds] if filter.kinds else None,
+        }
+        page = batching.windowed(
+            info,
             self,
-            since=month_of(filter.since_month) if filter.since_month else None,
-            until=_end_of_month(filter.until_month) if filter.until_month else None,
-            kinds=[kind.value for kind in filter.kinds] if filter.kinds else None,
+            ("entries", conditions["since"], conditions["until"], tuple(conditions["kinds"] or ())),
+            lambda ids: batches.entries_of_accounts(ids, **conditions),
+            max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
         )
+        return page if page is not None else api_reads.account_entries(self, **conditions)
 
     @strawberry_django.field(
         description=(
-            "Coming due dates (payable today or later) with what is still to pay by each. One query per account."
+            "Coming due dates (payable today or later) with what is still to pay by each. One query for a page of "
+            "accounts."
         )
     )
     def payment_calendar(self, info: Info) -> list[PaymentDueType]:
         return [
             PaymentDueType(due_date=day.due_date, pay_by=day.pay_by, amount=day.amount)
-            for day in selectors.payment_calendar(self, today=today(info))
+            for day in batching.answer(
+                info, self, "calendar", lambda page: batches.payment_calendars(page, today=today(info))
+            )
         ]
+
+    @strawberry_django.field(
+        description=(
+            "The viewer's own choices for this account (documents electronically, reminders, an installment "
+            "request); all off when they chose nothing. Changed with `billingConsentsUpdate`."
+        )
+    )
+    def consents(self, info: Info) -> ConsentsType:
+        viewer = signed_in_user(info)
+        consent = batching.answer(info, self, "consents", lambda page: batches.consents_of(viewer, page))
+        return ConsentsType.of(consent)
+
+    @strawberry_django.field(
+        only=["iban", "closed_on", "unit__number", "unit__building__code"],
+        select_related=["unit__building"],
+        description=(
+            "The transfer's 2D code Polish banking apps read: to this account's number, for what is to pay now "
+            "(overdue, and what falls due within the coming month; no amount when nothing is), to the "
+            "cooperative, titled with the unit. Null when the code cannot be made (a closed account with nothing "
+            "to pay, or the cooperative's bank details misconfigured)."
+        ),
+    )
+    def payment_qr(self, info: Info) -> PaymentQrType | None:
+        return _payment_qr(info, self)
+
+    @strawberry_django.connection(
+        HubConnection[PaymentReminderType],
+        max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
+        # Declared, so the schema shows who may read it; anyone else gets an empty list.
+        extensions=[HasPerm("billing.view_billingaccount", fail_silently=True)],
+        description=(
+            "The payment reminders sent of the account's debts, newest first: for the cooperative's accountants "
+            "and board only (empty for anyone else, the household included)."
+        ),
+    )
+    def reminders(self, info: Info) -> Iterable[PaymentReminder]:
+        staff = batching.memo(info, "billing-staff", lambda: selectors.is_billing_staff(signed_in_user(info)))
+
+        def rows_of(ids):
+            if not staff:
+                return PaymentReminder.objects.none()
+            return (
+                PaymentReminder.objects.filter(account_id__in=ids).select_related("person").order_by("-sent_at", "-id")
+            )
+
+        page = batching.windowed(info, self, "reminders", rows_of, max_results=settings.GRAPHQL_MAX_PAGE_SIZE)
+        return page if page is not None else rows_of((self.pk,))
+
+    @strawberry_django.connection(
+        HubConnection[BillingDocumentType],
+        max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
+        description="Statements, payment demands and interest notes issued for the account, newest first.",
+    )
+    def documents(self, info: Info) -> Iterable[BillingDocument]:
+        # The viewer's documents, built once per request (who the viewer is costs a query).
+        visible = batching.memo(info, "documents", lambda: documents_visible_to(signed_in_user(info)))
+
+        def rows_of(ids):
+            return visible.filter(account_id__in=ids).order_by("-issued_on", "-id")
+
+        page = batching.windowed(info, self, "documents", rows_of, max_results=settings.GRAPHQL_MAX_PAGE_SIZE)
+        return page if page is not None else rows_of((self.pk,))
+
+
+@strawberry.type(name="BillingAccountConnection", description="A page of a list, with cursors and the total count.")
+class BillingAccountConnection(HubConnection[BillingAccountType]):
+    """The accounts' connection: remembers its page, so that each account's lists and
+    figures are read for the whole page at once (`batching`)."""
+
+    @classmethod
+    def resolve_connection(cls, nodes, *, info, **kwargs):
+        connection = super().resolve_connection(nodes, info=info, **kwargs)
+        batching.remember_connection_page(info, connection)
+        return connection
 
 
 # --- Totals per building ------------------------------------------------------------------------------
@@ -342,7 +590,7 @@ class ViewerBillingFields:
     schema adds them to `Viewer` (`cms/schema.py`). `self` is the person who asked."""
 
     @strawberry_django.connection(
-        HubConnection[BillingAccountType],
+        BillingAccountConnection,
         max_results=settings.GRAPHQL_MAX_PAGE_SIZE,
         description=(
             "The accounts of the units the viewer holds (as owner or board member; as tenant when the "

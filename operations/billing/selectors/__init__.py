@@ -11,7 +11,8 @@ Who sees an account (docs/architecture.md: operational data is scoped by relatio
 
 `ledger` holds the figures (balance, turnover, aged debt, the payment calendar, open
 items), each one aggregate query in the database, summed in whole grosze; `interest`
-the interest note. Callers import this package.
+the interest note; `reminders` the debts due a payment reminder on a day. Callers import
+this package.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from cms.contractors.models import ContractorStaff
 from operations.residents.models import Membership
 
 from ..models import BillingAccount, BillingAccountMember, LedgerEntry
+from .documents import documents_visible_to, electronic_recipients
 from .interest import InterestNote, interest_note
 from .ledger import (
     AgedDebt,
@@ -80,18 +82,27 @@ def household_roles() -> list[str]:
 
 
 def resident_condition(person: Person) -> Q:
-    """The accounts a person sees as a resident (one condition, two subqueries)."""
+    """The accounts a person sees as a resident (one condition, a few subqueries).
+
+    Two refinements (review): a HOUSEHOLD account that replaced an account the person was
+    named on (they saw the previous owner's account when it closed) is not theirs, even
+    while the office has not yet ended their membership, unless the owner change named
+    them as staying (`services.account_owner_change(staying=...)`); and a closed account, which
+    names those who saw it then, is seen in the roles that see a household's accounts now,
+    so switching tenants off hides the closed ones from tenants too."""
     live = Membership.objects.live().filter(user=person)
-    household = Q(
-        audience=BillingAccount.Audience.HOUSEHOLD,
-        unit__in=live.filter(role__in=household_roles()).values("unit_id"),
+    household_units = live.filter(role__in=household_roles()).values("unit_id")
+    named_on = BillingAccountMember.objects.filter(person=person).values("account_id")
+    household = Q(audience=BillingAccount.Audience.HOUSEHOLD, unit__in=household_units) & (
+        ~Q(replaces__in=named_on) | Q(pk__in=named_on)  # the previous household, unless staying
     )
-    named = Q(
-        audience=BillingAccount.Audience.NAMED,
-        unit__in=live.values("unit_id"),
-        pk__in=BillingAccountMember.objects.filter(person=person).values("account_id"),
+    named_open = Q(
+        audience=BillingAccount.Audience.NAMED, closed_on__isnull=True, unit__in=live.values("unit_id"), pk__in=named_on
     )
-    return household | named
+    named_closed = Q(
+        audience=BillingAccount.Audience.NAMED, closed_on__isnull=False, unit__in=household_units, pk__in=named_on
+    )
+    return household | named_open | named_closed
 
 
 def accounts_visible_to(person: Person) -> QuerySet[BillingAccount]:
@@ -136,6 +147,8 @@ __all__ = [
     "can_manage_accounts",
     "can_post_entries",
     "debts_outstanding",
+    "documents_visible_to",
+    "electronic_recipients",
     "entries_visible_to",
     "grosze",
     "household_roles",

@@ -129,10 +129,18 @@ def account_open(
 
 
 @transaction.atomic
-def account_close(*, account: BillingAccount, closed_on: date, by: AbstractBaseUser | None = None) -> BillingAccount:
+def account_close(
+    *,
+    account: BillingAccount,
+    closed_on: date,
+    newcomers: Sequence[AbstractBaseUser] = (),
+    by: AbstractBaseUser | None = None,
+) -> BillingAccount:
     """Close the account on `closed_on` (its last day). Its ledger stays, and so does who
     sees it: a HOUSEHOLD account becomes NAMED for those who held the unit by then, so a
-    later owner never reads it."""
+    later owner never reads it. `newcomers` are people who held the unit by then but are
+    the next owner's household (verified before the change took effect, e.g. the deed
+    signed in December, charges moved from 1 January): they are not named."""
     if refusal := policy.account_management_refusal(by):
         raise refusal
     account = _locked(account)
@@ -142,6 +150,8 @@ def account_close(*, account: BillingAccount, closed_on: date, by: AbstractBaseU
         raise _refuse(BillingErrorCode.DATE_INVALID, gettext("An account cannot close before it opened."), "closed_on")
     if account.audience == BillingAccount.Audience.HOUSEHOLD:
         viewers = selectors.viewers_now(account, verified_before=closed_on + timedelta(days=1))
+        excluded = {person.pk for person in newcomers}
+        viewers = [person for person in viewers if person.pk not in excluded]
         BillingAccountMember.objects.bulk_create(
             [BillingAccountMember(account=account, person=person) for person in viewers]
         )
@@ -158,14 +168,23 @@ def account_owner_change(
     payer_name: str,
     on: date,
     members: Sequence[AbstractBaseUser] = (),
+    staying: Sequence[AbstractBaseUser] = (),
+    newcomers: Sequence[AbstractBaseUser] = (),
     identifier: int | None = None,
     by: AbstractBaseUser | None = None,
 ) -> BillingAccount:
     """A new owner settles from `on`: the account closes the day before (keeping its ledger,
     its debts and its number, to which the previous owner may still pay) and a new account
-    with a new number opens on `on`, naming the one it replaces."""
-    closed = account_close(account=account, closed_on=on - timedelta(days=1), by=by)
-    return account_open(
+    with a new number opens on `on`, naming the one it replaces.
+
+    Those who saw the old account (its household when it closed) do not see the new one,
+    even while their membership of the unit has not been ended yet: the seller is another
+    household. Name in `staying` those of them who stay (a co-owner who keeps the flat);
+    the new household account is theirs too (`selectors.resident_condition`). Name in
+    `newcomers` the new owner's people already verified for the unit before `on`: they do
+    not get the previous owner's history (and so see the new account)."""
+    closed = account_close(account=account, closed_on=on - timedelta(days=1), newcomers=newcomers, by=by)
+    opened = account_open(
         unit=closed.unit,
         payer_name=payer_name,
         opened_on=on,
@@ -174,6 +193,12 @@ def account_owner_change(
         replaces=closed,
         by=by,
     )
+    if staying and opened.audience == BillingAccount.Audience.HOUSEHOLD:
+        people = _check_members(opened.unit, staying)
+        BillingAccountMember.objects.bulk_create(
+            [BillingAccountMember(account=opened, person=person) for person in people]
+        )
+    return opened
 
 
 @transaction.atomic
