@@ -32,12 +32,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 from wagtail.documents import get_document_model_string
 
 from cms.core.immutable import ImmutableModel, ImmutableQuerySet
 
 
-class Survey(models.Model):
+class Survey(ClusterableModel):
+    """A survey and (as a cluster, so that the admin edits them with it) its questions."""
+
     class AnswerBy(models.TextChoices):
         PERSON = "person", _("one answer per person")
         UNIT = "unit", _("one answer per unit")
@@ -105,8 +109,10 @@ class Question(models.Model):
     RANGES = {Kind.SCALE: (1, 5), Kind.NPS: (0, 10), Kind.YES_NO: (0, 1)}
     TEXT_LIMIT = 2000
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    survey = ParentalKey(Survey, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    # The admin's builder (an InlinePanel) orders the questions by this field.
+    sort_order_field = "position"
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     text = models.CharField(_("question"), max_length=500)
     help_text = models.CharField(_("hint"), max_length=500, blank=True)
@@ -293,6 +299,12 @@ class Resolution(models.Model):
     weight_for = models.DecimalField(_("for"), max_digits=14, decimal_places=6, null=True, blank=True)
     weight_against = models.DecimalField(_("against"), max_digits=14, decimal_places=6, null=True, blank=True)
     weight_abstained = models.DecimalField(_("abstained"), max_digits=14, decimal_places=6, null=True, blank=True)
+    # The log's anchor, kept with each vote under the resolution's lock: how many votes it
+    # holds and the last one's hash, so that removing votes from its end shows too.
+    votes_count = models.PositiveIntegerField(_("votes in the log"), default=0)
+    votes_head = models.CharField(_("hash of the last vote"), max_length=64, blank=True)
+    # The electorate as fixed at the opening (its seats, weights and holders), hashed.
+    electorate_hash = models.CharField(_("hash of the electorate"), max_length=64, blank=True)
     notified_at = models.DateTimeField(_("owners notified at"), null=True, blank=True)
     challenge_until = models.DateField(_("may be challenged until"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -385,6 +397,7 @@ class Vote(ImmutableModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     ballot_scan = models.FileField(_("ballot scan"), upload_to=ballot_file_name, max_length=200, blank=True)
+    ballot_sha256 = models.CharField(_("ballot scan's hash (SHA-256)"), max_length=64, blank=True)
     cast_at = models.DateTimeField(_("cast at"))
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
@@ -405,3 +418,66 @@ class Vote(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.resolution_id}#{self.sequence} {self.choice}"
+
+
+# --- Reminders -----------------------------------------------------------------------------
+
+
+class Reminder(models.Model):
+    """That a person was reminded of a survey or a resolution at one step (when it opened,
+    or before it closes): each step reaches each person once (`services.reminders`). It
+    says nothing of what anyone answered; in an anonymous survey it says only that the
+    person had not answered by then, as the participation's day does."""
+
+    class Step(models.TextChoices):
+        OPENING = "opening", _("when it opens")
+        CLOSING = "closing", _("before it closes")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    step = models.CharField(_("step"), max_length=10, choices=Step.choices)
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField(_("sent on"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "step", "person"], condition=Q(survey__isnull=False), name="survey_reminder_once"
+            ),
+            models.UniqueConstraint(
+                fields=["resolution", "step", "person"],
+                condition=Q(resolution__isnull=False),
+                name="resolution_reminder_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(survey__isnull=True, resolution__isnull=False)
+                | Q(survey__isnull=False, resolution__isnull=True),
+                name="reminder_of_one_item",
+            ),
+        ]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id or self.resolution_id}: {self.step} {self.person_id}"
+
+
+class SealedBallot(models.Model):
+    """An anonymous survey's answers, waiting to be counted. Written with the participation
+    in one transaction, so that a database keeps them side by side (the same transaction
+    id, neighbouring places on disk); `services.anonymous_ballots_seal` moves them, at
+    least `ANONYMOUS_BATCH` at a time (all of them once the survey closes), into
+    `Response` rows in a shuffled order within one transaction and deletes them. What
+    remains then says of each answer only that it was in the batch."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sealed_ballots")
+    # [{"question": id, "choice": id or null, "number": int or null, "text": str}]
+    answers = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("sealed ballot")
+        verbose_name_plural = _("sealed ballots")
+
+    def __str__(self) -> str:
+        return str(self.id)

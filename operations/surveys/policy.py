@@ -88,3 +88,38 @@ def may_see_tally(person: selectors.Person, resolution) -> bool:
     if _staff_with(person, "surveys.view_resolution"):
         return True
     return resolution.state == resolution.State.CLOSED and may_view_resolution(person, resolution)
+
+
+def answering_open(survey: Survey, standing, *, now=None) -> tuple[bool, bool]:
+    """(may answer, may change their answer) for a person whose `standing`
+    (`selectors.api_reads.SurveyStanding`) with the survey is known: what
+    `respond_refusal` and the services decide, for a list without a query per survey.
+    Answering: published and open, in the audience, something left to answer (their own
+    answer in a per-person survey, a unit without one in a per-unit survey). Changing:
+    their own answer, while open, where the survey allows it (never an anonymous one)."""
+    now = now or timezone.now()
+    if not (survey.is_open_at(now) and standing.in_audience):
+        return False, False
+    if survey.answer_by == Survey.AnswerBy.UNIT:
+        left = any(unit.pk not in standing.answered_unit_ids for unit in standing.units)
+    else:
+        left = not standing.answered_by_me
+    change = survey.allow_changes and not survey.anonymous and standing.answered_by_me
+    return left, change
+
+
+class ResolutionSight:
+    """`may_see_tally`, and who may see each seat's vote, for resolutions the person
+    already sees (read through `selectors.resolutions_visible_to`), their standing asked
+    once: staff who see resolutions see every tally, and each seat's vote where the vote
+    is not secret; a resident sees the tally once the vote is closed, and never another
+    person's vote."""
+
+    def __init__(self, person: selectors.Person):
+        self.staff = _staff_with(person, "surveys.view_resolution")
+
+    def may_see_tally(self, resolution) -> bool:
+        return self.staff or resolution.state == resolution.State.CLOSED
+
+    def may_see_votes(self, resolution) -> bool:
+        return self.staff and not resolution.secret

@@ -22,7 +22,7 @@ from operations.residents import services as residents_services
 from operations.residents.models import Audience
 from operations.surveys import policy, selectors, services
 from operations.surveys.errors import SurveyErrorCode
-from operations.surveys.models import Answer, Choice, Participation, Question, Response, Survey
+from operations.surveys.models import Answer, Choice, Participation, Question, Response, SealedBallot, Survey
 
 pytestmark = pytest.mark.django_db
 K = Question.Kind
@@ -280,22 +280,60 @@ def test_no_change_where_the_survey_keeps_the_first_answer_or_none_was_given(cas
 # --- anonymity ---------------------------------------------------------------------------
 
 
-def test_an_anonymous_response_names_nobody_and_no_moment(cast):
+def test_an_anonymous_response_names_nobody_and_no_moment(cast, resident):
     survey = make_survey(anonymous=True)
-    for person in (cast.reporter, cast.neighbour, cast.stranger):
+    people = [cast.reporter, cast.neighbour, cast.stranger, cast.co_resident] + [resident(cast.unit) for _ in range(2)]
+    for person in people[:4]:
         services.survey_respond(survey=survey, person=person, answers=full_answers(survey))
+    # Fewer than a batch: sealed, not counted, and nothing of them in the responses yet.
+    assert services.anonymous_ballots_seal(batch=5) == 0
+    assert not Response.objects.filter(survey=survey).exists()
+    assert SealedBallot.objects.filter(survey=survey).count() == 4
+    results = selectors.survey_results(survey)
+    assert (results.responses, results.sealed) == (4, 4) and results.questions[2].distribution == {}
+    for person in people[4:]:
+        services.survey_respond(survey=survey, person=person, answers=full_answers(survey))
+    assert services.anonymous_ballots_seal(batch=5) == 6
+    assert services.anonymous_ballots_seal(batch=5) == 0  # nothing twice
+    assert not SealedBallot.objects.exists()
     for response in Response.objects.filter(survey=survey):
         assert response.participation_id is None
         assert response.submitted_at is None and response.changed_at is None
-    # Participation says who took part, by day only; nothing on it points at a response.
-    fields = {f.name for f in Participation._meta.get_fields()}
-    assert "response" in fields  # the reverse accessor of named surveys' link
-    assert not Response.objects.filter(survey=survey, participation__isnull=False).exists()
+    assert selectors.survey_results(survey).questions[2].distribution == {4: 6}
+    # Participation says who took part, by day only.
     assert {type(p.answered_on).__name__ for p in Participation.objects.filter(survey=survey)} == {"date"}
-    # Random ids: no order of answering can be read from them.
-    assert all(
-        isinstance(pk, type(Response.objects.first().pk)) for pk in Response.objects.values_list("pk", flat=True)
+
+
+def test_an_anonymous_surveys_last_answers_are_counted_once_it_closes(cast):
+    survey = make_survey(anonymous=True)
+    services.survey_respond(survey=survey, person=cast.reporter, answers=full_answers(survey))
+    assert services.anonymous_ballots_seal(batch=5) == 0
+    assert services.anonymous_ballots_seal(batch=5, now=survey.closes_at) == 1
+    assert Response.objects.filter(survey=survey).count() == 1
+
+
+def test_the_batch_is_counted_in_an_order_unrelated_to_the_answering(cast, resident, monkeypatch):
+    """Shuffled with the system's randomness: the stored order of responses follows no
+    order of answering (here: a shuffle that rotates by one, applied to the responses and
+    again to the answers, seen in the rows' physical order)."""
+    import random
+
+    survey = make_survey(anonymous=True, questions=[(K.SCALE, "Ocena", [], True)])
+    question = questions(survey)[0]
+    people = [resident(cast.unit) for _ in range(5)]
+    for score, person in enumerate(people, start=1):
+        services.survey_respond(survey=survey, person=person, answers={question.pk: score})
+    monkeypatch.setattr(random.SystemRandom, "shuffle", lambda self, items: items.append(items.pop(0)))
+    services.anonymous_ballots_seal(batch=5)
+    inserted = list(
+        Answer.objects.filter(question=question).order_by("response__survey", "pk").values_list("number", flat=True)
     )
+    assert sorted(inserted) == [1, 2, 3, 4, 5]
+    with connection.cursor() as cursor:  # the physical order, as a database user could read it
+        table = Answer._meta.db_table
+        order = "rowid" if connection.vendor == "sqlite" else "ctid"
+        cursor.execute(f"SELECT number FROM {table} WHERE question_id = %s ORDER BY {order}", [question.pk])  # noqa: S608
+        assert [row[0] for row in cursor.fetchall()] == [3, 4, 5, 1, 2]
 
 
 def test_an_anonymous_survey_cannot_allow_changes():

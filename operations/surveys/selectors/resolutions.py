@@ -109,6 +109,7 @@ def vote_hash(vote: Vote) -> str:
     parts = [
         str(vote.resolution_id),
         str(vote.sequence),
+        str(vote.seat_id),  # the seat itself: the same unit's seat in another resolution is another seat
         vote.seat.key,
         vote.choice,
         f"{Decimal(vote.weight):.6f}",
@@ -117,23 +118,67 @@ def vote_hash(vote: Vote) -> str:
         vote.voter_name,
         str(vote.recorded_by_id or ""),
         vote.ballot_scan.name if vote.ballot_scan else "",
+        vote.ballot_sha256,
         cast_at,
         vote.previous_hash,
     ]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
+def _scan_digest(vote: Vote) -> str:
+    try:
+        with vote.ballot_scan.open("rb") as scan:
+            return hashlib.sha256(scan.read()).hexdigest()
+    except (FileNotFoundError, OSError, ValueError):
+        return ""
+
+
 def chain_breaks(resolution: Resolution) -> list[int]:
     """The sequence numbers at which the stored votes no longer follow from each other:
     a vote whose hash is not that of its fields, whose previous hash is not the hash of
-    the vote before it, or a gap in the numbering. Empty when nothing was edited."""
+    the vote before it, whose seat is another resolution's, whose ballot scan is not the
+    file it was cast with, or a gap in the numbering; and the numbers missing from the
+    log's end, by the anchor kept on the resolution (`votes_count`, `votes_head`). Empty
+    when nothing was edited."""
     broken = []
     previous, expected_sequence = GENESIS, 1
     for vote in resolution.votes.select_related("seat").order_by("sequence"):
-        if vote.sequence != expected_sequence or vote.previous_hash != previous or vote.hash != vote_hash(vote):
+        if (
+            vote.sequence != expected_sequence
+            or vote.previous_hash != previous
+            or vote.hash != vote_hash(vote)
+            or vote.seat.resolution_id != vote.resolution_id
+            or (vote.ballot_scan and _scan_digest(vote) != vote.ballot_sha256)
+        ):
             broken.append(vote.sequence)
         previous, expected_sequence = vote.hash, vote.sequence + 1
+    last = expected_sequence - 1
+    # The anchor as stored now (the caller's object may predate the latest votes).
+    count, head = Resolution.objects.filter(pk=resolution.pk).values_list("votes_count", "votes_head").get()
+    if count > last:
+        broken.extend(range(last + 1, count + 1))
+    elif last and (count != last or head != previous) and last not in broken:
+        broken.append(last)
     return broken
+
+
+def electorate_hash(resolution: Resolution) -> str:
+    """A hash of the electorate as stored: each seat's key, weight, units, holders and the
+    total weight (proxies are named later, and each proxy vote names who cast it)."""
+    parts = [f"{resolution.pk}", f"{Decimal(resolution.total_weight):.6f}"]
+    seats = resolution.seats.order_by("key").prefetch_related("units", "holders")
+    for seat in seats:
+        units = ",".join(str(pk) for pk in sorted(unit.pk for unit in seat.units.all()))
+        holders = ",".join(str(pk) for pk in sorted(holder.pk for holder in seat.holders.all()))
+        parts.append(f"{seat.pk}|{seat.key}|{Decimal(seat.weight):.6f}|{units}|{holders}")
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def electorate_intact(resolution: Resolution) -> bool:
+    """Whether the electorate is still what was fixed at the opening (before it, True)."""
+    if not resolution.electorate_hash:
+        return resolution.state in (Resolution.State.DRAFT, Resolution.State.SCHEDULED)
+    return electorate_hash(resolution) == resolution.electorate_hash
 
 
 @dataclass
@@ -160,19 +205,30 @@ def _adopted(base: str, total: Decimal, weight_for: Decimal, weight_against: Dec
     return weight_for > weight_against
 
 
+# The order in which `count_votes` takes a resolution's votes, and the columns it reads:
+# by the moment each was cast (a paper ballot counts from when it was signed, whenever it
+# was entered), the log's order between votes of the same moment. A seat's latest
+# declaration is the one that counts, and the majority is reached when it really was.
+TALLY_ORDER = ("cast_at", "sequence")
+TALLY_COLUMNS = ("seat_id", "choice", "weight", "cast_at")
+
+
 def tally(resolution: Resolution) -> Tally:
-    """The count of the last vote of each seat, and when the majority was last reached
-    (the vote after which it held until now). Two queries whatever the number of votes."""
-    result = Tally(
-        total_weight=resolution.total_weight,
-        seats=resolution.seats.count(),
-    )
+    """The count of each seat's latest vote (by when it was cast), and when the majority
+    was last reached (the vote after which it held until now). Two queries whatever the
+    number of votes."""
+    rows = resolution.votes.order_by(*TALLY_ORDER).values_list(*TALLY_COLUMNS)
+    return count_votes(resolution, rows, seats=resolution.seats.count())
+
+
+def count_votes(resolution: Resolution, rows, *, seats: int) -> Tally:
+    """`tally` of the resolution's votes given as rows of TALLY_COLUMNS in TALLY_ORDER (the
+    API counts a page of resolutions from one query with it)."""
+    result = Tally(total_weight=resolution.total_weight, seats=seats)
     current: dict[int, tuple[str, Decimal]] = {}
     sums = {choice: Decimal(0) for choice in Vote.Choice.values}
     held_since = None
-    for seat_id, choice, weight, cast_at in resolution.votes.order_by("sequence").values_list(
-        "seat_id", "choice", "weight", "cast_at"
-    ):
+    for seat_id, choice, weight, cast_at in rows:
         if seat_id in current:
             old_choice, old_weight = current[seat_id]
             sums[old_choice] -= old_weight

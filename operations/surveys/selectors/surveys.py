@@ -188,7 +188,8 @@ class BuildingRate:
 @dataclass
 class SurveyResults:
     survey: Survey
-    responses: int
+    responses: int  # people (or units) who answered
+    sealed: int  # of those, anonymous answers not counted yet (counted in batches)
     audience: int
     questions: list[QuestionResult]
     by_building: list[BuildingRate]
@@ -214,7 +215,9 @@ def net_promoter_score(distribution: dict[int, int]) -> int | None:
 def survey_results(survey: Survey) -> SurveyResults:
     """Counts per choice and value, averages, NPS, the free texts (sorted, so their order
     says nothing of who wrote them first) and the response rate by building, in a fixed
-    number of queries whatever the number of questions, choices and responses."""
+    number of queries whatever the number of questions, choices and responses. An
+    anonymous survey's answers count once their batch is sealed (`sealed` says how many
+    wait), so that nobody can watch the results to learn what the last person answered."""
     questions = list(survey.questions.prefetch_related("choices"))
     results = {q.pk: QuestionResult(question=q) for q in questions}
     answers = Answer.objects.filter(question__survey=survey)
@@ -246,7 +249,8 @@ def survey_results(survey: Survey) -> SurveyResults:
             result.nps = net_promoter_score(result.distribution)
     return SurveyResults(
         survey=survey,
-        responses=survey.responses.count(),
+        responses=survey.participations.count(),
+        sealed=survey.sealed_ballots.count() if survey.anonymous else 0,
         audience=_audience_size(survey),
         questions=[results[q.pk] for q in questions],
         by_building=_rates_by_building(survey),

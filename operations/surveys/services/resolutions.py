@@ -10,6 +10,7 @@ the hash chain have no gaps or forks whatever runs at once.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -75,6 +76,8 @@ def resolution_open(*, resolution: Resolution, now: datetime | None = None) -> R
         resolution.total_weight = sum((spec.weight for spec in specs), start=type(specs[0].weight)(0))
         resolution.state = Resolution.State.OPEN
         resolution.save(update_fields=["total_weight", "state"])
+        resolution.electorate_hash = selectors.electorate_hash(resolution)
+        resolution.save(update_fields=["electorate_hash"])
     return resolution
 
 
@@ -98,9 +101,14 @@ def _append(resolution: Resolution, seat: Seat, **fields) -> Vote:
         # Stored first, so that the hash covers the file's final (random) name; saving the
         # row would otherwise name it only afterwards. A rollback leaves the file behind,
         # unreferenced and private.
+        scan.seek(0)
+        vote.ballot_sha256 = hashlib.sha256(scan.read()).hexdigest()
+        scan.seek(0)
         vote.ballot_scan.save(getattr(scan, "name", "") or "ballot.pdf", scan, save=False)
     vote.hash = selectors.vote_hash(vote)
     vote.save()
+    resolution.votes_count, resolution.votes_head = sequence, vote.hash
+    resolution.save(update_fields=["votes_count", "votes_head"])
     return vote
 
 
@@ -122,11 +130,13 @@ def vote_cast(
         resolution = _locked(resolution)
         if resolution.state == Resolution.State.DRAFT:
             raise _refuse(E.NOT_FOUND, gettext("Resolution not found."))
+        # The window first: before the opening nobody holds a seat yet (the electorate is
+        # fixed then), and an owner asking early is told it has not opened.
+        if refusal := _window_refusal(resolution, now):
+            raise refusal
         seats = selectors.seats_of(person, resolution)
         if not seats:
             raise _refuse(E.NOT_ENTITLED, gettext("You do not vote on this resolution."))
-        if refusal := _window_refusal(resolution, now):
-            raise refusal
         if not resolution.allow_changes:
             voted = _voted_seat_ids(resolution, seats)
             seats = [seat for seat in seats if seat.pk not in voted]

@@ -9,12 +9,15 @@ question left out, or given None, "" or [], is unanswered.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -23,9 +26,10 @@ from operations.residents.models import Unit
 
 from .. import policy, selectors
 from ..errors import SurveyErrorCode
-from ..models import Answer, Participation, Question, Response, Survey
+from ..models import Answer, Participation, Question, Response, SealedBallot, Survey
 
 Q = Question.Kind
+ANONYMOUS_BATCH = 5  # answers of an anonymous survey are counted at least this many at a time
 
 
 def _unanswered(value: Any) -> bool:
@@ -36,6 +40,17 @@ def _field(question: Question) -> str:
     return f"answers.{question.pk}"
 
 
+def _choice_id(value: Any) -> int | None:
+    """A choice's id as given: an int (never a bool, never a float) or a string of digits."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
 def _answer_rows(question: Question, value: Any, errors: list[ServiceError]) -> list[Answer]:
     """The Answer rows for one question's value (not saved), or problems added to `errors`."""
     invalid = ServiceError(SurveyErrorCode.VALUE_INVALID, gettext("This answer is not valid."), _field(question))
@@ -44,10 +59,7 @@ def _answer_rows(question: Question, value: Any, errors: list[ServiceError]) -> 
         if question.kind == Q.SINGLE and len(ids) != 1:
             errors.append(ServiceError(SurveyErrorCode.CHOICE_INVALID, gettext("Choose one answer."), _field(question)))
             return []
-        try:
-            ids = [int(choice_id) for choice_id in ids]
-        except (TypeError, ValueError):
-            ids = [None]
+        ids = [_choice_id(choice_id) for choice_id in ids]
         valid = {choice.pk: choice for choice in question.choices.all()}
         if len(set(ids)) != len(ids) or any(choice_id not in valid for choice_id in ids):
             errors.append(
@@ -144,6 +156,49 @@ def _save_answers(response: Response, rows: list[Answer]) -> None:
     Answer.objects.bulk_create(rows)
 
 
+def _sealed(row: Answer) -> dict:
+    return {"question": row.question_id, "choice": row.choice_id, "number": row.number, "text": row.text}
+
+
+def anonymous_ballots_seal(*, now: datetime | None = None, batch: int | None = None) -> int:
+    """Count the sealed ballots of anonymous surveys: each survey's, once at least `batch`
+    wait (settings.SURVEYS_ANONYMOUS_BATCH, 5) or the survey has closed, become responses
+    in a shuffled order in one transaction, and the ballots are deleted. Returns how many
+    were counted. Running it twice counts nothing twice (the ballots are locked and gone)."""
+    now = now or timezone.now()
+    batch = batch or getattr(settings, "SURVEYS_ANONYMOUS_BATCH", ANONYMOUS_BATCH)
+    counted = 0
+    shuffle = random.SystemRandom().shuffle
+    waiting = SealedBallot.objects.values("survey_id").annotate(n=Count("pk")).order_by()
+    for row in waiting:
+        survey = Survey.objects.get(pk=row["survey_id"])
+        if row["n"] < batch and not survey.is_closed_at(now):
+            continue
+        with transaction.atomic():
+            ballots = list(SealedBallot.objects.select_for_update().filter(survey=survey))
+            if len(ballots) < batch and not survey.is_closed_at(now):
+                continue
+            shuffle(ballots)
+            responses = [Response(survey=survey) for _ in ballots]
+            Response.objects.bulk_create(responses)
+            answers = [
+                Answer(
+                    response=response,
+                    question_id=given["question"],
+                    choice_id=given["choice"],
+                    number=given["number"],
+                    text=given["text"],
+                )
+                for response, ballot in zip(responses, ballots, strict=True)
+                for given in ballot.answers
+            ]
+            shuffle(answers)
+            Answer.objects.bulk_create(answers)
+            SealedBallot.objects.filter(pk__in=[ballot.pk for ballot in ballots]).delete()
+            counted += len(ballots)
+    return counted
+
+
 def survey_respond(
     *,
     survey: Survey,
@@ -152,7 +207,9 @@ def survey_respond(
     unit=None,
     now: datetime | None = None,
 ) -> Response:
-    """Record the person's answers, once per person or per unit as the survey counts them."""
+    """Record the person's answers, once per person or per unit as the survey counts them.
+    An anonymous survey's answers are sealed until counted in a batch
+    (`anonymous_ballots_seal`); what comes back then is an unsaved Response."""
     now = now or timezone.now()
     if refusal := policy.respond_refusal(person, survey, now=now):
         raise refusal
@@ -174,7 +231,9 @@ def survey_respond(
         except IntegrityError:
             raise already from None
         if survey.anonymous:
-            response = Response.objects.create(survey=survey)
+            # Sealed until counted in a shuffled batch: see models.SealedBallot.
+            SealedBallot.objects.create(survey=survey, answers=[_sealed(row) for row in rows])
+            return Response(survey=survey)  # unsaved: it exists once its batch is counted
         else:
             response = Response.objects.create(survey=survey, participation=participation, submitted_at=now)
         _save_answers(response, rows)
@@ -187,9 +246,11 @@ def survey_response_change(
     person: AbstractBaseUser,
     answers: Mapping[Any, Any],
     now: datetime | None = None,
+    unit: Unit | None = None,
 ) -> Response:
     """Replace the answers the person gave, while the survey is open and allows it. In a
-    per-unit survey only the person who answered for the unit changes its answer."""
+    per-unit survey only the person who answered for the unit changes its answer (`unit`
+    says which, when they answered for several)."""
     now = now or timezone.now()
     if refusal := policy.respond_refusal(person, survey, now=now):
         raise refusal
@@ -197,7 +258,10 @@ def survey_response_change(
         raise ServiceError(SurveyErrorCode.CHANGE_NOT_ALLOWED, gettext("Answers to this survey cannot be changed."))
     rows = _validated(survey, answers)
     with transaction.atomic():
-        response = Response.objects.select_for_update().filter(survey=survey, participation__person=person).first()
+        responses = Response.objects.select_for_update().filter(survey=survey, participation__person=person)
+        if unit is not None:
+            responses = responses.filter(participation__unit=unit)
+        response = responses.first()
         if response is None:
             raise ServiceError(SurveyErrorCode.NOT_ANSWERED, gettext("You have not answered this survey yet."))
         response.answers.all().delete()

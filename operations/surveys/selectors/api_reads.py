@@ -1,0 +1,247 @@
+"""Reads the API asks for a whole page at once: the surveys and resolutions lists in their
+order (open first), where each viewer stands with each survey of a page (the units they
+may still answer for, whether they answered themselves) and each resolution of a page
+(their seats, whether each has voted and, for their own votes, how), and the tallies of a
+page of resolutions. A fixed number of queries whatever the number of rows.
+
+They build on `surveys` and `resolutions` of this package and say nothing of GraphQL.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
+
+from operations.residents.models import Audience, Membership, Unit
+
+from ..models import Participation, Resolution, Seat, Survey, Vote
+from .resolutions import TALLY_COLUMNS, TALLY_ORDER, Tally, count_votes, resolutions_visible_to
+from .surveys import ROLE_AUDIENCE_MEMBERSHIP, Person, _signed_in, surveys_visible_to
+
+# --- surveys ---------------------------------------------------------------------------------
+
+DRAFT, UPCOMING, OPEN, CLOSED = "DRAFT", "UPCOMING", "OPEN", "CLOSED"
+
+
+def survey_state(survey: Survey, now: datetime | None = None) -> str:
+    now = now or timezone.now()
+    if not survey.is_published:
+        return DRAFT
+    if now < survey.opens_at:
+        return UPCOMING
+    if now >= survey.closes_at:
+        return CLOSED
+    return OPEN
+
+
+def _survey_state_condition(state: str, now: datetime) -> Q:
+    return {
+        DRAFT: Q(is_published=False),
+        UPCOMING: Q(is_published=True, opens_at__gt=now),
+        OPEN: Q(is_published=True, opens_at__lte=now, closes_at__gt=now),
+        CLOSED: Q(is_published=True, closes_at__lte=now),
+    }[state]
+
+
+def surveys_list(person: Person, *, state: str | None = None, now: datetime | None = None) -> QuerySet[Survey]:
+    """The surveys the person sees: open ones first (closing soonest first), then those
+    still to open (opening soonest first), then closed ones (latest first); drafts, which
+    only survey staff see, last."""
+    now = now or timezone.now()
+    surveys = surveys_visible_to(person)
+    if state is not None:
+        surveys = surveys.filter(_survey_state_condition(state, now))
+    rank = Case(
+        When(_survey_state_condition(OPEN, now), then=Value(0)),
+        When(_survey_state_condition(UPCOMING, now), then=Value(1)),
+        When(_survey_state_condition(CLOSED, now), then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    soonest = Case(
+        When(_survey_state_condition(OPEN, now), then="closes_at"),
+        When(_survey_state_condition(UPCOMING, now), then="opens_at"),
+        default=None,
+    )
+    return surveys.annotate(list_rank=rank, list_soonest=soonest).order_by(
+        "list_rank", "list_soonest", "-closes_at", "-pk"
+    )
+
+
+@dataclass
+class SurveyStanding:
+    """Where a person stands with one survey: the units through which they are in its
+    audience (in a fixed order), those that have an answer (per-unit surveys), and
+    whether they answered it themselves (the answer they may change)."""
+
+    units: list[Unit] = field(default_factory=list)
+    answered_unit_ids: set[int] = field(default_factory=set)
+    my_unit_ids: set[int] = field(default_factory=set)  # the units the person answered for
+    answered_by_me: bool = False
+
+    @property
+    def in_audience(self) -> bool:
+        return bool(self.units)
+
+    def units_left(self, survey: Survey) -> list[Unit]:
+        if survey.answer_by != Survey.AnswerBy.UNIT:
+            return []
+        return [unit for unit in self.units if unit.pk not in self.answered_unit_ids]
+
+
+def survey_standings(person: Person, surveys: list[Survey]) -> dict[int, SurveyStanding]:
+    """`SurveyStanding` for each survey; three queries for any number of surveys."""
+    surveys = list(surveys)
+    result = {survey.pk: SurveyStanding() for survey in surveys}
+    if not _signed_in(person) or not surveys:
+        return result
+    memberships = list(
+        Membership.objects.live()
+        .filter(user=person)
+        .select_related("unit__building__estate")
+        .order_by("unit__building__code", "unit__number", "unit_id")
+    )
+    chosen: dict[int, list[Audience]] = defaultdict(list)
+    rows = Survey.audiences.through.objects.filter(survey_id__in=list(result)).select_related("group__audience")
+    for row in rows:
+        audience = getattr(row.group, "audience", None)
+        if audience is not None:
+            chosen[row.survey_id].append(audience)
+    unit_ids = {m.unit_id for m in memberships}
+    participations = list(
+        Participation.objects.filter(survey_id__in=list(result))
+        .filter(Q(person=person) | Q(unit_id__in=unit_ids))
+        .values_list("survey_id", "person_id", "unit_id")
+    )
+    for survey in surveys:
+        standing = result[survey.pk]
+        seen: set[int] = set()
+        for membership in memberships:
+            unit = membership.unit
+            if unit.pk in seen:
+                continue
+            if survey.audience_everyone or any(
+                a.estate_id == unit.building.estate_id
+                or a.building_id == unit.building_id
+                or ROLE_AUDIENCE_MEMBERSHIP.get(a.role) == membership.role
+                for a in chosen.get(survey.pk, [])
+            ):
+                seen.add(unit.pk)
+                standing.units.append(unit)
+    for survey_id, person_id, unit_id in participations:
+        standing = result[survey_id]
+        if person_id == person.pk:
+            standing.answered_by_me = True
+            standing.my_unit_ids.add(unit_id)
+        standing.answered_unit_ids.add(unit_id)
+    return result
+
+
+# --- resolutions -----------------------------------------------------------------------------
+
+
+def resolutions_list(person: Person, *, state: str | None = None) -> QuerySet[Resolution]:
+    """The resolutions the person sees: voting now first (closing soonest first), then
+    announced ones (opening soonest first), then closed ones (latest first), drafts last."""
+    resolutions = resolutions_visible_to(person)
+    if state is not None:
+        resolutions = resolutions.filter(state=state)
+    S = Resolution.State
+    rank = Case(
+        When(state=S.OPEN, then=Value(0)),
+        When(state=S.SCHEDULED, then=Value(1)),
+        When(state=S.CLOSED, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    soonest = Case(When(state=S.OPEN, then="closes_at"), When(state=S.SCHEDULED, then="opens_at"), default=None)
+    return resolutions.annotate(list_rank=rank, list_soonest=soonest).order_by(
+        "list_rank", "list_soonest", "-closes_at", "-pk"
+    )
+
+
+@dataclass
+class SeatStanding:
+    """One seat the person casts the vote of, and its current (last) vote: whether it
+    voted, when and how it came (online, paper), and its choice only when the person cast
+    it themselves (a co-owner's or a paper vote is someone else's to tell)."""
+
+    seat: Seat
+    as_proxy: bool
+    voted: bool = False
+    voted_at: datetime | None = None
+    channel: str | None = None
+    by_me: bool = False
+    my_choice: str | None = None
+
+
+def seat_standings(person: Person, resolutions: list[Resolution]) -> dict[int, list[SeatStanding]]:
+    """The person's seats in each resolution (as `seats_of` gives them) with their votes;
+    two queries for any number of resolutions and seats."""
+    resolutions = list(resolutions)
+    result: dict[int, list[SeatStanding]] = {resolution.pk: [] for resolution in resolutions}
+    if not _signed_in(person) or not resolutions:
+        return result
+    seats = list(
+        Seat.objects.filter(resolution_id__in=list(result))
+        .filter(Q(proxy=person) | Q(proxy__isnull=True, holders=person))
+        .distinct()
+        .order_by("resolution_id", "label", "pk")
+    )
+    standings = {seat.pk: SeatStanding(seat=seat, as_proxy=seat.proxy_id == person.pk) for seat in seats}
+    votes = Vote.objects.filter(seat_id__in=list(standings)).order_by("seat_id", *TALLY_ORDER)
+    for seat_id, choice, channel, cast_by_id, cast_at in votes.values_list(
+        "seat_id", "choice", "channel", "cast_by_id", "cast_at"
+    ):
+        standing = standings[seat_id]  # the last one of each seat stays
+        standing.voted, standing.voted_at, standing.channel = True, cast_at, channel
+        standing.by_me = cast_by_id == person.pk
+        standing.my_choice = choice if standing.by_me else None
+    for seat in seats:
+        result[seat.resolution_id].append(standings[seat.pk])
+    return result
+
+
+def tallies(resolutions: list[Resolution]) -> dict[int, Tally]:
+    """`resolutions.tally` of each resolution (their rules loaded with them), counted by
+    the same `count_votes`, in two queries for any number of resolutions and votes."""
+    resolutions = list(resolutions)
+    if not resolutions:
+        return {}
+    pks = [resolution.pk for resolution in resolutions]
+    seats = dict(
+        Seat.objects.filter(resolution_id__in=pks)
+        .values("resolution_id")
+        .annotate(n=Count("pk"))
+        .values_list("resolution_id", "n")
+        .order_by()
+    )
+    rows: dict[int, list[tuple]] = defaultdict(list)
+    votes = Vote.objects.filter(resolution_id__in=pks).order_by("resolution_id", *TALLY_ORDER)
+    for resolution_id, *row in votes.values_list("resolution_id", *TALLY_COLUMNS):
+        rows[resolution_id].append(tuple(row))
+    return {r.pk: count_votes(r, rows[r.pk], seats=seats.get(r.pk, 0)) for r in resolutions}
+
+
+def current_votes(resolutions: list[Resolution]) -> dict[int, list[Vote]]:
+    """The last vote of each seat that voted, by the seat's label, for each resolution: who
+    voted and how, in one query. Only for staff, and only for resolutions that are not
+    secret (the API asks `policy.ResolutionSight`)."""
+    result: dict[int, list[Vote]] = {resolution.pk: [] for resolution in resolutions}
+    if not result:
+        return result
+    last = Vote.objects.filter(seat_id=OuterRef("seat_id")).order_by("-cast_at", "-sequence").values("sequence")[:1]
+    votes = (
+        Vote.objects.filter(resolution_id__in=list(result))
+        .annotate(last_sequence=Subquery(last))
+        .filter(sequence=F("last_sequence"))
+        .select_related("seat")
+        .order_by("resolution_id", "seat__label", "seat_id")
+    )
+    for vote in votes:
+        result[vote.resolution_id].append(vote)
+    return result

@@ -1,0 +1,104 @@
+"""What the admin's survey builder may write, and what it must refuse.
+
+The builder (operations/surveys/admin) edits a survey with its questions as one cluster
+form; the rules that form enforces live here, so that any other caller keeps them too:
+- `survey_settings_problems`: settings that contradict each other (an anonymous survey
+  whose answers could be changed, a close before the opening, no audience at all);
+- `questions_locked_refusal`: once anyone has answered, the questions and their choices,
+  whether it is anonymous and who answers stay as they were answered;
+- `question_choices_set`: a choice question's answers to choose from, in order.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext
+
+from cms.core.exceptions import ServiceError
+
+from ..errors import SurveyErrorCode
+from ..models import Choice, Participation, Question, Survey
+
+E = SurveyErrorCode
+MIN_CHOICES = 2
+
+
+def survey_settings_problems(
+    *, anonymous, allow_changes, opens_at, closes_at, audience_everyone, audiences
+) -> list[ServiceError]:
+    problems = []
+    if anonymous and allow_changes:
+        problems.append(
+            ServiceError(
+                E.SURVEY_INVALID,
+                gettext("An anonymous survey cannot let answers be changed: nothing says whose they are."),
+                "allow_changes",
+            )
+        )
+    if opens_at and closes_at and closes_at <= opens_at:
+        problems.append(ServiceError(E.SURVEY_INVALID, gettext("The survey must close after it opens."), "closes_at"))
+    if not audience_everyone and not audiences:
+        problems.append(
+            ServiceError(
+                E.SURVEY_INVALID,
+                gettext("Choose the audience groups, or address the survey to everyone signed in."),
+                "audiences",
+            )
+        )
+    return problems
+
+
+def question_choices_problem(kind: str, labels: list[str]) -> ServiceError | None:
+    if kind in Question.CHOICE_KINDS and len(labels) < MIN_CHOICES:
+        return ServiceError(
+            E.SURVEY_INVALID,
+            gettext("A choice question needs at least %(count)d answers to choose from, one a line.")
+            % {"count": MIN_CHOICES},
+            "choices_text",
+        )
+    if kind not in Question.CHOICE_KINDS and labels:
+        return ServiceError(
+            E.SURVEY_INVALID,
+            gettext("Only single and multiple choice questions have answers to choose from."),
+            "choices_text",
+        )
+    if len(set(labels)) != len(labels):
+        return ServiceError(E.SURVEY_INVALID, gettext("Each answer to choose from once."), "choices_text")
+    return None
+
+
+def questions_locked_refusal(survey: Survey | None) -> ServiceError | None:
+    """Refused once anyone has answered the survey."""
+    if survey is None or survey.pk is None:
+        return None
+    if Participation.objects.filter(survey=survey).exists():
+        return ServiceError(
+            E.SURVEY_INVALID,
+            gettext(
+                "People have answered this survey: its questions, choices, anonymity and who answers stay as they were."
+            ),
+        )
+    return None
+
+
+@transaction.atomic
+def question_choices_set(*, question: Question, labels: list[str]) -> None:
+    """The question's choices become `labels`, in order: rows kept by position (renamed if
+    need be), the rest added or removed. Refused once the survey has answers."""
+    if refusal := questions_locked_refusal(question.survey):
+        existing = list(question.choices.values_list("label", flat=True))
+        if existing != labels:
+            raise refusal
+        return
+    labels = labels if question.kind in Question.CHOICE_KINDS else []
+    current = list(question.choices.order_by("position", "pk"))
+    for position, label in enumerate(labels):
+        if position < len(current):
+            choice = current[position]
+            if choice.label != label or choice.position != position:
+                choice.label, choice.position = label, position
+                choice.save(update_fields=["label", "position"])
+        else:
+            Choice.objects.create(question=question, position=position, label=label)
+    for choice in current[len(labels) :]:
+        choice.delete()
