@@ -9,6 +9,7 @@ import { currentLanguage, LANGUAGES, loadLanguage, onLanguageChange, t } from ".
 import { match, navigate, useLocation } from "./router.js";
 import { signOut, useViewer } from "./session.js";
 import { AccountConfirm, JoinUnit, PasswordForgotten, PasswordResetConfirm, Register } from "./pages/account.js";
+import { Billing, BILLING_PATH } from "./pages/billing.js";
 import { ContentPage } from "./pages/content.js";
 import { Home } from "./pages/home.js";
 import { Inbox } from "./pages/inbox.js";
@@ -32,6 +33,7 @@ const ROUTES = [
   ["/zgloszenia/:id", TicketDetail],
   ["/zglos-usterke", AnonymousReport],
   ["/wiadomosci", Inbox],
+  [BILLING_PATH, Billing],
   ["/ustawienia", Settings],
   ["/rejestracja", Register],
   ["/konto/potwierdz/:uid/:token", AccountConfirm],
@@ -63,6 +65,7 @@ function Header({ site, path }) {
     ...(viewer
       ? [
           ["/zgloszenia", t("nav.tickets")],
+          [BILLING_PATH, t("nav.billing")],
           ["/wiadomosci", t("nav.inbox")],
           ["/ustawienia", t("nav.settings")],
         ]

@@ -41,6 +41,64 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The billing account test_portal_billing.py reads, whatever the demo's own books hold:
+# resident.a's parking space on flat A/12, settled apart from the flat (an account that
+# names her), posted through operations.billing.services as an import would: four months
+# up to this one, last month's charges unpaid (overdue), a cold-water charge corrected,
+# this month's charges due in ten days (the payment calendar), and a payment demand
+# (services.document_issue). Balance -850.00, overdue 437.50. tenant.a sees no account
+# (tenants do not, by default).
+BILLING_PAYER = "Anna Nowak – miejsce postojowe P-14"
+BILLING_SEED = f"""
+import datetime
+from decimal import Decimal
+from django.utils import timezone
+from operations.billing import services
+from operations.billing.models import BillingAccount, LedgerEntry
+from operations.residents.models import Membership
+
+PAYER = {BILLING_PAYER!r}
+today = timezone.localdate()
+
+def month(back):
+    year, number = divmod(today.year * 12 + today.month - 1 - back, 12)
+    return datetime.date(year, number + 1, 1)
+
+def charge(account, first, component, amount, title, due=None):
+    return services.entry_post(
+        account=account, kind=LedgerEntry.Kind.CHARGE, component=component, amount=Decimal(amount),
+        booking_date=first, due_date=due or first.replace(day=15), title=title, process="browser tests",
+    )
+
+membership = Membership.objects.live().select_related("user", "unit").get(user__username="resident.a")
+if not BillingAccount.objects.filter(payer_name=PAYER).exists():
+    account = services.account_open(
+        unit=membership.unit, payer_name=PAYER, opened_on=month(3), members=[membership.user]
+    )
+    for back in (3, 2, 1, 0):
+        first = month(back)
+        due = today + datetime.timedelta(days=10) if back == 0 else None
+        charge(account, first, "maintenance", "350.00", f"Eksploatacja {{first:%m/%Y}}", due)
+        charge(account, first, "repair_fund", "62.50", f"Fundusz remontowy {{first:%m/%Y}}", due)
+        if back == 1:
+            water = charge(account, first, "cold_water", "40.00", f"Woda zimna {{first:%m/%Y}}")
+            services.entry_post(
+                account=account, kind=LedgerEntry.Kind.CORRECTION, amount=Decimal("-15.00"), corrects=water,
+                booking_date=first.replace(day=20), title="Korekta rozliczenia wody", process="browser tests",
+            )
+        if back in (3, 2):
+            services.payment_record(
+                account=account, amount=Decimal("412.50"), booking_date=first.replace(day=12),
+                title=f"Opłaty {{first:%m/%Y}}", process="browser tests",
+            )
+    # A payment demand to download; the screen's other tests do without it if it cannot be made.
+    try:
+        services.document_issue(account=account, kind="demand", on=today, process="browser tests")
+    except Exception as error:
+        print("browser tests: no payment demand for the billing screen:", repr(error))
+"""
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
@@ -104,6 +162,7 @@ def hub(tmp_path_factory):
     log = open(tmp / "hub.log", "w")  # noqa: SIM115 (kept open for the server's lifetime)
     subprocess.run([*manage, "migrate", "--no-input"], env=env, cwd=ROOT, check=True, stdout=log, stderr=log)
     subprocess.run([*manage, "load_demo_data"], env=env, cwd=ROOT, check=True, stdout=log, stderr=log)
+    subprocess.run([*manage, "shell", "-c", BILLING_SEED], env=env, cwd=ROOT, check=True, stdout=log, stderr=log)
     # Threaded, as the demo runs: on a single-threaded server one connection the
     # browser opens ahead and leaves idle (a preconnect) holds up every other request
     # until the browser gives it up, and a navigation timed out waiting for it.

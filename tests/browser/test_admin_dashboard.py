@@ -45,15 +45,17 @@ TITLES = {
     "broadcasts": "Rozsyłki",
     "editorial": "Praca redakcji",
     "adoption": "Korzystanie z portalu i aplikacji",
+    "billing": "Rozliczenia",
+    "surveys": "Ankiety i głosowania",
 }
 EVERY_PANEL = set(TITLES)
 SEES = {
     "admin": EVERY_PANEL,
     "editor": {"outage-alerts", "broadcasts", "editorial", "adoption"},
     "dispatcher": {"tickets", "tickets-month", "outage-alerts", "broadcasts", "adoption"},
-    "administrator": EVERY_PANEL - {"editorial"},
-    "accountant": {"outage-alerts", "adoption"},
-    "board": {"tickets", "tickets-month", "outage-alerts", "adoption"},
+    "administrator": EVERY_PANEL - {"editorial", "billing"},
+    "accountant": {"outage-alerts", "adoption", "billing"},
+    "board": {"tickets", "tickets-month", "outage-alerts", "adoption", "billing", "surveys"},
 }
 # Who may open the units list (residents.view_unit): the adoption table links to it.
 READS_UNITS = {"admin", "dispatcher", "administrator", "accountant", "board"}

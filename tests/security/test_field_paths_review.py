@@ -236,6 +236,9 @@ def world(site_tree):
             _run(schema_module.schema, "{ viewer { billingAccounts { edges { node { id } } } } }", cast.reporter)[0]
         )["data"]["viewer"]["billingAccounts"]["edges"][0]["node"]["id"],
     }
+    from tests.api.test_resolutions_api import review_ids  # surveys and resolutions (issue 15)
+
+    ids.update(review_ids(cast))
     return {
         "cast": cast,
         "ids": ids,
@@ -294,6 +297,23 @@ def _variables(world, api) -> dict:
         "PasswordChange": {"currentPassword": DEFAULT_PASSWORD, "newPassword": "Inny-Zielony-Balkon-77"},
         "BillingAccount": {"id": ids["billing"], "from": "2026-01-01", "to": "2026-03-31"},
         "BillingAccounts": {},
+        "BillingConsentsUpdate": {
+            "input": {
+                "accountId": ids["billing"],
+                "electronicDocuments": True,
+                "reminders": True,
+                "requestInstallment": True,
+                "installmentNote": "Prosze o trzy raty",
+            }
+        },
+        "BillingDocuments": {"id": ids["billing"]},
+        "BillingGlance": {},
+        "Resolution": {"id": ids["resolution"]},
+        "Resolutions": {},
+        "Survey": {"id": ids["survey"]},
+        "SurveyRespond": {"input": {"surveyId": ids["survey"], "answers": ids["survey_answers"]}},
+        "Surveys": {},
+        "VoteCast": {"input": {"resolutionId": ids["resolution"], "choice": "AGAINST"}},
         "Contractors": {},
         "Documents": {},
         "Inbox": {},

@@ -1,9 +1,11 @@
-// The first page: current outage alerts first and unmissable, then the news meant for the
-// viewer, their open tickets and unread messages, and the cooperative's contact card.
+// The first page: current outage alerts first and unmissable, then the viewer's balance at
+// a glance (when they have billing accounts), the news meant for them, their open tickets
+// and unread messages, and the cooperative's contact card.
 
 import { html, Link, Loaded, Picture, useQuery, ContactCard } from "../components.js";
 import { formatDate, formatDateTime, t } from "../i18n.js";
 import { useViewer } from "../session.js";
+import { BillingGlance } from "./billing.js";
 
 export function Alerts() {
   const alerts = useQuery("CurrentAlerts");
@@ -69,6 +71,7 @@ export function Home({ site }) {
   return html`
     <h1 tabindex="-1">${viewer ? t("home.greeting", { name: viewer.firstName || viewer.username }) : t("home.title")}</h1>
     <${Alerts} />
+    ${viewer && html`<${BillingGlance} />`}
     <section class="section" aria-labelledby="latest-news">
       <h2 id="latest-news">${t("home.news")}</h2>
       <${Loaded} query=${news}>
