@@ -10,7 +10,9 @@ The story the demo tells (README, "Billing"):
   accounting system three months ago with an opening balance;
 - `resident.a` (A/12) always pays a few days early: nothing is owed;
 - `resident.b` (B/5) paid July three weeks late and has paid nothing for the last two
-  full months: two months overdue, interest charged, an interest note and a demand;
+  full months: two months overdue, interest charged, an interest note and a demand (on
+  paper: no electronic documents chosen); `resident.a` chose electronic documents and
+  reminders and was sent last month's statement;
 - a few other accounts are late, one has owed an old charge for over 90 days, one paid
   too much (the aged-debt figures and the accountants' filters have something to show);
 - this month's transfers come through a bank statement (MT940, PKO BP's form) imported
@@ -124,6 +126,7 @@ class BillingDemo:
         self._ledgers()
         self._statement_of_this_month()
         self._interest_for_resident_b()
+        self._consents_and_documents()
         self.builder.log(f"  billing accounts: {len(self.accounts)} ({time.monotonic() - started:.1f} s)")
 
     # --- accounts ----------------------------------------------------------------------
@@ -316,6 +319,32 @@ class BillingDemo:
         account = self.accounts.get(RESIDENT_B_UNIT)
         if account is not None:
             services.interest_post(account=account, until=self.today - timedelta(days=1), process=PROCESS)
+
+    def _consents_and_documents(self) -> None:
+        """resident.a chose electronic documents and reminders and got last month's
+        statement; resident.b (paper, no reminders) was sent an interest note and a demand."""
+        from operations.billing.models import BillingDocument
+
+        Kind = BillingDocument.Kind
+        people = self.builder.users
+        resident_a, resident_b = self.accounts.get(RESIDENT_A_UNIT), self.accounts.get(RESIDENT_B_UNIT)
+        last_month_end = month_of(self.today) - timedelta(days=1)
+        if resident_a is not None:
+            services.consents_update(
+                account=resident_a, person=people["resident.a"], electronic_documents=True, reminders=True
+            )
+            statement = services.document_issue(
+                account=resident_a,
+                kind=Kind.STATEMENT,
+                on=last_month_end + timedelta(days=1),
+                period_from=month_of(last_month_end),
+                period_to=last_month_end,
+                process=PROCESS,
+            )
+            services.document_send(document=statement)
+        if resident_b is not None:
+            for kind in (Kind.INTEREST_NOTE, Kind.DEMAND):
+                services.document_issue(account=resident_b, kind=kind, on=self.today, process=PROCESS)
 
 
 # --- statements as the bank writes them -----------------------------------------------

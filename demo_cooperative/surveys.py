@@ -151,6 +151,7 @@ class SurveysDemo:
             services.survey_respond(
                 survey=survey, person=person, answers=self._answers(survey, text_chance=0.4), now=moment
             )
+        services.anonymous_ballots_seal(now=self.now)  # closed: every sealed answer is counted
 
     # --- resolutions -------------------------------------------------------------------
 

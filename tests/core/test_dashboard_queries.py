@@ -77,15 +77,26 @@ VIEWERS = [SUPERUSER, *(role.value for role in StaffRole), MODERATOR]
 # Which panels (the section's `hub-dashboard-<name>`) each viewer meets, as the issue and
 # the panels' docstrings say: tickets for whoever reads tickets, the month for whoever
 # reads statistics, outage alerts and adoption for all staff, editors' work for those
-# who edit pages, verifications for those who decide them, broadcasts for their senders.
-EVERY_PANEL = {"verification", "tickets", "tickets-month", "outage-alerts", "broadcasts", "editorial", "adoption"}
+# who edit pages, verifications for those who decide them, broadcasts for their senders,
+# billing for those who read accounts, surveys and votes for those who see surveys.
+EVERY_PANEL = {
+    "verification",
+    "tickets",
+    "tickets-month",
+    "outage-alerts",
+    "broadcasts",
+    "editorial",
+    "adoption",
+    "billing",
+    "surveys",
+}
 PANELS = {
     SUPERUSER: EVERY_PANEL,
     StaffRole.EDITOR.value: {"outage-alerts", "broadcasts", "editorial", "adoption"},
     StaffRole.DISPATCHER.value: {"tickets", "tickets-month", "outage-alerts", "broadcasts", "adoption"},
-    StaffRole.ADMINISTRATOR.value: EVERY_PANEL - {"editorial"},
-    StaffRole.ACCOUNTANT.value: {"outage-alerts", "adoption"},
-    StaffRole.BOARD.value: {"tickets", "tickets-month", "outage-alerts", "adoption"},
+    StaffRole.ADMINISTRATOR.value: EVERY_PANEL - {"editorial", "billing"},
+    StaffRole.ACCOUNTANT.value: {"outage-alerts", "adoption", "billing"},
+    StaffRole.BOARD.value: {"tickets", "tickets-month", "outage-alerts", "adoption", "billing", "surveys"},
     MODERATOR: {"outage-alerts", "broadcasts", "editorial", "adoption"},
 }
 
@@ -402,7 +413,7 @@ def test_the_page_answers_on_an_empty_cooperatives_first_day(viewer):
         text = section.get_text(" ", strip=True)
         assert "None" not in text and "nan" not in text.split(), text
         for value in section.select(".hub-dashboard__value"):
-            assert value.get_text(strip=True) in {"0", "–"}, (section["aria-labelledby"], value)
+            assert value.get_text(strip=True) in {"0", "–", "0,00\xa0zł"}, (section["aria-labelledby"], value)
     if "adoption" in PANELS[viewer]:
         assert (
             "Nie ma jeszcze budynków."

@@ -80,6 +80,27 @@ def test_resident_b_is_two_months_overdue_with_interest(demo):
     assert LedgerEntry.objects.filter(account=resident_b, kind="interest").exists()
 
 
+def test_the_documents_resident_a_statement_sent_resident_b_note_and_demand(demo, client):
+    import hashlib
+
+    from django.contrib.auth import get_user_model
+
+    from operations.billing.documents.links import document_download_url
+    from operations.billing.models import BillingDocument
+
+    statement = BillingDocument.objects.get(account=account("A", "12"))
+    assert statement.kind == "statement" and statement.sent_at is not None
+    kinds = set(BillingDocument.objects.filter(account=account("B", "5")).values_list("kind", flat=True))
+    assert kinds == {"interest_note", "demand"}
+    for username, unit in (("resident.a", ("A", "12")), ("resident.b", ("B", "5"))):
+        client.force_login(get_user_model().objects.get(username=username))
+        for document in BillingDocument.objects.filter(account=account(*unit)):
+            response = client.get(document_download_url(document))
+            content = b"".join(response.streaming_content) if response.streaming else response.content
+            assert response.status_code == 200 and content.startswith(b"%PDF")
+            assert hashlib.sha256(content).hexdigest() == document.sha256
+
+
 def test_the_aged_debt_buckets_and_an_overpayment_have_something_to_show(demo):
     today = timezone.localdate()
     assert selectors.account_aged_debt(account(*demo_billing.OLD_DEBT_UNIT), as_of=today).over_90 > 0
@@ -135,7 +156,9 @@ def test_a_closed_anonymous_survey_whose_results_residents_see(demo):
     survey = Survey.objects.get(title__startswith="Ocena pracy administracji")
     assert survey.anonymous and survey.is_closed_at(timezone.now()) and survey.results_to_residents
     assert not survey.responses.filter(participation__isnull=False).exists()
-    assert survey_selectors.survey_results(survey).responses >= 10
+    results = survey_selectors.survey_results(survey)
+    assert results.responses >= 10 and results.sealed == 0
+    assert sum(results.questions[0].distribution.values()) == results.responses
 
 
 def test_an_open_resolution_by_shares_with_votes_one_on_paper(demo):

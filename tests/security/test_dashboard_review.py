@@ -50,14 +50,24 @@ from tests.factories.residents import MembershipFactory, SuperUserFactory, UserF
 
 pytestmark = pytest.mark.django_db
 
-PANELS = {"tickets", "tickets-month", "verification", "adoption", "broadcasts", "outage-alerts", "editorial"}
+PANELS = {
+    "tickets",
+    "tickets-month",
+    "verification",
+    "adoption",
+    "broadcasts",
+    "outage-alerts",
+    "editorial",
+    "billing",
+    "surveys",
+}
 EVERY_STAFF = {"adoption", "outage-alerts"}
 EXPECTED = {
     "editor": EVERY_STAFF | {"broadcasts", "editorial"},
     "dispatcher": EVERY_STAFF | {"tickets", "tickets-month", "broadcasts"},
-    "administrator": EVERY_STAFF | {"tickets", "tickets-month", "broadcasts", "verification"},
-    "accountant": EVERY_STAFF,
-    "board": EVERY_STAFF | {"tickets", "tickets-month"},
+    "administrator": EVERY_STAFF | {"tickets", "tickets-month", "broadcasts", "verification", "surveys"},
+    "accountant": EVERY_STAFF | {"billing"},
+    "board": EVERY_STAFF | {"tickets", "tickets-month", "billing", "surveys"},
     "superuser": PANELS,
 }
 NO_ADMIN = ["resident", "contractor", "django_staff", "disabled_administrator", "disabled_superuser"]
