@@ -467,6 +467,19 @@ def test_staff_see_live_results_residents_only_after_the_close(gql, cast):
     assert gql.data(SURVEY, {"id": gid("Survey", survey.pk)})["survey"] is None
 
 
+def test_a_surveys_results_hold_its_own_questions_only_when_asked_with_its_questions(gql, cast):
+    """Review (portal): asked for `questions` and `results` together, the results listed
+    every survey's questions (the optimizer's prefetch reached the results' reads)."""
+    other = make_survey(questions=DEFAULT_QUESTIONS)
+    survey = make_survey(questions=DEFAULT_QUESTIONS[:2])
+    _answered_by(other, [cast.reporter])
+    sign_in(gql, cast.board)
+    data = gql.data(SURVEY, {"id": gid("Survey", survey.pk)})["survey"]
+    own = [question["id"] for question in data["questions"]]
+    assert [question["questionId"] for question in data["results"]["questions"]] == own
+    assert len(own) == 2
+
+
 def test_a_survey_that_keeps_its_results_from_residents(gql, cast):
     now = timezone.now()
     survey = make_survey(results_to_residents=False, opens_at=now - timedelta(days=3), closes_at=now - timedelta(1))

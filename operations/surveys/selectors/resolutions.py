@@ -99,7 +99,10 @@ def seats_of(person: Person, resolution: Resolution) -> list[Seat]:
     as the proxy."""
     if not _signed_in(person):
         return []
-    seats = resolution.seats.filter(Q(proxy=person) | Q(proxy__isnull=True, holders=person)).distinct()
+    seats = Seat.objects.filter(resolution_id=resolution.pk).filter(
+        Q(proxy=person) | Q(proxy__isnull=True, holders=person)
+    )
+    seats = seats.distinct()
     return list(seats.order_by("label", "pk"))
 
 
@@ -142,7 +145,7 @@ def chain_breaks(resolution: Resolution) -> list[int]:
     when nothing was edited."""
     broken = []
     previous, expected_sequence = GENESIS, 1
-    for vote in resolution.votes.select_related("seat").order_by("sequence"):
+    for vote in Vote.objects.filter(resolution_id=resolution.pk).select_related("seat").order_by("sequence"):
         if (
             vote.sequence != expected_sequence
             or vote.previous_hash != previous
@@ -166,7 +169,7 @@ def electorate_hash(resolution: Resolution) -> str:
     """A hash of the electorate as stored: each seat's key, weight, units, holders and the
     total weight (proxies are named later, and each proxy vote names who cast it)."""
     parts = [f"{resolution.pk}", f"{Decimal(resolution.total_weight):.6f}"]
-    seats = resolution.seats.order_by("key").prefetch_related("units", "holders")
+    seats = Seat.objects.filter(resolution_id=resolution.pk).order_by("key").prefetch_related("units", "holders")
     for seat in seats:
         units = ",".join(str(pk) for pk in sorted(unit.pk for unit in seat.units.all()))
         holders = ",".join(str(pk) for pk in sorted(holder.pk for holder in seat.holders.all()))
@@ -217,8 +220,10 @@ def tally(resolution: Resolution) -> Tally:
     """The count of each seat's latest vote (by when it was cast), and when the majority
     was last reached (the vote after which it held until now). Two queries whatever the
     number of votes."""
-    rows = resolution.votes.order_by(*TALLY_ORDER).values_list(*TALLY_COLUMNS)
-    return count_votes(resolution, rows, seats=resolution.seats.count())
+    # Read afresh, never through the resolution object (the API's optimizer may have
+    # prefetched its relations for a whole page).
+    rows = Vote.objects.filter(resolution_id=resolution.pk).order_by(*TALLY_ORDER).values_list(*TALLY_COLUMNS)
+    return count_votes(resolution, rows, seats=Seat.objects.filter(resolution_id=resolution.pk).count())
 
 
 def count_votes(resolution: Resolution, rows, *, seats: int) -> Tally:

@@ -17,7 +17,7 @@ from django.db.models import Count, Q, QuerySet
 from cms.contractors.models import ContractorStaff
 from operations.residents.models import Audience, Building, Membership, Unit
 
-from ..models import Answer, Participation, Question, Survey
+from ..models import Answer, Participation, Question, SealedBallot, Survey
 
 Person = AbstractBaseUser | AnonymousUser | None
 
@@ -101,7 +101,7 @@ def participation_of(person: Person, survey: Survey) -> Participation | None:
     """The person's own participation (in a per-unit survey, the one they submitted)."""
     if not _signed_in(person):
         return None
-    return survey.participations.filter(person=person).first()
+    return Participation.objects.filter(survey_id=survey.pk, person=person).first()
 
 
 def answered(person: Person, surveys: list[Survey]) -> dict[int, bool]:
@@ -218,7 +218,10 @@ def survey_results(survey: Survey) -> SurveyResults:
     number of queries whatever the number of questions, choices and responses. An
     anonymous survey's answers count once their batch is sealed (`sealed` says how many
     wait), so that nobody can watch the results to learn what the last person answered."""
-    questions = list(survey.questions.prefetch_related("choices"))
+    # Read afresh, never through the survey object: the API may hand over a survey whose
+    # relations the optimizer prefetched for a whole page (review: every survey's questions
+    # came back).
+    questions = list(Question.objects.filter(survey_id=survey.pk).prefetch_related("choices"))
     results = {q.pk: QuestionResult(question=q) for q in questions}
     answers = Answer.objects.filter(question__survey=survey)
     counts = answers.values("question_id", "choice_id", "number").annotate(n=Count("pk")).order_by()
@@ -249,8 +252,8 @@ def survey_results(survey: Survey) -> SurveyResults:
             result.nps = net_promoter_score(result.distribution)
     return SurveyResults(
         survey=survey,
-        responses=survey.participations.count(),
-        sealed=survey.sealed_ballots.count() if survey.anonymous else 0,
+        responses=Participation.objects.filter(survey_id=survey.pk).count(),
+        sealed=SealedBallot.objects.filter(survey_id=survey.pk).count() if survey.anonymous else 0,
         audience=_audience_size(survey),
         questions=[results[q.pk] for q in questions],
         by_building=_rates_by_building(survey),
@@ -274,7 +277,8 @@ def _rates_by_building(survey: Survey) -> list[BuildingRate]:
         .order_by()
     )
     answered = dict(
-        survey.participations.values("unit__building_id")
+        Participation.objects.filter(survey_id=survey.pk)
+        .values("unit__building_id")
         .annotate(n=Count("pk"))
         .values_list("unit__building_id", "n")
         .order_by()

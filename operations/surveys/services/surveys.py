@@ -103,7 +103,7 @@ def _answer_rows(question: Question, value: Any, errors: list[ServiceError]) -> 
 
 
 def _validated(survey: Survey, answers: Mapping[Any, Any]) -> list[Answer]:
-    questions = {q.pk: q for q in survey.questions.prefetch_related("choices")}
+    questions = {q.pk: q for q in Question.objects.filter(survey_id=survey.pk).prefetch_related("choices")}
     errors: list[ServiceError] = []
     given: dict[int, Any] = {}
     for key, value in (answers or {}).items():
