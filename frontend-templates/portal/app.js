@@ -17,6 +17,7 @@ import { NotAvailable } from "./pages/not-available.js";
 import { Preview } from "./pages/preview.js";
 import { PrintView } from "./pages/print.js";
 import { AnonymousReport, TicketReport } from "./pages/report.js";
+import { ResolutionDetail, SurveyDetail, SurveyList, SURVEYS_PATH } from "./pages/surveys.js";
 import { Settings } from "./pages/settings.js";
 import { SignIn } from "./pages/sign-in.js";
 import { TicketDetail } from "./pages/ticket.js";
@@ -34,6 +35,9 @@ const ROUTES = [
   ["/zglos-usterke", AnonymousReport],
   ["/wiadomosci", Inbox],
   [BILLING_PATH, Billing],
+  [SURVEYS_PATH, SurveyList],
+  ["/ankiety/:id", SurveyDetail],
+  ["/glosowania/:id", ResolutionDetail],
   ["/ustawienia", Settings],
   ["/rejestracja", Register],
   ["/konto/potwierdz/:uid/:token", AccountConfirm],
@@ -66,6 +70,7 @@ function Header({ site, path }) {
       ? [
           ["/zgloszenia", t("nav.tickets")],
           [BILLING_PATH, t("nav.billing")],
+          [SURVEYS_PATH, t("nav.surveys")],
           ["/wiadomosci", t("nav.inbox")],
           ["/ustawienia", t("nav.settings")],
         ]

@@ -6,6 +6,7 @@ import { html, Link, Loaded, Picture, useQuery, ContactCard } from "../component
 import { formatDate, formatDateTime, t } from "../i18n.js";
 import { useViewer } from "../session.js";
 import { BillingGlance } from "./billing.js";
+import { SurveysGlance } from "./surveys.js";
 
 export function Alerts() {
   const alerts = useQuery("CurrentAlerts");
@@ -71,6 +72,7 @@ export function Home({ site }) {
   return html`
     <h1 tabindex="-1">${viewer ? t("home.greeting", { name: viewer.firstName || viewer.username }) : t("home.title")}</h1>
     <${Alerts} />
+    ${viewer && html`<${SurveysGlance} />`}
     ${viewer && html`<${BillingGlance} />`}
     <section class="section" aria-labelledby="latest-news">
       <h2 id="latest-news">${t("home.news")}</h2>
