@@ -14,6 +14,10 @@ messages and refusals use and the portal resolves:
                                         what `ticket(id:)` takes
     /oplaty                             the viewer's balances, payments and billing documents
                                         ("Moje opłaty"; payment reminders link here)
+    /ankiety                            surveys and votes waiting for the viewer, and results
+    /ankiety/<id>                       one survey (<id>: the API's `Survey.id`)
+    /glosowania/<id>                    one resolution (<id>: the API's `Resolution.id`); the
+                                        result notices and vote reminders link here
     /konto/potwierdz/<uid>/<token>/     confirm an account (account e-mails)
     /konto/nowe-haslo/<uid>/<token>/    set a new password (account e-mails)
     /druk/<page path>                   a news item or alert to print for the staircase
@@ -46,6 +50,8 @@ from wagtail.models import Site
 SIGN_IN_PATH = "/zaloguj"
 TICKETS_PATH = "/zgloszenia"
 BILLING_PATH = "/oplaty"
+SURVEYS_PATH = "/ankiety"
+RESOLUTIONS_PATH = "/glosowania"
 # Paths on a hub host that the hub serves itself; any other path there is a page's.
 HUB_PATH_PREFIXES = (
     "/documents/",
@@ -107,16 +113,35 @@ def page_portal_url(page) -> str:
     return portal_url(page_portal_path(page))
 
 
+def global_id(type_name: str, row_or_pk) -> str:
+    """The API's id of a row (a Relay global id of the GraphQL type `type_name`)."""
+    pk = getattr(row_or_pk, "pk", row_or_pk)
+    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
+
+
+def _portal_item_url(path: str, type_name: str, row_or_pk) -> str:
+    # A base64 id may hold "/": quoted, and the portal decodes the path segment.
+    return portal_url(f"{path}/{quote(global_id(type_name, row_or_pk), safe='=+')}")
+
+
 def ticket_global_id(ticket_or_pk) -> str:
     """The API's id of a ticket (a Relay global id of type `Ticket`)."""
-    pk = getattr(ticket_or_pk, "pk", ticket_or_pk)
-    return base64.b64encode(f"Ticket:{pk}".encode()).decode()
+    return global_id("Ticket", ticket_or_pk)
 
 
 def ticket_portal_url(ticket_or_pk) -> str:
     """Where a resident (or the ticket's firm) follows a ticket: in the portal."""
-    # A base64 id may hold "/": quoted, and the portal decodes the path segment.
-    return portal_url(f"{TICKETS_PATH}/{quote(ticket_global_id(ticket_or_pk), safe='=+')}")
+    return _portal_item_url(TICKETS_PATH, "Ticket", ticket_or_pk)
+
+
+def survey_portal_url(survey_or_pk) -> str:
+    """Where a resident answers a survey or sees its results: in the portal."""
+    return _portal_item_url(SURVEYS_PATH, "Survey", survey_or_pk)
+
+
+def resolution_portal_url(resolution_or_pk) -> str:
+    """Where an owner reads a resolution, votes on it and sees its result: in the portal."""
+    return _portal_item_url(RESOLUTIONS_PATH, "Resolution", resolution_or_pk)
 
 
 def document_url(document) -> str:

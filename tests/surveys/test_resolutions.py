@@ -10,8 +10,10 @@ hub; Tomasz rents A/2. Building B's owner Celina votes on nothing here.
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import unquote
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -404,6 +406,11 @@ def test_closing_fixes_the_result_and_notifies_every_owner_with_the_challenge_de
         Message.objects.filter(dedupe_key=f"resolution:{resolution.pk}:result").values_list("recipient_id", flat=True)
     )
     assert told == {place.anna.pk, place.adam.pk, place.bogdan.pk}
+    # Each notice leads to the resolution in the portal, by the API's id of it.
+    links = set(Message.objects.filter(dedupe_key=f"resolution:{resolution.pk}:result").values_list("link", flat=True))
+    [link] = links
+    assert "/glosowania/" in link
+    assert base64.b64decode(unquote(link.rsplit("/", 1)[1])).decode() == f"Resolution:{resolution.pk}"
     assert codes_of(lambda: services.vote_cast(resolution=resolution, person=place.adam, choice="for")) == E.CLOSED
 
 

@@ -40,6 +40,7 @@ def test_the_opening_reminder_goes_once_to_those_who_have_not_answered(cast):
     assert services.survey_reminders_send(survey=survey) == 0  # again: nothing twice
     assert Reminder.objects.filter(survey=survey, step="opening").count() == len(people)
     message = Message.objects.filter(dedupe_key=f"survey:{survey.pk}:reminder:opening").first()
+    assert "/ankiety/" in message.link  # the survey in the portal
     assert survey.title in message.subject and message.kind == "survey_reminder"
 
 

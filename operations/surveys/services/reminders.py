@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from cms.core.portal_links import resolution_portal_url, survey_portal_url
 from operations.messaging import services as messaging
 from operations.messaging.kinds import MessageKind
 
@@ -44,6 +45,13 @@ def _closes_text(moment: datetime) -> str:
     return date_format(timezone.localtime(moment), "d.m.Y H:i")
 
 
+def _link(item: dict) -> str:
+    """Where the reminder leads: the survey or the resolution in the portal."""
+    if item.get("survey") is not None:
+        return survey_portal_url(item["survey"])
+    return resolution_portal_url(item["resolution"])
+
+
 def _send(*, item: dict, step: str, people: set[int], template: str, context: dict, dedupe: str, today) -> int:
     """Record and send one step to `people` not reminded of it yet; how many were."""
     User = get_user_model()
@@ -62,6 +70,7 @@ def _send(*, item: dict, step: str, people: set[int], template: str, context: di
             recipients=sorted(people),
             context=context,
             dedupe_key=dedupe,
+            link=_link(item),
         )
     return len(people)
 

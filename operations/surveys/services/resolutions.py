@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from cms.core.exceptions import ServiceError
+from cms.core.portal_links import resolution_portal_url
 from operations.messaging import services as messaging
 from operations.messaging.kinds import MessageKind
 
@@ -252,6 +253,7 @@ def resolution_close(*, resolution: Resolution, now: datetime | None = None) -> 
                 "challenge_until": date_format(timezone.localdate(now) + CHALLENGE_PERIOD, "d.m.Y"),
             },
             dedupe_key=f"resolution:{resolution.pk}:result",
+            link=resolution_portal_url(resolution),
         )
         resolution.notified_at = now
         resolution.challenge_until = timezone.localdate(now) + CHALLENGE_PERIOD
