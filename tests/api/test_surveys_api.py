@@ -21,44 +21,17 @@ from strawberry import relay
 from operations.residents import services as residents_services
 from operations.residents.models import Audience
 from operations.surveys import services
-from operations.surveys.models import Choice, Participation, Question, Response, Survey
+from operations.surveys.models import Participation, Question, Response, Survey
+from tests.factories.surveys import DEFAULT_QUESTIONS, make_survey
 
 pytestmark = pytest.mark.django_db
 K = Question.Kind
 
 # --- helpers ---------------------------------------------------------------------------------------
 
-DEFAULT_QUESTIONS = [
-    (K.SINGLE, "Jak często sprzątane są klatki?", ["Za rzadko", "W sam raz", "Za często"], True),
-    (K.MULTIPLE, "Co poprawić?", ["Mycie okien", "Schody", "Windy"], False),
-    (K.SCALE, "Ocena ogólna", [], True),
-    (K.NPS, "Czy polecił(a)byś firmę sprzątającą?", [], False),
-    (K.YES_NO, "Czy chcesz dyżurów w soboty?", [], False),
-    (K.TEXT, "Uwagi", [], False),
-]
-
 
 def gid(kind: str, pk) -> str:
     return str(relay.GlobalID(kind, str(pk)))
-
-
-def make_survey(*, groups=(), questions=None, **fields) -> Survey:
-    now = timezone.now()
-    values = {
-        "title": "Jak oceniasz sprzątanie klatek?",
-        "opens_at": now - timedelta(days=1),
-        "closes_at": now + timedelta(days=6),
-        "is_published": True,
-        "audience_everyone": not groups,
-    }
-    values.update(fields)
-    survey = Survey.objects.create(**values)
-    survey.audiences.set(groups)
-    for position, (kind, text, choices, required) in enumerate(DEFAULT_QUESTIONS if questions is None else questions):
-        question = Question.objects.create(survey=survey, position=position, kind=kind, text=text, required=required)
-        for index, label in enumerate(choices):
-            Choice.objects.create(question=question, position=index, label=label)
-    return survey
 
 
 def questions_of(survey) -> list[Question]:

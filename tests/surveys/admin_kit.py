@@ -13,7 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from operations.surveys import services
-from operations.surveys.models import Choice, CountingRule, Question, Resolution, Survey
+from operations.surveys.models import CountingRule, Question, Resolution
+from tests.factories import surveys as factories
 from tests.factories.residents import UserFactory
 
 K = Question.Kind
@@ -54,33 +55,8 @@ def login(user) -> Client:
     return client
 
 
-QUESTIONS = [
-    (K.SINGLE, "Jak często sprzątane są klatki?", ["Za rzadko", "W sam raz", "Za często"], True),
-    (K.MULTIPLE, "Co poprawić?", ["Mycie okien", "Schody", "Windy"], False),
-    (K.SCALE, "Ocena ogólna", [], True),
-    (K.NPS, "Czy polecił(a)byś firmę sprzątającą?", [], False),
-    (K.YES_NO, "Czy chcesz dyżurów w soboty?", [], False),
-    (K.TEXT, "Uwagi", [], False),
-]
-
-
-def make_survey(*, groups=(), questions=QUESTIONS, **fields) -> Survey:
-    now = timezone.now()
-    values = {
-        "title": "Jak oceniasz sprzątanie klatek?",
-        "opens_at": now - timedelta(days=1),
-        "closes_at": now + timedelta(days=6),
-        "is_published": True,
-        "audience_everyone": not groups,
-    }
-    values.update(fields)
-    survey = Survey.objects.create(**values)
-    survey.audiences.set(groups)
-    for position, (kind, text, choices, required) in enumerate(questions):
-        question = Question.objects.create(survey=survey, position=position, kind=kind, text=text, required=required)
-        for index, label in enumerate(choices):
-            Choice.objects.create(question=question, position=index, label=label)
-    return survey
+QUESTIONS = factories.DEFAULT_QUESTIONS
+make_survey = factories.make_survey
 
 
 def answers(survey, *, single=1, scale=4, nps=9, yes=True, text="Więcej koszy"):

@@ -22,39 +22,11 @@ from operations.residents import services as residents_services
 from operations.residents.models import Audience
 from operations.surveys import policy, selectors, services
 from operations.surveys.errors import SurveyErrorCode
-from operations.surveys.models import Answer, Choice, Participation, Question, Response, SealedBallot, Survey
+from operations.surveys.models import Answer, Participation, Question, Response, SealedBallot, Survey
+from tests.factories.surveys import DEFAULT_QUESTIONS, make_survey
 
 pytestmark = pytest.mark.django_db
 K = Question.Kind
-
-
-def make_survey(*, groups=(), questions=None, **fields) -> Survey:
-    now = timezone.now()
-    values = {
-        "title": "Jak oceniasz sprzątanie klatek?",
-        "opens_at": now - timedelta(days=1),
-        "closes_at": now + timedelta(days=6),
-        "is_published": True,
-        "audience_everyone": not groups,
-    }
-    values.update(fields)
-    survey = Survey.objects.create(**values)
-    survey.audiences.set(groups)
-    for position, (kind, text, choices, required) in enumerate(questions or DEFAULT_QUESTIONS):
-        question = Question.objects.create(survey=survey, position=position, kind=kind, text=text, required=required)
-        for index, label in enumerate(choices):
-            Choice.objects.create(question=question, position=index, label=label)
-    return survey
-
-
-DEFAULT_QUESTIONS = [
-    (K.SINGLE, "Jak często sprzątane są klatki?", ["Za rzadko", "W sam raz", "Za często"], True),
-    (K.MULTIPLE, "Co poprawić?", ["Mycie okien", "Schody", "Windy"], False),
-    (K.SCALE, "Ocena ogólna", [], True),
-    (K.NPS, "Czy polecił(a)byś firmę sprzątającą?", [], False),
-    (K.YES_NO, "Czy chcesz dyżurów w soboty?", [], False),
-    (K.TEXT, "Uwagi", [], False),
-]
 
 
 def questions(survey):
