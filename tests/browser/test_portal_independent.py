@@ -20,6 +20,7 @@ import uuid
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
@@ -131,7 +132,14 @@ def _field_error(page, field_id: str) -> str:
 
 
 def _error_summary_is_focused(page) -> bool:
-    return page.evaluate("document.activeElement?.classList.contains('error-summary') === true")
+    """Whether the summary takes the focus: the portal moves it there once the summary is
+    drawn (an effect after the render), so this waits a little for it rather than reading
+    the focus in the same instant (a busy machine drew the summary first: a CI flake)."""
+    try:
+        page.wait_for_function("document.activeElement?.classList.contains('error-summary') === true", timeout=5_000)
+    except PlaywrightTimeoutError:
+        return False
+    return True
 
 
 # --- Error summaries ----------------------------------------------------------------------------
