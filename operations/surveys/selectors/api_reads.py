@@ -20,7 +20,7 @@ from operations.residents.models import Audience, Membership, Unit
 
 from ..models import Participation, Resolution, Seat, Survey, Vote
 from .resolutions import TALLY_COLUMNS, TALLY_ORDER, Tally, count_votes, resolutions_visible_to
-from .surveys import ROLE_AUDIENCE_MEMBERSHIP, Person, _signed_in, surveys_visible_to
+from .surveys import Person, _signed_in, falls_in_audience, surveys_visible_to
 
 # --- surveys ---------------------------------------------------------------------------------
 
@@ -124,11 +124,12 @@ def survey_standings(person: Person, surveys: list[Survey]) -> dict[int, SurveyS
             unit = membership.unit
             if unit.pk in seen:
                 continue
-            if survey.audience_everyone or any(
-                a.estate_id == unit.building.estate_id
-                or a.building_id == unit.building_id
-                or ROLE_AUDIENCE_MEMBERSHIP.get(a.role) == membership.role
-                for a in chosen.get(survey.pk, [])
+            if falls_in_audience(
+                survey,
+                chosen.get(survey.pk, []),
+                estate_id=unit.building.estate_id,
+                building_id=unit.building_id,
+                role=membership.role,
             ):
                 seen.add(unit.pk)
                 standing.units.append(unit)

@@ -20,7 +20,7 @@ from operations.residents.models import Audience, Membership
 
 from ..models import Answer, Choice, Participation, Question, Resolution, Seat, Survey, Vote
 from .resolutions import TALLY_ORDER, _adopted
-from .surveys import ROLE_AUDIENCE_MEMBERSHIP, Person, _signed_in
+from .surveys import Person, _signed_in, falls_in_audience
 
 
 def is_firm_worker(person: Person) -> bool:
@@ -198,10 +198,7 @@ def _audience_sizes(surveys: list[Survey]) -> dict[int, int]:
     for survey in surveys:
         counted = set()
         for user, unit, building, estate, role in memberships:
-            if survey.audience_everyone or any(
-                a.estate_id == estate or a.building_id == building or ROLE_AUDIENCE_MEMBERSHIP.get(a.role) == role
-                for a in chosen.get(survey.pk, [])
-            ):
+            if falls_in_audience(survey, chosen.get(survey.pk, []), estate_id=estate, building_id=building, role=role):
                 counted.add(unit if survey.answer_by == Survey.AnswerBy.UNIT else user)
         sizes[survey.pk] = len(counted)
     return sizes

@@ -45,6 +45,16 @@ def sees_live_results(person: Person) -> bool:
     return is_survey_staff(person) and person.has_perm("surveys.view_survey_results")
 
 
+def falls_in_audience(survey: Survey, audiences, *, estate_id, building_id, role) -> bool:
+    """`audience_condition` for one live membership already in memory (its unit's estate
+    and building, its role) against the survey's chosen `audiences` (Audience rows): the
+    same rule, for lists that work a page of surveys out in Python."""
+    return survey.audience_everyone or any(
+        a.estate_id == estate_id or a.building_id == building_id or ROLE_AUDIENCE_MEMBERSHIP.get(a.role) == role
+        for a in audiences
+    )
+
+
 def audience_condition(survey: Survey) -> Q:
     """The condition on `Membership` (live ones) of falling in the survey's audience."""
     if survey.audience_everyone:
@@ -141,11 +151,7 @@ def answered(person: Person, surveys: list[Survey]) -> dict[int, bool]:
         eligible = {
             unit
             for unit, building, estate, role in memberships
-            if survey.audience_everyone
-            or any(
-                a.estate_id == estate or a.building_id == building or ROLE_AUDIENCE_MEMBERSHIP.get(a.role) == role
-                for a in chosen.get(survey.pk, [])
-            )
+            if falls_in_audience(survey, chosen.get(survey.pk, []), estate_id=estate, building_id=building, role=role)
         }
         result[survey.pk] = bool(eligible) and all(f"unit:{unit}" in keys for unit in eligible)
     return result
