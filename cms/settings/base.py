@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "operations.tickets",
     "operations.billing",
     "operations.surveys",
+    "search",
     "demo_cooperative",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

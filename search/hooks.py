@@ -1,0 +1,5 @@
+"""The directory search offered to the content apps' lists (placeholder)."""
+
+
+def register() -> None:
+    pass

@@ -1,0 +1,5 @@
+"""Indexing follows publishing (placeholder until the signals land)."""
+
+
+def connect() -> None:
+    pass
