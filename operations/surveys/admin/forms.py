@@ -8,6 +8,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import FileExtensionValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
@@ -61,7 +62,7 @@ class QuestionsPanel(InlinePanel):
 class SurveyForm(WagtailAdminModelForm):
     """The survey with its questions; refuses what contradicts (services.builder) and, once
     anyone has answered, any change of the questions, their choices, anonymity and who
-    answers."""
+    answers, and opening again an anonymous survey that has closed (`builder`)."""
 
     LOCKED_ONCE_ANSWERED = ("anonymous", "answer_by")
 
@@ -100,6 +101,8 @@ class SurveyForm(WagtailAdminModelForm):
             audiences=cleaned.get("audiences"),
         ):
             self.add_error(problem.field if problem.field in self.fields else None, problem.message)
+        if refusal := builder.reopening_refusal(self.instance, cleaned.get("closes_at")):
+            self.add_error("closes_at", service_errors(refusal)[0].message)
         if self.locked and self.questions_changed():
             refusal = builder.questions_locked_refusal(self.instance)
             for problem in service_errors(refusal):
@@ -137,7 +140,11 @@ class PaperVoteForm(forms.Form):
     choice = forms.ChoiceField(label=_("Vote"), choices=Vote.Choice.choices)
     voter_name = forms.CharField(label=_("Name signed on the ballot"), max_length=200)
     signed_at = forms.DateTimeField(label=_("Signed at"), widget=AdminDateTimeInput())
-    ballot_scan = forms.FileField(label=_("Scan of the ballot"))
+    # A scan is a PDF or a picture: served to staff from the hub's own origin, an HTML or
+    # SVG "scan" would run its scripts there (review).
+    ballot_scan = forms.FileField(
+        label=_("Scan of the ballot"), validators=[FileExtensionValidator(["pdf", "jpg", "jpeg", "png", "tif", "tiff"])]
+    )
 
     def __init__(self, *args, resolution: Resolution, **kwargs):
         super().__init__(*args, **kwargs)

@@ -31,6 +31,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from wagtail.admin import messages
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -258,6 +259,19 @@ def summary_table(survey: Survey) -> tuple[list[str], list[list]]:
     return [gettext("Question"), gettext("Answer"), gettext("Answers")], rows
 
 
+def xlsx_safe(sheets):
+    """The sheets with the control characters a worksheet refuses taken out of their text:
+    a resident's name or an answer stored before they were refused must not make the
+    export a server error (openpyxl raises IllegalCharacterError)."""
+
+    def clean(value):
+        return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+    return [
+        (title, [clean(v) for v in header], [[clean(v) for v in row] for row in rows]) for title, header, rows in sheets
+    ]
+
+
 def _filename(survey: Survey, extension: str) -> str:
     return f"survey-{survey.pk}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
@@ -285,7 +299,7 @@ class SurveyResultsXlsxView(_ResultsAccess, View):
         ]
         summary_header, summary = summary_table(self.survey)
         return xlsx_response(
-            [(gettext("Answers"), header, rows), (gettext("Summary"), summary_header, summary)],
+            xlsx_safe([(gettext("Answers"), header, rows), (gettext("Summary"), summary_header, summary)]),
             _filename(self.survey, "xlsx"),
         )
 
@@ -591,4 +605,4 @@ class ProtocolCsvView(_ProtocolView):
 class ProtocolXlsxView(_ProtocolView):
     def get(self, request, *args, **kwargs):
         sheets = protocols.protocol_sheets(protocols.protocol(self.resolution), for_csv=False)
-        return xlsx_response(sheets, self.filename("xlsx"))
+        return xlsx_response(xlsx_safe(sheets), self.filename("xlsx"))

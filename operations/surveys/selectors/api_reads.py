@@ -133,9 +133,13 @@ def survey_standings(person: Person, surveys: list[Survey]) -> dict[int, SurveyS
             ):
                 seen.add(unit.pk)
                 standing.units.append(unit)
+    per_unit = {survey.pk for survey in surveys if survey.answer_by == Survey.AnswerBy.UNIT}
     for survey_id, person_id, unit_id in participations:
         standing = result[survey_id]
-        if person_id == person.pk:
+        # In a per-unit survey the answer is the unit's: theirs to change only while they
+        # still answer for that unit (review: one who moved out rewrote the new household's).
+        mine = survey_id not in per_unit or any(unit.pk == unit_id for unit in standing.units)
+        if person_id == person.pk and mine:
             standing.answered_by_me = True
             standing.my_unit_ids.add(unit_id)
         standing.answered_unit_ids.add(unit_id)

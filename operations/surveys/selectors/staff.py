@@ -234,9 +234,12 @@ def surveys_situation(person: Person, *, now: datetime | None = None, today: dat
             .order_by()
         )
         current: dict[int, dict[int, tuple[str, Decimal]]] = defaultdict(dict)
+        # Each seat's latest declaration by when it was cast, as the tally counts it: a
+        # paper ballot entered late but signed early is not the one that counts (review:
+        # by the log's order the panel showed the opposite majority).
         for resolution_id, seat_id, choice, weight in (
             Vote.objects.filter(resolution__in=voting)
-            .order_by("resolution_id", "sequence")
+            .order_by("resolution_id", *TALLY_ORDER)
             .values_list("resolution_id", "seat_id", "choice", "weight")
         ):
             current[resolution_id][seat_id] = (choice, weight)

@@ -6,12 +6,14 @@ form; the rules that form enforces live here, so that any other caller keeps the
   whose answers could be changed, a close before the opening, no audience at all);
 - `questions_locked_refusal`: once anyone has answered, the questions and their choices,
   whether it is anonymous and who answers stay as they were answered;
+- `reopening_refusal`: an anonymous survey that closed with answers stays closed;
 - `question_choices_set`: a choice question's answers to choose from, in order.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from cms.core.exceptions import ServiceError
@@ -79,6 +81,26 @@ def questions_locked_refusal(survey: Survey | None) -> ServiceError | None:
             ),
         )
     return None
+
+
+def reopening_refusal(survey: Survey | None, closes_at, *, now=None) -> ServiceError | None:
+    """Refused: moving the close of an anonymous survey that has closed with answers past
+    now. Its last sealed ballots are counted at the close whatever their number
+    (`services.anonymous_ballots_seal`), so closing it after each answer and opening it
+    again would tie every answer to the one person who had just answered (review)."""
+    if survey is None or survey.pk is None or closes_at is None:
+        return None
+    now = now or timezone.now()
+    stored = Survey.objects.filter(pk=survey.pk).values_list("anonymous", "closes_at").first()
+    if stored is None or not stored[0] or stored[1] > now or closes_at <= now:
+        return None
+    if not Participation.objects.filter(survey_id=survey.pk).exists():
+        return None
+    return ServiceError(
+        E.SURVEY_INVALID,
+        gettext("An anonymous survey that has closed with answers cannot be opened again."),
+        "closes_at",
+    )
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ XLSX in the viewer's language. Reading only: nothing is written.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from cms.core.typst_pdf import render_typst
+from cms.core.typst_pdf import TypstRenderError, render_typst
 
 from .. import selectors
 from ..models import CountingRule, Resolution, Vote
@@ -272,12 +273,41 @@ def protocol_view(p: Protocol, *, day: date) -> dict:
     }
 
 
+# The scripts the compiler's own fonts are known to show (Latin with its extensions,
+# Greek, Cyrillic, punctuation and currency signs), tried character by character.
+PRINTABLE_RANGES = ((0x20, 0x24F), (0x370, 0x4FF), (0x1E00, 0x1EFF), (0x2010, 0x2027), (0x20A0, 0x20C0))
+
+
+def _printable(value):
+    """`value` (a view: strings in lists and dicts) with each character outside
+    PRINTABLE_RANGES (after composing accents) as "?", line breaks and tabs kept."""
+    if isinstance(value, str):
+        return "".join(
+            char
+            if char in "\n\t"
+            or (unicodedata.category(char) != "Cc" and any(low <= ord(char) <= high for low, high in PRINTABLE_RANGES))
+            else "?"
+            for char in unicodedata.normalize("NFC", value)
+        )
+    if isinstance(value, list):
+        return [_printable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _printable(item) for key, item in value.items()}
+    return value
+
+
 def protocol_pdf(resolution: Resolution, *, today: date | None = None) -> bytes:
     """The protocol as PDF, in Polish; the same votes always give the same bytes."""
     day = protocol_day(resolution, today)
     with translation.override("pl"):
         view = protocol_view(protocol(resolution), day=day)
-    return render_typst(TEMPLATE, view, day=day)
+    try:
+        return render_typst(TEMPLATE, view, day=day)
+    except TypstRenderError:
+        # PDF/A refuses a character its fonts cannot show (a holder's name in Chinese
+        # script, a control character on a paper ballot's name), and with it the whole
+        # protocol (review): typeset it again with such characters as "?" instead.
+        return render_typst(TEMPLATE, _printable(view), day=day)
 
 
 # --- CSV and XLSX ----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ question left out, or given None, "" or [], is unanswered.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,9 @@ from ..models import Answer, Participation, Question, Response, SealedBallot, Su
 
 Q = Question.Kind
 ANONYMOUS_BATCH = 5  # answers of an anonymous survey are counted at least this many at a time
+# Control characters other than tab and line breaks: nothing a person types, and a
+# spreadsheet refuses them (review: one such answer made the XLSX export a server error).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _unanswered(value: Any) -> bool:
@@ -46,8 +50,12 @@ def _choice_id(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        text = value.strip()
+        # ASCII digits, and no longer than an id can be: str.isdigit() admits "²", which
+        # int() refuses, as it refuses more than 4300 digits (review: both were a 500).
+        if text.isascii() and text.isdigit() and len(text) <= 19:
+            return int(text)
     return None
 
 
@@ -74,6 +82,15 @@ def _answer_rows(question: Question, value: Any, errors: list[ServiceError]) -> 
             errors.append(invalid)
             return []
         text = value.strip()
+        if CONTROL_CHARACTERS.search(text):
+            errors.append(
+                ServiceError(
+                    SurveyErrorCode.VALUE_INVALID,
+                    gettext("The answer holds characters that cannot be saved."),
+                    _field(question),
+                )
+            )
+            return []
         if len(text) > Question.TEXT_LIMIT:
             errors.append(
                 ServiceError(
@@ -259,6 +276,11 @@ def survey_response_change(
     rows = _validated(survey, answers)
     with transaction.atomic():
         responses = Response.objects.select_for_update().filter(survey=survey, participation__person=person)
+        if survey.answer_by == Survey.AnswerBy.UNIT:
+            # The unit's answer, changed only while the person still answers for the unit
+            # (review: one who had moved out rewrote the new household's answer).
+            held = [u.pk for u in selectors.units_answering_for(person, survey)]
+            responses = responses.filter(participation__unit_id__in=held)
         if unit is not None:
             responses = responses.filter(participation__unit=unit)
         response = responses.first()
