@@ -141,7 +141,9 @@ class Fragment:
     parts: tuple[tuple[str, bool], ...]
 
 
-def highlight(text: str, matched_terms: frozenset[str] | set[str], *, around: int = 60, most: int = 2) -> list[Fragment]:
+def highlight(
+    text: str, matched_terms: frozenset[str] | set[str], *, around: int = 60, most: int = 2
+) -> list[Fragment]:
     """Up to `most` fragments of `text` showing the words whose terms are in
     `matched_terms` (terms as `word_terms` makes them, prefixes of a term included by
     the caller), each with about `around` characters of context either side. Whole

@@ -220,7 +220,14 @@ WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILADMIN_USER_LOGIN_FORM = "operations.residents.admin.forms.AdminLoginForm"
 
 # --- Search ----------------------------------------------------------------------------
+# The directory search (search/) answers from the database unless ELASTICSEARCH_URL names
+# an Elasticsearch server; its indexes are named after the prefix, so several hubs can
+# share one server. The database index is kept either way: it is the fallback.
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "hub")
+# A document's PDF text is indexed from its first pages only, and only so much of it.
+SEARCH_PDF_MAX_PAGES = int(os.environ.get("SEARCH_PDF_MAX_PAGES", "50"))
+SEARCH_PDF_MAX_CHARS = int(os.environ.get("SEARCH_PDF_MAX_CHARS", "200000"))
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 # --- Celery ----------------------------------------------------------------------------
@@ -255,6 +262,9 @@ CELERY_BEAT_SCHEDULE = {
     "tickets-close-unconfirmed": {"task": "operations.tickets.tasks.tickets_close_unconfirmed", "schedule": 3600.0},
     # Photo files no ticket names any more (deleted tickets, rolled-back uploads).
     "ticket-photo-files-sweep": {"task": "operations.tickets.tasks.ticket_photo_files_sweep", "schedule": 86400.0},
+    # The directory search's indexes made to match the content: the fallback of every
+    # indexing job the broker lost (search/tasks.py).
+    "search-reconcile": {"task": "search.tasks.search_reconcile", "schedule": 3600.0},
     # Editors' drafts kept for the headless preview, past their lifetime.
     "page-previews-delete-stale": {"task": "cms.preview.tasks.page_previews_delete_stale", "schedule": 3600.0},
     # Resolutions: open the announced ones whose voting starts (fixing the electorate), close and

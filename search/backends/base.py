@@ -162,5 +162,7 @@ class SearchBackend:
     def search(self, query: SearchQuery, *, viewer: Viewer) -> SearchResults:
         raise NotImplementedError
 
-    def suggest(self, prefix: str, *, viewer: Viewer, kinds: frozenset[str] = frozenset(KINDS), limit: int = 8) -> list[Suggestion]:
+    def suggest(
+        self, prefix: str, *, viewer: Viewer, kinds: frozenset[str] = frozenset(KINDS), limit: int = 8
+    ) -> list[Suggestion]:
         raise NotImplementedError

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo_cooperative import data
 from demo_cooperative.builder import DemoBuilder, Summary, account_lines, demo_is_loaded, remove_demo
+from search.indexing import reindex_all
 
 
 class Command(BaseCommand):
@@ -56,6 +57,9 @@ class Command(BaseCommand):
             remove_demo(log=self.say if not self.quiet else None)
         self.say("Loading the demo cooperative…")
         summary = DemoBuilder(log=log).build()
+        # Publishing indexes each page as it goes; a full rebuild makes the directory
+        # search whole whatever the order things were made in (documents before pages).
+        reindex_all()
         self.say(self.style.SUCCESS(f"Demo data loaded in {time.monotonic() - started:.1f} s."))
         self.report(summary)
 

@@ -1,0 +1,626 @@
+"""The search on the database's own tables (`search.models`), SQLite or PostgreSQL alike.
+
+A query is answered in a fixed number of queries, whatever the number of results:
+
+1. the vocabulary: which of the query words' terms exist, and for the words none of
+   whose terms exist, the candidates of the typo-tolerant and stem steps (one more
+   query per such word, never per result);
+2. the matched entries, scored in SQL: one grouped query over the inverted index
+   joined to the entries, each query word a `MAX(CASE ...)` of its best matching term
+   (weight of the field × how well the term matched), every word required (HAVING), the
+   viewer's visibility joined in (live pages in the site, not hidden by a restriction
+   the viewer does not pass, documents whose collection the viewer may read);
+3. its count, and the facets (one grouped query, and one more per facet name filtered,
+   the usual faceted-search rule: a facet is counted with the other names' filters);
+4. the page's entries with their texts, for highlights.
+
+Visibility is read when the query runs, never stored in the index, so a restriction
+added after indexing holds at once, and nothing hidden reaches results, counts, facets,
+highlights or suggestions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Case, Count, F, FloatField, Max, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Length
+
+from search import text
+from search.backends.base import (
+    FACETS,
+    FIELD_WEIGHTS,
+    KINDS,
+    Facet,
+    FacetValue,
+    Highlight,
+    HighlightPart,
+    Hit,
+    IndexRecord,
+    SearchBackend,
+    SearchQuery,
+    SearchResults,
+    Suggestion,
+    Viewer,
+)
+
+logger = logging.getLogger(__name__)
+
+# How well a term matched a query word, times the field's weight.
+EXACT = 1.0  # the word as typed (folded)
+LEMMA = 0.9  # a dictionary form of it, or it a form of an indexed lemma
+STEM = 0.7  # an indexed word the typed one extends by a few letters ("remontow" -> "remont")
+PREFIX = 0.6  # the word being typed, or a word typed short
+FUZZY = 0.5  # within the typo budget
+
+# A whole query equal to the folded title, or starting it, ranks the entry first: the
+# firm's name, the document's title.
+TITLE_EQUAL_BOOST = 40.0
+TITLE_START_BOOST = 20.0
+TRADE_EQUAL_BOOST = 30.0
+
+# Words that say nothing on their own: a query keeps them out of the required words
+# unless they are all it has ("firma od dachów" needs "firma" and "dachów").
+STOPWORDS = frozenset(
+    # Not "a" ("and"): residents type building codes ("budynek A").
+    "aby albo ale bez by czy dla do i jak jest lub na nad nie o od oraz po pod przez przy sie to u w we z za ze".split()
+)
+
+# Candidates of the typo-tolerant step read per word, most frequent first.
+FUZZY_CANDIDATES = 3000
+# Terms a short word may stand for as a prefix ("łączb" -> "łączbud").
+PREFIX_CANDIDATES = 50
+# A stem is at least this long and the typed word longer by at most STEM_TAIL letters.
+STEM_MIN = 4
+STEM_TAIL = 3
+# Highlights of one hit, by the fields' weight.
+HIGHLIGHT_FIELDS = 3
+
+
+def successor(prefix: str) -> str:
+    """The least string above every string starting with `prefix` (its last character
+    raised by one): `prefix <= term < successor(prefix)` is a prefix test a btree
+    answers, under any collation that orders letters as letters."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+@dataclass
+class WordMatch:
+    """How one query word is looked up: terms by how well they match it."""
+
+    word: text.QueryWord
+    exact: set[str] = field(default_factory=set)  # the folded word itself
+    lemma: set[str] = field(default_factory=set)  # its other terms (lemmas)
+    stem: set[str] = field(default_factory=set)
+    fuzzy: set[str] = field(default_factory=set)
+    prefix: str | None = None  # every term starting with it (the word being typed)
+    short_prefix: set[str] = field(default_factory=set)  # a few terms it starts
+    # A stop word next to meaningful ones: it ranks what holds it, but is not required.
+    required: bool = True
+
+    @property
+    def terms(self) -> set[str]:
+        return self.exact | self.lemma | self.stem | self.fuzzy | self.short_prefix
+
+    @property
+    def found(self) -> bool:
+        return bool(self.terms or self.prefix)
+
+    def condition(self) -> Q:
+        condition = Q(terms__term__in=sorted(self.terms)) if self.terms else Q(pk__in=[])
+        if self.prefix:
+            condition |= Q(terms__term__gte=self.prefix, terms__term__lt=successor(self.prefix))
+        return condition
+
+    def score(self) -> Case:
+        weight = F("terms__weight")
+        whens = []
+        if self.exact:
+            whens.append(When(Q(terms__term__in=sorted(self.exact), terms__is_lemma=False), then=weight * EXACT))
+        if self.exact | self.lemma:
+            whens.append(When(terms__term__in=sorted(self.exact | self.lemma), then=weight * LEMMA))
+        if self.stem:
+            whens.append(When(terms__term__in=sorted(self.stem), then=weight * STEM))
+        if self.prefix:
+            whens.append(
+                When(Q(terms__term__gte=self.prefix, terms__term__lt=successor(self.prefix)), then=weight * PREFIX)
+            )
+        if self.short_prefix:
+            whens.append(When(terms__term__in=sorted(self.short_prefix), then=weight * PREFIX))
+        if self.fuzzy:
+            whens.append(When(terms__term__in=sorted(self.fuzzy), then=weight * FUZZY))
+        return Case(*whens, default=None, output_field=FloatField())
+
+
+class DatabaseBackend(SearchBackend):
+    name = "database"
+
+    # --- indexing -----------------------------------------------------------------------
+
+    def index(self, records: Iterable[IndexRecord]) -> None:
+        from search.models import SearchEntry, SearchFacetValue, SearchTerm
+        from search.sources import fingerprint
+
+        records = list(records)
+        if not records:
+            return
+        with transaction.atomic():
+            keys = [record.key for record in records]
+            existing = dict(SearchEntry.objects.filter(key__in=keys).values_list("key", "pk"))
+            affected = set(
+                SearchTerm.objects.filter(entry_id__in=existing.values()).values_list("term", flat=True).distinct()
+            )
+            SearchTerm.objects.filter(entry_id__in=existing.values()).delete()
+            SearchFacetValue.objects.filter(entry_id__in=existing.values()).delete()
+            written: dict[str, str] = {}
+            terms: list[SearchTerm] = []
+            facet_values: list[SearchFacetValue] = []
+            for record in records:
+                values = {
+                    "kind": record.kind,
+                    "object_id": record.object_id,
+                    "title": record.title[:255],
+                    "title_folded": _folded_phrase(record.title)[:255],
+                    "trade_folded": _folded_phrase(record.fields.get("trade", ""))[:255],
+                    "page_id": record.page_id,
+                    "document_id": record.document_id,
+                    "date": record.date,
+                    "fingerprint": fingerprint(record),
+                    "fields": record.fields,
+                    "facets": {name: list(values) for name, values in record.facets.items()},
+                }
+                if record.key in existing:
+                    SearchEntry.objects.filter(pk=existing[record.key]).update(**values)
+                    entry_id = existing[record.key]
+                else:
+                    entry_id = SearchEntry.objects.create(key=record.key, **values).pk
+                for name, field_text in record.fields.items():
+                    for term, is_lemma in _field_terms(field_text, written).items():
+                        terms.append(
+                            SearchTerm(
+                                entry_id=entry_id,
+                                term=term,
+                                field=name[:20],
+                                weight=FIELD_WEIGHTS.get(name, 1.0),
+                                is_lemma=is_lemma,
+                            )
+                        )
+                        affected.add(term)
+                facet_values.append(SearchFacetValue(entry_id=entry_id, name="kind", value=record.kind))
+                for name, values in record.facets.items():
+                    for value in dict.fromkeys(values):
+                        facet_values.append(SearchFacetValue(entry_id=entry_id, name=name, value=str(value)[:100]))
+            SearchTerm.objects.bulk_create(terms, batch_size=1000)
+            SearchFacetValue.objects.bulk_create(facet_values, batch_size=1000)
+            _count_terms(affected, written)
+
+    def remove(self, keys: Iterable[str]) -> None:
+        from search.models import SearchEntry, SearchTerm
+
+        keys = list(keys)
+        if not keys:
+            return
+        with transaction.atomic():
+            entries = SearchEntry.objects.filter(key__in=keys)
+            affected = set(SearchTerm.objects.filter(entry__in=entries).values_list("term", flat=True).distinct())
+            entries.delete()
+            _count_terms(affected, {})
+
+    def indexed_keys(self) -> dict[str, str]:
+        from search.models import SearchEntry
+
+        return dict(SearchEntry.objects.values_list("key", "fingerprint").iterator(chunk_size=2000))
+
+    def rebuild(self, records: Iterable[IndexRecord], *, chunk: int = 200) -> int:
+        """Replace the whole index with `records` in one transaction: a search meanwhile
+        sees the old index, never an empty one."""
+        from search.models import SearchEntry, SearchVocabulary
+
+        count = 0
+        with transaction.atomic():
+            SearchEntry.objects.all().delete()
+            SearchVocabulary.objects.all().delete()
+            batch: list[IndexRecord] = []
+            for record in records:
+                batch.append(record)
+                if len(batch) >= chunk:
+                    self.index(batch)
+                    count += len(batch)
+                    batch = []
+            self.index(batch)
+            count += len(batch)
+        return count
+
+    # --- searching ----------------------------------------------------------------------
+
+    def search(self, query: SearchQuery, *, viewer: Viewer) -> SearchResults:
+        every_word = text.query_words(query.text)
+        words = _required(every_word)
+        empty = SearchResults(hits=(), total=0, backend=self.name)
+        if not words:
+            return empty
+        matches = _look_up(words)
+        ranking = matches + _optional(every_word, words)
+        phrase = " ".join(word.folded for word in every_word)
+        kinds = frozenset(query.kinds) & frozenset(KINDS)
+        filters = {name: tuple(values) for name, values in query.filters.items() if name in FACETS and values}
+        if "kind" in filters:
+            kinds &= frozenset(filters.pop("kind"))
+        if not kinds:
+            return empty
+        if not all(match.found for match in matches):
+            return SearchResults(
+                hits=(), total=0, suggestion=_suggestion(words, matches, viewer, kinds), backend=self.name
+            )
+        visible = _visible_entries(viewer)
+        matched = _matched(visible.filter(kind__in=kinds), ranking, phrase)
+        filtered = _apply_filters(matched, filters)
+        total = filtered.count()
+        hits: tuple[Hit, ...] = ()
+        if total and query.limit > 0:
+            rows = list(filtered.values_list("pk", "score")[query.offset : query.offset + query.limit])
+            hits = _hits(rows, ranking)
+        facets: tuple[Facet, ...] = ()
+        if query.with_facets:
+            facets = _facets(_matched(visible, ranking, phrase), kinds, filters)
+        suggestion = None if total else _suggestion(words, matches, viewer, kinds)
+        return SearchResults(hits=hits, total=total, facets=facets, suggestion=suggestion, backend=self.name)
+
+    def suggest(
+        self, prefix: str, *, viewer: Viewer, kinds: frozenset[str] = frozenset(KINDS), limit: int = 8
+    ) -> list[Suggestion]:
+        every_word = text.query_words(prefix, as_you_type=True)
+        typing = [word for word in every_word if word.prefix]
+        typed = [word for word in every_word if not word.prefix]
+        words = (_required(typed) if typed else []) + typing
+        kinds = frozenset(kinds) & frozenset(KINDS)
+        if not words or not kinds or limit <= 0:
+            return []
+        matches = _look_up(words)
+        if not all(match.found for match in matches):
+            return []
+        phrase = " ".join(word.folded for word in every_word)
+        ranking = matches + _optional(typed, words)
+        matched = _matched(_visible_entries(viewer).filter(kind__in=kinds), ranking, phrase)
+        rows = matched.values_list("kind", "object_id", "title")[:limit]
+        return [Suggestion(text=title, kind=kind, object_id=object_id) for kind, object_id, title in rows]
+
+
+# --- indexing helpers ------------------------------------------------------------------
+
+
+def _folded_phrase(value: str) -> str:
+    return " ".join(word.folded for word in text.words(value))
+
+
+def _field_terms(field_text: str, written: dict[str, str]) -> dict[str, bool]:
+    """The terms of one field's text, each with whether it is only a lemma; the written
+    form of each folded word goes to `written` (for the vocabulary)."""
+    forms: set[str] = set()
+    lemmas: set[str] = set()
+    for word in text.words(field_text):
+        forms.add(word.folded)
+        written.setdefault(word.folded, word.text.lower()[:40])
+        lemmas |= text.lemmas(word.text)
+    found = {term: False for term in forms}
+    for term in lemmas - forms:
+        found[term] = True
+    return {term: is_lemma for term, is_lemma in found.items() if 0 < len(term) <= 40}
+
+
+def _count_terms(terms: set[str], written: dict[str, str]) -> None:
+    """Set the vocabulary's frequency of `terms` from the index (a term no entry holds
+    any more leaves it)."""
+    from search.models import SearchTerm, SearchVocabulary
+
+    terms_list = sorted(terms)
+    for start in range(0, len(terms_list), 500):
+        chunk = terms_list[start : start + 500]
+        counts = dict(
+            SearchTerm.objects.filter(term__in=chunk)
+            .order_by()
+            .values("term")
+            .annotate(n=Count("entry_id", distinct=True))
+            .values_list("term", "n")
+        )
+        gone = [term for term in chunk if term not in counts]
+        if gone:
+            SearchVocabulary.objects.filter(term__in=gone).delete()
+        if counts:
+            SearchVocabulary.objects.bulk_create(
+                [
+                    SearchVocabulary(term=term, written=written.get(term, term), frequency=n)
+                    for term, n in counts.items()
+                ],
+                update_conflicts=True,
+                unique_fields=["term"],
+                update_fields=["frequency"],
+            )
+
+
+# --- searching helpers -----------------------------------------------------------------
+
+
+def _required(words: list[text.QueryWord]) -> list[text.QueryWord]:
+    """The words every hit must match: all but stop words, unless only those remain."""
+    meaningful = [word for word in words if word.folded not in STOPWORDS]
+    return meaningful or words
+
+
+def _optional(every_word: list[text.QueryWord], required: list[text.QueryWord]) -> list[WordMatch]:
+    """The stop words left out of the required ones, each once, matched as typed only
+    (no typo or stem steps): "sp. z o.o." ranks the firms whose name says "z o.o."
+    first without asking every hit for "z" and "o". Found in the same vocabulary query
+    as the rest would cost one more; they are few and short, so they are looked up
+    without it and simply match nothing when no entry holds them."""
+    kept = {word.folded for word in required}
+    found: list[WordMatch] = []
+    for word in every_word:
+        if word.folded in kept:
+            continue
+        kept.add(word.folded)
+        found.append(WordMatch(word, exact={word.folded}, lemma=set(word.terms - {word.folded}), required=False))
+    return found
+
+
+def _look_up(words: list[text.QueryWord]) -> list[WordMatch]:
+    """Each word's terms found in the vocabulary, by how well they match: one query for
+    all exact terms and stems, then one per word found neither way (typos, short words)."""
+    from search.models import SearchVocabulary
+
+    wanted: set[str] = set()
+    stems: dict[int, set[str]] = {}
+    for index, word in enumerate(words):
+        wanted |= word.terms
+        if not word.prefix and len(word.folded) > STEM_MIN:
+            shortest = max(STEM_MIN, len(word.folded) - STEM_TAIL)
+            stems[index] = {word.folded[:end] for end in range(shortest, len(word.folded))}
+            wanted |= stems[index]
+    known = set(SearchVocabulary.objects.filter(term__in=sorted(wanted)).values_list("term", flat=True))
+    matches = []
+    for index, word in enumerate(words):
+        match = WordMatch(word)
+        match.exact = {word.folded} & known
+        match.lemma = (word.terms - {word.folded}) & known
+        if word.prefix:
+            match.prefix = word.folded
+        elif not match.exact and not match.lemma:
+            match.stem = stems.get(index, set()) & known
+            match.fuzzy = _fuzzy(word.folded)
+            if not match.stem and not match.fuzzy and len(word.folded) >= 3:
+                match.short_prefix = _prefixed(word.folded)
+        matches.append(match)
+    return matches
+
+
+def _fuzzy(folded: str, budget: int | None = None) -> set[str]:
+    """Vocabulary terms within the typo budget of `folded`: those of the same first
+    letter and a length within the budget (one range of the index), measured here."""
+    from search.models import SearchVocabulary
+
+    budget = text.typo_budget(folded) if budget is None else budget
+    if budget <= 0 or not folded:
+        return set()
+    candidates = (
+        SearchVocabulary.objects.filter(term__gte=folded[0], term__lt=successor(folded[0]))
+        .annotate(length=Length("term"))
+        .filter(length__gte=len(folded) - budget, length__lte=len(folded) + budget)
+        .order_by("-frequency", "term")
+        .values_list("term", flat=True)[:FUZZY_CANDIDATES]
+    )
+    return {
+        term
+        for term in candidates
+        if term.startswith(folded[0]) and term != folded and text.edit_distance(folded, term, budget) <= budget
+    }
+
+
+def _prefixed(folded: str) -> set[str]:
+    from search.models import SearchVocabulary
+
+    found = (
+        SearchVocabulary.objects.filter(term__gte=folded, term__lt=successor(folded))
+        .order_by("-frequency", "term")
+        .values_list("term", flat=True)[:PREFIX_CANDIDATES]
+    )
+    return {term for term in found if term.startswith(folded)}
+
+
+def _visible_entries(viewer: Viewer) -> QuerySet:
+    """The entries `viewer` may open: live, unexpired pages in the site, not under a
+    restriction the viewer fails, and documents whose collection the viewer may read."""
+    from search.models import SearchEntry
+
+    pages = Q(page__isnull=False, page__live=True, page__expired=False)
+    if viewer.within:
+        pages &= Q(page__path__startswith=viewer.within)
+    pages &= ~viewer.denial.pages_hidden("page__path")
+    documents = Q(document__isnull=False) & ~viewer.denial.collections_hidden("document__collection__path")
+    return SearchEntry.objects.filter(pages | documents)
+
+
+def _matched(entries: QuerySet, matches: list[WordMatch], phrase: str) -> QuerySet:
+    """The entries of `entries` that match every required word, annotated with `score`,
+    best first; `phrase` is the whole query folded, for the title and trade boosts."""
+    condition = Q()
+    for match in matches:
+        condition |= match.condition()
+    # One filter() call, so every annotation below reads the same join of terms; grouped
+    # by the few columns the answer needs, never by the stored texts.
+    grouped = entries.filter(condition).values(
+        "pk", "kind", "object_id", "title", "title_folded", "trade_folded", "date"
+    )
+    scores = {f"word_{index}": Max(match.score()) for index, match in enumerate(matches)}
+    required = [f"word_{index}" for index, match in enumerate(matches) if match.required]
+    grouped = grouped.annotate(**scores).filter(**{f"{name}__gt": 0 for name in required})
+    boost = Case(
+        When(title_folded=phrase, then=Value(TITLE_EQUAL_BOOST)),
+        When(trade_folded=phrase, then=Value(TRADE_EQUAL_BOOST)),
+        When(title_folded__startswith=phrase + " ", then=Value(TITLE_START_BOOST)),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    if matches and matches[-1].prefix:
+        boost = Case(
+            When(title_folded__startswith=phrase, then=Value(TITLE_START_BOOST)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+    total = boost
+    for name in scores:
+        total = total + (F(name) if name in required else Coalesce(F(name), Value(0.0)))
+    return grouped.annotate(score=total).order_by(F("score").desc(), F("date").desc(nulls_last=True), "title", "pk")
+
+
+def _facet_condition(filters: dict[str, tuple[str, ...]], *, leave_out: str | None = None) -> Q:
+    from django.db.models import Exists, OuterRef
+
+    from search.models import SearchFacetValue
+
+    condition = Q()
+    for name, values in filters.items():
+        if name == leave_out:
+            continue
+        condition &= Q(
+            Exists(
+                SearchFacetValue.objects.filter(
+                    entry_id=OuterRef("pk"), name=name, value__in=[str(value) for value in values]
+                )
+            )
+        )
+    return condition
+
+
+def _apply_filters(matched: QuerySet, filters: dict[str, tuple[str, ...]]) -> QuerySet:
+    return matched.filter(_facet_condition(filters)) if filters else matched
+
+
+def _facets(
+    matched_any_kind: QuerySet, kinds: frozenset[str], filters: dict[str, tuple[str, ...]]
+) -> tuple[Facet, ...]:
+    """Counts per facet value over the visible matched entries. A facet is counted with
+    every other name's filter applied but not its own, so a resident can widen a choice
+    (the kind tabs count every kind, whatever tab is open)."""
+    from search.models import SearchFacetValue
+
+    names = [name for name in FACETS if name == "kind" or FACETS[name] in kinds]
+    all_kinds = frozenset(KINDS)
+    # The names without a filter of their own share one query, with all filters applied.
+    shared = [name for name in names if name not in filters and not (name == "kind" and kinds != all_kinds)]
+    groups: list[tuple[list[str], QuerySet]] = []
+    if shared:
+        entries = matched_any_kind.filter(kind__in=kinds).filter(_facet_condition(filters))
+        groups.append((shared, entries))
+    for name in names:
+        if name in shared:
+            continue
+        entries = matched_any_kind.filter(_facet_condition(filters, leave_out=name))
+        if name != "kind":
+            entries = entries.filter(kind__in=kinds)
+        groups.append(([name], entries))
+    counts: dict[str, list[FacetValue]] = {name: [] for name in names}
+    for group_names, entries in groups:
+        rows = (
+            SearchFacetValue.objects.filter(name__in=group_names, entry_id__in=entries.values("pk"))
+            .order_by()
+            .values_list("name", "value")
+            .annotate(n=Count("entry_id", distinct=True))
+        )
+        for name, value, n in rows:
+            counts[name].append(FacetValue(value=value, count=n))
+    return tuple(
+        Facet(name=name, values=tuple(sorted(values, key=lambda found: (-found.count, found.value))))
+        for name, values in counts.items()
+    )
+
+
+def _hits(rows: list[tuple[int, float]], matches: list[WordMatch]) -> tuple[Hit, ...]:
+    """The page's hits with highlights from the stored texts (one query)."""
+    from search.models import SearchEntry
+
+    entries = SearchEntry.objects.in_bulk([pk for pk, _score in rows])
+    terms: set[str] = set()
+    prefixes = [match.prefix for match in matches if match.prefix]
+    for match in matches:
+        terms |= match.terms
+    hits = []
+    for pk, score in rows:
+        entry = entries.get(pk)
+        if entry is None:
+            continue
+        hits.append(
+            Hit(
+                kind=entry.kind,
+                object_id=entry.object_id,
+                score=round(float(score), 4),
+                highlights=_highlights(entry.fields, terms, prefixes),
+            )
+        )
+    return tuple(hits)
+
+
+def _highlights(fields: dict[str, str], terms: set[str], prefixes: list[str]) -> tuple[Highlight, ...]:
+    found = []
+    for name in sorted(fields, key=lambda name: -FIELD_WEIGHTS.get(name, 0.0)):
+        field_text = fields[name]
+        matched = set(terms)
+        if prefixes:
+            for word in text.words(field_text):
+                if any(word.folded.startswith(prefix) for prefix in prefixes):
+                    matched.add(word.folded)
+        for fragment in text.highlight(field_text, frozenset(matched), most=1):
+            found.append(
+                Highlight(field=name, parts=tuple(HighlightPart(piece, is_match) for piece, is_match in fragment.parts))
+            )
+        if len(found) >= HIGHLIGHT_FIELDS:
+            break
+    return tuple(found)
+
+
+def _suggestion(
+    words: list[text.QueryWord], matches: list[WordMatch], viewer: Viewer, kinds: frozenset[str]
+) -> str | None:
+    """The nearest spelling that finds something the viewer may see: each word replaced
+    by its nearest vocabulary term (a wider typo budget than the search's), tried best
+    first, a bounded number of counts."""
+    from search.models import SearchVocabulary
+
+    options: list[list[str]] = []
+    for word, match in zip(words, matches, strict=True):
+        if match.exact or match.lemma:
+            options.append([word.folded])
+            continue
+        budget = max(text.typo_budget(word.folded), 1 if len(word.folded) >= 3 else 0) + 1
+        near = _fuzzy(word.folded, budget) | match.stem
+        ranked = sorted(near, key=lambda term: (text.edit_distance(word.folded, term, budget), term))
+        options.append(ranked[:3] or [])
+    if not all(options):
+        return None
+    tries = [[choices[0] for choices in options]]
+    for index, choices in enumerate(options):
+        for other in choices[1:2]:
+            attempt = list(tries[0])
+            attempt[index] = other
+            tries.append(attempt)
+    visible = _visible_entries(viewer).filter(kind__in=kinds)
+    folded_query = [word.folded for word in words]
+    written = dict(
+        SearchVocabulary.objects.filter(term__in={term for attempt in tries for term in attempt}).values_list(
+            "term", "written"
+        )
+    )
+    for attempt in tries[:4]:
+        if attempt == folded_query:
+            continue
+        attempt_matches = [
+            WordMatch(word=text.QueryWord(term, term, frozenset({term}), False), exact={term}) for term in attempt
+        ]
+        if _matched(visible, attempt_matches, " ".join(attempt)).exists():
+            return " ".join(
+                word.text if term == word.folded else written.get(term, term)
+                for word, term in zip(words, attempt, strict=True)
+            )
+    return None

@@ -1,0 +1,111 @@
+"""The database backend's index: what a search reads instead of the content tables.
+
+One `SearchEntry` per thing to find (a page or a document), keyed "page:12" or
+"document:7". Its words are in `SearchTerm`, an inverted index: one row per (entry, term,
+field), so that a query word is a few probes of the index on `term` (equality, or a
+prefix as the range `term >= p AND term < p'`, which both SQLite and PostgreSQL answer
+from a btree, unlike LIKE under PostgreSQL's collations). Facet values are rows of
+`SearchFacetValue`, counted with GROUP BY. `SearchVocabulary` lists every term with the
+number of entries that hold it, for typo tolerance and "did you mean".
+
+Nothing here depends on the database engine, so SQLite and PostgreSQL answer alike.
+The entry keeps a foreign key to its page or document: visibility is not stored but
+joined at query time (`cms.core.visibility`), so a restriction added after indexing
+holds at once.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchEntry(models.Model):
+    """One page or document as the search finds it."""
+
+    key = models.CharField(_("key"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20)
+    object_id = models.PositiveIntegerField(_("object id"))
+    title = models.CharField(_("title"), max_length=255)
+    # The title folded ("laczbud instalacje"): an exact or leading match ranks first.
+    title_folded = models.CharField(_("folded title"), max_length=255, db_index=True)
+    # A contractor's trade folded ("instalacje gazowe"): a query naming the trade exactly
+    # ranks the firms of that trade above texts that merely mention its words.
+    trade_folded = models.CharField(_("folded trade"), max_length=255, blank=True, default="")
+    page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("page"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    document = models.ForeignKey(
+        settings.WAGTAILDOCS_DOCUMENT_MODEL,
+        verbose_name=_("document"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    date = models.DateField(_("date"), null=True, blank=True)
+    # sha256 of the record (`search.sources.fingerprint`): what reconciliation compares.
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    # The original texts by field name, for highlights.
+    fields = models.JSONField(_("fields"), default=dict)
+    facets = models.JSONField(_("facets"), default=dict)
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class SearchTerm(models.Model):
+    """One term of one field of an entry: the inverted index."""
+
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="terms")
+    term = models.CharField(_("term"), max_length=40)
+    field = models.CharField(_("field"), max_length=20)
+    weight = models.FloatField(_("weight"))
+    # A dictionary lemma of a word, not a word as written: an exact form ranks above it.
+    is_lemma = models.BooleanField(_("lemma"), default=False)
+
+    class Meta:
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
+        # Term first: equality and prefix ranges are probes of this index, and the entry
+        # beside it lets the join to entries read the index alone.
+        indexes = [models.Index(fields=["term", "entry"], name="search_term_entry")]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class SearchFacetValue(models.Model):
+    """A facet value of an entry ("trade" = "hydraulik"); "kind" is one too."""
+
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="facet_values")
+    name = models.CharField(_("name"), max_length=20)
+    value = models.CharField(_("value"), max_length=100)
+
+    class Meta:
+        verbose_name = _("search facet value")
+        verbose_name_plural = _("search facet values")
+        indexes = [models.Index(fields=["name", "value", "entry"], name="search_facet_value")]
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class SearchVocabulary(models.Model):
+    """Every indexed term and in how many entries it occurs, for typo tolerance and the
+    "did you mean" suggestion. `written` is a form as written in the content, shown in
+    the suggestion ("spółdzielni" rather than "spoldzielni")."""
+
+    term = models.CharField(_("term"), max_length=40, unique=True)
+    written = models.CharField(_("written"), max_length=40)
+    frequency = models.PositiveIntegerField(_("frequency"), default=0)
+
+    class Meta:
+        verbose_name = _("search vocabulary term")
+        verbose_name_plural = _("search vocabulary")
+
+    def __str__(self) -> str:
+        return self.term
