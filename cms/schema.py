@@ -34,6 +34,7 @@ from operations.surveys.api import Mutation as SurveysMutation
 from operations.surveys.api import Query as SurveysQuery
 from operations.tickets.api import Mutation as TicketsMutation
 from operations.tickets.api import Query as TicketsQuery
+from search.api.queries import Query as SearchQuery
 
 Query = merge_types(
     "Query",
@@ -44,6 +45,7 @@ Query = merge_types(
         DocumentsQuery,
         InvestmentsQuery,
         ContractorsQuery,
+        SearchQuery,
         PreviewQuery,
         TicketsQuery,
         BillingQuery,

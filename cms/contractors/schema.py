@@ -12,6 +12,7 @@ from strawberry import Info
 
 from cms.contractors import selectors
 from cms.contractors.models import ContractorPage, Trade
+from cms.core import directory_search
 from cms.core.graphql.content import PageInterface
 from cms.core.graphql.context import denial, site_root_path, viewer_of
 from cms.core.graphql.errors import bad_input
@@ -28,6 +29,13 @@ class TradeType:
 @strawberry.input(description="Narrow the contractor directory.")
 class ContractorFilter:
     trade: str | None = strawberry.field(default=None, description="Trade slug, e.g. `hydraulik`.")
+    search: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Only firms the directory search finds for this text (Polish as typed: without diacritics, "
+            "any inflected form, small typos), the most relevant first; blank means no search."
+        ),
+    )
 
 
 @model_type(ContractorPage, name="Contractor")
@@ -56,9 +64,12 @@ class Query:
         filter = filter or ContractorFilter()
         if filter.trade and ("\x00" in filter.trade or not selectors.trade_exists(filter.trade)):
             raise bad_input(_("Unknown trade “%(trade)s”.") % {"trade": filter.trade}, field="trade")
+        if filter.search is not None and (problem := directory_search.query_problem(filter.search)):
+            raise bad_input(problem, field="search")
         return selectors.contractors_visible_to(
             viewer_of(info),
             trade_slug=filter.trade,
+            search=filter.search,
             denial=denial(info),
             within=site_root_path(info),
         )

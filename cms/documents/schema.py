@@ -10,8 +10,10 @@ import strawberry_django
 from django.conf import settings
 from strawberry import Info, relay
 
+from cms.core import directory_search
 from cms.core.graphql.content import BuildingRef, building_ref
 from cms.core.graphql.context import denial, request_of, viewer_of
+from cms.core.graphql.errors import bad_input
 from cms.core.graphql.fields import instance_field, model_type
 from cms.core.graphql.ids import parse_id
 from cms.core.graphql.pagination import HubConnection
@@ -29,6 +31,13 @@ class DocumentFilter:
         default=None, description="Only documents in this collection or its sub-collections."
     )
     building_id: strawberry.ID | None = None
+    search: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Only documents the directory search finds for this text (title, description, category and "
+            "a PDF's text; Polish as typed), the most relevant first; blank means no search."
+        ),
+    )
 
 
 @strawberry.type(name="DocumentCollection")
@@ -80,11 +89,14 @@ class Query:
     )
     def documents(self, info: Info, filter: DocumentFilter | None = None) -> Iterable[CooperativeDocument]:
         filter = filter or DocumentFilter()
+        if filter.search is not None and (problem := directory_search.query_problem(filter.search)):
+            raise bad_input(problem, field="search")
         return selectors.documents_visible_to(
             viewer_of(info),
             category=filter.category.value if filter.category else None,
             year=filter.year,
             collection_id=parse_id(filter.collection_id, field="collectionId"),
             building_id=parse_id(filter.building_id, field="buildingId"),
+            search=filter.search,
             denial=denial(info),
         )

@@ -310,6 +310,8 @@ def _variables(world, api) -> dict:
         "BillingGlance": {},
         "Resolution": {"id": ids["resolution"]},
         "Resolutions": {},
+        "Search": {"query": "Hydro", "first": 10},
+        "SearchSuggest": {"prefix": "hyd"},
         "Survey": {"id": ids["survey"]},
         "SurveyRespond": {"input": {"surveyId": ids["survey"], "answers": ids["survey_answers"]}},
         "Surveys": {},
