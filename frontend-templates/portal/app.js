@@ -17,6 +17,7 @@ import { NotAvailable } from "./pages/not-available.js";
 import { Preview } from "./pages/preview.js";
 import { PrintView } from "./pages/print.js";
 import { AnonymousReport, TicketReport } from "./pages/report.js";
+import { HeaderSearch, SEARCH_PATH, SearchPage } from "./pages/search.js";
 import { ResolutionDetail, SurveyDetail, SurveyList, SURVEYS_PATH } from "./pages/surveys.js";
 import { Settings } from "./pages/settings.js";
 import { SignIn } from "./pages/sign-in.js";
@@ -46,6 +47,7 @@ const ROUTES = [
   ["/dolacz-do-lokalu", JoinUnit],
   ["/druk/:rest*", PrintView],
   ["/podglad", Preview],
+  [SEARCH_PATH, SearchPage],
 ];
 
 function ConnectionBanner() {
@@ -98,6 +100,7 @@ function Header({ site, path }) {
           : html`<${Link} class="button" href=${`/zaloguj?next=${encodeURIComponent(path)}`}>${t("nav.signIn")}<//>`}
       </div>
     </div>
+    <div class="header__bar header__bar--search"><${HeaderSearch} /></div>
     <nav aria-label=${t("nav.label")}>
       <ul class="nav">
         ${nav.map(

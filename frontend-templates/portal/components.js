@@ -11,13 +11,18 @@ import { navigate } from "./router.js";
 export const html = htm.bind(h);
 
 // Runs an operation when the page opens (and again when `deps` change):
-// {data, error, loading, reload}.
+// {data, error, loading, reload}. No operation name: nothing to ask yet (a search with
+// nothing typed), and nothing loading.
 export function useQuery(operationName, variables = {}, deps = []) {
-  const [state, setState] = useState({ data: null, language: null, error: null, loading: true });
+  const [state, setState] = useState({ data: null, language: null, error: null, loading: Boolean(operationName) });
   const [round, setRound] = useState(0);
   useEffect(() => {
     let current = true;
     const language = currentLanguage();
+    if (!operationName) {
+      setState({ data: null, language, error: null, loading: false });
+      return undefined;
+    }
     setState((previous) => ({ ...previous, loading: true, error: null }));
     gql(operationName, variables)
       .then((data) => current && setState({ data, language, error: null, loading: false }))
@@ -26,7 +31,7 @@ export function useQuery(operationName, variables = {}, deps = []) {
       current = false;
     };
     // The language too: the API answers labels in the language the portal asks in.
-  }, [...deps, round, currentLanguage()]);
+  }, [...deps, operationName, round, currentLanguage()]);
   // An answer in another language is not shown while the new one loads: its labels
   // (statuses, kinds of message) would stay in the language the reader just left.
   // Until the effect above asks again, it is loading.
@@ -37,6 +42,43 @@ export function useQuery(operationName, variables = {}, deps = []) {
     loading: state.loading || (!fresh && !state.error),
     reload: () => setRound((n) => n + 1),
   };
+}
+
+// A list that grows with "show more" (relay connections: first/after). `field` is the
+// connection's name in the answer; no operation name: no list yet.
+export function useMore(operationName, field, variables) {
+  const key = JSON.stringify(variables);
+  const first = useQuery(operationName, variables, [key]);
+  const [extra, setExtra] = useState({ edges: [], after: null, busy: false, failed: false });
+  // New filters start a new list.
+  useEffect(() => setExtra({ edges: [], after: null, busy: false, failed: false }), [key, operationName]);
+  const connection = first.data?.[field];
+  const pageInfo = extra.after ? extra.pageInfo : connection?.pageInfo;
+  const more = async () => {
+    setExtra({ ...extra, busy: true, failed: false });
+    try {
+      const data = await gql(operationName, { ...variables, after: pageInfo.endCursor });
+      setExtra({
+        edges: [...extra.edges, ...data[field].edges],
+        after: data[field].pageInfo.endCursor,
+        pageInfo: data[field].pageInfo,
+        busy: false,
+      });
+    } catch {
+      setExtra({ ...extra, busy: false, failed: true });
+    }
+  };
+  return { query: first, connection, edges: [...(connection?.edges || []), ...extra.edges], pageInfo, more, extra };
+}
+
+export function MoreButton({ list }) {
+  if (!list.pageInfo?.hasNextPage) return null;
+  return html`<p>
+    ${list.extra.failed && html`<span class="field__error" role="alert">${t("common.loadFailed")} </span>`}
+    <button type="button" class="button button--secondary" onClick=${list.more} disabled=${list.extra.busy}>
+      ${list.extra.busy ? t("common.loading") : t("common.more")}
+    </button>
+  </p>`;
 }
 
 export function Loading() {

@@ -3,7 +3,7 @@
 // A test checks that every key the portal uses is in both catalogues.
 
 export const LANGUAGES = ["pl", "en"];
-const AREAS = ["common", "tickets", "account", "print", "billing", "surveys"];
+const AREAS = ["common", "tickets", "account", "print", "billing", "surveys", "search"];
 const STORAGE_KEY = "portal-language";
 
 let language = LANGUAGES.includes(localStorage.getItem(STORAGE_KEY)) ? localStorage.getItem(STORAGE_KEY) : "pl";

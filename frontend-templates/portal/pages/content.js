@@ -2,47 +2,12 @@
 // messages open here: news and their index, investments, contractors, documents.
 
 import { useEffect, useState } from "preact/hooks";
-import { gql } from "../api.js";
-import { html, Link, Loaded, Picture, useQuery } from "../components.js";
+import { html, Link, Loaded, MoreButton, Picture, useMore, useQuery } from "../components.js";
 import { formatDate, formatDateTime, formatMoney, formatNumber, t } from "../i18n.js";
+import { navigate, useLocation } from "../router.js";
 import { NewsCard } from "./home.js";
 import { NotAvailable } from "./not-available.js";
-
-// A list that grows with "show more" (relay connections: first/after).
-function useMore(operationName, field, variables) {
-  const key = JSON.stringify(variables);
-  const first = useQuery(operationName, variables, [key]);
-  const [extra, setExtra] = useState({ edges: [], after: null, busy: false, failed: false });
-  // New filters start a new list.
-  useEffect(() => setExtra({ edges: [], after: null, busy: false, failed: false }), [key]);
-  const connection = first.data?.[field];
-  const pageInfo = extra.after ? extra.pageInfo : connection?.pageInfo;
-  const more = async () => {
-    setExtra({ ...extra, busy: true, failed: false });
-    try {
-      const data = await gql(operationName, { ...variables, after: pageInfo.endCursor });
-      setExtra({
-        edges: [...extra.edges, ...data[field].edges],
-        after: data[field].pageInfo.endCursor,
-        pageInfo: data[field].pageInfo,
-        busy: false,
-      });
-    } catch {
-      setExtra({ ...extra, busy: false, failed: true });
-    }
-  };
-  return { query: first, edges: [...(connection?.edges || []), ...extra.edges], pageInfo, more, extra };
-}
-
-function MoreButton({ list }) {
-  if (!list.pageInfo?.hasNextPage) return null;
-  return html`<p>
-    ${list.extra.failed && html`<span class="field__error" role="alert">${t("common.loadFailed")} </span>`}
-    <button type="button" class="button button--secondary" onClick=${list.more} disabled=${list.extra.busy}>
-      ${list.extra.busy ? t("common.loading") : t("common.more")}
-    </button>
-  </p>`;
-}
+import { ContractorFacts, facetValues, NoResults, ResultTitle, Snippets } from "./search.js";
 
 function NewsIndex({ page }) {
   const list = useMore("News", "news", { first: 10 });
@@ -101,6 +66,10 @@ function DocumentIndex({ page }) {
   const list = useMore("Documents", "documents", variables);
   return html`<h1 tabindex="-1">${page.title}</h1>
     <${FilterForm} onApply=${setFilter}>
+      <div class="field">
+        <label for="document-search">${t("documents.search")}</label>
+        <input id="document-search" name="search" type="search" value=${filter.search || ""} maxlength="200" autocomplete="off" spellcheck=${false} />
+      </div>
       <${Select}
         id="document-category"
         label=${t("documents.category")}
@@ -188,12 +157,48 @@ function InvestmentPage({ page }) {
   </article>`;
 }
 
+// "Znajdź wykonawcę": the directory grouped by trade as it is, or, once something is
+// typed, the firms the search finds (words without Polish letters and with a typo
+// too), narrowed by trade and area with the counts the search gives.
 function ContractorIndex({ page }) {
+  const { path, search } = useLocation();
+  const text = (new URLSearchParams(search).get("q") || "").trim();
   const [filter, setFilter] = useState({});
+  const hrefFor = (words) => `${path}?${new URLSearchParams({ q: words })}`;
+  const onSearch = (event) => {
+    event.preventDefault();
+    const words = new FormData(event.target).get("q").trim();
+    navigate(words ? hrefFor(words) : path);
+  };
+  return html`<h1 tabindex="-1">${page.title}</h1>
+    <form class="search-again" role="search" aria-label=${t("contractors.search")} onSubmit=${onSearch}>
+      <div class="field">
+        <label for="contractor-search">${t("contractors.searchLabel")}</label>
+        <p class="hint" id="contractor-search-hint">${t("contractors.searchHint")}</p>
+        <div class="search-row">
+          <input
+            id="contractor-search"
+            name="q"
+            type="search"
+            value=${text}
+            maxlength="200"
+            autocomplete="off"
+            spellcheck=${false}
+            aria-describedby="contractor-search-hint"
+          />
+          <button type="submit" class="button">${t("search.submit")}</button>
+        </div>
+      </div>
+    </form>
+    ${text
+      ? html`<${ContractorSearch} key=${text} text=${text} path=${path} hrefFor=${hrefFor} />`
+      : html`<${ContractorDirectory} filter=${filter} setFilter=${setFilter} />`}`;
+}
+
+function ContractorDirectory({ filter, setFilter }) {
   const list = useMore("Contractors", "contractors", { first: 50, filter });
   const trades = list.query.data?.trades || [];
-  return html`<h1 tabindex="-1">${page.title}</h1>
-    <${FilterForm} onApply=${setFilter}>
+  return html`<${FilterForm} onApply=${setFilter}>
       <${Select}
         id="contractor-trade"
         label=${t("contractors.trade")}
@@ -216,6 +221,87 @@ function ContractorIndex({ page }) {
         </ul>
         <${MoreButton} list=${list} />`}
     <//>`;
+}
+
+// A facet's choices as checkboxes, "Hydraulik (4)"; a value chosen stays listed even
+// when the narrowed answer no longer counts it, so that it can be unticked.
+function FacetChoices({ id, legend, values, chosen, onToggle }) {
+  const listed = [...values];
+  for (const value of chosen) {
+    if (!listed.some((entry) => entry.value === value)) listed.push({ value, label: value, count: null });
+  }
+  if (!listed.length) return null;
+  return html`<fieldset class="facet">
+    <legend>${legend}</legend>
+    ${listed.map(
+      (entry, index) => html`<div class="choice" key=${entry.value}>
+        <input
+          type="checkbox"
+          id=${`${id}-${index}`}
+          checked=${chosen.includes(entry.value)}
+          onChange=${() => onToggle(entry.value)}
+        />
+        <label for=${`${id}-${index}`}>
+          ${entry.count === null ? entry.label : t("search.kindCount", { label: entry.label, count: entry.count })}
+        </label>
+      </div>`,
+    )}
+  </fieldset>`;
+}
+
+function ContractorSearch({ text, path, hrefFor }) {
+  const [trades, setTrades] = useState([]);
+  const [areas, setAreas] = useState([]);
+  const filter = { ...(trades.length ? { trades } : {}), ...(areas.length ? { areas } : {}) };
+  const variables = { query: text, kinds: ["CONTRACTOR"], first: 20, ...(trades.length || areas.length ? { filter } : {}) };
+  const list = useMore("Search", "search", variables);
+  // The facets as the last answer gave them: kept while a narrower one loads, so that
+  // the ticked box stays where it was (and keeps the keyboard's focus).
+  const [facets, setFacets] = useState(null);
+  useEffect(() => {
+    if (list.connection) setFacets(list.connection);
+  }, [list.connection]);
+  const toggle = (values, setValues) => (value) =>
+    setValues(values.includes(value) ? values.filter((entry) => entry !== value) : [...values, value]);
+  return html`<p><${Link} href=${path}>${t("contractors.all")}<//></p>
+    <div class="search-layout">
+      <div class="facets">
+        <${FacetChoices}
+          id="facet-trade"
+          legend=${t("contractors.trade")}
+          values=${facetValues(facets, "trade")}
+          chosen=${trades}
+          onToggle=${toggle(trades, setTrades)}
+        />
+        <${FacetChoices}
+          id="facet-area"
+          legend=${t("contractors.area")}
+          values=${facetValues(facets, "area")}
+          chosen=${areas}
+          onToggle=${toggle(areas, setAreas)}
+        />
+      </div>
+      <div class="search-layout__results">
+        <${Loaded} query=${list.query}>
+          ${(data) =>
+            data.search.totalCount
+              ? html`<p role="status">${t("contractors.found", { count: data.search.totalCount })}</p>
+                  <ul class="list results">
+                    ${list.edges.map(
+                      ({ node: result }) => html`<li class="result">
+                        <h2 class="h3 result__title"><${ResultTitle} result=${result} /></h2>
+                        <${ContractorFacts} result=${result} />
+                        <${Snippets} result=${result} />
+                        ${result.node.phone &&
+                        html`<p><a class="phone" href=${`tel:${result.node.phone}`}>${result.node.phone}</a></p>`}
+                      </li>`,
+                    )}
+                  </ul>
+                  <${MoreButton} list=${list} />`
+              : html`<${NoResults} text=${text} suggestion=${data.search.suggestion} hrefFor=${hrefFor} />`}
+        <//>
+      </div>
+    </div>`;
 }
 
 function ContractorPage({ page }) {
