@@ -31,6 +31,7 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import expect
 
+from tests.browser.admin_layout import CUT_OFF
 from tests.browser.conftest import DEMO_PASSWORD, ROOT, no_serious_violations, sign_in, staff_page
 
 SCREENSHOTS = ROOT / "test-artifacts" / "admin"
@@ -59,57 +60,6 @@ SEES = {
 }
 # Who may open the units list (residents.view_unit): the adoption table links to it.
 READS_UNITS = {"admin", "dispatcher", "administrator", "accountant", "board"}
-
-# What a page of the admin shows that is past the screen's edge and not in a box that
-# scrolls sideways, or a table too wide for its box that no keyboard can scroll, or a box
-# that does not reach its table's last column; and whether the page (or Wagtail's <main>,
-# which hides what sticks out) is wider than the screen. Hidden things do not count.
-CUT_OFF = """() => {
-    const width = document.documentElement.clientWidth;
-    const main = document.querySelector('main');
-    const problems = [];
-    const name = (element) => element.tagName.toLowerCase()
-        + (element.id ? '#' + element.id : '')
-        + [...element.classList].map((c) => '.' + c).join('')
-        + ' "' + (element.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 40) + '"';
-    const scroller = (element) => {
-        for (let box = element.parentElement; box && box !== main; box = box.parentElement) {
-            if (['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) return box;
-        }
-        return null;
-    };
-    const inside = (rect) => rect.left >= -1 && rect.right <= width + 1;
-    const shown = (element) => {
-        if (!element.checkVisibility({ visibilityProperty: true })) return false;
-        const rect = element.getBoundingClientRect();
-        return rect.width > 1 && rect.height > 1;
-    };
-    if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push('the page scrolls sideways');
-    if (main.scrollWidth > main.clientWidth + 1) problems.push('<main> is wider than the screen');
-    for (const table of main.querySelectorAll('table')) {
-        if (!shown(table)) continue;
-        const box = scroller(table);
-        if (!box) {
-            if (!inside(table.getBoundingClientRect())) problems.push('table cut off: ' + name(table));
-            continue;
-        }
-        if (!inside(box.getBoundingClientRect())) problems.push('scrolling box past the edge: ' + name(box));
-        if (box.scrollWidth > box.clientWidth + 1 && box.tabIndex < 0
-            && !box.querySelector('a[href], button, input, select, textarea, [tabindex]')) {
-            problems.push('no keyboard way into the scrolling box of ' + name(table));
-        }
-        const before = box.scrollLeft;
-        box.scrollLeft = box.scrollWidth;
-        const reached = table.getBoundingClientRect().right <= box.getBoundingClientRect().right + 1;
-        box.scrollLeft = before;
-        if (!reached) problems.push('the last column cannot be scrolled to: ' + name(table));
-    }
-    for (const element of main.querySelectorAll('*')) {
-        if (!shown(element) || inside(element.getBoundingClientRect()) || scroller(element)) continue;
-        problems.push('past the edge: ' + name(element));
-    }
-    return problems.slice(0, 20);
-}"""
 
 CHART_TABLES = "() => document.querySelectorAll('section.hub-dashboard details').forEach((d) => {{ d.open = {}; }})"
 OPEN_CHART_TABLES, CLOSE_CHART_TABLES = CHART_TABLES.format("true"), CHART_TABLES.format("false")
@@ -151,9 +101,9 @@ def assert_panels(page, username: str) -> None:
 
 def assert_nothing_cut_off(page, where: str) -> None:
     """As the page is, then with every chart's table unfolded (they scroll too)."""
-    problems = page.evaluate(CUT_OFF)
+    problems = page.evaluate(CUT_OFF, {"main": True})
     page.evaluate(OPEN_CHART_TABLES)
-    problems += [f"(tables unfolded) {problem}" for problem in page.evaluate(CUT_OFF)]
+    problems += [f"(tables unfolded) {problem}" for problem in page.evaluate(CUT_OFF, {"main": True})]
     page.evaluate(CLOSE_CHART_TABLES)
     assert not problems, f"{where}: " + "\n".join(problems)
 

@@ -18,6 +18,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.admin_layout import CUT_OFF
 from tests.browser.conftest import ROOT, HubApi, done_ticket, no_serious_violations, staff_page
 
 SCREENSHOTS = ROOT / "test-artifacts" / "admin"
@@ -45,53 +46,6 @@ ADMIN_PAGES = {
     "broadcast-preview": "/admin/broadcasts/preview/{draft}/",
     "trades": "/admin/snippets/contractors/trade/",
 }
-
-# Problems of the page as it is: a table past the screen's edge with no box to scroll it
-# in, a scrolling box that does not reach its table's last column or that no keyboard can
-# enter, and any visible element of the page's content past the screen's edge outside
-# such a box. Hidden things (a closed disclosure's form, Wagtail's bulk-action bar before
-# anything is selected, text for screen readers only) do not count.
-CUT_OFF = """() => {
-    const width = document.documentElement.clientWidth;
-    const main = document.querySelector('main');
-    const problems = [];
-    const name = (element) => element.tagName.toLowerCase()
-        + (element.id ? '#' + element.id : '')
-        + [...element.classList].map((c) => '.' + c).join('')
-        + ' "' + (element.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 40) + '"';
-    const scroller = (element) => {
-        for (let box = element.parentElement; box && box !== main; box = box.parentElement) {
-            if (['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) return box;
-        }
-        return null;
-    };
-    const inside = (rect) => rect.left >= -1 && rect.right <= width + 1;
-    const shown = (element) => {
-        if (!element.checkVisibility({ visibilityProperty: true })) return false;
-        const rect = element.getBoundingClientRect();
-        return rect.width > 1 && rect.height > 1;
-    };
-    if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push('the page scrolls sideways');
-    for (const table of main.querySelectorAll('table')) {
-        if (!shown(table) || inside(table.getBoundingClientRect())) continue;
-        const box = scroller(table);
-        if (!box) { problems.push('table cut off: ' + name(table)); continue; }
-        if (!inside(box.getBoundingClientRect())) problems.push('scrolling box past the edge: ' + name(box));
-        const focusable = box.tabIndex >= 0
-            || box.querySelector('a[href], button, input, select, textarea, [tabindex]');
-        if (!focusable) problems.push('no keyboard way into the scrolling box of ' + name(table));
-        const before = box.scrollLeft;
-        box.scrollLeft = box.scrollWidth;
-        const reached = table.getBoundingClientRect().right <= box.getBoundingClientRect().right + 1;
-        box.scrollLeft = before;
-        if (!reached) problems.push('the last column cannot be scrolled to: ' + name(table));
-    }
-    for (const element of main.querySelectorAll('*')) {
-        if (!shown(element) || inside(element.getBoundingClientRect()) || scroller(element)) continue;
-        problems.push('past the edge: ' + name(element));
-    }
-    return problems.slice(0, 20);
-}"""
 
 
 def _pk(global_id: str) -> int:
