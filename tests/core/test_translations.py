@@ -29,7 +29,7 @@ from django.utils.translation import gettext, override
 from django.utils.translation.template import templatize
 
 ROOT = Path(settings.BASE_DIR)
-SOURCE_DIRS = [ROOT / "cms", ROOT / "operations"]
+SOURCE_DIRS = [ROOT / "cms", ROOT / "operations", ROOT / "search"]
 PROJECT_CATALOGUE = ROOT / "locale" / "pl" / "LC_MESSAGES" / "django.po"
 APP_CATALOGUES = {
     "home": ROOT / "cms/home",
@@ -45,6 +45,7 @@ APP_CATALOGUES = {
     "billing": ROOT / "operations/billing",
     "surveys": ROOT / "operations/surveys",
     "preview": ROOT / "cms/preview",
+    "search": ROOT / "search",
 }
 CATALOGUES = {
     **{name: path / "locale" / "pl" / "LC_MESSAGES" / "django.po" for name, path in APP_CATALOGUES.items()},
