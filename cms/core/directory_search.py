@@ -12,6 +12,7 @@ It also holds the one rule for what a searched text may be, shared by the lists 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.core.exceptions import ImproperlyConfigured
@@ -25,6 +26,13 @@ MAX_QUERY_LENGTH = 200
 # through more of a relevance order, and the ids travel in the list's SQL (one parameter
 # each), which must stay well inside every database's limit on parameters.
 MAX_RANKED = 1000
+
+# More words are not a search a person types either, and each word costs the database
+# search its own vocabulary look-ups (typos, prefixes, "did you mean"): 200 characters
+# are a hundred one-letter words, a hundred queries. Words as the search splits them
+# (`search.text.words`: letters and digits).
+MAX_QUERY_WORDS = 16
+_WORD = re.compile(r"[^\W_]+")
 
 RankedIds = Callable[..., list[int]]
 
@@ -57,6 +65,8 @@ def query_problem(text: str) -> str | None:
         return _("Null characters are not allowed.")  # Django's own message, translated
     if len(text) > MAX_QUERY_LENGTH:
         return _("Write at most %(count)d characters.") % {"count": MAX_QUERY_LENGTH}
+    if len(_WORD.findall(text)) > MAX_QUERY_WORDS:
+        return _("Write at most %(count)d words.") % {"count": MAX_QUERY_WORDS}
     return None
 
 
