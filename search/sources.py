@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import io
 import json
 import logging
 import re
@@ -78,16 +79,19 @@ def pdf_text(document) -> str:
     try:
         from pypdf import PdfReader
 
+        # Read once into memory: pypdf seeks and reads in small pieces, and each of them
+        # through Django's file wrapper costs more than the parsing itself.
         with document.file.open("rb") as handle:
-            reader = PdfReader(handle)
-            pieces: list[str] = []
-            size = 0
-            for page in reader.pages[:PDF_MAX_PAGES]:
-                piece = page.extract_text() or ""
-                pieces.append(piece)
-                size += len(piece)
-                if size >= PDF_MAX_CHARS:
-                    break
+            data = handle.read()
+        reader = PdfReader(io.BytesIO(data))
+        pieces: list[str] = []
+        size = 0
+        for page in reader.pages[:PDF_MAX_PAGES]:
+            piece = page.extract_text() or ""
+            pieces.append(piece)
+            size += len(piece)
+            if size >= PDF_MAX_CHARS:
+                break
         return "\n".join(pieces)[:PDF_MAX_CHARS]
     except Exception as error:  # a broken or encrypted PDF must not stop indexing
         logger.warning("Could not read the text of document %s (%s); indexed without it.", document.pk, error)

@@ -10,8 +10,9 @@ A query is answered in a fixed number of queries, whatever the number of results
    (weight of the field × how well the term matched), every word required (HAVING), the
    viewer's visibility joined in (live pages in the site, not hidden by a restriction
    the viewer does not pass, documents whose collection the viewer may read);
-3. its count, and the facets (one grouped query, and one more per facet name filtered,
-   the usual faceted-search rule: a facet is counted with the other names' filters);
+3. the facets (one grouped query, and one more per facet name filtered, the usual
+   faceted-search rule: a facet is counted with the other names' filters), whose kind
+   counts give the total; a count of its own only when no facets are asked for;
 4. the page's entries with their texts, for highlights.
 
 Visibility is read when the query runs, never stored in the index, so a restriction
@@ -141,23 +142,28 @@ class DatabaseBackend(SearchBackend):
     # --- indexing -----------------------------------------------------------------------
 
     def index(self, records: Iterable[IndexRecord]) -> None:
+        self._write(list(records), recount=True, written={})
+
+    def _write(self, records: list[IndexRecord], *, recount: bool, written: dict[str, str]) -> set[str]:
+        """Write `records` (replacing their entries by key); the terms touched. With
+        `recount`, the vocabulary's counts of those terms are set again; a full rebuild
+        counts once at its end instead of after every batch."""
         from search.models import SearchEntry, SearchFacetValue, SearchTerm
         from search.sources import fingerprint
 
-        records = list(records)
         if not records:
-            return
+            return set()
         with transaction.atomic():
             keys = [record.key for record in records]
             existing = dict(SearchEntry.objects.filter(key__in=keys).values_list("key", "pk"))
-            affected = set(
-                SearchTerm.objects.filter(entry_id__in=existing.values()).values_list("term", flat=True).distinct()
-            )
-            SearchTerm.objects.filter(entry_id__in=existing.values()).delete()
-            SearchFacetValue.objects.filter(entry_id__in=existing.values()).delete()
-            written: dict[str, str] = {}
-            terms: list[SearchTerm] = []
-            facet_values: list[SearchFacetValue] = []
+            affected: set[str] = set()
+            if existing:
+                affected = set(
+                    SearchTerm.objects.filter(entry_id__in=existing.values()).values_list("term", flat=True).distinct()
+                )
+                SearchTerm.objects.filter(entry_id__in=existing.values()).delete()
+                SearchFacetValue.objects.filter(entry_id__in=existing.values()).delete()
+            created: list[SearchEntry] = []
             for record in records:
                 values = {
                     "kind": record.kind,
@@ -174,28 +180,34 @@ class DatabaseBackend(SearchBackend):
                 }
                 if record.key in existing:
                     SearchEntry.objects.filter(pk=existing[record.key]).update(**values)
-                    entry_id = existing[record.key]
                 else:
-                    entry_id = SearchEntry.objects.create(key=record.key, **values).pk
+                    created.append(SearchEntry(key=record.key, **values))
+            # One INSERT for the new entries, not one per entry.
+            SearchEntry.objects.bulk_create(created, batch_size=500)
+            ids = dict(existing)
+            ids.update({entry.key: entry.pk for entry in created if entry.pk is not None})
+            if len(ids) < len(records):  # a database that does not return the new ids
+                ids = dict(SearchEntry.objects.filter(key__in=keys).values_list("key", "pk"))
+            terms: list[tuple] = []
+            facet_values: list[tuple] = []
+            for record in records:
+                entry_id = ids[record.key]
                 for name, field_text in record.fields.items():
+                    weight = FIELD_WEIGHTS.get(name, 1.0)
                     for term, is_lemma in _field_terms(field_text, written).items():
-                        terms.append(
-                            SearchTerm(
-                                entry_id=entry_id,
-                                term=term,
-                                field=name[:20],
-                                weight=FIELD_WEIGHTS.get(name, 1.0),
-                                is_lemma=is_lemma,
-                            )
-                        )
+                        terms.append((entry_id, term, name[:20], weight, is_lemma))
                         affected.add(term)
-                facet_values.append(SearchFacetValue(entry_id=entry_id, name="kind", value=record.kind))
+                facet_values.append((entry_id, "kind", record.kind))
                 for name, values in record.facets.items():
                     for value in dict.fromkeys(values):
-                        facet_values.append(SearchFacetValue(entry_id=entry_id, name=name, value=str(value)[:100]))
-            SearchTerm.objects.bulk_create(terms, batch_size=1000)
-            SearchFacetValue.objects.bulk_create(facet_values, batch_size=1000)
-            _count_terms(affected, written)
+                        facet_values.append((entry_id, name, str(value)[:100]))
+            # Plain rows through the cursor: building a model instance per term row cost
+            # more than writing it (a rebuild writes about 150 rows per entry).
+            _insert(SearchTerm, ("entry_id", "term", "field", "weight", "is_lemma"), terms)
+            _insert(SearchFacetValue, ("entry_id", "name", "value"), facet_values)
+            if recount:
+                _count_terms(affected, written)
+        return affected
 
     def remove(self, keys: Iterable[str]) -> None:
         from search.models import SearchEntry, SearchTerm
@@ -220,6 +232,7 @@ class DatabaseBackend(SearchBackend):
         from search.models import SearchEntry, SearchVocabulary
 
         count = 0
+        written: dict[str, str] = {}
         with transaction.atomic():
             SearchEntry.objects.all().delete()
             SearchVocabulary.objects.all().delete()
@@ -227,11 +240,14 @@ class DatabaseBackend(SearchBackend):
             for record in records:
                 batch.append(record)
                 if len(batch) >= chunk:
-                    self.index(batch)
+                    self._write(batch, recount=False, written=written)
                     count += len(batch)
                     batch = []
-            self.index(batch)
+            self._write(batch, recount=False, written=written)
             count += len(batch)
+            # The vocabulary counted once, from the whole index, rather than after every
+            # batch (the common terms were counted again by each).
+            _count_all_terms(written)
         return count
 
     # --- searching ----------------------------------------------------------------------
@@ -258,14 +274,20 @@ class DatabaseBackend(SearchBackend):
         visible = _visible_entries(viewer)
         matched = _matched(visible.filter(kind__in=kinds), ranking, phrase)
         filtered = _apply_filters(matched, filters)
-        total = filtered.count()
+        facets: tuple[Facet, ...] = ()
+        if query.with_facets:
+            facets = _facets(_matched(visible, ranking, phrase), kinds, filters)
+            # The kind facet counts the matched entries per kind with every filter applied
+            # (a kind filter is `kinds` itself), and each entry has one kind: its counts
+            # for the asked kinds are the total, so the matching is not run again for it.
+            by_kind = next(facet for facet in facets if facet.name == "kind")
+            total = sum(value.count for value in by_kind.values if value.value in kinds)
+        else:
+            total = filtered.count()
         hits: tuple[Hit, ...] = ()
         if total and query.limit > 0:
             rows = list(filtered.values_list("pk", "score")[query.offset : query.offset + query.limit])
             hits = _hits(rows, ranking)
-        facets: tuple[Facet, ...] = ()
-        if query.with_facets:
-            facets = _facets(_matched(visible, ranking, phrase), kinds, filters)
         suggestion = None if total else _suggestion(words, matches, viewer, kinds)
         return SearchResults(hits=hits, total=total, facets=facets, suggestion=suggestion, backend=self.name)
 
@@ -309,6 +331,40 @@ def _field_terms(field_text: str, written: dict[str, str]) -> dict[str, bool]:
     for term in lemmas - forms:
         found[term] = True
     return {term: is_lemma for term, is_lemma in found.items() if 0 < len(term) <= 40}
+
+
+def _insert(model, columns: tuple[str, ...], rows: list[tuple], *, batch: int = 2000) -> None:
+    """INSERT `rows` (tuples of `columns`) into `model`'s table, many rows a statement."""
+    if not rows:
+        return
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            part = rows[start : start + batch]
+            sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES {', '.join([one] * len(part))}"
+            cursor.execute(sql, [value for row in part for value in row])
+
+
+def _count_all_terms(written: dict[str, str]) -> None:
+    """The whole vocabulary from the index (the table empty beforehand): one grouped
+    query."""
+    from search.models import SearchTerm, SearchVocabulary
+
+    counts = (
+        SearchTerm.objects.order_by()
+        .values("term")
+        .annotate(n=Count("entry_id", distinct=True))
+        .values_list("term", "n")
+        .iterator(chunk_size=5000)
+    )
+    SearchVocabulary.objects.bulk_create(
+        (SearchVocabulary(term=term, written=written.get(term, term), frequency=n) for term, n in counts),
+        batch_size=1000,
+    )
 
 
 def _count_terms(terms: set[str], written: dict[str, str]) -> None:
@@ -432,13 +488,19 @@ def _prefixed(folded: str) -> set[str]:
 def _visible_entries(viewer: Viewer) -> QuerySet:
     """The entries `viewer` may open: live, unexpired pages in the site, not under a
     restriction the viewer fails, and documents whose collection the viewer may read."""
+    from wagtail.models import Collection
+
     from search.models import SearchEntry
 
     pages = Q(page__isnull=False, page__live=True, page__expired=False)
     if viewer.within:
         pages &= Q(page__path__startswith=viewer.within)
     pages &= ~viewer.denial.pages_hidden("page__path")
-    documents = Q(document__isnull=False) & ~viewer.denial.collections_hidden("document__collection__path")
+    # Collections are few: the readable ones are listed once in a subquery (the same
+    # condition as `Denial.readable_collection_paths`) rather than the hierarchy checked
+    # for every matched document.
+    readable = Collection.objects.exclude(viewer.denial.collections_hidden("path")).values("pk")
+    documents = Q(document__isnull=False, document__collection_id__in=readable)
     return SearchEntry.objects.filter(pages | documents)
 
 
