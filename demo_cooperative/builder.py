@@ -273,6 +273,7 @@ class DemoBuilder:
                     kind=unit.kind,
                     land_register_number=unit.land_register_number,
                     member_number=unit.member_number,
+                    held_by_spouses=(spec.code, unit.number) in data.SPOUSES_UNITS,
                     access_code=unit.access_code,
                 )
         self.log(f"  estate {data.ESTATE_NAME}: {len(self.buildings)} buildings, {len(self.units)} units")

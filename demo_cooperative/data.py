@@ -153,6 +153,10 @@ CO_OWNERS: list[tuple[str, str, str, str]] = [
     ("C", "4", "Wiesław", "Szulc"),
 ]
 
+# Units held jointly by spouses (the owner and the co-owner above): both are members of the
+# cooperative, each with a vote on resolutions counted one vote per member.
+SPOUSES_UNITS = {("A", "1")}  # Jan and Maria Kowalscy
+
 # Tenants besides tenant.a (building, unit, first, last); their units' owners let them.
 TENANTS: list[tuple[str, str, str, str]] = [
     ("B", "16", "Oskar", "Laskowski"),

@@ -82,6 +82,17 @@ class Unit(models.Model):
         _("land-register number"), max_length=20, blank=True, help_text=_("Księga wieczysta, e.g. WA1M/00012345/6.")
     )
     member_number = models.CharField(_("member number"), max_length=30, blank=True)
+    # Co-holders of a cooperative right are one member, unless they are spouses holding it
+    # jointly: then both are members, and a resolution counted one vote per member gives
+    # each a vote (operations/surveys/selectors/resolutions.py).
+    held_by_spouses = models.BooleanField(
+        _("held jointly by spouses"),
+        default=False,
+        help_text=_(
+            "Both spouses are members of the cooperative and each has a vote (art. 3 of the Act on Housing "
+            "Cooperatives)."
+        ),
+    )
     access_code = models.CharField(
         _("access code"),
         max_length=32,

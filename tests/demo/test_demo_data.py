@@ -170,6 +170,16 @@ def test_estate_buildings_and_units(demo):
     assert Membership.objects.filter(unit__in=units, status=Membership.Status.PENDING).exists()
 
 
+def test_a_flat_held_jointly_by_spouses(demo):
+    """A/1 is marked as held by spouses, both its owners: two members of the cooperative."""
+    flagged = Unit.objects.filter(building__estate__slug=data.ESTATE_SLUG, held_by_spouses=True)
+    assert [str(unit) for unit in flagged] == ["A/1"]
+    (unit,) = flagged
+    assert unit.member_number
+    owners = Membership.objects.live().filter(unit=unit, role=Membership.Role.OWNER)
+    assert sorted(m.user.get_full_name() for m in owners) == ["Jan Kowalski", "Maria Kowalska"]
+
+
 def test_land_register_check_digit_is_computed():
     # Weights 1, 3, 7 over the court code and number; letters valued from X=10, A=11...
     court, number = "WA1M", "00012345"

@@ -789,16 +789,15 @@ def test_closing_with_no_votes_is_not_adopted(estate, staff):
     assert closed.challenge_until == date(2026, 4, 27)  # 16 March (Monday) + six weeks
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Art. 3 ust. 3 of the Act on Housing Cooperatives: spouses holding a right to a "
-    "flat jointly are both members, and art. 36 § 1 of the Cooperative Law gives each member "
-    "one vote; the hub knows members only by the unit's member number, so spouses share one "
-    "seat. Unclear whether the hub is meant to model that.",
-)
 def test_spouses_holding_a_flat_jointly_are_two_members(estate, staff):
+    """Art. 3 of the Act on Housing Cooperatives: where a cooperative right to a flat is
+    held by several people only one of them is a member, unless it is held jointly by
+    spouses, who are then both members; art. 36 § 1 of the Cooperative Law gives each
+    member one vote. The hub cannot tell spouses from other co-holders of one member
+    number, so staff say so on the unit (`held_by_spouses`): M-77's flat then gives Jan
+    and Kasia a vote each, M-78 one: three members, two votes for."""
     building = BuildingFactory(estate=estate, code="A")
-    flat = unit(building, "1", "0.5", member_number="M-77")
+    flat = unit(building, "1", "0.5", member_number="M-77", held_by_spouses=True)
     jan, kasia = owner(flat), owner(flat)
     owner(unit(building, "2", "0.5", member_number="M-78"))
     res = resolution([building], MEMBERS, staff=staff)

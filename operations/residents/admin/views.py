@@ -94,6 +94,7 @@ UNIT_FIELDS = [
     "share",
     "land_register_number",
     "member_number",
+    "held_by_spouses",
     "access_code",
 ]
 

@@ -89,7 +89,12 @@ class UnitViewSet(ModelViewSet):
         FieldRowPanel([FieldPanel("number"), FieldPanel("kind"), FieldPanel("floor")]),
         FieldRowPanel([FieldPanel("area"), FieldPanel("share")]),
         MultiFieldPanel(
-            [FieldPanel("land_register_number"), FieldPanel("member_number"), FieldPanel("access_code")],
+            [
+                FieldPanel("land_register_number"),
+                FieldPanel("member_number"),
+                FieldPanel("held_by_spouses"),
+                FieldPanel("access_code"),
+            ],
             heading=_("What a resident can prove"),
         ),
     ]

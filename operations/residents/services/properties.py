@@ -117,6 +117,7 @@ def unit_create(
     kind: str = Unit.Kind.RESIDENTIAL,
     land_register_number: str = "",
     member_number: str = "",
+    held_by_spouses: bool = False,
     access_code: str = "",
 ) -> Unit:
     unit = Unit(building=building)
@@ -129,6 +130,7 @@ def unit_create(
         kind=kind,
         land_register_number=land_register_number,
         member_number=member_number,
+        held_by_spouses=held_by_spouses,
         access_code=access_code,
     )
 
@@ -145,6 +147,7 @@ def unit_update(
     kind: str,
     land_register_number: str = "",
     member_number: str = "",
+    held_by_spouses: bool = False,
     access_code: str = "",
 ) -> Unit:
     moved = Unit.objects.filter(pk=unit.pk).values_list("building_id", flat=True).first() != building.pk
@@ -158,6 +161,7 @@ def unit_update(
         kind=kind,
         land_register_number=land_register_number,
         member_number=member_number,
+        held_by_spouses=held_by_spouses,
         access_code=access_code,
     )
     if moved:

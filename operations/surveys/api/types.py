@@ -371,7 +371,12 @@ class CountingRuleType:
 @strawberry.type(name="ResolutionSeat", description="A seat in a resolution's electorate whose vote the viewer casts.")
 class ResolutionSeatType:
     id: strawberry.ID
-    label: str = strawberry.field(description="The unit or units, e.g. A/1.")
+    label: str = strawberry.field(
+        description=(
+            "The unit or units, e.g. A/1, and the member's name where spouses holding a flat jointly have a "
+            "seat each: A/1 (Jan Kowalski)."
+        )
+    )
     weight: Decimal
     as_proxy: bool = strawberry.field(description="The viewer casts it as the proxy named for it.")
     voted: bool = strawberry.field(description="The seat has a vote (the viewer's, a co-owner's or a paper ballot).")

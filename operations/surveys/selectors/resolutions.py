@@ -11,7 +11,12 @@ buildings:
   are the same people holding several units; a unit whose owners the hub does not know
   counts as one owner of its own.
 - MEMBERS: one seat per member of the cooperative, known by the member number of the
-  units they hold the right to.
+  units they hold the right to. Where a right is held by several people only one of them
+  is a member, so co-holders share that seat, unless staff marked a unit as held jointly
+  by spouses (`Unit.held_by_spouses`): both spouses are then members (art. 3 of the Act
+  on Housing Cooperatives), each with a vote (art. 36 § 1 of the Cooperative Law), so
+  the member number gives a seat to each of its units' owners, labelled with the
+  person's name, and one without holders while no owner is in the hub.
 """
 
 from __future__ import annotations
@@ -46,14 +51,22 @@ def _label(units: list[Unit]) -> str:
     return ", ".join(str(unit) for unit in sorted(units, key=lambda u: (u.building.code, u.number)))
 
 
+def _person_label(units: list[Unit], name: str) -> str:
+    """A spouse's seat: the units and the person, so the protocol tells the spouses apart."""
+    return f"{_label(units)} ({name})"[: Seat._meta.get_field("label").max_length]
+
+
 def electorate_now(resolution: Resolution) -> list[SeatSpec]:
     """The seats the resolution's rule gives today (what opening it fixes)."""
     units = list(Unit.objects.filter(building__in=resolution.buildings.all()).select_related("building").order_by("pk"))
     owners: dict[int, list[int]] = defaultdict(list)
+    names: dict[int, str] = {}
     memberships = Membership.objects.live().filter(unit__in=units, role__in=OWNER_ROLES).order_by("user_id")
-    for unit_id, user_id in memberships.values_list("unit_id", "user_id"):
+    rows = memberships.values_list("unit_id", "user_id", "user__first_name", "user__last_name", "user__username")
+    for unit_id, user_id, first_name, last_name, username in rows:
         if user_id not in owners[unit_id]:
             owners[unit_id].append(user_id)
+        names[user_id] = f"{first_name} {last_name}".strip() or username
     method = resolution.rule.method
     if method == CountingRule.Method.SHARES:
         return [
@@ -73,8 +86,15 @@ def electorate_now(resolution: Resolution) -> list[SeatSpec]:
     seats = []
     for key, members in groups.items():
         holders = sorted({user for unit in members for user in owners.get(unit.pk, [])})
-        seats.append(SeatSpec(key, _label(members), Decimal(1), [u.pk for u in members], holders))
-    return sorted(seats, key=lambda seat: seat.label)
+        unit_ids = [u.pk for u in members]
+        if method == CountingRule.Method.MEMBERS and holders and any(u.held_by_spouses for u in members):
+            # Spouses holding the right jointly are two members: a seat for each of them.
+            for user_id in holders:
+                label = _person_label(members, names[user_id])
+                seats.append(SeatSpec(f"{key}:{user_id}", label, Decimal(1), unit_ids, [user_id]))
+        else:
+            seats.append(SeatSpec(key, _label(members), Decimal(1), unit_ids, holders))
+    return sorted(seats, key=lambda seat: (seat.label, seat.key))
 
 
 def resolutions_visible_to(person: Person) -> QuerySet[Resolution]:
