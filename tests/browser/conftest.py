@@ -132,6 +132,29 @@ def _database_url(tmp: Path) -> tuple[str, callable]:
     return f"{head}/{name}", drop
 
 
+_HUB_ENV: dict[str, str] = {}  # the running hub's environment, for `hub_shell`
+
+
+@pytest.fixture(scope="session")
+def hub_shell(hub):
+    """Run code in `manage.py shell` against the running hub's database (data the demo
+    does not have, set up as staff would in the admin); returns its output. A fixture, so
+    that it reads this conftest's own `_HUB_ENV` (the module pytest loaded)."""
+
+    def run(code: str) -> str:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
+            env=_HUB_ENV,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def hub(tmp_path_factory):
     """The base URL of a hub serving the demo, as `scripts/demo.sh` would."""
@@ -174,6 +197,7 @@ def hub(tmp_path_factory):
         stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
+    _HUB_ENV.update(env)
     try:
         for _ in range(200):
             try:
@@ -188,6 +212,7 @@ def hub(tmp_path_factory):
         server.terminate()
         server.wait(timeout=10)
         log.close()
+        _HUB_ENV.clear()
         drop()
 
 

@@ -249,6 +249,80 @@ def test_an_open_surveys_results_stay_hidden_from_residents(page, width, hub):
     assert page.get_by_role("heading", name="Wyniki").count() == 0
 
 
+CHANGEABLE_SURVEY = "Termin sprzątania piwnic"
+CHANGEABLE_SETUP = """
+from datetime import timedelta
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from operations.residents.models import Membership
+from operations.residents.services import audience_group
+from operations.surveys import services
+from operations.surveys.models import Choice, Question, Survey
+person = get_user_model().objects.get(username="resident.a")
+building = Membership.objects.live().filter(user=person).first().unit.building
+now = timezone.now()
+survey = Survey.objects.create(
+    title="Termin sprzątania piwnic", opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=6),
+    is_published=True, audience_everyone=False, allow_changes=True,
+)
+survey.audiences.set([audience_group(building=building)])
+day = Question.objects.create(survey=survey, position=0, kind=Question.Kind.SINGLE, text="Który dzień Ci pasuje?")
+saturday = Choice.objects.create(question=day, position=0, label="Sobota")
+sunday = Choice.objects.create(question=day, position=1, label="Niedziela")
+help = Question.objects.create(
+    survey=survey, position=1, kind=Question.Kind.YES_NO, text="Czy pomożesz przy sprzątaniu?"
+)
+services.survey_respond(survey=survey, person=person, answers={day.pk: sunday.pk, help.pk: False})
+"""  # titled CHANGEABLE_SURVEY
+CHANGEABLE_TEARDOWN = """
+from operations.surveys.models import Survey
+Survey.objects.filter(title="Termin sprzątania piwnic").delete()
+"""
+MY_ANSWERS = """query($id: ID!) { survey(id: $id) { canChangeAnswer myAnswers { choiceIds yes } } }"""
+
+
+def test_changing_an_answer_starts_from_the_previous_one(browser, hub, hub_shell):
+    """A survey that allows changes until the close (issue 15): resident.a answered
+    "Niedziela" and "Nie"; "Zmień odpowiedzi" opens the flow with them selected, and a
+    change sent replaces them."""
+    hub_shell(CHANGEABLE_SETUP)
+    # The hub is shared by the session's tests: what this test adds, it takes away again,
+    # so that lists and counts elsewhere see the demo alone.
+    try:
+        survey_id = _survey_id(hub, "resident.a", CHANGEABLE_SURVEY)
+        before = HubApi(hub, "resident.a").run(MY_ANSWERS, id=survey_id)["survey"]
+        assert before["canChangeAnswer"] and len(before["myAnswers"]) == 2
+        width = 360
+        with opened_page(browser, hub, width) as page:
+            sign_in(page, "resident.a")
+            page.goto(f"/ankiety/{survey_id}")
+            page.get_by_role("heading", name=CHANGEABLE_SURVEY, level=1).wait_for()
+            page.get_by_text("Odpowiedziałeś(-aś) już na tę ankietę.").wait_for()
+            page.get_by_role("button", name="Zmień odpowiedzi").click()
+
+            page.get_by_text("Pytanie 1 z 2", exact=True).wait_for()
+            day = page.get_by_role("group", name="Który dzień Ci pasuje?")
+            assert day.get_by_role("radio", name="Niedziela").is_checked()
+            assert not day.get_by_role("radio", name="Sobota").is_checked()
+            _checked(page, "survey-change", width)
+            day.get_by_role("radio", name="Sobota").check()
+            page.get_by_role("button", name="Dalej", exact=True).click()
+            page.get_by_text("Pytanie 2 z 2", exact=True).wait_for()
+            assert page.get_by_role("radio", name="Nie", exact=True).is_checked()
+            page.get_by_role("button", name="Dalej – sprawdź odpowiedzi").click()
+
+            page.get_by_role("heading", name="Sprawdź odpowiedzi przed wysłaniem", level=2).wait_for()
+            summary = page.locator("dl.summary").inner_text()
+            assert "Sobota" in summary and "Nie" in summary and "Bez odpowiedzi" not in summary, summary
+            page.get_by_role("button", name="Wyślij odpowiedzi").click()
+            page.get_by_role("heading", name="Odpowiedzi zostały wysłane", level=2).wait_for()
+
+        after = HubApi(hub, "resident.a").run(MY_ANSWERS, id=survey_id)["survey"]["myAnswers"]
+        assert after[0]["choiceIds"] != before["myAnswers"][0]["choiceIds"] and after[1]["yes"] is False
+    finally:
+        hub_shell(CHANGEABLE_TEARDOWN)
+
+
 # --- Resolutions ------------------------------------------------------------------------------
 
 

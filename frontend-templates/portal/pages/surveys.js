@@ -445,12 +445,41 @@ function unitName(unit) {
   return t("surveys.unit", { building: unit.building?.code ?? "", number: unit.number });
 }
 
-function SurveyFlow({ survey, onDone }) {
+// The viewer's answers (`myAnswers`) as the flow keeps them, by question: those given for
+// `unitId` when they answered for it, else those of the first unit they answered for.
+function previousAnswers(survey, unitId) {
+  const given = survey.myAnswers || [];
+  const forUnit = given.some((answer) => answer.unitId === unitId) ? unitId : given[0]?.unitId;
+  const byQuestion = {};
+  for (const answer of given) {
+    if (answer.unitId !== forUnit) continue;
+    const question = survey.questions.find((item) => item.id === answer.questionId);
+    if (!question) continue;
+    switch (question.kind) {
+      case "SINGLE":
+      case "MULTIPLE":
+        byQuestion[question.id] = { choiceIds: answer.choiceIds };
+        break;
+      case "SCALE":
+      case "NPS":
+        if (typeof answer.number === "number") byQuestion[question.id] = { number: answer.number };
+        break;
+      case "YES_NO":
+        if (typeof answer.yes === "boolean") byQuestion[question.id] = { yes: answer.yes };
+        break;
+      default:
+        if (answer.text) byQuestion[question.id] = { text: answer.text };
+    }
+  }
+  return byQuestion;
+}
+
+function SurveyFlow({ survey, onDone, changing = false }) {
   const units = survey.unitsToAnswerFor || [];
   const questions = survey.questions;
   const [step, setStep] = useState(units.length > 1 ? "unit" : 0);
   const [unitId, setUnitId] = useState(units.length === 1 ? units[0].id : null);
-  const [answers, setAnswers] = useState({});
+  const [answers, setAnswers] = useState(() => (changing ? previousAnswers(survey, unitId) : {}));
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
   const summaryHeading = useRef(null);
@@ -600,9 +629,10 @@ export function SurveyDetail({ params }) {
         <${Window} item=${item} />
         ${sent
           ? html`<${Sent} survey=${item} sent=${sent} />`
-          : mode === "answer"
+          : mode === "answer" || mode === "change"
             ? html`<${SurveyFlow}
                 survey=${item}
+                changing=${mode === "change"}
                 onDone=${(value) => {
                   setSent(value);
                   setMode("view");
@@ -620,7 +650,7 @@ export function SurveyDetail({ params }) {
                 html`<div class="notice notice--success"><p><strong>${t("surveys.answeredNote")}</strong></p></div>
                   ${item.canChangeAnswer &&
                   html`<p>${t("surveys.changeHint")}</p>
-                    <p><button type="button" class="button button--secondary" onClick=${() => setMode("answer")}>${t("surveys.changeAnswer")}</button></p>`}`}
+                    <p><button type="button" class="button button--secondary" onClick=${() => setMode("change")}>${t("surveys.changeAnswer")}</button></p>`}`}
                 ${item.state === "OPEN" && !item.canAnswer && !item.answered && html`<p>${t("surveys.cannotAnswer")}</p>`}
                 ${item.results
                   ? html`<${SurveyResults} results=${item.results} questions=${item.questions} />`

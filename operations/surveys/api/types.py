@@ -1,7 +1,8 @@
 """GraphQL types of surveys and resolutions, as each viewer sees them.
 
 A survey (`Survey`) with its questions and choices; where the viewer stands with it
-(`answered`, `canAnswer`, `canChangeAnswer`, `unitsToAnswerFor`); its `results` where
+(`answered`, `canAnswer`, `canChangeAnswer`, `unitsToAnswerFor`, and `myAnswers`: the answers
+they may change, to start the change from); its `results` where
 `policy.may_see_results` allows. A resolution (`Resolution`) with its text, attachments,
 counting rule and window; the viewer's seats (`mySeats`: whether each has voted, and how
 only for the viewer's own votes); its `tally` where `policy.ResolutionSight` allows, with
@@ -109,6 +110,19 @@ def _standing(info: Info, survey: Survey) -> api_reads.SurveyStanding:
 def _answered(info: Info, survey: Survey) -> bool:
     user = signed_in_user(info)
     return _per_page(info, "survey", "answered", survey, lambda page: selectors.answered(user, page))
+
+
+def _my_answers(info: Info, survey: Survey) -> list[api_reads.MyAnswer]:
+    user = signed_in_user(info)
+    now = now_of(info)
+
+    def compute(page):
+        standings = {row.pk: _standing(info, row) for row in page}
+        changeable = [row for row in page if policy.answering_open(row, standings[row.pk], now=now)[1]]
+        answers = api_reads.my_answers(user, changeable, standings)
+        return {row.pk: answers.get(row.pk, []) for row in page}
+
+    return _per_page(info, "survey", "my_answers", survey, compute)
 
 
 def resolution_sight(info: Info) -> policy.ResolutionSight:
@@ -259,6 +273,32 @@ def _question_result(result: selectors.QuestionResult, *, with_texts: bool) -> S
     )
 
 
+@strawberry.type(
+    name="SurveyMyAnswer",
+    description="The viewer's answer to one question, as `surveyRespond` takes it (`SurveyAnswerInput`).",
+)
+class SurveyMyAnswerType:
+    question_id: strawberry.ID
+    unit_id: strawberry.ID = strawberry.field(
+        description="The unit answered for (`surveyRespond`'s unitId in a per-unit survey)."
+    )
+    choice_ids: list[strawberry.ID] = strawberry.field(description="SINGLE and MULTIPLE: the chosen choices, in order.")
+    number: int | None = strawberry.field(description="SCALE and NPS.")
+    yes: bool | None = strawberry.field(description="YES_NO.")
+    text: str | None = strawberry.field(description="TEXT.")
+
+    @classmethod
+    def of(cls, answer: api_reads.MyAnswer) -> SurveyMyAnswerType:
+        return cls(
+            question_id=strawberry.ID(str(answer.question_id)),
+            unit_id=strawberry.ID(str(answer.unit_id)),
+            choice_ids=[strawberry.ID(str(pk)) for pk in answer.choice_ids],
+            number=answer.number,
+            yes=answer.yes,
+            text=answer.text,
+        )
+
+
 SURVEY_WINDOW = ["is_published", "opens_at", "closes_at"]
 SURVEY_RULES = [*SURVEY_WINDOW, "answer_by", "audience_everyone", "allow_changes", "anonymous"]
 
@@ -320,6 +360,17 @@ class SurveyType(relay.Node):
     )
     def units_to_answer_for(self, info: Info) -> list[UnitType]:
         return _standing(info, self).units_left(self)
+
+    @instance_field(
+        only=SURVEY_RULES,
+        description=(
+            "The answers the viewer gave and may change now (`canChangeAnswer`), to start a change from: their own "
+            "(per person), or those they gave for units they still answer for (per unit). Empty otherwise, and "
+            "always in an anonymous survey."
+        ),
+    )
+    def my_answers(self, info: Info) -> list[SurveyMyAnswerType]:
+        return [SurveyMyAnswerType.of(answer) for answer in _my_answers(info, self)]
 
     @instance_field(
         only=SURVEY_RULES + ["results_to_residents"],

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from operations.residents.models import Audience, Membership, Unit
 
-from ..models import Participation, Resolution, Seat, Survey, Vote
+from ..models import Answer, Participation, Question, Resolution, Seat, Survey, Vote
 from .resolutions import TALLY_COLUMNS, TALLY_ORDER, Tally, count_votes, resolutions_visible_to
 from .surveys import Person, _signed_in, falls_in_audience, surveys_visible_to
 
@@ -143,6 +143,79 @@ def survey_standings(person: Person, surveys: list[Survey]) -> dict[int, SurveyS
             standing.answered_by_me = True
             standing.my_unit_ids.add(unit_id)
         standing.answered_unit_ids.add(unit_id)
+    return result
+
+
+@dataclass
+class MyAnswer:
+    """The answer the person gave to one question, in `surveyRespond`'s terms: the chosen
+    choices (SINGLE, MULTIPLE), the number (SCALE, NPS), yes or no (YES_NO) or the text."""
+
+    question_id: int
+    unit_id: int
+    choice_ids: list[int] = field(default_factory=list)
+    number: int | None = None
+    yes: bool | None = None
+    text: str | None = None
+
+
+def my_answers(
+    person: Person, surveys: list[Survey], standings: dict[int, SurveyStanding]
+) -> dict[int, list[MyAnswer]]:
+    """The answers the person gave and may change, for each survey (`SurveyStanding` from
+    `survey_standings`): their own response in a per-person survey, the responses they gave
+    for units they still answer for in a per-unit survey; only where the survey allows
+    changes, never in an anonymous one (nothing ties its answers to anyone). The caller
+    passes the surveys whose answer the person may change now (`policy.answering_open`).
+    In the order of the units, questions and choices. One query for any number of surveys,
+    none when nothing can be changed."""
+    result: dict[int, list[MyAnswer]] = {survey.pk: [] for survey in surveys}
+    if not _signed_in(person):
+        return result
+    units: dict[int, set[int] | None] = {}  # survey → the units its answers may be for (None: any)
+    for survey in surveys:
+        standing = standings.get(survey.pk)
+        if survey.anonymous or not survey.allow_changes or standing is None or not standing.answered_by_me:
+            continue
+        units[survey.pk] = set(standing.my_unit_ids) if survey.answer_by == Survey.AnswerBy.UNIT else None
+    if not units:
+        return result
+    rows = (
+        Answer.objects.filter(
+            response__survey_id__in=list(units),
+            response__survey__anonymous=False,
+            response__participation__person=person,
+        )
+        .order_by(
+            "response__participation__unit_id", "question__position", "question_id", "choice__position", "choice_id"
+        )
+        .values_list(
+            "response__survey_id",
+            "response__participation__unit_id",
+            "question_id",
+            "question__kind",
+            "choice_id",
+            "number",
+            "text",
+        )
+    )
+    by_question: dict[tuple[int, int, int], MyAnswer] = {}
+    for survey_id, unit_id, question_id, kind, choice_id, number, text in rows:
+        allowed = units[survey_id]
+        if allowed is not None and unit_id not in allowed:
+            continue  # a unit they no longer answer for: the household's now, not theirs
+        answer = by_question.get((survey_id, unit_id, question_id))
+        if answer is None:
+            answer = by_question[(survey_id, unit_id, question_id)] = MyAnswer(question_id=question_id, unit_id=unit_id)
+            result[survey_id].append(answer)
+        if choice_id is not None:
+            answer.choice_ids.append(choice_id)
+        elif kind == Question.Kind.YES_NO:
+            answer.yes = None if number is None else bool(number)
+        elif number is not None:
+            answer.number = number
+        else:
+            answer.text = text
     return result
 
 
