@@ -27,8 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Case, Count, F, FloatField, Max, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, Length
+from django.db.models import Case, Count, F, FloatField, Max, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Coalesce, Length, RowNumber
 
 from search import text
 from search.backends.base import (
@@ -79,6 +79,12 @@ STEM_MIN = 4
 STEM_TAIL = 3
 # Highlights of one hit, by the fields' weight.
 HIGHLIGHT_FIELDS = 3
+# The words of a query read: the API refuses longer queries
+# (cms.core.directory_search.MAX_QUERY_WORDS), so more only come from direct calls.
+MAX_WORDS = 16
+# Beyond this many words not found, "did you mean" is not tried: the bounded tries would
+# have to replace them all at once, and each costs lookups.
+SUGGESTION_MAX_UNKNOWN = 8
 
 
 def successor(prefix: str) -> str:
@@ -101,6 +107,9 @@ class WordMatch:
     short_prefix: set[str] = field(default_factory=set)  # a few terms it starts
     # A stop word next to meaningful ones: it ranks what holds it, but is not required.
     required: bool = True
+    # The vocabulary terms within the suggestion's wider typo budget, read in the same
+    # query as `fuzzy` (None: not read, `_suggestion` reads them).
+    near: set[str] | None = None
 
     @property
     def terms(self) -> set[str]:
@@ -253,7 +262,7 @@ class DatabaseBackend(SearchBackend):
     # --- searching ----------------------------------------------------------------------
 
     def search(self, query: SearchQuery, *, viewer: Viewer) -> SearchResults:
-        every_word = text.query_words(query.text)
+        every_word = text.query_words(query.text)[:MAX_WORDS]
         words = _required(every_word)
         empty = SearchResults(hits=(), total=0, backend=self.name)
         if not words:
@@ -294,7 +303,7 @@ class DatabaseBackend(SearchBackend):
     def suggest(
         self, prefix: str, *, viewer: Viewer, kinds: frozenset[str] = frozenset(KINDS), limit: int = 8
     ) -> list[Suggestion]:
-        every_word = text.query_words(prefix, as_you_type=True)
+        every_word = text.query_words(prefix, as_you_type=True)[:MAX_WORDS]
         typing = [word for word in every_word if word.prefix]
         typed = [word for word in every_word if not word.prefix]
         words = (_required(typed) if typed else []) + typing
@@ -418,38 +427,112 @@ def _optional(every_word: list[text.QueryWord], required: list[text.QueryWord]) 
         if word.folded in kept:
             continue
         kept.add(word.folded)
-        found.append(WordMatch(word, exact={word.folded}, lemma=set(word.terms - {word.folded}), required=False))
+        found.append(WordMatch(word, exact={word.folded}, lemma=set(_terms(word) - {word.folded}), required=False))
     return found
+
+
+def _terms(word: text.QueryWord) -> frozenset[str]:
+    """The terms a query word is looked up as. A single letter is only itself: the
+    dictionary's lemmas of one ("c" -> "cent") matched thousands of entries, and residents
+    type letters as building codes ("budynek C")."""
+    return frozenset({word.folded}) if len(word.folded) == 1 else word.terms
 
 
 def _look_up(words: list[text.QueryWord]) -> list[WordMatch]:
     """Each word's terms found in the vocabulary, by how well they match: one query for
-    all exact terms and stems, then one per word found neither way (typos, short words)."""
+    all exact terms and stems, then one per distinct word found neither way (typos, short
+    words); a repeated word is looked up once."""
     from search.models import SearchVocabulary
 
+    distinct: dict[tuple, text.QueryWord] = {}
+    for word in words:
+        distinct.setdefault(_key(word), word)
     wanted: set[str] = set()
-    stems: dict[int, set[str]] = {}
-    for index, word in enumerate(words):
-        wanted |= word.terms
+    stems: dict[tuple, set[str]] = {}
+    for key, word in distinct.items():
+        wanted |= _terms(word)
         if not word.prefix and len(word.folded) > STEM_MIN:
             shortest = max(STEM_MIN, len(word.folded) - STEM_TAIL)
-            stems[index] = {word.folded[:end] for end in range(shortest, len(word.folded))}
-            wanted |= stems[index]
+            stems[key] = {word.folded[:end] for end in range(shortest, len(word.folded))}
+            wanted |= stems[key]
     known = set(SearchVocabulary.objects.filter(term__in=sorted(wanted)).values_list("term", flat=True))
-    matches = []
-    for index, word in enumerate(words):
+    found: dict[tuple, WordMatch] = {}
+    for key, word in distinct.items():
         match = WordMatch(word)
         match.exact = {word.folded} & known
-        match.lemma = (word.terms - {word.folded}) & known
+        match.lemma = (_terms(word) - {word.folded}) & known
         if word.prefix:
             match.prefix = word.folded
         elif not match.exact and not match.lemma:
-            match.stem = stems.get(index, set()) & known
-            match.fuzzy = _fuzzy(word.folded)
+            match.stem = stems.get(key, set()) & known
+            match.fuzzy, match.near = _fuzzy_and_near(word.folded)
             if not match.stem and not match.fuzzy and len(word.folded) >= 3:
                 match.short_prefix = _prefixed(word.folded)
-        matches.append(match)
-    return matches
+        found[key] = match
+    return [
+        WordMatch(
+            word,
+            exact=set(match.exact),
+            lemma=set(match.lemma),
+            stem=set(match.stem),
+            fuzzy=set(match.fuzzy),
+            prefix=match.prefix,
+            short_prefix=set(match.short_prefix),
+            near=None if match.near is None else set(match.near),
+        )
+        for word, match in ((word, found[_key(word)]) for word in words)
+    ]
+
+
+def _key(word: text.QueryWord) -> tuple:
+    """What a word's look-up depends on: words alike in it are looked up once (a word
+    typed twice; not "dachow" and "dachów", whose lemmas differ)."""
+    return (word.folded, _terms(word), word.prefix)
+
+
+def _suggestion_budget(folded: str) -> int:
+    """The typo budget of "did you mean": one more than the search's."""
+    return max(text.typo_budget(folded), 1 if len(folded) >= 3 else 0) + 1
+
+
+def _fuzzy_and_near(folded: str) -> tuple[set[str], set[str]]:
+    """`_fuzzy(folded)` and `_fuzzy(folded, _suggestion_budget(folded))` in one query:
+    the candidates of the wider length range numbered twice, over all of them and over
+    those of the narrower range alone, so each set is read from the same most frequent
+    candidates as its own query would read."""
+    from search.models import SearchVocabulary
+
+    budget = text.typo_budget(folded)
+    wide = _suggestion_budget(folded)
+    if budget <= 0 or not folded:
+        return set(), _fuzzy(folded, wide)
+    narrow = Case(
+        When(length__gte=len(folded) - budget, length__lte=len(folded) + budget, then=Value(1)),
+        default=Value(0),
+    )
+    order = [F("frequency").desc(), F("term").asc()]
+    rows = (
+        SearchVocabulary.objects.filter(term__gte=folded[0], term__lt=successor(folded[0]))
+        .annotate(length=Length("term"))
+        .filter(length__gte=len(folded) - wide, length__lte=len(folded) + wide)
+        .annotate(
+            narrow=narrow,
+            rank=Window(RowNumber(), order_by=order),
+            rank_narrow=Window(RowNumber(), partition_by=[narrow], order_by=order),
+        )
+        .filter(Q(rank__lte=FUZZY_CANDIDATES) | Q(narrow=1, rank_narrow__lte=FUZZY_CANDIDATES))
+        .values_list("term", "narrow", "rank", "rank_narrow")
+    )
+    fuzzy: set[str] = set()
+    near: set[str] = set()
+    for term, in_narrow, rank, rank_narrow in rows:
+        if not term.startswith(folded[0]) or term == folded:
+            continue
+        if rank <= FUZZY_CANDIDATES and text.edit_distance(folded, term, wide) <= wide:
+            near.add(term)
+        if in_narrow and rank_narrow <= FUZZY_CANDIDATES and text.edit_distance(folded, term, budget) <= budget:
+            fuzzy.add(term)
+    return fuzzy, near
 
 
 def _fuzzy(folded: str, budget: int | None = None) -> set[str]:
@@ -650,13 +733,16 @@ def _suggestion(
     first, a bounded number of counts."""
     from search.models import SearchVocabulary
 
+    unknown = {_key(match.word) for match in matches if not (match.exact or match.lemma)}
+    if len(unknown) > SUGGESTION_MAX_UNKNOWN:
+        return None
     options: list[list[str]] = []
     for word, match in zip(words, matches, strict=True):
         if match.exact or match.lemma:
             options.append([word.folded])
             continue
-        budget = max(text.typo_budget(word.folded), 1 if len(word.folded) >= 3 else 0) + 1
-        near = _fuzzy(word.folded, budget) | match.stem
+        budget = _suggestion_budget(word.folded)
+        near = (_fuzzy(word.folded, budget) if match.near is None else match.near) | match.stem
         ranked = sorted(near, key=lambda term: (text.edit_distance(word.folded, term, budget), term))
         options.append(ranked[:3] or [])
     if not all(options):

@@ -355,6 +355,15 @@ def test_as_you_type_suggestions_complete_the_last_word(directory, people):
     assert len(selectors.suggest("w", user=people["anonymous"], limit=2)) <= 2
 
 
+def test_a_single_letter_matches_only_itself(directory, people, site_tree):
+    """A letter is a building code, not a word to widen by the dictionary: "c" is not
+    read as "cent"."""
+    coins = f.make_news(site_tree.news, title="Zbiórka drobnych", lead="Każdy cent się liczy, także 50 centów.")
+    assert ref(coins) in found(search("cent", people["anonymous"]))
+    assert found(search("c", people["anonymous"])) == [ref(directory["elevator"])]
+    assert found(search("windy budynek C", people["anonymous"])) == [ref(directory["elevator"])]
+
+
 # --- cost --------------------------------------------------------------------------------
 
 
@@ -372,6 +381,40 @@ def test_the_number_of_queries_does_not_grow_with_the_page(site_tree, people):
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert counts[0] <= 8
+
+
+def test_repeated_and_unknown_words_do_not_add_queries(directory, people):
+    """The vocabulary is read once per distinct word, at most MAX_WORDS of them, and
+    "did you mean" is not tried for a query mostly of unknown words."""
+
+    def queries_of(typed):
+        with CaptureQueriesContext(connection) as queries:
+            results = search(typed, people["resident_a"])
+        assert results.total == 0
+        return len(queries)
+
+    once = queries_of("xqzvy hydraulik")
+    assert queries_of(" ".join(["xqzvy"] * 11 + ["hydraulik"])) == once
+    assert queries_of(" ".join(["Xqzvy", "xqzvy", "hydraulik", "Hydraulik"] * 3)) == once
+    unknown = [f"xq{letter}zv{letter}" for letter in "abcdefghijklmnopqrstuvwxyz"]
+    many = queries_of(" ".join(unknown[:16]))
+    assert many == queries_of(" ".join(unknown))  # words past the 16th are not read
+    # Two queries at most per distinct unknown word (typos, then prefixes), no suggestion.
+    assert many <= 2 * 16 + 3
+
+
+def test_fuzzy_and_near_read_what_two_fuzzy_queries_read(directory, monkeypatch):
+    """The search's typo candidates and the suggestion's wider ones come from one query,
+    each from the same most frequent candidates its own query would take (a small cap
+    here, so the cap is what decides)."""
+    from search.backends import database
+
+    for cap in (1, 2, 3000):
+        monkeypatch.setattr(database, "FUZZY_CANDIDATES", cap)
+        for folded in ("hydraulka", "instalacja", "wodomierz", "remontow", "dachy", "elektryka", "bemowa", "reg"):
+            wide = database._suggestion_budget(folded)
+            expected = (database._fuzzy(folded), database._fuzzy(folded, wide))
+            assert database._fuzzy_and_near(folded) == expected, (cap, folded)
 
 
 @pytest.mark.parametrize(
