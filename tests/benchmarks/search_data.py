@@ -493,22 +493,10 @@ def _bulk_contractors(parent: Page, trades: list[Trade], count: int, rng: random
         trade_index = rng.randrange(len(TRADES))
         title = _firm_name(rng, TRADES[trade_index])
         slug = f"firma-{offset}-{uuid.UUID(int=rng.getrandbits(128)).hex[:6]}"
+        key = uuid.UUID(int=rng.getrandbits(128))
         pages.append(
-            Page(
-                title=title,
-                draft_title=title,
-                slug=slug,
-                path=path,
-                depth=parent.depth + 1,
-                numchild=0,
-                url_path=f"{parent.url_path}{slug}/",
-                content_type=content_type,
-                live=True,
-                has_unpublished_changes=False,
-                first_published_at=now,
-                last_published_at=now,
-                locale_id=parent.locale_id,
-                translation_key=uuid.UUID(int=rng.getrandbits(128)),
+            bulk.live_page_row(
+                parent, path, title=title, slug=slug, content_type=content_type, at=now, translation_key=key
             )
         )
         details.append((trade_index, _contractor_fields(rng, TRADES[trade_index])))

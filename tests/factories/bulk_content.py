@@ -30,6 +30,29 @@ def _next_steps(parent: Page, count: int) -> list[str]:
     return [Page._get_path(parent.path, parent.depth + 1, first_step + offset) for offset in range(count)]
 
 
+def live_page_row(
+    parent: Page, path: str, *, title: str, slug: str, content_type, at, translation_key: uuid.UUID | None = None
+) -> Page:
+    """The page-table row Wagtail's tree writes for a live child of `parent` at `path`
+    (not saved: for `bulk_create`)."""
+    return Page(
+        title=title,
+        draft_title=title,
+        slug=slug,
+        path=path,
+        depth=parent.depth + 1,
+        numchild=0,
+        url_path=f"{parent.url_path}{slug}/",
+        content_type=content_type,
+        live=True,
+        has_unpublished_changes=False,
+        first_published_at=at,
+        last_published_at=at,
+        locale_id=parent.locale_id,
+        translation_key=translation_key or uuid.uuid4(),
+    )
+
+
 @transaction.atomic
 def bulk_news(parent: Page, count: int, *, slug_prefix: str = "item", day: date | None = None) -> list[NewsPage]:
     """`count` live news items under `parent` (a news index), newest last, in four statements."""
@@ -41,22 +64,7 @@ def bulk_news(parent: Page, count: int, *, slug_prefix: str = "item", day: date 
     for offset, path in enumerate(_next_steps(parent, count)):
         slug = f"{slug_prefix}-{offset}-{uuid.uuid4().hex[:6]}"
         pages.append(
-            Page(
-                title=f"{slug_prefix} {offset}",
-                draft_title=f"{slug_prefix} {offset}",
-                slug=slug,
-                path=path,
-                depth=parent.depth + 1,
-                numchild=0,
-                url_path=f"{parent.url_path}{slug}/",
-                content_type=content_type,
-                live=True,
-                has_unpublished_changes=False,
-                first_published_at=now,
-                last_published_at=now,
-                locale_id=parent.locale_id,
-                translation_key=uuid.uuid4(),
-            )
+            live_page_row(parent, path, title=f"{slug_prefix} {offset}", slug=slug, content_type=content_type, at=now)
         )
     Page.objects.bulk_create(pages)
     created = Page.objects.filter(path__in=[page.path for page in pages]).order_by("path")
