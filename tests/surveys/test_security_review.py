@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from datetime import timedelta
 
@@ -279,6 +280,11 @@ def test_co_owners_and_a_paper_ballot_at_the_same_moment_give_the_seat_one_vote(
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
     tf.close_shared_casts(django_db_blocker)
+    # The counting rules come from a data migration, and a transactional test run before
+    # this one (in the same worker) flushed every table: put them back as it sows them.
+    from django.apps import apps
+
+    importlib.import_module("operations.surveys.migrations.0003_counting_rules").seed(apps, None)
     cast = tf.build_cast(with_firms=False)
     co_owner = tf.resident(cast.unit, role=Membership.Role.OWNER, username="wspolwlasciciel")
     secretary = resolution_staff()
