@@ -32,7 +32,7 @@ from wagtail.models import BaseViewRestriction, Collection, CollectionViewRestri
 from cms.contractors.models import ContractorPage
 from cms.core import content_version
 from cms.core.memo import BoundedMemo
-from cms.core.visibility import is_recognised, viewer_group_ids
+from cms.core.visibility import is_recognised, tree_ancestry, viewer_group_ids
 from cms.investments.models import InvestmentPage
 from cms.news.models import NewsPage
 from search.backends.base import IndexRecord
@@ -119,18 +119,14 @@ class GateBook:
         paths: set[str] = set()
         pending = [path]
         while pending:
-            new = _ancestry(pending.pop(), Page.steplen) - paths
+            new = tree_ancestry(pending.pop()) - paths
             paths |= new
             pending.extend(self.alias_sources[p] for p in new if p in self.alias_sources)
         return tuple(sorted(set().union(*(self.page_gates.get(p, ()) for p in paths))))
 
     def for_collection_path(self, path: str) -> tuple[str, ...]:
-        paths = _ancestry(path, Collection.steplen)
+        paths = tree_ancestry(path, Collection.steplen)
         return tuple(sorted(set().union(*(self.collection_gates.get(p, ()) for p in paths))))
-
-
-def _ancestry(path: str, steplen: int) -> set[str]:
-    return {path[:end] for end in range(steplen, len(path) + 1, steplen)}
 
 
 def _gate(restriction_type: str, group_ids: Iterable[int]) -> str:

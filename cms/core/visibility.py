@@ -115,9 +115,10 @@ def _not_passed(restrictions: QuerySet, user, group_ids: tuple[int, ...] | Query
     return restrictions
 
 
-def _ancestry(path: str) -> set[str]:
-    """The tree paths of the page at `path` and of all its ancestors (prefixes of `path`)."""
-    return {path[:end] for end in range(Page.steplen, len(path) + 1, Page.steplen)}
+def tree_ancestry(path: str, steplen: int = Page.steplen) -> set[str]:
+    """The tree paths of the node at `path` and of all its ancestors (prefixes of `path`):
+    pages by default, collections with `Collection.steplen`."""
+    return {path[:end] for end in range(steplen, len(path) + 1, steplen)}
 
 
 def _prefixes(path: Expression, depth: int, steplen: int) -> list[Substr]:
@@ -236,7 +237,7 @@ def denial_of(user, *, group_ids: tuple[int, ...] | QuerySet | None = None) -> D
             depths[kind] = max(depths[kind], number or 1)
     while True:
         hidden_paths = {sources[pk][0] for pk in hidden}
-        newly = {pk for pk, (_, source) in sources.items() if pk not in hidden and _ancestry(source) & hidden_paths}
+        newly = {pk for pk, (_, source) in sources.items() if pk not in hidden and tree_ancestry(source) & hidden_paths}
         if not newly:
             break
         hidden |= newly
@@ -258,7 +259,7 @@ def page_restrictions(page) -> QuerySet:
     paths: set[str] = set()
     pending = [page.path]
     while pending:
-        new = _ancestry(pending.pop()) - paths
+        new = tree_ancestry(pending.pop()) - paths
         if not new:
             continue  # already examined: an alias of a page seen before (or a cycle)
         paths |= new
