@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Case, Count, F, FloatField, Max, Q, QuerySet, Value, When, Window
-from django.db.models.functions import Coalesce, Length, RowNumber
+from django.db.models.functions import Length, RowNumber
 
 from search import text
 from search.backends.base import (
@@ -120,28 +120,26 @@ class WordMatch:
         return bool(self.terms or self.prefix)
 
     def condition(self) -> Q:
-        condition = Q(terms__term__in=sorted(self.terms)) if self.terms else Q(pk__in=[])
+        condition = Q(term__in=sorted(self.terms)) if self.terms else Q(pk__in=[])
         if self.prefix:
-            condition |= Q(terms__term__gte=self.prefix, terms__term__lt=successor(self.prefix))
+            condition |= Q(term__gte=self.prefix, term__lt=successor(self.prefix))
         return condition
 
     def score(self) -> Case:
-        weight = F("terms__weight")
+        weight = F("weight")
         whens = []
         if self.exact:
-            whens.append(When(Q(terms__term__in=sorted(self.exact), terms__is_lemma=False), then=weight * EXACT))
+            whens.append(When(Q(term__in=sorted(self.exact), is_lemma=False), then=weight * EXACT))
         if self.exact | self.lemma:
-            whens.append(When(terms__term__in=sorted(self.exact | self.lemma), then=weight * LEMMA))
+            whens.append(When(term__in=sorted(self.exact | self.lemma), then=weight * LEMMA))
         if self.stem:
-            whens.append(When(terms__term__in=sorted(self.stem), then=weight * STEM))
+            whens.append(When(term__in=sorted(self.stem), then=weight * STEM))
         if self.prefix:
-            whens.append(
-                When(Q(terms__term__gte=self.prefix, terms__term__lt=successor(self.prefix)), then=weight * PREFIX)
-            )
+            whens.append(When(Q(term__gte=self.prefix, term__lt=successor(self.prefix)), then=weight * PREFIX))
         if self.short_prefix:
-            whens.append(When(terms__term__in=sorted(self.short_prefix), then=weight * PREFIX))
+            whens.append(When(term__in=sorted(self.short_prefix), then=weight * PREFIX))
         if self.fuzzy:
-            whens.append(When(terms__term__in=sorted(self.fuzzy), then=weight * FUZZY))
+            whens.append(When(term__in=sorted(self.fuzzy), then=weight * FUZZY))
         return Case(*whens, default=None, output_field=FloatField())
 
 
@@ -208,8 +206,10 @@ class DatabaseBackend(SearchBackend):
                         affected.add(term)
                 facet_values.append((entry_id, "kind", record.kind))
                 for name, values in record.facets.items():
-                    for value in dict.fromkeys(values):
-                        facet_values.append((entry_id, name, str(value)[:100]))
+                    # Each value once per entry (as stored, cut to the column), so a
+                    # facet is counted with COUNT(*), which PostgreSQL can hash.
+                    for value in dict.fromkeys(str(value)[:100] for value in values):
+                        facet_values.append((entry_id, name, value))
             # Plain rows through the cursor: building a model instance per term row cost
             # more than writing it (a rebuild writes about 150 rows per entry).
             _insert(SearchTerm, ("entry_id", "term", "field", "weight", "is_lemma"), terms)
@@ -280,25 +280,20 @@ class DatabaseBackend(SearchBackend):
             return SearchResults(
                 hits=(), total=0, suggestion=_suggestion(words, matches, viewer, kinds), backend=self.name
             )
-        visible = _visible_entries(viewer)
-        matched = _matched(visible.filter(kind__in=kinds), ranking, phrase)
-        filtered = _apply_filters(matched, filters)
-        facets: tuple[Facet, ...] = ()
-        if query.with_facets:
-            facets = _facets(_matched(visible, ranking, phrase), kinds, filters)
-            # The kind facet counts the matched entries per kind with every filter applied
-            # (a kind filter is `kinds` itself), and each entry has one kind: its counts
-            # for the asked kinds are the total, so the matching is not run again for it.
-            by_kind = next(facet for facet in facets if facet.name == "kind")
-            total = sum(value.count for value in by_kind.values if value.value in kinds)
-        else:
-            total = filtered.count()
-        hits: tuple[Hit, ...] = ()
-        if total and query.limit > 0:
-            rows = list(filtered.values_list("pk", "score")[query.offset : query.offset + query.limit])
-            hits = _hits(rows, ranking)
+        answer = _run(
+            viewer,
+            ranking,
+            phrase,
+            kinds,
+            filters,
+            offset=query.offset,
+            limit=query.limit,
+            with_facets=query.with_facets,
+        )
+        total = answer.total or 0
+        hits = _hits(answer.rows, ranking) if answer.rows else ()
         suggestion = None if total else _suggestion(words, matches, viewer, kinds)
-        return SearchResults(hits=hits, total=total, facets=facets, suggestion=suggestion, backend=self.name)
+        return SearchResults(hits=hits, total=total, facets=answer.facets, suggestion=suggestion, backend=self.name)
 
     def suggest(
         self, prefix: str, *, viewer: Viewer, kinds: frozenset[str] = frozenset(KINDS), limit: int = 8
@@ -315,9 +310,11 @@ class DatabaseBackend(SearchBackend):
             return []
         phrase = " ".join(word.folded for word in every_word)
         ranking = matches + _optional(typed, words)
-        matched = _matched(_visible_entries(viewer).filter(kind__in=kinds), ranking, phrase)
-        rows = matched.values_list("kind", "object_id", "title")[:limit]
-        return [Suggestion(text=title, kind=kind, object_id=object_id) for kind, object_id, title in rows]
+        answer = _run(viewer, ranking, phrase, kinds, {}, limit=limit, count=False)
+        return [
+            Suggestion(text=title, kind=kind, object_id=object_id)
+            for _pk, _score, kind, object_id, title in answer.rows
+        ]
 
 
 # --- indexing helpers ------------------------------------------------------------------
@@ -587,112 +584,198 @@ def _visible_entries(viewer: Viewer) -> QuerySet:
     return SearchEntry.objects.filter(pages | documents)
 
 
-def _matched(entries: QuerySet, matches: list[WordMatch], phrase: str) -> QuerySet:
-    """The entries of `entries` that match every required word, annotated with `score`,
-    best first; `phrase` is the whole query folded, for the title and trade boosts."""
+@dataclass(frozen=True)
+class _Answer:
+    """What one matching run gives: the page's rows (pk, score, kind, object id, title),
+    the total with every filter applied (None when not counted) and the facets."""
+
+    rows: list[tuple[int, float, str, int, str]]
+    total: int | None
+    facets: tuple[Facet, ...]
+
+
+def _run(
+    viewer: Viewer,
+    matches: list[WordMatch],
+    phrase: str,
+    kinds: frozenset[str],
+    filters: dict[str, tuple[str, ...]],
+    *,
+    offset: int = 0,
+    limit: int = 20,
+    count: bool = True,
+    with_facets: bool = False,
+) -> _Answer:
+    """Match, rank, count and facet in one statement.
+
+    The inverted index is grouped first (`search_matched`: each entry that holds every
+    required word, with each word's best score), and only those entries are joined to
+    their page or document and the viewer's visibility (`search_found`), so a common
+    word costs index reads and no visibility check per term row. Both are common table
+    expressions read by every part of the answer (the page, the total, each facet), so
+    the matching runs once however many facets are asked; SQLite and PostgreSQL keep a
+    CTE that is read more than once as a table of its own.
+    """
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+
+    from search.models import SearchFacetValue, SearchTerm
+
+    quote = connection.ops.quote_name
     condition = Q()
     for match in matches:
         condition |= match.condition()
-    # One filter() call, so every annotation below reads the same join of terms; grouped
-    # by the few columns the answer needs, never by the stored texts.
-    grouped = entries.filter(condition).values(
-        "pk", "kind", "object_id", "title", "title_folded", "trade_folded", "date"
-    )
     scores = {f"word_{index}": Max(match.score()) for index, match in enumerate(matches)}
     required = [f"word_{index}" for index, match in enumerate(matches) if match.required]
-    grouped = grouped.annotate(**scores).filter(**{f"{name}__gt": 0 for name in required})
-    boost = Case(
-        When(title_folded=phrase, then=Value(TITLE_EQUAL_BOOST)),
-        When(trade_folded=phrase, then=Value(TRADE_EQUAL_BOOST)),
-        When(title_folded__startswith=phrase + " ", then=Value(TITLE_START_BOOST)),
-        default=Value(0.0),
-        output_field=FloatField(),
+    grouped = (
+        SearchTerm.objects.filter(condition)
+        .order_by()
+        .values("entry_id")
+        .annotate(**scores)
+        .filter(**{f"{name}__gt": 0 for name in required})
+        .values("entry_id", *scores)
+    )
+    matched_sql, matched_params = grouped.query.sql_with_params()
+    visible = (
+        _visible_entries(viewer)
+        .filter(pk__in=RawSQL("SELECT entry_id FROM search_matched", ()))
+        .order_by()
+        .values("pk", "kind", "object_id", "title", "title_folded", "trade_folded", "date")
+    )
+    visible_sql, visible_params = visible.query.sql_with_params()
+
+    total_score = " + ".join(
+        f"m.{quote(name)}" if name in required else f"COALESCE(m.{quote(name)}, 0.0)" for name in scores
     )
     if matches and matches[-1].prefix:
-        boost = Case(
-            When(title_folded__startswith=phrase, then=Value(TITLE_START_BOOST)),
-            default=Value(0.0),
-            output_field=FloatField(),
+        boost = "CASE WHEN SUBSTR(v.title_folded, 1, %s) = %s THEN %s ELSE 0.0 END"
+        boost_params: list = [len(phrase), phrase, TITLE_START_BOOST]
+    else:
+        boost = (
+            "CASE WHEN v.title_folded = %s THEN %s WHEN v.trade_folded = %s THEN %s"
+            " WHEN SUBSTR(v.title_folded, 1, %s) = %s THEN %s ELSE 0.0 END"
         )
-    total = boost
-    for name in scores:
-        total = total + (F(name) if name in required else Coalesce(F(name), Value(0.0)))
-    return grouped.annotate(score=total).order_by(F("score").desc(), F("date").desc(nulls_last=True), "title", "pk")
+        boost_params = [
+            phrase,
+            TITLE_EQUAL_BOOST,
+            phrase,
+            TRADE_EQUAL_BOOST,
+            len(phrase) + 1,
+            phrase + " ",
+            TITLE_START_BOOST,
+        ]
+    facet_table = quote(SearchFacetValue._meta.db_table)
 
-
-def _facet_condition(filters: dict[str, tuple[str, ...]], *, leave_out: str | None = None) -> Q:
-    from django.db.models import Exists, OuterRef
-
-    from search.models import SearchFacetValue
-
-    condition = Q()
-    for name, values in filters.items():
-        if name == leave_out:
-            continue
-        condition &= Q(
-            Exists(
-                SearchFacetValue.objects.filter(
-                    entry_id=OuterRef("pk"), name=name, value__in=[str(value) for value in values]
-                )
+    def where(*, of_kinds: bool = True, leave_out: str | None = None) -> tuple[str, list]:
+        parts: list[str] = []
+        params: list = []
+        if of_kinds:
+            ordered = sorted(kinds)
+            parts.append(f"f.kind IN ({', '.join(['%s'] * len(ordered))})")
+            params += ordered
+        for name, values in filters.items():
+            if name == leave_out:
+                continue
+            wanted = [str(value) for value in values]
+            parts.append(
+                f"EXISTS (SELECT 1 FROM {facet_table} fv WHERE fv.entry_id = f.id AND fv.name = %s"
+                f" AND fv.value IN ({', '.join(['%s'] * len(wanted))}))"
             )
+            params += [name, *wanted]
+        return (" WHERE " + " AND ".join(parts)) if parts else "", params
+
+    # Every part has the same columns: what it is, then a hit's or a count's.
+    parts: list[str] = []
+    params: list = []
+    if limit > 0:
+        clause, clause_params = where()
+        parts.append(
+            "SELECT * FROM (SELECT 'hit' AS part, f.id, f.score, f.kind, f.object_id, f.title,"
+            " NULL AS name, NULL AS value"
+            f" FROM search_found f{clause}"
+            " ORDER BY f.score DESC, CASE WHEN f.date IS NULL THEN 1 ELSE 0 END, f.date DESC, f.title, f.id"
+            " LIMIT %s OFFSET %s) hits"
         )
-    return condition
+        params += [*clause_params, limit, offset]
+    if count:
+        clause, clause_params = where()
+        parts.append(f"SELECT 'total', NULL, COUNT(*), NULL, NULL, NULL, NULL, NULL FROM search_found f{clause}")
+        params += clause_params
+    if with_facets:
+        for names, clause, clause_params in _facet_groups(kinds, filters, where):
+            parts.append(
+                "SELECT 'facet', NULL, COUNT(*), NULL, NULL, NULL, fv.name, fv.value"
+                f" FROM {facet_table} fv INNER JOIN search_found f ON f.id = fv.entry_id"
+                f"{clause} {'AND' if clause else 'WHERE'} fv.name IN ({', '.join(['%s'] * len(names))})"
+                " GROUP BY fv.name, fv.value"
+            )
+            params += [*clause_params, *names]
+    sql = (
+        f"WITH search_matched AS ({matched_sql}),"
+        " search_found AS (SELECT v.pk AS id, v.kind, v.object_id, v.title, v.date,"
+        f" {boost} + {total_score} AS score"
+        f" FROM search_matched m INNER JOIN ({visible_sql}) v ON v.pk = m.entry_id) " + " UNION ALL ".join(parts)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*matched_params, *boost_params, *visible_params, *params])
+        found = cursor.fetchall()
+    rows: list[tuple[int, float, str, int, str]] = []
+    total: int | None = None
+    counts: dict[str, list[FacetValue]] = {}
+    for part, pk, score, kind, object_id, title, name, value in found:
+        if part == "hit":
+            rows.append((pk, float(score), kind, object_id, title))
+        elif part == "total":
+            total = int(score)
+        else:
+            counts.setdefault(name, []).append(FacetValue(value=value, count=int(score)))
+    facets: tuple[Facet, ...] = ()
+    if with_facets:
+        facets = tuple(
+            Facet(name=name, values=tuple(sorted(counts.get(name, []), key=lambda found: (-found.count, found.value))))
+            for name in _facet_names(kinds)
+        )
+    return _Answer(rows=rows, total=total, facets=facets)
 
 
-def _apply_filters(matched: QuerySet, filters: dict[str, tuple[str, ...]]) -> QuerySet:
-    return matched.filter(_facet_condition(filters)) if filters else matched
+def _facet_names(kinds: frozenset[str]) -> list[str]:
+    """The facets of a search of `kinds`: the kind, and those of the kinds asked."""
+    return [name for name in FACETS if name == "kind" or FACETS[name] in kinds]
 
 
-def _facets(
-    matched_any_kind: QuerySet, kinds: frozenset[str], filters: dict[str, tuple[str, ...]]
-) -> tuple[Facet, ...]:
-    """Counts per facet value over the visible matched entries. A facet is counted with
-    every other name's filter applied but not its own, so a resident can widen a choice
-    (the kind tabs count every kind, whatever tab is open)."""
-    from search.models import SearchFacetValue
-
-    names = [name for name in FACETS if name == "kind" or FACETS[name] in kinds]
+def _facet_groups(
+    kinds: frozenset[str], filters: dict[str, tuple[str, ...]], where
+) -> list[tuple[list[str], str, list]]:
+    """The facet names counted together, each group with its WHERE. A facet is counted
+    with every other name's filter applied but not its own, so a resident can widen a
+    choice (the kind tabs count every kind, whatever tab is open); the names without a
+    filter of their own share one count with all filters applied."""
+    names = _facet_names(kinds)
     all_kinds = frozenset(KINDS)
-    # The names without a filter of their own share one query, with all filters applied.
     shared = [name for name in names if name not in filters and not (name == "kind" and kinds != all_kinds)]
-    groups: list[tuple[list[str], QuerySet]] = []
+    groups: list[tuple[list[str], str, list]] = []
     if shared:
-        entries = matched_any_kind.filter(kind__in=kinds).filter(_facet_condition(filters))
-        groups.append((shared, entries))
+        clause, params = where()
+        groups.append((shared, clause, params))
     for name in names:
         if name in shared:
             continue
-        entries = matched_any_kind.filter(_facet_condition(filters, leave_out=name))
-        if name != "kind":
-            entries = entries.filter(kind__in=kinds)
-        groups.append(([name], entries))
-    counts: dict[str, list[FacetValue]] = {name: [] for name in names}
-    for group_names, entries in groups:
-        rows = (
-            SearchFacetValue.objects.filter(name__in=group_names, entry_id__in=entries.values("pk"))
-            .order_by()
-            .values_list("name", "value")
-            .annotate(n=Count("entry_id", distinct=True))
-        )
-        for name, value, n in rows:
-            counts[name].append(FacetValue(value=value, count=n))
-    return tuple(
-        Facet(name=name, values=tuple(sorted(values, key=lambda found: (-found.count, found.value))))
-        for name, values in counts.items()
-    )
+        clause, params = where(of_kinds=name != "kind", leave_out=name)
+        groups.append(([name], clause, params))
+    return groups
 
 
-def _hits(rows: list[tuple[int, float]], matches: list[WordMatch]) -> tuple[Hit, ...]:
+def _hits(rows: list[tuple[int, float, str, int, str]], matches: list[WordMatch]) -> tuple[Hit, ...]:
     """The page's hits with highlights from the stored texts (one query)."""
     from search.models import SearchEntry
 
-    entries = SearchEntry.objects.in_bulk([pk for pk, _score in rows])
+    entries = SearchEntry.objects.in_bulk([row[0] for row in rows])
     terms: set[str] = set()
     prefixes = [match.prefix for match in matches if match.prefix]
     for match in matches:
         terms |= match.terms
     hits = []
-    for pk, score in rows:
+    for pk, score, *_rest in rows:
         entry = entries.get(pk)
         if entry is None:
             continue
@@ -753,7 +836,6 @@ def _suggestion(
             attempt = list(tries[0])
             attempt[index] = other
             tries.append(attempt)
-    visible = _visible_entries(viewer).filter(kind__in=kinds)
     folded_query = [word.folded for word in words]
     written = dict(
         SearchVocabulary.objects.filter(term__in={term for attempt in tries for term in attempt}).values_list(
@@ -766,7 +848,7 @@ def _suggestion(
         attempt_matches = [
             WordMatch(word=text.QueryWord(term, term, frozenset({term}), False), exact={term}) for term in attempt
         ]
-        if _matched(visible, attempt_matches, " ".join(attempt)).exists():
+        if _run(viewer, attempt_matches, " ".join(attempt), kinds, {}, limit=1, count=False).rows:
             return " ".join(
                 word.text if term == word.folded else written.get(term, term)
                 for word, term in zip(words, attempt, strict=True)

@@ -299,7 +299,7 @@ def _explain(call: Callable, text: str) -> None:
     print(f"\nEXPLAIN of the search {text!r} ({len(captured.captured_queries)} statements):")
     with connection.cursor() as cursor:
         for number, executed in enumerate(captured.captured_queries, start=1):
-            if not executed["sql"].lstrip().upper().startswith("SELECT"):
+            if not executed["sql"].lstrip().upper().startswith(("SELECT", "WITH")):
                 continue
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + executed["sql"])
             plan = "\n".join(row[0] for row in cursor.fetchall())
