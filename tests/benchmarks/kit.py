@@ -219,25 +219,42 @@ def compare(
     return result
 
 
-def list_cases(operation_name: str, floor_url: str, viewers: dict[str, Client]) -> dict[str, tuple[Callable, Callable]]:
-    """For each viewer, the stored operation's call (`first: 100`) and the floor's, checked
-    to answer the same JSON."""
+def list_cases(
+    operation_name: str, floor_url: str, viewers: dict[str, Client], variables: dict | None = None
+) -> dict[str, tuple[Callable, Callable]]:
+    """For each viewer, the stored operation's call (`first: 100`, or `variables`) and the
+    floor's, checked to answer the same JSON."""
     query = operation(operation_name)
-    cases = {
-        viewer: (graphql(client, query, {"first": 100}), get(client, floor_url)) for viewer, client in viewers.items()
-    }
+    variables = {"first": 100} if variables is None else variables
+    cases = {viewer: (graphql(client, query, variables), get(client, floor_url)) for viewer, client in viewers.items()}
     for case, (graphql_call, floor_call) in cases.items():
         assert answer(graphql_call) == answer(floor_call), case
     return cases
 
 
-def compare_warm_and_cold(title: str, cases: dict[str, tuple[Callable, Callable]], **facts) -> None:
-    """`compare` each case warm, then cold, and `report` them as "<title> list"."""
+def compare_warm_and_cold(
+    title: str,
+    cases: dict[str, tuple[Callable, Callable]],
+    *,
+    bound_query: str | None = None,
+    bound_variables: dict | None = None,
+    **facts,
+) -> None:
+    """`compare` each case warm, then cold, and `report` them as "<title> list"; with
+    `bound_query` (the operation's text, and `bound_variables`), each row also has the
+    execution bound (see the module's text)."""
     rows = {}
     for cold in (False, True):
         for case, (graphql_call, floor_call) in cases.items():
             label = f"{title}, {case}, {'cold' if cold else 'warm'}"
-            rows[label] = compare(label, graphql_call, floor_call, cold=cold)
+            rows[label] = compare(
+                label,
+                graphql_call,
+                floor_call,
+                cold=cold,
+                bound_query=bound_query,
+                bound_variables=bound_variables,
+            )
     report(f"{title} list", rows, **facts)
 
 
