@@ -57,16 +57,9 @@ def index_keys(keys: Iterable[str], *, backends=None) -> None:
 
 
 def reindex_all() -> int:
-    """Rebuild the database index from all content (one transaction), and the
-    Elasticsearch index when configured; the number of records indexed."""
-    from search import sources
-    from search.selectors import database_backend, elasticsearch_backend
-
-    count = database_backend().rebuild(sources.records_all())
-    elastic = elasticsearch_backend()
-    if elastic is not None:
-        elastic.rebuild(sources.records_all())
-    return count
+    """Rebuild every backend from all content (`rebuild_every_backend`); the number of
+    records the database index holds."""
+    return rebuild_every_backend()["database"]
 
 
 def _index_in_database(keys: list[str]) -> None:
@@ -273,3 +266,28 @@ def reconcile(*, chunk: int = 200) -> dict[str, int]:
     if totals["indexed"] or totals["removed"]:
         logger.info("Search reconciled: %(indexed)s indexed, %(removed)s removed.", totals)
     return totals
+
+
+def rebuild_every_backend(*, done=None) -> dict[str, object]:
+    """Rebuild every backend from all content, as `manage.py search_rebuild` and the
+    admin's "Rebuild the index" (`search.tasks.search_rebuild`) do: the database index in
+    one transaction, then, when configured, a new Elasticsearch index behind its alias.
+    `done(name, result, seconds)` is called after each backend, so a caller knows what was
+    rebuilt before a later backend failed. Returns {"database": records indexed,
+    "elasticsearch": the new index's name (when configured)}."""
+    import time
+
+    from search import sources
+    from search.selectors import database_backend, elasticsearch_backend
+
+    results: dict[str, object] = {}
+    steps = [("database", database_backend())]
+    elastic = elasticsearch_backend()
+    if elastic is not None:
+        steps.append(("elasticsearch", elastic))
+    for name, backend in steps:
+        started = time.monotonic()
+        results[name] = backend.rebuild(sources.records_all())
+        if done is not None:
+            done(name, results[name], time.monotonic() - started)
+    return results

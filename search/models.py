@@ -16,6 +16,7 @@ holds at once.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -109,3 +110,64 @@ class SearchVocabulary(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class SearchIndexRun(models.Model):
+    """One rebuild or reconciliation of the indexes, as the admin's "Search index" screen
+    lists them (search/admin/views.py): who asked (nobody for the hourly reconciliation),
+    when it was asked, started and finished, and what it did or why it failed. Written by
+    `search.tasks`; the last `search.tasks.RUNS_KEPT` of each kind are kept.
+
+    `manage_search_index` lets a person open that screen and start runs (superusers have
+    it implicitly; a contractor's worker never gets the screen, whatever they hold)."""
+
+    class Kind(models.TextChoices):
+        REBUILD = "rebuild", _("rebuild")
+        RECONCILE = "reconcile", _("reconciliation")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+        # The broker would not take the task: nothing ran, and nothing will.
+        NOT_QUEUED = "not_queued", _("not queued")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Rebuild: {"database": entries, "elasticsearch": new index}; reconcile: {"indexed", "removed"}.
+    outcome = models.JSONField(_("outcome"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("search index run")
+        verbose_name_plural = _("search index runs")
+        ordering = ["-requested_at", "-pk"]
+        default_permissions = ()
+        permissions = [("manage_search_index", _("Can manage the search index"))]
+        constraints = [
+            # One rebuild queued or running at a time, even for two clicks at once.
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(kind="rebuild", state__in=["queued", "running"]),
+                name="search_one_rebuild_at_a_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from django.db import transaction
 
@@ -32,9 +33,20 @@ def publishing_resume() -> None:
     _paused_until["at"] = 0.0
 
 
-def enqueue_after_commit(task, *args, fallback: str) -> None:
+def enqueue_after_commit(task, *args, fallback: str, on_not_sent: Callable[[], None] | None = None) -> None:
     """Publish `task(*args)` after the current transaction commits; if the broker cannot
-    take it, log it with `fallback` (what will do the work instead) and go on."""
+    take it, log it with `fallback` (what will do the work instead) and go on.
+    `on_not_sent` is called when the task was not handed over (the broker refused it, or
+    publishing is paused after a failure), for a caller that records what it asked for
+    (the search index's run log); a task run eagerly was handed over, whatever it did."""
+
+    def not_sent() -> None:
+        if on_not_sent is None:
+            return
+        try:
+            on_not_sent()
+        except Exception:  # the caller's record must not turn a lost publish into an error
+            logger.exception("Recording that %s was not queued failed.", task.name)
 
     def publish() -> None:
         if task.app.conf.task_always_eager:
@@ -47,11 +59,13 @@ def enqueue_after_commit(task, *args, fallback: str) -> None:
             return
         if _paused_until["at"] > time.monotonic():
             logger.info("Broker paused after a failure; not queueing %s (%s).", task.name, fallback)
+            not_sent()
             return
         try:
             task.apply_async(args, retry=False)
         except Exception:  # any broker or network failure; the fallback does the work
             _paused_until["at"] = time.monotonic() + PAUSE_SECONDS
             logger.warning("Could not queue %s; %s.", task.name, fallback, exc_info=True)
+            not_sent()
 
     transaction.on_commit(publish)

@@ -129,6 +129,8 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         "residents.view_signinattempt",
         *_SURVEYS_BUILDING,
         *_RESOLUTIONS_PAPER,
+        # The directory search's index: its state, a rebuild, a reconciliation (search/admin).
+        "directory_search.manage_search_index",
     ],
     StaffRole.ACCOUNTANT: [ADMIN_ACCESS, *_RESIDENTS_READ, "broadcasts.view_broadcast", *_BILLING_KEEPING],
     StaffRole.BOARD: [

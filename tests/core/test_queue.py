@@ -72,3 +72,34 @@ def test_a_task_that_fails_eagerly_does_not_pause_publishing(django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         queue.enqueue_after_commit(failing, fallback="later")
     assert queue._paused_until["at"] == 0.0
+
+
+def test_the_caller_hears_when_its_task_was_not_handed_over(broker, django_capture_on_commit_callbacks):
+    not_sent = []
+    with django_capture_on_commit_callbacks(execute=True):
+        queue.enqueue_after_commit(_noop, 1, fallback="later", on_not_sent=lambda: not_sent.append("refused"))
+        queue.enqueue_after_commit(_noop, 2, fallback="later", on_not_sent=lambda: not_sent.append("paused"))
+    assert not_sent == ["refused", "paused"]
+
+
+def test_a_task_handed_over_or_run_eagerly_is_not_reported_as_not_sent(django_capture_on_commit_callbacks, monkeypatch):
+    from cms.celery import app as celery_app
+
+    not_sent = []
+    queue.publishing_resume()
+    with django_capture_on_commit_callbacks(execute=True):  # eager: run here and now
+        queue.enqueue_after_commit(_noop, 1, fallback="later", on_not_sent=lambda: not_sent.append(1))
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    monkeypatch.setattr(_noop, "apply_async", lambda args, **options: None)  # a broker that takes it
+    with django_capture_on_commit_callbacks(execute=True):
+        queue.enqueue_after_commit(_noop, 2, fallback="later", on_not_sent=lambda: not_sent.append(2))
+    assert not_sent == []
+
+
+def test_a_failing_not_sent_callback_is_logged_and_goes_no_further(broker, django_capture_on_commit_callbacks, caplog):
+    def broken():
+        raise RuntimeError("the run log is gone")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queue.enqueue_after_commit(_noop, 1, fallback="later", on_not_sent=broken)
+    assert "was not queued failed" in caplog.text

@@ -1,8 +1,7 @@
-"""`manage.py search_rebuild`: index everything again, from the content."""
+"""`manage.py search_rebuild`: index everything again, from the content (the same work as
+the admin's "Rebuild the index": `search.indexing.rebuild_every_backend`)."""
 
 from __future__ import annotations
-
-import time
 
 from django.core.management.base import BaseCommand
 
@@ -15,16 +14,14 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, verbosity: int = 1, **options):
-        from search import sources
-        from search.selectors import database_backend, elasticsearch_backend
+        from search.indexing import rebuild_every_backend
 
-        started = time.monotonic()
-        count = database_backend().rebuild(sources.records_all())
-        if verbosity:
-            self.stdout.write(f"Database index: {count} records ({time.monotonic() - started:.1f} s).")
-        elastic = elasticsearch_backend()
-        if elastic is not None:
-            started = time.monotonic()
-            elastic.rebuild(sources.records_all())
-            if verbosity:
-                self.stdout.write(f"Elasticsearch index rebuilt ({time.monotonic() - started:.1f} s).")
+        def done(name: str, result, seconds: float) -> None:
+            if not verbosity:
+                return
+            if name == "database":
+                self.stdout.write(f"Database index: {result} records ({seconds:.1f} s).")
+            else:
+                self.stdout.write(f"Elasticsearch index rebuilt ({seconds:.1f} s).")
+
+        rebuild_every_backend(done=done)
