@@ -263,6 +263,8 @@ def reconcile(*, chunk: int = 200) -> dict[str, int]:
         if keys:  # keys left: their content is gone or no longer searchable
             backends[position].remove(list(keys))
             totals["removed"] += len(keys)
+    # The texts of files no document has any more (replaced, deleted) go with them.
+    sources.prune_extracted_texts()
     if totals["indexed"] or totals["removed"]:
         logger.info("Search reconciled: %(indexed)s indexed, %(removed)s removed.", totals)
     return totals

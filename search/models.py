@@ -171,3 +171,23 @@ class SearchIndexRun(models.Model):
     @property
     def active(self) -> bool:
         return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+
+class ExtractedText(models.Model):
+    """The text read from a document's file (a PDF's first pages), kept by the file's
+    identity (`search.sources.file_identity`: its name, its hash and the reading limits),
+    so that the hourly reconciliation and a rebuild read each file once rather than parse
+    every PDF again. A file that could not be read is kept with no text: it is not tried
+    again until it changes. Rows no document's file has any more are pruned by the
+    reconciliation."""
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    text = models.TextField(_("text"), blank=True)
+    read_at = models.DateTimeField(_("read at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("extracted text")
+        verbose_name_plural = _("extracted texts")
+
+    def __str__(self) -> str:
+        return self.key

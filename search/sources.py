@@ -28,6 +28,7 @@ from django.utils import translation
 from django.utils.html import strip_tags
 from wagtail.documents import get_document_model
 from wagtail.models import BaseViewRestriction, Collection, CollectionViewRestriction, Page, PageViewRestriction
+from wagtail.utils.file import hash_filelike
 
 from cms.contractors.models import ContractorPage
 from cms.core import content_version
@@ -72,17 +73,78 @@ def areas_of(area_served: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def pdf_text(document) -> str:
-    """The text of a PDF's first pages, or "" when it has none or cannot be read."""
-    if not document.file or not document.file.name.lower().endswith(".pdf"):
+def _is_pdf(document) -> bool:
+    return bool(document.file) and document.file.name.lower().endswith(".pdf")
+
+
+def file_identity(name: str, file_hash: str) -> str:
+    """The key of a file's extracted text: its name (a replaced file is stored under a new
+    one), its content's hash and the reading limits (a text read under other limits is
+    read again)."""
+    seed = f"{name}\n{file_hash}\n{PDF_MAX_PAGES}\n{PDF_MAX_CHARS}"
+    return hashlib.sha256(seed.encode("utf-8")).hexdigest()
+
+
+def known_texts(documents: Iterable) -> dict[str, str]:
+    """The extracted texts of `documents`' files that are kept, by `file_identity` (one
+    query): what `pdf_text` would otherwise look up one document at a time."""
+    from search.models import ExtractedText
+
+    keys = [file_identity(doc.file.name, doc.file_hash) for doc in documents if _is_pdf(doc) and doc.file_hash]
+    if not keys:
+        return {}
+    return dict(ExtractedText.objects.filter(key__in=keys).values_list("key", "text"))
+
+
+def pdf_text(document, *, known: dict[str, str] | None = None) -> str:
+    """The text of a PDF's first pages, or "" when it has none or cannot be read.
+
+    Read once per file: the text is kept (`ExtractedText`) by the file's identity, so the
+    hourly reconciliation does not parse every PDF again. `known` holds texts already
+    looked up for a batch of documents (`known_texts`). A document whose hash Wagtail has
+    not worked out yet (one not uploaded through the admin) gets it here, as Wagtail's own
+    `get_file_hash` would, without a save that would count as an edit."""
+    from search.models import ExtractedText
+
+    if not _is_pdf(document):
         return ""
+    data: bytes | None = None
+    if not document.file_hash:
+        data = _file_bytes(document)
+        if data is None:
+            return ""
+        document.file_hash = hash_filelike(io.BytesIO(data))
+        type(document).objects.filter(pk=document.pk, file_hash="").update(file_hash=document.file_hash)
+    key = file_identity(document.file.name, document.file_hash)
+    if known is not None and key in known:
+        return known[key]
+    kept = ExtractedText.objects.filter(key=key).values_list("text", flat=True).first()
+    if kept is not None:
+        return kept
+    if data is None:
+        data = _file_bytes(document)
+        if data is None:  # not readable now (storage down): tried again next time
+            return ""
+    text = _read_pdf(data, document.pk)
+    ExtractedText.objects.update_or_create(key=key, defaults={"text": text})
+    return text
+
+
+def _file_bytes(document) -> bytes | None:
+    # Read once into memory: pypdf seeks and reads in small pieces, and each of them
+    # through Django's file wrapper costs more than the parsing itself.
+    try:
+        with document.file.open("rb") as handle:
+            return handle.read()
+    except Exception as error:  # a missing file or a storage down must not stop indexing
+        logger.warning("Could not open the file of document %s (%s); indexed without its text.", document.pk, error)
+        return None
+
+
+def _read_pdf(data: bytes, document_id) -> str:
     try:
         from pypdf import PdfReader
 
-        # Read once into memory: pypdf seeks and reads in small pieces, and each of them
-        # through Django's file wrapper costs more than the parsing itself.
-        with document.file.open("rb") as handle:
-            data = handle.read()
         reader = PdfReader(io.BytesIO(data))
         pieces: list[str] = []
         size = 0
@@ -94,8 +156,26 @@ def pdf_text(document) -> str:
                 break
         return "\n".join(pieces)[:PDF_MAX_CHARS]
     except Exception as error:  # a broken or encrypted PDF must not stop indexing
-        logger.warning("Could not read the text of document %s (%s); indexed without it.", document.pk, error)
+        logger.warning("Could not read the text of document %s (%s); indexed without it.", document_id, error)
         return ""
+
+
+def prune_extracted_texts(*, chunk: int = 500) -> int:
+    """Remove the kept texts no document's file has any more (a file replaced or deleted,
+    limits changed); how many."""
+    from search.models import ExtractedText
+
+    wanted = {
+        file_identity(name, file_hash)
+        for name, file_hash in get_document_model().objects.exclude(file_hash="").values_list("file", "file_hash")
+        if name and name.lower().endswith(".pdf")
+    }
+    stale = [
+        pk for pk, key in ExtractedText.objects.values_list("pk", "key").iterator(chunk_size=5000) if key not in wanted
+    ]
+    for start in range(0, len(stale), chunk):
+        ExtractedText.objects.filter(pk__in=stale[start : start + chunk]).delete()
+    return len(stale)
 
 
 class GateBook:
@@ -256,7 +336,7 @@ def record_for_page(page, *, book: GateBook | None = None) -> IndexRecord | None
     )
 
 
-def record_for_document(document, *, book: GateBook | None = None) -> IndexRecord:
+def record_for_document(document, *, book: GateBook | None = None, known: dict[str, str] | None = None) -> IndexRecord:
     with translation.override(settings.LANGUAGE_CODE):
         labels = dict(type(document).Category.choices)
         category = str(labels.get(document.category, document.category or ""))
@@ -279,7 +359,7 @@ def record_for_document(document, *, book: GateBook | None = None) -> IndexRecor
                 "title": document.title,
                 "category": described,
                 "description": document.description,
-                "text": pdf_text(document),
+                "text": pdf_text(document, known=known),
             }
         ),
         facets=facets,
@@ -307,8 +387,20 @@ def records_all(*, chunk_size: int = 200) -> Iterator[IndexRecord]:
             if record is not None:
                 yield record
     documents = get_document_model().objects.select_related("collection").order_by("pk")
+    batch: list = []
     for document in documents.iterator(chunk_size=chunk_size):
-        yield record_for_document(document, book=book)
+        batch.append(document)
+        if len(batch) >= chunk_size:
+            yield from _document_records(batch, book)
+            batch = []
+    yield from _document_records(batch, book)
+
+
+def _document_records(documents: list, book: GateBook) -> Iterator[IndexRecord]:
+    """The records of a batch of documents, their kept texts looked up at once."""
+    known = known_texts(documents)
+    for document in documents:
+        yield record_for_document(document, book=book, known=known)
 
 
 def record_for_key(key: str, *, book: GateBook | None = None) -> IndexRecord | None:

@@ -181,3 +181,104 @@ def test_an_alias_is_not_a_second_hit(site_tree):
     assert alias.live
     assert hits("harmonogram") == [("news", page.pk)]
     assert [record.key for record in sources.records_all()] == [sources.page_key(page.pk)]
+
+
+# --- a PDF's text is read once per file ----------------------------------------------------
+
+
+def _pdf_document(text: str, name: str = "instrukcja.pdf"):
+    from tests.search.conftest import pdf_with_text
+
+    document = get_document_model()(
+        title="Instrukcja", file=ContentFile(pdf_with_text(text), name=name), collection=f.root_collection()
+    )
+    document.save()
+    return document
+
+
+@pytest.fixture
+def pdf_reads(monkeypatch):
+    """How many times pypdf was asked to open a file (a count, the reading unchanged)."""
+    import pypdf
+
+    opened = []
+    real = pypdf.PdfReader
+
+    def counting(*args, **kwargs):
+        opened.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pypdf, "PdfReader", counting)
+    return opened
+
+
+def test_a_pdf_is_read_once_and_its_text_kept_for_the_reconciliation_and_the_rebuild(pdf_reads):
+    from search.models import ExtractedText
+
+    document = _pdf_document("Odpowietrzanie grzejników")
+    assert hits("odpowietrzanie") == [("document", document.pk)] and len(pdf_reads) == 1
+    # The kept text is what later indexing reads: a marker put in its place is indexed.
+    ExtractedText.objects.update(text="znacznik")
+    SearchEntry.objects.update(fingerprint="changed")  # the reconciliation indexes it again
+    search_reconcile()
+    indexing.reindex_all()
+    assert hits("znacznik") == [("document", document.pk)] and hits("odpowietrzanie") == []
+    assert len(pdf_reads) == 1
+
+
+def test_a_document_without_a_hash_gets_wagtails_and_is_not_saved_as_an_edit(pdf_reads):
+    from wagtail.utils.file import hash_filelike
+
+    from cms.core import content_version
+
+    document = _pdf_document("Odczyt wodomierzy")
+    get_document_model().objects.filter(pk=document.pk).update(file_hash="")
+    before = content_version.current()
+    record = sources.record_for_document(get_document_model().objects.get(pk=document.pk))
+    stored = get_document_model().objects.get(pk=document.pk)
+    with stored.file.open("rb") as handle:
+        assert stored.file_hash == hash_filelike(handle)
+    assert "wodomierzy" in record.fields["text"]
+    assert content_version.current() == before
+
+
+def test_a_replaced_file_is_read_again_and_the_old_text_pruned(pdf_reads):
+    from search.models import ExtractedText
+    from tests.search.conftest import pdf_with_text
+
+    document = _pdf_document("Przegląd kominiarski")
+    document.file = ContentFile(pdf_with_text("Dezynsekcja piwnic"), name="nowa.pdf")
+    document._set_document_file_metadata()  # as the admin's form does on a new upload
+    document.save()
+    assert hits("dezynsekcja") == [("document", document.pk)] and hits("kominiarski") == []
+    assert ExtractedText.objects.count() == 2
+    search_reconcile()
+    assert ExtractedText.objects.count() == 1
+    document.delete()
+    search_reconcile()
+    assert not ExtractedText.objects.exists()
+
+
+def test_a_broken_pdf_is_not_parsed_again_every_hour(pdf_reads, caplog):
+    document = get_document_model()(
+        title="Uszkodzony skan", file=ContentFile(b"%PDF-1.4 broken", name="skan.pdf"), collection=f.root_collection()
+    )
+    document.save()
+    SearchEntry.objects.update(fingerprint="changed")
+    search_reconcile()
+    assert len(pdf_reads) == 1
+
+
+def test_a_file_that_cannot_be_opened_now_is_tried_again(monkeypatch, caplog):
+    from search.models import ExtractedText
+
+    document = _pdf_document("Awaria windy")
+    ExtractedText.objects.all().delete()
+    stored = get_document_model().objects.get(pk=document.pk)
+    monkeypatch.setattr(
+        type(stored.file), "open", lambda self, mode="rb": (_ for _ in ()).throw(OSError("storage down"))
+    )
+    with caplog.at_level(logging.WARNING, logger="search.sources"):
+        assert sources.pdf_text(stored) == ""
+    assert "Could not open the file" in caplog.text
+    assert not ExtractedText.objects.exists()
