@@ -14,6 +14,13 @@ count is the same for 20 and for 100 tickets (speed is reported, never asserted)
 reports the execution bound (`kit.compare`): the least ratio any GraphQL execution in
 Python could reach on this answer.
 
+Two sets of cases, each with its own floor and table:
+- `tickets, …`: `TICKETS_QUERY`, written for this benchmark (the list's fields with the
+  comments and the worker's buttons), against `tickets_floor`;
+- `portal operation, …`: the portal's own operation, `graphql/operations/Tickets.graphql`
+  read when the test runs, with `{"first": 100}`, against `tickets_operation_floor`
+  (the same ids, `pageInfo` cursor, enum names, photo URLs and sizes, and order).
+
 `BENCHMARK_PROFILE=<requests>` (or the former `TICKETS_BENCHMARK_PROFILE`) also profiles
 that many GraphQL requests per case, prints the top entries and leaves the profile in
 /tmp (see `kit.py`).
@@ -26,6 +33,7 @@ import json
 import os
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
@@ -37,7 +45,7 @@ from PIL import Image
 from strawberry.relay import to_base64
 
 from operations.tickets import selectors, services, workflow
-from operations.tickets.models import CLOSED_STATUSES, Ticket, TicketComment, TicketPhoto
+from operations.tickets.models import CLOSED_STATUSES, Category, Ticket, TicketComment, TicketPhoto
 from tests.benchmarks import kit
 from tests.factories import tickets as tf
 
@@ -68,6 +76,10 @@ query TicketsList($first: Int = 100) {
   }
 }
 """
+
+# The portal's own operation (read from graphql/operations/Tickets.graphql when the test
+# runs), asked as the portal's list asks it.
+PORTAL_VARIABLES = {"first": PAGE}
 
 
 # --- The floor -------------------------------------------------------------------------------------
@@ -139,8 +151,90 @@ def tickets_floor(request):
     return JsonResponse({"data": {"tickets": {"totalCount": total, "edges": edges}}})
 
 
+def _page_info(total: int, returned: int) -> dict:
+    """`pageInfo` of the first page as the connection answers it: the cursor is the
+    offset of the last edge, `arrayconnection:<offset>` in base64."""
+    return {
+        "hasNextPage": returned < total,
+        "endCursor": to_base64("arrayconnection", returned - 1) if returned else None,
+    }
+
+
+def tickets_operation_floor(request):
+    """The same JSON as `graphql/operations/Tickets.graphql` with `first: 100` (newest
+    first, no filter), from `.values()`, with the selectors' visibility and order."""
+    user = request.user
+    visible = selectors.tickets_list(user)
+    total = visible.count()
+    rows = list(
+        visible[:PAGE].values(
+            "id", "title", "status", "overdue_at", "created_at", "due_at",
+            "category_id", "category__name", "category__urgency",
+            "building_id", "building__code", "building__street", "building__number",
+            "building__postal_code", "building__city",
+            "unit_id", "unit__number", "contractor_id", "contractor__title",
+        )
+    )  # fmt: skip
+    ids = [row["id"] for row in rows]
+    photos: dict[int, list[dict]] = defaultdict(list)
+    thumbnail = request.build_absolute_uri(reverse("tickets:photo_thumbnail", args=[0])).replace("/0/", "/{}/")
+    for ticket_id, pk, width, height in (
+        TicketPhoto.objects.filter(selectors.internal_notes_filter(user), ticket_id__in=ids)
+        .order_by("created_at", "id")
+        .values_list("ticket_id", "id", "thumbnail_width", "thumbnail_height")
+    ):
+        photos[ticket_id].append(
+            {"id": str(pk), "thumbnailUrl": thumbnail.format(pk), "thumbnailWidth": width, "thumbnailHeight": height}
+        )
+    labels = {value: str(label) for value, label in Ticket.Status.choices}
+    names = {member.value: member.name for member in Ticket.Status}
+    urgencies = {member.value: member.name for member in Category.Urgency}
+    now = timezone.now()
+    edges = []
+    for row in rows:
+        status = row["status"]
+        edges.append(
+            {
+                "node": {
+                    "id": to_base64("Ticket", row["id"]),
+                    "reference": f"ZG/{timezone.localtime(row['created_at']):%Y}/{row['id']}",
+                    "title": row["title"],
+                    "status": names[status],
+                    "statusLabel": labels[status],
+                    "isOverdue": (
+                        status not in CLOSED_STATUSES and (row["overdue_at"] is not None or row["due_at"] <= now)
+                    ),
+                    "createdAt": row["created_at"].isoformat(),
+                    "dueAt": row["due_at"].isoformat(),
+                    "category": {
+                        "id": str(row["category_id"]),
+                        "name": row["category__name"],
+                        "urgency": urgencies[row["category__urgency"]],
+                    },
+                    "building": {
+                        "id": str(row["building_id"]),
+                        "code": row["building__code"],
+                        "address": (
+                            f"{row['building__street']} {row['building__number']}, "
+                            f"{row['building__postal_code']} {row['building__city']}"
+                        ),
+                    },
+                    "unit": (
+                        None if row["unit_id"] is None else {"id": str(row["unit_id"]), "number": row["unit__number"]}
+                    ),
+                    "contractor": None if row["contractor_id"] is None else {"name": row["contractor__title"]},
+                    "photos": photos[row["id"]],
+                }
+            }
+        )
+    return JsonResponse(
+        {"data": {"tickets": {"totalCount": total, "pageInfo": _page_info(total, len(rows)), "edges": edges}}}
+    )
+
+
 urlpatterns = [
     path("floor/tickets", tickets_floor),
+    path("floor/tickets-operation", tickets_operation_floor),
     path("", include("cms.urls")),
 ]
 
@@ -211,8 +305,9 @@ def _queries(call, client) -> int:
     return kit.queries(lambda: call(client))
 
 
-@override_settings(ROOT_URLCONF=__name__)
-def test_tickets_list_graphql_against_floor():
+def _build(queries_of: Callable[[Client], int]) -> tuple[dict[str, Client], dict[str, int], float]:
+    """The cast, the tickets and a signed-in client for each viewer; `queries_of(client)`
+    is counted for each viewer when the first 20 of the 100 tickets exist."""
     started = time.perf_counter()
     cast = tf.build_cast()
     categories = [
@@ -226,16 +321,26 @@ def test_tickets_list_graphql_against_floor():
     clients["firm worker"].force_login(cast.firm_worker)
 
     _make_tickets(cast, categories, photo, 0, FIRST_BATCH)
-    queries_at_20 = {viewer: _queries(_graphql, client) for viewer, client in clients.items()}
+    queries_at_20 = {viewer: queries_of(client) for viewer, client in clients.items()}
     _make_tickets(cast, categories, photo, FIRST_BATCH, TICKETS - FIRST_BATCH)
-    build_seconds = time.perf_counter() - started
+    return clients, queries_at_20, time.perf_counter() - started
+
+
+def _expected(viewer: str) -> int:
+    """Tickets the viewer sees: all of them, or the four in five assigned to the worker's firm."""
+    return TICKETS if viewer == "dispatcher" else TICKETS * 4 // 5
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_tickets_list_graphql_against_floor():
+    clients, queries_at_20, build_seconds = _build(lambda client: _queries(_graphql, client))
 
     rows = {}
     for viewer, client in clients.items():
         graphql_json = _graphql(client).json()
         floor_json = _floor(client).json()
         assert not graphql_json.get("errors"), graphql_json["errors"]
-        expected = TICKETS if viewer == "dispatcher" else TICKETS * 4 // 5
+        expected = _expected(viewer)
         assert graphql_json["data"]["tickets"]["totalCount"] == expected
         assert len(graphql_json["data"]["tickets"]["edges"]) == expected
         assert graphql_json == floor_json
@@ -248,3 +353,50 @@ def test_tickets_list_graphql_against_floor():
                 label, lambda c=client: _graphql(c), lambda c=client: _floor(c), cold=cold, bound_query=TICKETS_QUERY
             )
     kit.report("tickets list", rows, tickets=TICKETS, build_seconds=round(build_seconds, 1))
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_tickets_portal_operation_graphql_against_floor():
+    operation = kit.operation("Tickets")  # the portal's own text, as it stands now
+
+    def portal(client: Client) -> Callable:
+        return kit.graphql(client, operation, PORTAL_VARIABLES)
+
+    clients, queries_at_20, build_seconds = _build(lambda client: kit.queries(portal(client)))
+
+    cases = {}
+    for viewer, client in clients.items():
+        graphql_call, floor_call = portal(client), kit.get(client, "/floor/tickets-operation")
+        graphql_json = kit.answer(graphql_call)
+        tickets = graphql_json["data"]["tickets"]
+        expected = _expected(viewer)
+        assert tickets["totalCount"] == expected
+        assert len(tickets["edges"]) == expected
+        assert tickets["pageInfo"] == {"hasNextPage": False, "endCursor": to_base64("arrayconnection", expected - 1)}
+        nodes = [edge["node"] for edge in tickets["edges"]]
+        assert all(node["photos"] for node in nodes) and any(node["isOverdue"] for node in nodes)
+        if viewer == "dispatcher":  # the common areas' tickets are all the other firm's
+            assert any(node["unit"] is None for node in nodes)
+        assert graphql_json == kit.answer(floor_call), viewer
+        assert kit.queries(graphql_call) == queries_at_20[viewer], "the GraphQL query count grows with the tickets"
+        cases[viewer] = (graphql_call, floor_call)
+
+    rows = {}
+    for cold in (False, True):
+        for viewer, (graphql_call, floor_call) in cases.items():
+            label = f"portal operation, {viewer}, {'cold' if cold else 'warm'}"
+            rows[label] = kit.compare(
+                label,
+                graphql_call,
+                floor_call,
+                cold=cold,
+                bound_query=operation,
+                bound_variables=PORTAL_VARIABLES,
+            )
+    kit.report(
+        "tickets list, portal operation (graphql/operations/Tickets.graphql)",
+        rows,
+        tickets=TICKETS,
+        variables=json.dumps(PORTAL_VARIABLES),
+        build_seconds=round(build_seconds, 1),
+    )
