@@ -18,9 +18,12 @@ says so. The last `RUNS_KEPT` runs of each kind are kept.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from celery import shared_task
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -91,6 +94,30 @@ def search_rebuild(run_id: int | None = None) -> dict[str, object]:
 
 # --- the run log ---------------------------------------------------------------------------
 
+# What an error text must not carry to the run log or the screen: the user and password of
+# a URL ("https://elastic:pw@es:9200", as the Elasticsearch client quotes a URL it cannot
+# parse), and key or token parameters.
+_USERINFO = re.compile(r"(?<=://)[^\s/@'\"]+@")
+_KEY_PARAMETER = re.compile(r"(?i)\b(api_?key|apikey|access_token|token|password|passwd|secret)=([^&\s'\"]+)")
+
+
+def redact(text: str) -> str:
+    """`text` without credentials: a URL's user information, key parameters, and the
+    password and parameter values of `ELASTICSEARCH_URL` wherever they appear."""
+    secrets: set[str] = set()
+    try:
+        parts = urlsplit(getattr(settings, "ELASTICSEARCH_URL", "") or "")
+        if parts.password:
+            secrets.update({parts.password, unquote(parts.password)})
+        secrets.update(value for _, value in parse_qsl(parts.query) if value)
+    except ValueError:  # a URL that does not even split: the patterns below still apply
+        pass
+    text = _USERINFO.sub("***@", text)
+    text = _KEY_PARAMETER.sub(lambda match: f"{match.group(1)}=***", text)
+    for secret in sorted((s for s in secrets if len(s) >= 3), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
 
 class RunRefused(Exception):
     """A run is not queued: one of its kind is already queued or running."""
@@ -155,6 +182,8 @@ def request_run(kind: str, *, by):
         SearchIndexRun.objects.filter(pk=run.pk, state=SearchIndexRun.State.QUEUED).update(
             state=SearchIndexRun.State.NOT_QUEUED, finished_at=timezone.now()
         )
+        # Clicks while the broker is down finish no run, which is when the log is pruned.
+        prune_runs()
 
     enqueue_after_commit(
         task, run.pk, fallback=f"the {kind} run log says so; staff may ask again", on_not_sent=not_queued
@@ -166,7 +195,8 @@ def request_run(kind: str, *, by):
 def _begin(run_id: int | None, kind: str):
     """The run, marked running; a new one when the task was not queued by the admin
     (beat). False when the run was given up meanwhile (stale, or already finished): the
-    task does not run it late."""
+    task does not run it late; False too for a rebuild without a run while another is
+    queued or running (one rebuild at a time, whoever queued it)."""
     from search.models import SearchIndexRun
 
     now = timezone.now()
@@ -178,13 +208,15 @@ def _begin(run_id: int | None, kind: str):
             logger.warning("Search index run %s was given up before its task started; not run.", run_id)
             return False
         return SearchIndexRun.objects.get(pk=run_id)
+    fail_stale_runs()
     try:
         with transaction.atomic():
             return SearchIndexRun.objects.create(
                 kind=kind, state=SearchIndexRun.State.RUNNING, requested_at=now, started_at=now
             )
-    except IntegrityError:  # a rebuild is already running: this one runs unlogged
-        return None
+    except IntegrityError:  # a rebuild is already queued or running: not a second one beside it
+        logger.warning("A %s is already queued or running; this one is not run.", kind)
+        return False
 
 
 def _done(run, outcome: dict) -> None:
@@ -204,7 +236,7 @@ def _failed(run, error: BaseException, outcome: dict | None = None) -> None:
     logger.warning("Search index run %s failed.", getattr(run, "pk", None), exc_info=True)
     if run is None:
         return
-    text = f"{type(error).__name__}: {error}"[:ERROR_LENGTH]
+    text = redact(f"{type(error).__name__}: {error}")[:ERROR_LENGTH]
     SearchIndexRun.objects.filter(pk=run.pk).update(
         state=SearchIndexRun.State.FAILED, finished_at=timezone.now(), outcome=outcome or {}, error=text
     )

@@ -15,6 +15,8 @@ worker (`may_manage`).
 
 from __future__ import annotations
 
+import threading
+import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -40,7 +42,9 @@ from search.models import SearchEntry, SearchIndexRun, SearchVocabulary
 
 PERMISSION = "directory_search.manage_search_index"
 NAME = "directory-search-index"
-# How long the screen waits for Elasticsearch to say it is there.
+# How long the screen waits for Elasticsearch to say it is there, in all: both requests
+# share it, and the page does not wait past it even for a server that answers a byte at a
+# time (which a per-read socket timeout never stops).
 STATUS_TIMEOUT = 2.0
 # Runs listed (the log keeps more: `tasks.RUNS_KEPT` of each kind).
 RUNS_SHOWN = 30
@@ -64,10 +68,20 @@ def may_manage(user) -> bool:
 
 
 def _host(url: str) -> str:
-    """The cluster's address without credentials: "https://es.example:9200"."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    return f"{parts.scheme}://{host}:{parts.port}" if parts.port else f"{parts.scheme}://{host}"
+    """The cluster's address without credentials: "https://es.example:9200" (a port that
+    is not one left out)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{parts.scheme}://{host}:{port}" if port else f"{parts.scheme}://{host}"
 
 
 def _from_elasticsearch(error) -> bool:
@@ -76,28 +90,59 @@ def _from_elasticsearch(error) -> bool:
     return headers.get("x-elastic-product") == "Elasticsearch" or "error" in body
 
 
-def elasticsearch_status(backend) -> dict:
-    """Whether the cluster answers now (`STATUS_TIMEOUT`), the indices behind the alias
-    and the documents in them. Any failure is "not reachable" with its reason."""
-    status = {"alias": backend.alias, "reachable": False, "indices": [], "documents": None, "problem": ""}
-    try:
-        from elasticsearch import ApiError
+def _problem(error: BaseException) -> str:
+    meta = getattr(error, "meta", None)
+    detail = f"HTTP {meta.status}" if getattr(meta, "status", None) else str(error)
+    return tasks.redact(f"{type(error).__name__}: {detail}")[:300]
 
-        client = backend.client.options(request_timeout=STATUS_TIMEOUT, max_retries=0)
+
+def _ask_elasticsearch(backend, deadline: float) -> dict:
+    """The indices behind the alias and their documents, each request given what is left
+    of the time until `deadline`."""
+    from elasticsearch import ApiError
+
+    def client():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("no time left for the next request")
+        return backend.client.options(request_timeout=left, max_retries=0)
+
+    indices: list[str] = []
+    try:
+        indices = sorted(str(name) for name in client().indices.get_alias(name=backend.alias).body)
+    except ApiError as error:
+        # 404 from Elasticsearch itself: never built, nothing behind the alias yet. A bare
+        # 404 from whatever else answers at that address (a proxy) is not that.
+        if error.meta.status != 404 or not _from_elasticsearch(error):
+            raise
+    documents = int(client().count(index=backend.alias)["count"]) if indices else None
+    return {"indices": indices, "documents": documents}
+
+
+def elasticsearch_status(backend, timeout: float = STATUS_TIMEOUT) -> dict:
+    """Whether the cluster answers now (within `timeout` in all), the indices behind the
+    alias and the documents in them. Any failure is "not reachable" with its reason
+    (credentials taken out). The requests run in a thread of their own, so that a server
+    answering slowly enough never to trip a socket timeout still cannot hold the page; the
+    thread is left to finish by itself."""
+    status = {"alias": backend.alias, "reachable": False, "indices": [], "documents": None, "problem": ""}
+    answer: dict = {}
+
+    def ask() -> None:
         try:
-            status["indices"] = sorted(client.indices.get_alias(name=backend.alias).body)
-        except ApiError as error:
-            # 404 from Elasticsearch itself: never built, nothing behind the alias yet. A
-            # bare 404 from whatever else answers at that address (a proxy) is not that.
-            if error.meta.status != 404 or not _from_elasticsearch(error):
-                raise
-        status["reachable"] = True
-        if status["indices"]:
-            status["documents"] = client.count(index=backend.alias)["count"]
-    except Exception as error:  # a cluster down, refusing, timing out: said, never a 500
-        meta = getattr(error, "meta", None)
-        detail = f"HTTP {meta.status}" if getattr(meta, "status", None) else str(error)
-        status["problem"] = f"{type(error).__name__}: {detail}"[:300]
+            answer["found"] = _ask_elasticsearch(backend, time.monotonic() + timeout)
+        except Exception as error:  # a cluster down, refusing, timing out: said, never a 500
+            answer["error"] = error
+
+    worker = threading.Thread(target=ask, name="search-index-status", daemon=True)
+    worker.start()
+    worker.join(timeout + 0.25)
+    if worker.is_alive():
+        status["problem"] = f"TimeoutError: no answer within {timeout:g} s"
+    elif "error" in answer:
+        status["problem"] = _problem(answer["error"])
+    else:
+        status.update(answer["found"], reachable=True)
     return status
 
 
@@ -118,27 +163,48 @@ def lost_text() -> str:
     }
 
 
+def _whole(value) -> int | None:
+    """A count stored in an outcome, or None for anything else (a row of another version)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def state_label(state: str) -> str:
+    return S(state).label if state in S.values else str(state)
+
+
 def outcome_text(run: SearchIndexRun) -> str:
-    outcome = run.outcome or {}
+    """What the run did, from its outcome; whatever in it is not as written is left out."""
+    outcome = run.outcome if isinstance(run.outcome, dict) else {}
     if outcome.get("lost"):
         return lost_text()
     if run.state == S.NOT_QUEUED:
         return gettext("The task queue did not take it: nothing was done.")
     parts = []
     if run.kind == K.REBUILD:
-        if "database" in outcome:
+        database = _whole(outcome.get("database"))
+        if database is not None:
             parts.append(
-                ngettext("database: %(count)d entry", "database: %(count)d entries", outcome["database"])
-                % {"count": outcome["database"]}
+                ngettext("database: %(count)d entry", "database: %(count)d entries", database) % {"count": database}
             )
-        if "elasticsearch" in outcome:
-            parts.append(gettext("Elasticsearch: index %(index)s") % {"index": outcome["elasticsearch"]})
+        index = outcome.get("elasticsearch")
+        if isinstance(index, str) and index:
+            parts.append(gettext("Elasticsearch: index %(index)s") % {"index": index})
     elif outcome:
         parts.append(
             gettext("%(indexed)d indexed again, %(removed)d removed")
-            % {"indexed": outcome.get("indexed", 0), "removed": outcome.get("removed", 0)}
+            % {"indexed": _whole(outcome.get("indexed")) or 0, "removed": _whole(outcome.get("removed")) or 0}
         )
     return "; ".join(parts)
+
+
+def requester_label(run: SearchIndexRun) -> str:
+    """Who asked: a person, the schedule (its runs are begun as they are asked), or "–"
+    for an account deleted since (its runs keep no name)."""
+    if run.requested_by_id:
+        return person_label(run.requested_by)
+    if run.started_at is not None and run.started_at == run.requested_at:
+        return gettext("schedule")
+    return "–"
 
 
 def run_rows(runs) -> list[dict]:
@@ -151,9 +217,9 @@ def run_rows(runs) -> list[dict]:
                 "run": run,
                 "kind": run.get_kind_display(),
                 "state": state,
-                "state_label": S(state).label,
+                "state_label": state_label(state),
                 "requested_at": local_time(run.requested_at),
-                "requested_by": person_label(run.requested_by) if run.requested_by_id else gettext("schedule"),
+                "requested_by": requester_label(run),
                 "started_at": local_time(run.started_at),
                 "finished_at": local_time(run.finished_at),
                 "outcome": lost_text() if stale else outcome_text(run),
@@ -185,14 +251,23 @@ class SearchIndexView(SearchIndexMixin, TemplateView):
 
     @cached_property
     def backend(self) -> dict:
-        elastic = selectors.elasticsearch_backend()
+        host = _host(settings.ELASTICSEARCH_URL) if getattr(settings, "ELASTICSEARCH_URL", "") else ""
+        try:
+            elastic = selectors.elasticsearch_backend()
+        except Exception as error:  # a URL the client cannot take (quoted whole in its error)
+            prefix = getattr(settings, "ELASTICSEARCH_INDEX_PREFIX", "hub")
+            return {
+                "name": "elasticsearch",
+                "host": host,
+                "alias": f"{prefix}-directory",
+                "reachable": False,
+                "indices": [],
+                "documents": None,
+                "problem": _problem(error),
+            }
         if elastic is None:
             return {"name": "database"}
-        return {
-            "name": "elasticsearch",
-            "host": _host(settings.ELASTICSEARCH_URL),
-            **elasticsearch_status(elastic),
-        }
+        return {"name": "elasticsearch", "host": host, **elasticsearch_status(elastic)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
