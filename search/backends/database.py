@@ -77,6 +77,10 @@ PREFIX_CANDIDATES = 50
 # A stem is at least this long and the typed word longer by at most STEM_TAIL letters.
 STEM_MIN = 4
 STEM_TAIL = 3
+# The fields as-you-type suggestions complete: the names and what a firm is known by
+# (trade, category, area, services), not the texts, whose words would bring titles that
+# do not hold what was typed; a common prefix ("ele") also matched thousands of texts.
+SUGGEST_FIELDS = ("title", "trade", "category", "area", "services")
 # Highlights of one hit, by the fields' weight.
 HIGHLIGHT_FIELDS = 3
 # The words of a query read: the API refuses longer queries
@@ -310,7 +314,7 @@ class DatabaseBackend(SearchBackend):
             return []
         phrase = " ".join(word.folded for word in every_word)
         ranking = matches + _optional(typed, words)
-        answer = _run(viewer, ranking, phrase, kinds, {}, limit=limit, count=False)
+        answer = _run(viewer, ranking, phrase, kinds, {}, limit=limit, count=False, fields=SUGGEST_FIELDS)
         return [
             Suggestion(text=title, kind=kind, object_id=object_id)
             for _pk, _score, kind, object_id, title in answer.rows
@@ -605,8 +609,9 @@ def _run(
     limit: int = 20,
     count: bool = True,
     with_facets: bool = False,
+    fields: tuple[str, ...] | None = None,
 ) -> _Answer:
-    """Match, rank, count and facet in one statement.
+    """Match, rank, count and facet in one statement (`fields`: only terms of these).
 
     The inverted index is grouped first (`search_matched`: each entry that holds every
     required word, with each word's best score), and only those entries are joined to
@@ -625,6 +630,8 @@ def _run(
     condition = Q()
     for match in matches:
         condition |= match.condition()
+    if fields is not None:
+        condition &= Q(field__in=fields)
     scores = {f"word_{index}": Max(match.score()) for index, match in enumerate(matches)}
     required = [f"word_{index}" for index, match in enumerate(matches) if match.required]
     grouped = (
