@@ -26,6 +26,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from graphql import GraphQLError, GraphQLField, Undefined, get_nullable_type, is_leaf_type, is_non_null_type
+from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from cms.core.graphql.disclosure import schema_is_disclosed
@@ -84,6 +85,66 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return context
 
     leaves_take_short_path = False
+
+    def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
+        """An object's fields, its plain leaves answered without a `Path` or a call per
+        field: what each field takes is worked out once per selection (graphql-core hands
+        every item of a list the same grouped field set), and only the other fields, or a
+        leaf the short path hands back, go through `execute_field`."""
+        if source_value is None or not self.leaves_take_short_path:
+            return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
+        results: dict[str, Any] = {}
+        pending: list[str] = []
+        for response_name, field_details_list, answer in self._field_plan(parent_type, grouped_field_set):
+            if answer is not None:
+                value = answer(source_value)
+                if value is not _NOT_ANSWERED:
+                    results[response_name] = value
+                    continue
+                # graphql-core's own path answers it again and reports what is wrong.
+                result = super().execute_field(
+                    parent_type,
+                    source_value,
+                    field_details_list,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+            else:
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    field_details_list,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+            if result is not Undefined:
+                results[response_name] = result
+                if isawaitable(result):
+                    pending.append(response_name)
+        if not pending:
+            return results
+
+        async def awaited() -> dict[str, Any]:
+            for name in pending:
+                results[name] = await results[name]
+            return results
+
+        return awaited()
+
+    def _field_plan(self, parent_type, grouped_field_set) -> list[tuple[str, Any, Callable[[Any], Any] | None]]:
+        plans = self.__dict__.setdefault("_field_plans", {})
+        key = (id(parent_type), id(grouped_field_set))
+        known = plans.get(key)
+        if known is None:
+            plan = []
+            for response_name, field_details_list in grouped_field_set.items():
+                node = field_details_list[0].node
+                field_def = parent_type.fields.get(node.name.value)
+                leaf = _leaf_answer(field_def) if field_def is not None and not node.arguments else None
+                plan.append((response_name, field_details_list, leaf))
+            # The grouped field set is kept with its plan, so that its id is never reused.
+            known = plans[key] = (grouped_field_set, plan)
+        return known[1]
 
     def execute_field(self, parent_type, source, field_details_list, path, position_context):
         if source is not None and self.leaves_take_short_path:
