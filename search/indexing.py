@@ -240,7 +240,7 @@ def reconcile(*, chunk: int = 200) -> dict[str, int]:
     from search import sources
     from search.selectors import backends_to_index
 
-    backends = backends_to_index()
+    backends = backends_to_index(strict=True)  # a URL that cannot be used fails the run, which says so
     indexed = [backend.indexed_keys() for backend in backends]
     batches: list[list] = [[] for _ in backends]
     totals = {"indexed": 0, "removed": 0}
@@ -280,11 +280,11 @@ def rebuild_every_backend(*, done=None) -> dict[str, object]:
     import time
 
     from search import sources
-    from search.selectors import database_backend, elasticsearch_backend
+    from search.selectors import configured_elasticsearch, database_backend
 
     results: dict[str, object] = {}
     steps = [("database", database_backend())]
-    elastic = elasticsearch_backend()
+    elastic = configured_elasticsearch()
     if elastic is not None:
         steps.append(("elasticsearch", elastic))
     for name, backend in steps:

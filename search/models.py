@@ -143,6 +143,9 @@ class SearchIndexRun(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Asked by the hourly schedule (beat), not by a person: shown as such, and never
+    # confused with a run whose requester's account was deleted since.
+    scheduled = models.BooleanField(_("scheduled"), default=False)
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

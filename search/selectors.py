@@ -40,11 +40,25 @@ def _elasticsearch(url: str, prefix: str) -> SearchBackend:
     return ElasticsearchBackend(url, prefix)
 
 
-def elasticsearch_backend() -> SearchBackend | None:
+def configured_elasticsearch() -> SearchBackend | None:
+    """The Elasticsearch backend when `ELASTICSEARCH_URL` is set, or None; raises when the
+    client cannot use the URL (a mistyped port). For what staff run and read (a rebuild,
+    the reconciliation, the index screen), which must say so."""
     url = getattr(settings, "ELASTICSEARCH_URL", "")
     if not url:
         return None
     return _elasticsearch(url, getattr(settings, "ELASTICSEARCH_INDEX_PREFIX", "hub"))
+
+
+def elasticsearch_backend() -> SearchBackend | None:
+    """`configured_elasticsearch` for residents' searches and the indexing that follows
+    publishing: a URL the client cannot use is logged, without the URL (it may hold a
+    password), and they go on with the database, as when the cluster is down."""
+    try:
+        return configured_elasticsearch()
+    except Exception as error:
+        logger.error("ELASTICSEARCH_URL cannot be used (%s); the database answers searches.", type(error).__name__)
+        return None
 
 
 def backend() -> SearchBackend:
@@ -52,11 +66,11 @@ def backend() -> SearchBackend:
     return elasticsearch_backend() or database_backend()
 
 
-def backends_to_index() -> list[SearchBackend]:
+def backends_to_index(*, strict: bool = False) -> list[SearchBackend]:
     """Every backend indexing writes to: the database always (the fallback), and
-    Elasticsearch when configured."""
+    Elasticsearch when configured (`strict`: raising when its URL cannot be used)."""
     found: list[SearchBackend] = [database_backend()]
-    elastic = elasticsearch_backend()
+    elastic = configured_elasticsearch() if strict else elasticsearch_backend()
     if elastic is not None:
         found.append(elastic)
     return found

@@ -212,7 +212,7 @@ def _begin(run_id: int | None, kind: str):
     try:
         with transaction.atomic():
             return SearchIndexRun.objects.create(
-                kind=kind, state=SearchIndexRun.State.RUNNING, requested_at=now, started_at=now
+                kind=kind, state=SearchIndexRun.State.RUNNING, scheduled=True, requested_at=now, started_at=now
             )
     except IntegrityError:  # a rebuild is already queued or running: not a second one beside it
         logger.warning("A %s is already queued or running; this one is not run.", kind)

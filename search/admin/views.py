@@ -198,11 +198,11 @@ def outcome_text(run: SearchIndexRun) -> str:
 
 
 def requester_label(run: SearchIndexRun) -> str:
-    """Who asked: a person, the schedule (its runs are begun as they are asked), or "–"
-    for an account deleted since (its runs keep no name)."""
+    """Who asked: a person, the schedule, or "–" for an account deleted since (its runs
+    keep no name)."""
     if run.requested_by_id:
         return person_label(run.requested_by)
-    if run.started_at is not None and run.started_at == run.requested_at:
+    if run.scheduled:
         return gettext("schedule")
     return "–"
 
@@ -253,7 +253,7 @@ class SearchIndexView(SearchIndexMixin, TemplateView):
     def backend(self) -> dict:
         host = _host(settings.ELASTICSEARCH_URL) if getattr(settings, "ELASTICSEARCH_URL", "") else ""
         try:
-            elastic = selectors.elasticsearch_backend()
+            elastic = selectors.configured_elasticsearch()
         except Exception as error:  # a URL the client cannot take (quoted whole in its error)
             prefix = getattr(settings, "ELASTICSEARCH_INDEX_PREFIX", "hub")
             return {

@@ -103,6 +103,26 @@ def test_a_run_failing_on_that_url_stores_no_password_and_keeps_the_index(admin_
     assert reconcile.state == S.FAILED and SECRET not in reconcile.error
 
 
+def test_residents_search_from_the_database_when_that_url_cannot_be_used(content, settings, caplog):
+    """Only staff's runs and screen fail on it: a resident's search and a publish go on
+    with the database, and the log names the error without the URL."""
+    import logging
+
+    from django.contrib.auth.models import AnonymousUser
+
+    from search import selectors
+    from search.backends.base import SearchQuery
+
+    settings.ELASTICSEARCH_URL = f"http://indeks:{SECRET}@127.0.0.1:99999"
+    with caplog.at_level(logging.ERROR, logger="search.selectors"):
+        results = selectors.search(SearchQuery(text="Hydro-Serwis"), user=AnonymousUser())
+        published = f.make_news(content.news, title="Wymiana wodomierzy")
+    assert results.backend == "database" and results.total >= 1
+    assert selectors.search(SearchQuery(text="wodomierzy"), user=AnonymousUser()).total == 1
+    assert published.pk and "ELASTICSEARCH_URL cannot be used (ValueError)" in caplog.text
+    assert SECRET not in caplog.text
+
+
 def test_redaction_covers_user_info_and_key_parameters(settings):
     settings.ELASTICSEARCH_URL = f"https://elastic:{SECRET}@es.example:9200/?api_key=KLUCZ123"
     text = (
@@ -247,7 +267,9 @@ def test_a_run_of_a_deleted_account_is_not_shown_as_the_schedules(admin_client):
     asked = SearchIndexRun.objects.create(
         kind=K.REBUILD, state=S.DONE, requested_by=leaver, requested_at=moment, started_at=moment + timedelta(seconds=1)
     )
-    scheduled = SearchIndexRun.objects.create(kind=K.RECONCILE, state=S.DONE, requested_at=moment, started_at=moment)
+    scheduled = SearchIndexRun.objects.create(
+        kind=K.RECONCILE, state=S.DONE, scheduled=True, requested_at=moment, started_at=moment
+    )
     leaver.delete()
     html = admin_client.get(INDEX).content.decode()
 
