@@ -20,6 +20,8 @@ to graphql-core's own path, which answers it again and reports it exactly as bef
 
 from __future__ import annotations
 
+import datetime
+import decimal
 from collections.abc import Callable, Iterator
 from inspect import isawaitable
 from typing import Any
@@ -164,6 +166,9 @@ def _probe(source, info):
 
 
 _NOT_ANSWERED = object()
+# Values that are neither an error nor awaitable, known by their exact type: the commonest
+# leaves skip the two checks (`isawaitable` alone was 3 % of a list's time).
+_PLAIN_VALUES = frozenset({str, int, float, bool, datetime.datetime, datetime.date, decimal.Decimal})
 BASIC_RESOLVER = "_get_basic_result"
 # By the field's identity; the field is kept, so that its id is never reused.
 _LEAF_ANSWERS: dict[int, tuple[GraphQLField, Callable[[Any], Any] | None]] = {}
@@ -194,7 +199,7 @@ def _leaf_answer_for(field_def: GraphQLField) -> Callable[[Any], Any] | None:
             value = resolve(source)
             if value is None or value is Undefined:
                 return None if nullable else _NOT_ANSWERED
-            if isinstance(value, Exception) or isawaitable(value):
+            if type(value) not in _PLAIN_VALUES and (isinstance(value, Exception) or isawaitable(value)):
                 return _NOT_ANSWERED
             coerced = coerce(value)
         except Exception:
