@@ -145,7 +145,7 @@ class SearchIndexRun(models.Model):
     )
     # Asked by the hourly schedule (beat), not by a person: shown as such, and never
     # confused with a run whose requester's account was deleted since.
-    scheduled = models.BooleanField(_("scheduled"), default=False)
+    scheduled = models.BooleanField(_("asked by the schedule"), default=False)
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -185,8 +185,8 @@ class ExtractedText(models.Model):
     reconciliation."""
 
     key = models.CharField(_("key"), max_length=64, unique=True)
-    text = models.TextField(_("text"), blank=True)
-    read_at = models.DateTimeField(_("read at"), auto_now=True)
+    text = models.TextField(_("text read"), blank=True)
+    read_at = models.DateTimeField(_("read from the file at"), auto_now=True)
 
     class Meta:
         verbose_name = _("extracted text")

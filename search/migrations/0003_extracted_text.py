@@ -15,8 +15,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('key', models.CharField(max_length=64, unique=True, verbose_name='key')),
-                ('text', models.TextField(blank=True, verbose_name='text')),
-                ('read_at', models.DateTimeField(auto_now=True, verbose_name='read at')),
+                ('text', models.TextField(blank=True, verbose_name='text read')),
+                ('read_at', models.DateTimeField(auto_now=True, verbose_name='read from the file at')),
             ],
             options={
                 'verbose_name': 'extracted text',

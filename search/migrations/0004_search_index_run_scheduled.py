@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='searchindexrun',
             name='scheduled',
-            field=models.BooleanField(default=False, verbose_name='scheduled'),
+            field=models.BooleanField(default=False, verbose_name='asked by the schedule'),
         ),
     ]
