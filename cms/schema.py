@@ -12,7 +12,7 @@ from cms.contractors.schema import Contractor
 from cms.contractors.schema import Query as ContractorsQuery
 from cms.core.graphql.disclosure import SchemaDisclosure
 from cms.core.graphql.execution import HubExecutionContext
-from cms.core.graphql.extensions import Schema, TypedErrors
+from cms.core.graphql.extensions import ParsedDocuments, Schema, TypedErrors
 from cms.core.graphql.optimizer import FieldOptimizerExtension
 from cms.core.graphql.scalars import SCALAR_OVERRIDES
 from cms.documents.schema import Query as DocumentsQuery
@@ -97,6 +97,7 @@ def schema_options(**changes) -> dict:
             lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
+            ParsedDocuments,
             SchemaDisclosure,
             TypedErrors,
         ],
