@@ -8,11 +8,10 @@ Celery is eager in tests, so a button's task runs once the request's transaction
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import HTTPServer
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group, Permission
@@ -30,6 +29,7 @@ from search.tasks import RUNS_KEPT, search_reconcile
 from tests.factories import content as f
 from tests.factories.admin import staff_client
 from tests.factories.residents import SuperUserFactory, UserFactory
+from tests.search.elasticsearch_like import ElasticsearchLikeHandler
 
 pytestmark = pytest.mark.django_db
 
@@ -345,7 +345,7 @@ def test_elasticsearch_not_answering_is_said_and_the_database_still_rebuilt(
     assert "secret" not in page_html(manager)
 
 
-class _ElasticsearchLike(BaseHTTPRequestHandler):
+class _ElasticsearchLike(ElasticsearchLikeHandler):
     """Answers the two requests the screen makes as an Elasticsearch 8 node does: the
     indices behind the alias, and the count of documents in them."""
 
@@ -362,18 +362,6 @@ class _ElasticsearchLike(BaseHTTPRequestHandler):
             self._json({"error": "no such path", "status": 404}, status=404)
 
     do_POST = do_GET  # noqa: N815
-
-    def _json(self, body: dict, status: int = 200) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("X-Elastic-Product", "Elasticsearch")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture

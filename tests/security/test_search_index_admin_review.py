@@ -12,7 +12,7 @@ import json
 import threading
 import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -29,6 +29,7 @@ from search.models import SearchEntry, SearchIndexRun, SearchVocabulary
 from tests.factories import content as f
 from tests.factories.admin import staff_client
 from tests.factories.residents import SuperUserFactory, UserFactory
+from tests.search.elasticsearch_like import ElasticsearchLikeHandler
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +158,7 @@ def test_stored_errors_names_and_index_names_are_escaped(admin_client):
     assert "&lt;img src=x onerror=" in html
 
 
-class _HostileElasticsearch(BaseHTTPRequestHandler):
+class _HostileElasticsearch(ElasticsearchLikeHandler):
     """Answers everything as Elasticsearch refusing it, with markup in its reason; or, for
     the status check, slowly: `_count` trickles its headers a byte every 0.4 s."""
 
@@ -182,18 +183,6 @@ class _HostileElasticsearch(BaseHTTPRequestHandler):
         self._json({"error": {**error, "type": "illegal_argument_exception", "reason": XSS}, "status": 400}, 400)
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _answer  # noqa: N815
-
-    def _json(self, body: dict, status: int = 200) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("X-Elastic-Product", "Elasticsearch")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture
