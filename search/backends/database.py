@@ -717,6 +717,8 @@ def _run(
                 " GROUP BY fv.name, fv.value"
             )
             params += [*clause_params, *names]
+    if not parts:  # nothing asked
+        return _Answer(rows=[], total=None, facets=())
     sql = (
         f"WITH search_matched AS ({matched_sql}),"
         " search_found AS (SELECT v.pk AS id, v.kind, v.object_id, v.title, v.date,"

@@ -467,3 +467,10 @@ def test_a_rebuild_writes_the_index_that_indexing_one_by_one_does(directory, peo
     assert indexing.reindex_all() == len(one_by_one[0])
     assert snapshot() == one_by_one
     assert found(search("instalacje", people["resident_a"])) != []
+
+
+def test_a_page_of_none_still_counts_and_facets(directory, people):
+    everything = search("hydraulik", people["anonymous"])
+    counted = search("hydraulik", people["anonymous"], limit=0)
+    assert counted.hits == () and counted.total == everything.total > 0
+    assert counted.facets == everything.facets
