@@ -450,9 +450,9 @@ API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 # window has passed. An account as a whole is only ever slowed down, never locked.
 SIGNIN_WINDOW_MINUTES = 15
 SIGNIN_SOFT_LIMIT = 3
-SIGNIN_HARD_LIMIT_ACCOUNT_ADDRESS = 5
+SIGNIN_HARD_LIMIT_ACCOUNT_ADDRESS = int(os.environ.get("SIGNIN_HARD_LIMIT_ACCOUNT_ADDRESS", "5"))
 SIGNIN_SOFT_LIMIT_ADDRESS = 10
-SIGNIN_HARD_LIMIT_ADDRESS = 20
+SIGNIN_HARD_LIMIT_ADDRESS = int(os.environ.get("SIGNIN_HARD_LIMIT_ADDRESS", "20"))
 SIGNIN_DELAY_SECONDS = float(os.environ.get("SIGNIN_DELAY_SECONDS", "1.0"))
 # Account sign-ups from one address per hour (a household or an office shares an address).
 REGISTRATION_LIMIT_PER_HOUR = int(os.environ.get("REGISTRATION_LIMIT_PER_HOUR", "10"))

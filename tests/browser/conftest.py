@@ -174,9 +174,13 @@ def hub(tmp_path_factory):
         # limit itself is tested in tests/tickets.
         "TICKET_REPORTS_PER_USER_PER_HOUR": "500",
         # Some tests sign in with wrong passwords on purpose, all from 127.0.0.1: past the
-        # address's soft limit every sign-in would wait. The limits and their delay are
-        # tested in tests/residents.
+        # address's soft limit every sign-in would wait, and past the hard limits (five
+        # failures of one account within 15 minutes: two tests' desk and phone runs and
+        # one more) the next test's correct sign-in was refused, in whatever order the
+        # workers drew the tests. The limits and their delay are tested in tests/residents.
         "SIGNIN_DELAY_SECONDS": "0",
+        "SIGNIN_HARD_LIMIT_ACCOUNT_ADDRESS": "1000",
+        "SIGNIN_HARD_LIMIT_ADDRESS": "1000",
     }
     # Each hub its own caches: the suite's Redis database is shared by its workers.
     env.pop("REDIS_URL", None)
