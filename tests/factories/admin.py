@@ -16,6 +16,11 @@ def staff_client(role: StaffRole, username: str | None = None) -> Client:
     """A client signed in as a new member of staff with `role`; its user is `client.user`."""
     user = UserFactory(username=username or f"staff.{role.value}", first_name="Dorota", last_name="Biuro")
     residents.staff_role_assign(user=user, role=role)
+    return signed_in_client(user)
+
+
+def signed_in_client(user) -> Client:
+    """A client signed in as `user`, who is `client.user`."""
     client = Client()
     client.force_login(user)
     client.user = user

@@ -27,7 +27,7 @@ from search.backends.base import SearchQuery
 from search.models import SearchEntry, SearchIndexRun, SearchVocabulary
 from search.tasks import RUNS_KEPT, search_reconcile
 from tests.factories import content as f
-from tests.factories.admin import staff_client
+from tests.factories.admin import signed_in_client, staff_client
 from tests.factories.residents import SuperUserFactory, UserFactory
 from tests.search.elasticsearch_like import ElasticsearchLikeHandler
 
@@ -41,13 +41,6 @@ K, S = SearchIndexRun.Kind, SearchIndexRun.State
 
 def manage_permission() -> Permission:
     return Permission.objects.get(content_type__app_label="directory_search", codename="manage_search_index")
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.user = user
-    return client
 
 
 @pytest.fixture
@@ -81,7 +74,7 @@ def manager(db):
 
 @pytest.fixture
 def superuser_client(db):
-    return signed_in(SuperUserFactory(username="super.indeks"))
+    return signed_in_client(SuperUserFactory(username="super.indeks"))
 
 
 def found(text: str) -> list[tuple[str, int]]:
@@ -111,7 +104,7 @@ def _contractor_worker(site_tree):
     worker.user_permissions.add(
         manage_permission(), Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
     )
-    return signed_in(worker)
+    return signed_in_client(worker)
 
 
 @pytest.mark.parametrize(
@@ -130,13 +123,13 @@ def _contractor_worker(site_tree):
 def test_each_kind_of_person_gets_what_is_theirs(who, expected, site_tree, unit_a1, resident, manager):
     client = {
         "anonymous": lambda: Client(),
-        "resident": lambda: signed_in(resident(unit_a1)),
+        "resident": lambda: signed_in_client(resident(unit_a1)),
         "contractor worker": lambda: _contractor_worker(site_tree),
         "editor": lambda: staff_client(StaffRole.EDITOR),
         "accountant": lambda: staff_client(StaffRole.ACCOUNTANT),
         "administrator": lambda: staff_client(StaffRole.ADMINISTRATOR),
         "staff with the permission": lambda: manager,
-        "superuser": lambda: signed_in(SuperUserFactory()),
+        "superuser": lambda: signed_in_client(SuperUserFactory()),
     }[who]()
     shown = client.get(INDEX)
     posted = [client.post(REBUILD), client.post(RECONCILE)]

@@ -17,7 +17,6 @@ from http.server import ThreadingHTTPServer
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import IntegrityError, connection, connections, transaction
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +26,7 @@ from operations.residents.roles import StaffRole
 from search import tasks
 from search.models import SearchEntry, SearchIndexRun, SearchVocabulary
 from tests.factories import content as f
-from tests.factories.admin import staff_client
+from tests.factories.admin import signed_in_client, staff_client
 from tests.factories.residents import SuperUserFactory, UserFactory
 from tests.search.elasticsearch_like import ElasticsearchLikeHandler
 
@@ -38,13 +37,6 @@ REBUILD = reverse("directory-search-index:rebuild")
 RECONCILE = reverse("directory-search-index:reconcile")
 K, S = SearchIndexRun.Kind, SearchIndexRun.State
 SECRET = "s3cr3t-Haslo"
-
-
-def _signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.user = user
-    return client
 
 
 @pytest.fixture
@@ -315,7 +307,7 @@ def test_a_superuser_who_works_for_a_firm_gets_neither_screen_nor_menu(content):
     superuser = SuperUserFactory(username="super.firma")
     firm = f.make_contractor(content.contractors, title="Firma Super")
     ContractorStaff.objects.create(user=superuser, firm=firm)
-    client = _signed_in(superuser)
+    client = signed_in_client(superuser)
     assert (client.get(INDEX).status_code, client.post(REBUILD).status_code) == (302, 302)
     assert not SearchIndexRun.objects.exists()
     assert INDEX not in client.get("/admin/").content.decode()

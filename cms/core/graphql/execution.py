@@ -103,22 +103,15 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 if value is not _NOT_ANSWERED:
                     results[response_name] = value
                     continue
-                # graphql-core's own path answers it again and reports what is wrong.
-                result = super().execute_field(
-                    parent_type,
-                    source_value,
-                    field_details_list,
-                    Path(path, response_name, parent_type.name),
-                    position_context,
-                )
-            else:
-                result = self.execute_field(
-                    parent_type,
-                    source_value,
-                    field_details_list,
-                    Path(path, response_name, parent_type.name),
-                    position_context,
-                )
+            # Not a plain leaf, or one the short path handed back: graphql-core's own path
+            # answers it (again) and reports whatever is wrong.
+            result = self.execute_field(
+                parent_type,
+                source_value,
+                field_details_list,
+                Path(path, response_name, parent_type.name),
+                position_context,
+            )
             if result is not Undefined:
                 results[response_name] = result
                 if isawaitable(result):
@@ -147,18 +140,6 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             # The grouped field set is kept with its plan, so that its id is never reused.
             known = plans[key] = (grouped_field_set, plan)
         return known[1]
-
-    def execute_field(self, parent_type, source, field_details_list, path, position_context):
-        if source is not None and self.leaves_take_short_path:
-            node = field_details_list[0].node
-            field_def = parent_type.fields.get(node.name.value)
-            if field_def is not None and not node.arguments:
-                answer = _leaf_answer(field_def)
-                if answer is not None:
-                    value = answer(source)
-                    if value is not _NOT_ANSWERED:
-                        return value
-        return super().execute_field(parent_type, source, field_details_list, path, position_context)
 
 
 def _probe(source, info):
