@@ -16,6 +16,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cms.core.loading import LeanLoading
+
 
 class Estate(models.Model):
     """A group of buildings managed together (osiedle)."""
@@ -32,7 +34,7 @@ class Estate(models.Model):
         return self.name
 
 
-class Building(models.Model):
+class Building(LeanLoading, models.Model):
     """One address within an estate (budynek); audience group per building."""
 
     estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("estate"))
@@ -56,7 +58,7 @@ class Building(models.Model):
         return f"{self.street} {self.number}, {self.postal_code} {self.city}"
 
 
-class Unit(models.Model):
+class Unit(LeanLoading, models.Model):
     """A flat or commercial premises (lokal) in a building."""
 
     class Kind(models.TextChoices):
@@ -67,9 +69,7 @@ class Unit(models.Model):
     number = models.CharField(_("unit number"), max_length=20)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RESIDENTIAL)
     floor = models.SmallIntegerField(_("floor"), default=0)
-    area = models.DecimalField(
-        _("area (m²)"), max_digits=7, decimal_places=2, validators=[MinValueValidator(0)]
-    )
+    area = models.DecimalField(_("area (m²)"), max_digits=7, decimal_places=2, validators=[MinValueValidator(0)])
     share = models.DecimalField(
         _("share"),
         max_digits=9,
@@ -219,9 +219,7 @@ class Audience(models.Model):
     group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="audience")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     estate = models.OneToOneField(Estate, on_delete=models.CASCADE, null=True, blank=True, related_name="audience")
-    building = models.OneToOneField(
-        Building, on_delete=models.CASCADE, null=True, blank=True, related_name="audience"
-    )
+    building = models.OneToOneField(Building, on_delete=models.CASCADE, null=True, blank=True, related_name="audience")
     role = models.CharField(max_length=20, choices=Role.choices, blank=True, unique=False)
 
     class Meta:

@@ -20,8 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cms.core.loading import LeanLoading
 
-class Category(models.Model):
+
+class Category(LeanLoading, models.Model):
     """What kind of fault or request, and the deadlines and people that follow from it."""
 
     class Urgency(models.TextChoices):
@@ -78,7 +80,7 @@ class Category(models.Model):
         return self.name
 
 
-class Ticket(models.Model):
+class Ticket(LeanLoading, models.Model):
     """One fault report or request, from reporting to closing."""
 
     class Status(models.TextChoices):
@@ -240,7 +242,8 @@ class Ticket(models.Model):
     @property
     def reference(self) -> str:
         """The number residents quote on the phone: ZG/2026/123."""
-        return f"ZG/{timezone.localtime(self.created_at):%Y}/{self.pk}"
+        # The year as a number rather than the date formatted with `%Y`: a list asks a hundred.
+        return f"ZG/{timezone.localtime(self.created_at).year}/{self.pk}"
 
     @property
     def is_overdue(self) -> bool:
@@ -257,7 +260,7 @@ RESIDENT_SOURCES = frozenset({Ticket.Source.PORTAL, Ticket.Source.APP})
 STAFF_SOURCES = frozenset({Ticket.Source.PHONE, Ticket.Source.EMAIL, Ticket.Source.OFFICE})
 
 
-class TicketEvent(models.Model):
+class TicketEvent(LeanLoading, models.Model):
     """One entry of a ticket's history: a status change, an assignment, a deadline change."""
 
     class Kind(models.TextChoices):
@@ -287,7 +290,7 @@ class TicketEvent(models.Model):
         return f"{self.ticket_id}: {self.get_kind_display()} {self.from_status}→{self.to_status}"
 
 
-class TicketComment(models.Model):
+class TicketComment(LeanLoading, models.Model):
     """A comment: public ones the reporter reads, internal ones only staff and the contractor."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
@@ -313,7 +316,7 @@ def photo_file_name(instance, filename: str) -> str:
     return f"ticket-photos/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
 
 
-class TicketPhoto(models.Model):
+class TicketPhoto(LeanLoading, models.Model):
     """A photo of the fault or of the finished work, cleaned by `photos.process_photo`
     (re-encoded, no EXIF) before it is stored, with its thumbnail.
 

@@ -1,11 +1,14 @@
-"""The executor's short path for leaf fields (`cms.core.graphql.execution`): which fields
-take it, and that every answer, errors included, is what graphql-core's own path gives.
+"""The executor's short paths for leaf fields and for objects read by a basic resolver
+(`cms.core.graphql.execution`): which fields take them, and that every answer, errors
+included, is what graphql-core's own path gives.
 
 The comparison uses a small schema of its own, run twice: with `HubExecutionContext`
 and with strawberry's stock execution context. It holds every case the short path has
 to hand back (a null for a non-null field, an error raised while reading, a value the
-scalar refuses, an enum value that is not a member), so that a change in strawberry or
-graphql-core that the short path does not follow shows here."""
+scalar refuses, an enum value that is not a member; for objects, a null for a non-null
+object, an object of another type, an error inside one that nulls the nearest nullable
+field), so that a change in strawberry or graphql-core that the short paths do not
+follow shows here."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import strawberry
 from graphql import GraphQLObjectType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from cms.core.graphql.execution import HubExecutionContext, _leaf_answer
+from cms.core.graphql.execution import HubExecutionContext, _leaf_answer, _object_step
 from cms.schema import schema
 
 
@@ -30,6 +33,16 @@ class Broken(Exception):
     pass
 
 
+class Child:
+    def __init__(self, index: int):
+        self.index = index
+        self.name = f"dziecko {index}"
+
+    @property
+    def raising(self) -> str:
+        raise Broken(f"nie da się odczytać dziecka {self.index}")
+
+
 class Row:
     def __init__(self, index: int):
         self.index = index
@@ -40,10 +53,32 @@ class Row:
         self.not_a_number = "dziesięć"
         self.maybe = None if index % 2 else 1.5
         self.missing_nullable = None
+        self.child = Child(index)
+        self.maybe_child = Child(index) if index % 2 else None
+        self.missing_child = None
+        self.wrong_child = self  # a row where a child is declared
 
     @property
     def raising(self) -> str:
         raise Broken(f"nie da się odczytać wiersza {self.index}")
+
+    @property
+    def raising_child(self) -> Child:
+        raise Broken(f"nie da się odczytać dziecka wiersza {self.index}")
+
+
+@strawberry.type
+class ChildType:
+    index: int
+    name: str
+    raising: str
+    raising_nullable: str | None = strawberry.field(
+        name="raisingNullable", resolver=lambda root: Child.raising.fget(root)
+    )
+
+    @classmethod
+    def is_type_of(cls, obj, info) -> bool:
+        return isinstance(obj, Child)
 
 
 @strawberry.type
@@ -60,6 +95,12 @@ class RowType:
     raising_nullable: str | None = strawberry.field(
         name="raisingNullable", resolver=lambda root: Row.raising.fget(root)
     )
+
+    child: ChildType
+    maybe_child: ChildType | None
+    missing_child: ChildType  # declared non-null, answers None
+    wrong_child: ChildType  # answers a row
+    raising_child: ChildType
 
     @strawberry.field
     def shouted(self, times: int = 1) -> str:
@@ -97,6 +138,18 @@ QUERIES = {
     "aliases and typename": "{ rows { a: name b: name __typename } }",
     "skip and include": "{ rows { name @skip(if: true) index @include(if: false) colour } }",
     "an error that nulls the whole list": "{ rows { index missing } }",
+    "objects": "{ rows { index child { index name } maybeChild { name } } }",
+    "a null for a non-null object": "{ nullableRows { index missingChild { name } } }",
+    "an object of another type": "{ nullableRows { index wrongChild { name } } }",
+    "an error while reading an object": "{ nullableRows { index raisingChild { name } } }",
+    "an error inside an object": "{ nullableRows { index child { name raising } } }",
+    "an error inside an object, on a nullable field": "{ rows { child { index raisingNullable } } }",
+    "an error inside a nullable object": "{ rows { index maybeChild { raising } } }",
+    "an object asked twice, aliased, in fragments": (
+        "{ rows { child { name } child { index } other: child { ... on ChildType { name __typename } } "
+        "...more } } fragment more on RowType { child { index } }"
+    ),
+    "skip and include on objects": "{ rows { child @skip(if: true) { name } maybeChild @include(if: true) { index } }}",
 }
 
 
@@ -111,6 +164,11 @@ def test_the_comparison_holds_errors_where_they_are_meant_to_be():
     assert [path for path, _ in answer["errors"]] == [("nullableRows", i, "raising") for i in range(4)]
     assert answer["data"]["nullableRows"] == [None] * 4
     assert _answer(HubExecutionContext, QUERIES["an error that nulls the whole list"])["data"] is None
+    inside = _answer(HubExecutionContext, QUERIES["an error inside an object"])
+    assert [path for path, _ in inside["errors"]] == [("nullableRows", i, "child", "raising") for i in range(4)]
+    assert inside["data"]["nullableRows"] == [None] * 4
+    wrong = _answer(HubExecutionContext, QUERIES["an object of another type"])
+    assert len(wrong["errors"]) == 4 and "Expected value of type" in wrong["errors"][0][1]
 
 
 def _graphql_field(type_name: str, field_name: str):
@@ -127,6 +185,20 @@ LONG = [
     # an object, a list, a resolver that needs the request, arguments
     ("Ticket", "category"), ("Ticket", "photos"), ("Ticket", "actions"), ("NewsItem", "leadImage"),
 ]  # fmt: skip
+
+
+OBJECTS = [("Ticket", "category"), ("Ticket", "building"), ("Ticket", "unit"), ("TicketEdge", "node")]
+NOT_OBJECTS = [("Ticket", "photos"), ("Ticket", "actions"), ("Ticket", "title"), ("Query", "tickets")]
+
+
+@pytest.mark.parametrize(("type_name", "field_name"), OBJECTS)
+def test_objects_read_by_a_basic_resolver_take_the_short_path(type_name, field_name):
+    assert _object_step(_graphql_field(type_name, field_name)) is not None
+
+
+@pytest.mark.parametrize(("type_name", "field_name"), NOT_OBJECTS)
+def test_lists_leaves_and_resolvers_taking_info_are_not_objects_of_the_short_path(type_name, field_name):
+    assert _object_step(_graphql_field(type_name, field_name)) is None
 
 
 @pytest.mark.parametrize(("type_name", "field_name"), SHORT)
@@ -155,13 +227,15 @@ def _infos_built(monkeypatch) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_the_endpoint_answers_plain_leaves_on_the_short_path(gql, site_tree, monkeypatch):
+def test_the_endpoint_answers_plain_leaves_and_objects_on_the_short_path(gql, site_tree, monkeypatch):
     # Through the real view and schema: strawberry always passes a middleware manager,
-    # and an empty one must not close the short path (it once did, unnoticed).
+    # and an empty one must not close the short path (it once did, unnoticed). The
+    # emergency numbers are an object read by a basic resolver; `__typename` is
+    # graphql-core's own.
     built = _infos_built(monkeypatch)
     data = gql.execute("{ site { name phone city emergencyNumbers { __typename } } }")
     assert data["data"]["site"]["name"], data
-    assert built == ["Query.site", "Site.emergencyNumbers", "EmergencyNumbers.__typename"]
+    assert built == ["Query.site", "EmergencyNumbers.__typename"]
 
 
 def test_a_schema_with_middleware_keeps_graphql_cores_path(monkeypatch):

@@ -27,7 +27,15 @@ from inspect import isawaitable
 from typing import Any
 
 from django.utils.translation import gettext as _
-from graphql import GraphQLError, GraphQLField, Undefined, get_nullable_type, is_leaf_type, is_non_null_type
+from graphql import (
+    GraphQLError,
+    GraphQLField,
+    GraphQLObjectType,
+    Undefined,
+    get_nullable_type,
+    is_leaf_type,
+    is_non_null_type,
+)
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -97,11 +105,20 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
         results: dict[str, Any] = {}
         pending: list[str] = []
-        for response_name, field_details_list, answer in self._field_plan(parent_type, grouped_field_set):
+        for response_name, field_details_list, answer, step in self._field_plan(parent_type, grouped_field_set):
             if answer is not None:
                 value = answer(source_value)
                 if value is not _NOT_ANSWERED:
                     results[response_name] = value
+                    continue
+            elif step is not None and position_context is None:
+                value = self._execute_object_field(
+                    parent_type, source_value, path, response_name, field_details_list, step
+                )
+                if value is not _NOT_ANSWERED:
+                    results[response_name] = value
+                    if isawaitable(value):
+                        pending.append(response_name)
                     continue
             # Not a plain leaf, or one the short path handed back: graphql-core's own path
             # answers it (again) and reports whatever is wrong.
@@ -126,7 +143,52 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
         return awaited()
 
-    def _field_plan(self, parent_type, grouped_field_set) -> list[tuple[str, Any, Callable[[Any], Any] | None]]:
+    def _execute_object_field(self, parent_type, source_value, path, response_name, field_details_list, step):
+        """An object read by a basic resolver (a foreign key's row, a connection's node),
+        its fields executed at once: what `execute_field`, `complete_value` and
+        `complete_object_value` do for it, without an `Info` or the generic steps. Anything
+        unusual (an error while reading, a null for a non-null field, an object of another
+        type, a deferred fragment) is handed back to graphql-core's own path."""
+        resolve, field_type, object_type = step
+        try:
+            value = resolve(source_value)
+        except Exception:
+            return _NOT_ANSWERED
+        if value is None or value is Undefined:
+            return None if field_type is object_type else _NOT_ANSWERED
+        if isinstance(value, Exception) or isawaitable(value):
+            return _NOT_ANSWERED
+        is_type_of = object_type.is_type_of
+        if is_type_of is not None:
+            try:
+                if is_type_of(value, None) is not True:
+                    return _NOT_ANSWERED
+            except Exception:
+                return _NOT_ANSWERED
+        grouped_field_set, new_defer_usages, _forbidden = self.collect_subfields(object_type, field_details_list)
+        if new_defer_usages:
+            return _NOT_ANSWERED
+        field_path = Path(path, response_name, parent_type.name)
+        try:
+            completed = self.execute_fields(object_type, value, field_path, grouped_field_set, None)
+        except Exception as error:
+            # As `execute_field` does: a null here and the error reported, or, for a
+            # non-null field, the error passed up to the nearest nullable one.
+            self.handle_field_error(error, field_type, field_details_list, field_path)
+            return None
+        if not isawaitable(completed):
+            return completed
+
+        async def awaited() -> Any:
+            try:
+                return await completed
+            except Exception as error:
+                self.handle_field_error(error, field_type, field_details_list, field_path)
+                return None
+
+        return awaited()
+
+    def _field_plan(self, parent_type, grouped_field_set) -> list[tuple[str, Any, Any, Any]]:
         plans = self.__dict__.setdefault("_field_plans", {})
         key = (id(parent_type), id(grouped_field_set))
         known = plans.get(key)
@@ -135,8 +197,10 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             for response_name, field_details_list in grouped_field_set.items():
                 node = field_details_list[0].node
                 field_def = parent_type.fields.get(node.name.value)
-                leaf = _leaf_answer(field_def) if field_def is not None and not node.arguments else None
-                plan.append((response_name, field_details_list, leaf))
+                plain = field_def is not None and not node.arguments
+                leaf = _leaf_answer(field_def) if plain else None
+                step = _object_step(field_def) if plain and leaf is None else None
+                plan.append((response_name, field_details_list, leaf, step))
             # The grouped field set is kept with its plan, so that its id is never reused.
             known = plans[key] = (grouped_field_set, plan)
         return known[1]
@@ -160,6 +224,18 @@ def _leaf_answer(field_def: GraphQLField) -> Callable[[Any], Any] | None:
     if known is None:
         known = _LEAF_ANSWERS[id(field_def)] = (field_def, _leaf_answer_for(field_def))
     return known[1]
+
+
+def _object_step(field_def: GraphQLField) -> tuple[Callable[[Any], Any], Any, GraphQLObjectType] | None:
+    """For an object field (not a list, an interface or a union) read by a basic resolver:
+    the resolver, the field's type and the object type; None otherwise."""
+    resolve = field_def.resolve
+    if resolve is None or getattr(resolve, "__name__", "") != BASIC_RESOLVER or field_def.args:
+        return None
+    object_type = get_nullable_type(field_def.type)
+    if not isinstance(object_type, GraphQLObjectType):
+        return None
+    return resolve, field_def.type, object_type
 
 
 def _leaf_answer_for(field_def: GraphQLField) -> Callable[[Any], Any] | None:
