@@ -18,7 +18,7 @@ database. It takes this path only when it is exactly what `Model.__init__` would
 - nothing listens to the model's `pre_init` or `post_init` (asked on every call, so a
   receiver connected at any time, like the one an `ImageField` with dimension fields
   connects, is always honoured);
-- no class of the model defines its own `__init__`;
+- no class of the model defines its own `__init__` or `__setattr__`;
 - every concrete field's attribute stores the value it is given as it is: Django's plain
   and foreign-key attributes and its file attribute (a StreamField's converts raw data,
   an image's updates its dimensions: a model with one keeps Django's way).
@@ -50,7 +50,8 @@ class LeanLoading:
 
     @classmethod
     def from_db(cls, db, field_names, values):
-        if not loads_lean(cls) or pre_init.has_listeners(cls) or post_init.has_listeners(cls):
+        # `receivers` first: with none connected at all (pre_init, usually), not asked per model.
+        if not loads_lean(cls) or _listened(pre_init, cls) or _listened(post_init, cls):
             return super().from_db(db, field_names, values)
         instance = cls.__new__(cls)
         # Django's query iterators hand the columns in the model's field order, with their
@@ -62,12 +63,18 @@ class LeanLoading:
         return instance
 
 
+def _listened(signal, model) -> bool:
+    return bool(signal.receivers) and signal.has_listeners(model)
+
+
 @functools.cache
 def loads_lean(model: type[Model]) -> bool:
     """Whether `Model.__init__` does nothing for `model` but store the values it is given
     (the signals aside, which are asked on every load)."""
     for klass in model.__mro__:
-        if klass not in (Model, object) and "__init__" in vars(klass):
+        # `Model.__init__` stores each value with `setattr`: a class's own `__setattr__`
+        # (change tracking, say) would see them all.
+        if klass not in (Model, object) and ("__init__" in vars(klass) or "__setattr__" in vars(klass)):
             return False
     for field in model._meta.concrete_fields:
         if type(getattr_static(model, field.attname, None)) not in _STORING_ATTRIBUTES:

@@ -53,6 +53,12 @@ class Row:
         self.not_a_number = "dziesięć"
         self.maybe = None if index % 2 else 1.5
         self.missing_nullable = None
+        self.tags = ["a", "b"][: index % 3]
+        self.colours = (Colour.RED, Colour.BLUE)
+        self.maybe_tags = None if index % 2 else ["x", None]
+        self.tags_with_a_null = ["x", None]
+        self.not_numbers = [1, "dwa"]
+        self.missing_tags = None
         self.child = Child(index)
         self.maybe_child = Child(index) if index % 2 else None
         self.missing_child = None
@@ -96,6 +102,12 @@ class RowType:
         name="raisingNullable", resolver=lambda root: Row.raising.fget(root)
     )
 
+    tags: list[str]
+    colours: list[Colour]
+    maybe_tags: list[str | None] | None
+    tags_with_a_null: list[str]  # declared without nulls, holds one
+    not_numbers: list[int]
+    missing_tags: list[str]  # declared non-null, answers None
     child: ChildType
     maybe_child: ChildType | None
     missing_child: ChildType  # declared non-null, answers None
@@ -138,6 +150,10 @@ QUERIES = {
     "aliases and typename": "{ rows { a: name b: name __typename } }",
     "skip and include": "{ rows { name @skip(if: true) index @include(if: false) colour } }",
     "an error that nulls the whole list": "{ rows { index missing } }",
+    "lists of leaves": "{ rows { tags colours maybeTags } }",
+    "a null in a list without nulls": "{ nullableRows { index tagsWithANull } }",
+    "an item the scalar refuses": "{ nullableRows { index notNumbers } }",
+    "a null for a non-null list": "{ nullableRows { index missingTags } }",
     "objects": "{ rows { index child { index name } maybeChild { name } } }",
     "a null for a non-null object": "{ nullableRows { index missingChild { name } } }",
     "an object of another type": "{ nullableRows { index wrongChild { name } } }",
@@ -167,6 +183,8 @@ def test_the_comparison_holds_errors_where_they_are_meant_to_be():
     inside = _answer(HubExecutionContext, QUERIES["an error inside an object"])
     assert [path for path, _ in inside["errors"]] == [("nullableRows", i, "child", "raising") for i in range(4)]
     assert inside["data"]["nullableRows"] == [None] * 4
+    listed = _answer(HubExecutionContext, QUERIES["a null in a list without nulls"])
+    assert [path for path, _ in listed["errors"]] == [("nullableRows", i, "tagsWithANull", 1) for i in range(4)]
     wrong = _answer(HubExecutionContext, QUERIES["an object of another type"])
     assert len(wrong["errors"]) == 4 and "Expected value of type" in wrong["errors"][0][1]
 
@@ -178,6 +196,7 @@ def _graphql_field(type_name: str, field_name: str):
 
 
 SHORT = [
+    ("TicketActions", "transitionTo"),
     ("Ticket", "title"), ("Ticket", "reference"), ("Ticket", "statusLabel"), ("Ticket", "isOverdue"),
     ("Ticket", "status"), ("NewsItem", "lead"), ("TicketCategory", "name"), ("Building", "code"),
 ]  # fmt: skip
@@ -199,6 +218,29 @@ def test_objects_read_by_a_basic_resolver_take_the_short_path(type_name, field_n
 @pytest.mark.parametrize(("type_name", "field_name"), NOT_OBJECTS)
 def test_lists_leaves_and_resolvers_taking_info_are_not_objects_of_the_short_path(type_name, field_name):
     assert _object_step(_graphql_field(type_name, field_name)) is None
+
+
+LEAN = [
+    ("Ticket", "photos"), ("Ticket", "comments"), ("Ticket", "actions"), ("TicketPhoto", "thumbnailUrl"),
+    ("NewsItem", "leadImage"),
+]  # fmt: skip
+NOT_LEAN = [("Ticket", "title"), ("Ticket", "category"), ("Query", "tickets"), ("Query", "ticket")]
+
+
+def _lean_step(type_name: str, field_name: str):
+    context = HubExecutionContext.__new__(HubExecutionContext)
+    context.schema = schema._schema
+    return context._lean_step(_graphql_field(type_name, field_name))
+
+
+@pytest.mark.parametrize(("type_name", "field_name"), LEAN)
+def test_resolvers_taking_the_object_and_info_skip_strawberrys_wrapper(type_name, field_name):
+    assert _lean_step(type_name, field_name) is not None
+
+
+@pytest.mark.parametrize(("type_name", "field_name"), NOT_LEAN)
+def test_other_fields_are_not_lean(type_name, field_name):
+    assert _lean_step(type_name, field_name) is None
 
 
 @pytest.mark.parametrize(("type_name", "field_name"), SHORT)
