@@ -195,6 +195,11 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             # passed up to the nearest nullable one.
             self.handle_field_error(error, field_type, field_details_list, field_path)
             return None
+        return self._reported_on_field(completed, field_type, field_details_list, field_path)
+
+    def _reported_on_field(self, completed, return_type, field_details_list, field_path):
+        """A field's completed value as `execute_field` hands it on: as it is, or, when it
+        is awaitable, awaited with an error it raises reported on this field."""
         if _is_ordinary(completed) or not isawaitable(completed):
             return completed
 
@@ -202,7 +207,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             try:
                 return await completed
             except Exception as error:
-                self.handle_field_error(error, field_type, field_details_list, field_path)
+                self.handle_field_error(error, return_type, field_details_list, field_path)
                 return None
 
         return awaited()
@@ -248,7 +253,8 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         try:
             strawberry_info = info_class(_raw_info=info, _field=field)
             # The arguments as strawberry's `get_arguments` makes them for a resolver that
-            # takes `self` and `info` (the lean call itself reads neither).
+            # takes `self` and `info`: the lean call needs none of them, but a `get_result`
+            # replaced by a test's twin (strawberry-django's own) does.
             result = field.get_result(source_value, strawberry_info, [source_value], {"info": strawberry_info})
             if isawaitable(result):
                 return self.complete_awaitable_value(
@@ -258,17 +264,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception as error:
             self.handle_field_error(error, return_type, field_details_list, field_path)
             return None
-        if _is_ordinary(completed) or not isawaitable(completed):
-            return completed
-
-        async def awaited() -> Any:
-            try:
-                return await completed
-            except Exception as error:
-                self.handle_field_error(error, return_type, field_details_list, field_path)
-                return None
-
-        return awaited()
+        return self._reported_on_field(completed, return_type, field_details_list, field_path)
 
     def _field_plan(self, parent_type, grouped_field_set) -> list[tuple[str, Any, Any, Any, Any]]:
         plans = self.__dict__.setdefault("_field_plans", {})
