@@ -24,7 +24,8 @@ times a request.
 
 Anything unusual (an error, a null for a non-null field, a value the scalar does not
 accept, an object of another type, a deferred fragment) is left to graphql-core's own
-path, which answers it again and reports it exactly as before. Nothing of this runs when
+path (a leaf is read again, an object's value is handed on), which reports it exactly
+as before. Nothing of this runs when
 the schema has middleware, which wraps every resolver.
 """
 
