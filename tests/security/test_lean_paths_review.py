@@ -31,6 +31,7 @@ import logging
 import pickle
 import warnings
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import strawberry
@@ -239,7 +240,12 @@ def _answer(context_class, query: str, variables: dict | None = None) -> dict:
 
 def _answer_async(context_class, query: str) -> dict:
     CALLS.clear()
-    return _result(asyncio.run(_small_schema(context_class).execute(query)))
+    # In a thread of its own: in a test process that ran the browser tests, Playwright's
+    # sync API keeps an event loop running in this thread, and `asyncio.run` refuses to
+    # start inside one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        result = pool.submit(asyncio.run, _small_schema(context_class).execute(query)).result()
+    return _result(result)
 
 
 def _without_calls(answer: dict) -> dict:
