@@ -774,7 +774,9 @@ def test_the_ticket_lists_objects_take_the_object_path(tickets, cast, gql, monke
 MUTATIONS = [
     (
         "reporter",
-        'mutation($id: ID!) { ticketCommentAdd(ticketId: $id, body: "Dalej cieknie") { comment { id body isInternal '
+        # Not the new comment's id: PostgreSQL's sequences do not roll back, so the second
+        # run's comment gets the next one.
+        'mutation($id: ID!) { ticketCommentAdd(ticketId: $id, body: "Dalej cieknie") { comment { body isInternal '
         "authorName isMine photos { id } } errors { field message ... on TicketError { code } } } }",
     ),
     (
@@ -806,17 +808,19 @@ def test_mutation_payloads_answer_the_same_with_both_changes_off(tickets, cast, 
     _django_way(monkeypatch)
     _object_path_off(monkeypatch)
     assert answer() == lean
-    assert "errors" not in lean and json.dumps(lean).count('"ticket": null') + json.dumps(lean).count('"id"') >= 1
+    text = json.dumps(lean)
+    # Something was answered: a comment, a ticket, or (refused) the ticket null.
+    assert "errors" not in lean and any(part in text for part in ('"ticket": null', '"id"', '"body"'))
 
 
-# --- Finding: an error while collecting an object's fields is reported one level up ------------------
+# --- Finding (fixed): an error while collecting an object's fields was reported one level up ---------
 #
-# `_execute_object_field` calls `collect_subfields` outside its `try`. graphql-core raises
+# `_execute_object_field` called `collect_subfields` outside its `try`. graphql-core raises
 # there when a directive's argument is invalid at run time: `@include(if: $v)` with
 # `$v: Boolean = true` passes validation, and an explicit `null` for `$v` is refused only
 # when the object's fields are collected. graphql-core reports it as an error of the object
-# field (null there, or passed up if it is non-null); the short path lets it escape to the
-# parent, which is nulled instead (data lost) and named in the error's path.
+# field (null there, or passed up if it is non-null); the short path let it escape to the
+# parent, which was nulled instead (data lost) and named in the error's path.
 
 COLLECTING = {
     "in a nullable object": "query($v: Boolean = true) { mid { n maybeLeaf { name @include(if: $v) } } }",
