@@ -12,6 +12,7 @@ Screenshots land in `test-artifacts/portal/` (the README names it).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import http.cookiejar
 import json
@@ -105,6 +106,101 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+# --- What a failing test shows besides its traceback ---------------------------------------
+# A browser test that times out says only what it waited for. Its report also shows what
+# the browser asked the hub during the test (each request's operation, answer and time,
+# and those still unanswered), what the page showed, and the end of the hub's log: a
+# failure in CI, where the hub's log is gone afterwards, then says where it stopped.
+
+_HUB_LOG: list[Path] = []  # the running hub's log
+
+
+class _Traffic:
+    """The requests one browser context made to the hub: answered ones (the last 60 of
+    the test) and those still waiting."""
+
+    answered: collections.deque[str] = collections.deque(maxlen=60)
+    open_contexts: list[_Traffic] = []
+
+    def __init__(self, context):
+        self.waiting: dict = {}
+        context.on("request", self._asked)
+        context.on("response", lambda response: self._done(response.request, str(response.status)))
+        context.on("requestfailed", lambda request: self._done(request, f"failed ({request.failure})"))
+
+    def __enter__(self):
+        _Traffic.open_contexts.append(self)
+        return self
+
+    def __exit__(self, *exc_info):
+        _Traffic.open_contexts.remove(self)
+        for request in list(self.waiting):
+            self._done(request, "no answer before the page was closed")
+
+    def _asked(self, request):
+        self.waiting[request] = time.monotonic()
+
+    def _done(self, request, outcome: str):
+        began = self.waiting.pop(request, None)
+        if outcome in ("200", "304") and _is_portal_file(request.url):
+            return  # the portal's own scripts and styles, as expected
+        took = f"{time.monotonic() - began:.2f} s" if began is not None else "?"
+        _Traffic.answered.append(f"{time.strftime('%H:%M:%S')} {_described(request)} -> {outcome} after {took}")
+
+    @classmethod
+    def report(cls) -> str:
+        lines = list(cls.answered)
+        now = time.monotonic()
+        for traffic in cls.open_contexts:
+            for request, began in traffic.waiting.items():
+                lines.append(f"still waiting after {now - began:.2f} s: {_described(request)}")
+        return "\n".join(lines) or "(none)"
+
+
+def _is_portal_file(url: str) -> bool:
+    return "/portal/" in url and "/graphql" not in url
+
+
+def _described(request) -> str:
+    path = request.url.split("://", 1)[-1].partition("/")[2]
+    try:
+        operation = json.loads(request.post_data or "{}").get("operationName") or ""
+    except (ValueError, AttributeError):  # not JSON (an upload), or no body
+        operation = ""
+    return f"{request.method} /{path}" + (f" {operation}" if operation else "")
+
+
+def pytest_runtest_setup(item):
+    _Traffic.answered.clear()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed and "hub" in getattr(item, "fixturenames", ()):
+        report.sections.append(("the browser's requests to the hub", _Traffic.report()))
+        for name, value in getattr(item, "funcargs", {}).items():
+            shown = _page_shown(value)
+            if shown:
+                report.sections.append((f"what page `{name}` showed", shown))
+        if _HUB_LOG and _HUB_LOG[0].exists():
+            lines = _HUB_LOG[0].read_text(errors="replace").splitlines()
+            tail = [line for line in lines if not re.search(r'"GET /portal/\S* HTTP/[\d.]+" (200|304) ', line)][-40:]
+            report.sections.append(("the hub's log, last 40 lines (without the portal's files)", "\n".join(tail)))
+    return report
+
+
+def _page_shown(value) -> str | None:
+    from playwright.sync_api import Page
+
+    if not isinstance(value, Page) or value.is_closed():
+        return None
+    try:
+        return f"{value.url}\n{value.locator('body').inner_text(timeout=2000)[:1500]}"
+    except Exception as error:  # the page may be gone with its browser
+        return f"{value.url} (its text could not be read: {error})"
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -187,6 +283,7 @@ def hub(tmp_path_factory):
     env.pop("CELERY_BROKER_URL", None)
     manage = [sys.executable, str(ROOT / "manage.py")]
     log = open(tmp / "hub.log", "w")  # noqa: SIM115 (kept open for the server's lifetime)
+    _HUB_LOG[:] = [tmp / "hub.log"]
     subprocess.run([*manage, "migrate", "--no-input"], env=env, cwd=ROOT, check=True, stdout=log, stderr=log)
     subprocess.run([*manage, "load_demo_data"], env=env, cwd=ROOT, check=True, stdout=log, stderr=log)
     subprocess.run([*manage, "shell", "-c", BILLING_SEED], env=env, cwd=ROOT, check=True, stdout=log, stderr=log)
@@ -250,7 +347,8 @@ def opened_page(browser, hub, width: int = 1280, height: int = 900, **options):
 
     context.route(lambda url: not url.startswith(hub), outside)
     try:
-        yield opened
+        with _Traffic(context):
+            yield opened
     finally:
         context.close()
     assert not problems, problems
@@ -345,7 +443,11 @@ def sign_in(page, username: str) -> None:
     page.get_by_label("Nazwa użytkownika lub adres e-mail").fill(username)
     page.get_by_label("Hasło").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Zaloguj się").last.click()
-    page.get_by_role("heading", level=1).filter(has_text="Dzień dobry").wait_for()
+    # Signed in, or the form's error summary (a refusal says why at once, not after a timeout).
+    greeting = page.get_by_role("heading", level=1).filter(has_text="Dzień dobry")
+    refusal = page.locator(".error-summary")
+    greeting.or_(refusal).first.wait_for()
+    assert greeting.is_visible(), f"{username} was not signed in: {refusal.inner_text()}"
 
 
 def tab_to(page, condition: str, limit: int = 150) -> None:
@@ -406,12 +508,13 @@ def staff_page(
     page.on("request", lambda request: page.requests.append(request.url))
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        page.goto(f"/admin/login/?next={landing}")
-        page.locator("#id_username").fill(username)
-        page.locator("#id_password").fill(DEMO_PASSWORD)
-        page.locator("#id_password").press("Enter")
-        page.wait_for_url(re.compile(re.escape(landing.split("?")[0]) + "$"))
-        yield page
+        with _Traffic(context):
+            page.goto(f"/admin/login/?next={landing}")
+            page.locator("#id_username").fill(username)
+            page.locator("#id_password").fill(DEMO_PASSWORD)
+            page.locator("#id_password").press("Enter")
+            page.wait_for_url(re.compile(re.escape(landing.split("?")[0]) + "$"))
+            yield page
     finally:
         context.close()
     assert not errors, errors
