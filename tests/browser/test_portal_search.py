@@ -191,12 +191,27 @@ def test_the_contractor_search_is_narrowed_by_trade_and_area(page, width):
     main.get_by_role("heading", level=1, name=data.SECTIONS["contractors"][0]).wait_for()
     main.get_by_text(data.FIRMS[0].name, exact=True).wait_for()  # the whole directory first
     field = main.get_by_label("Czego szukasz?")
+    # Every state the screen passes through: a count of results is never shown without
+    # the facets of the same answer (they once followed a render later).
+    page.evaluate(
+        """() => {
+          const main = document.querySelector("main");
+          window.countsWithoutFacets = [];
+          new MutationObserver(() => {
+            const statuses = [...main.querySelectorAll("[role=status]")];
+            const count = statuses.find((status) => status.textContent.includes("Znaleziono"));
+            if (count && !main.querySelector("fieldset.facet")) window.countsWithoutFacets.push(count.textContent);
+          }).observe(main, { childList: true, subtree: true, characterData: true });
+        }"""
+    )
     field.fill("mokotow")
     field.press("Enter")
     page.wait_for_url(re.compile(r"q=mokotow"))
     in_mokotow = [firm for firm in data.FIRMS if "Mokotów" in firm.area_served]
     status = main.get_by_role("status").filter(has_text="Znaleziono")
     status.wait_for()
+    main.get_by_role("group", name="Branża").wait_for()
+    assert page.evaluate("window.countsWithoutFacets") == []
     titles = main.locator("ul.results h2").all_inner_texts()
     assert {firm.name for firm in in_mokotow} <= set(titles), titles
     assert "Mokotów" in main.locator("ul.results mark").all_inner_texts()

@@ -1,7 +1,7 @@
 // Every page of the site by its address (page(urlPath:)), so links in rich text and in
 // messages open here: news and their index, investments, contractors, documents.
 
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { html, Link, Loaded, MoreButton, Picture, useMore, useQuery } from "../components.js";
 import { formatDate, formatDateTime, formatMoney, formatNumber, t } from "../i18n.js";
 import { navigate, useLocation } from "../router.js";
@@ -256,11 +256,12 @@ function ContractorSearch({ text, path, hrefFor }) {
   const variables = { query: text, kinds: ["CONTRACTOR"], first: 20, ...(trades.length || areas.length ? { filter } : {}) };
   const list = useMore("Search", "search", variables);
   // The facets as the last answer gave them: kept while a narrower one loads, so that
-  // the ticked box stays where it was (and keeps the keyboard's focus).
-  const [facets, setFacets] = useState(null);
-  useEffect(() => {
-    if (list.connection) setFacets(list.connection);
-  }, [list.connection]);
+  // the ticked box stays where it was (and keeps the keyboard's focus). Read in the same
+  // render as the results (not set by an effect, a render later), so that the count of
+  // results is never shown beside the facets of the answer before.
+  const lastAnswer = useRef(null);
+  if (list.connection) lastAnswer.current = list.connection;
+  const facets = lastAnswer.current;
   const toggle = (values, setValues) => (value) =>
     setValues(values.includes(value) ? values.filter((entry) => entry !== value) : [...values, value]);
   return html`<p><${Link} href=${path}>${t("contractors.all")}<//></p>
