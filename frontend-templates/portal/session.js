@@ -6,6 +6,10 @@ import { forgetCsrfToken, gql } from "./api.js";
 
 let viewer;
 let loaded = null;
+// The latest question of who is signed in: only its answer counts. The page's first
+// Viewer query (anonymous) answered late, after a sign-in's own, must not sign the page
+// out, nor a sign-in's answered after a sign-out sign it back in.
+let asked = 0;
 const listeners = new Set();
 
 function publish(next) {
@@ -13,12 +17,23 @@ function publish(next) {
   for (const listener of listeners) listener(viewer);
 }
 
-export function loadViewer() {
-  loaded = gql("Viewer").then((data) => {
-    publish(data.viewer);
-    return data.viewer;
-  });
+function askViewer(onFailure) {
+  const round = ++asked;
+  loaded = gql("Viewer").then(
+    (data) => {
+      if (round === asked) publish(data.viewer);
+      return data.viewer;
+    },
+    (error) => {
+      if (round === asked) onFailure?.();
+      throw error;
+    },
+  );
   return loaded;
+}
+
+export function loadViewer() {
+  return askViewer();
 }
 
 // The signed-in person (null when anonymous; undefined until known).
@@ -26,7 +41,7 @@ export function useViewer() {
   const [current, setCurrent] = useState(viewer);
   useEffect(() => {
     listeners.add(setCurrent);
-    if (!loaded) loadViewer().catch(() => publish(null));
+    if (!loaded) askViewer(() => publish(null)).catch(() => {});
     return () => listeners.delete(setCurrent);
   }, []);
   return current;
@@ -45,5 +60,6 @@ export async function signIn(username, password) {
 export async function signOut() {
   await gql("SessionSignOut");
   forgetCsrfToken();
+  asked += 1; // an answer still on its way is from before
   publish(null);
 }
