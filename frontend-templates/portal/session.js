@@ -17,7 +17,8 @@ function publish(next) {
   for (const listener of listeners) listener(viewer);
 }
 
-function askViewer(onFailure) {
+// Asks who is signed in; `onFailure` runs when the latest question fails.
+export function loadViewer(onFailure) {
   const round = ++asked;
   loaded = gql("Viewer").then(
     (data) => {
@@ -32,16 +33,12 @@ function askViewer(onFailure) {
   return loaded;
 }
 
-export function loadViewer() {
-  return askViewer();
-}
-
 // The signed-in person (null when anonymous; undefined until known).
 export function useViewer() {
   const [current, setCurrent] = useState(viewer);
   useEffect(() => {
     listeners.add(setCurrent);
-    if (!loaded) askViewer(() => publish(null)).catch(() => {});
+    if (!loaded) loadViewer(() => publish(null)).catch(() => {});
     return () => listeners.delete(setCurrent);
   }, []);
   return current;

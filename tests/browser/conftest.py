@@ -161,12 +161,18 @@ def _is_portal_file(url: str) -> bool:
     return "/portal/" in url and "/graphql" not in url
 
 
+def operation_name(request) -> str | None:
+    """The GraphQL operation a browser request asks for, or None (not JSON: an upload)."""
+    try:
+        payload = json.loads(request.post_data or "{}")
+    except ValueError:  # a multipart upload (binary data does not decode either)
+        return None
+    return payload.get("operationName") if isinstance(payload, dict) else None
+
+
 def _described(request) -> str:
     path = request.url.split("://", 1)[-1].partition("/")[2]
-    try:
-        operation = json.loads(request.post_data or "{}").get("operationName") or ""
-    except (ValueError, AttributeError):  # not JSON (an upload), or no body
-        operation = ""
+    operation = operation_name(request)
     return f"{request.method} /{path}" + (f" {operation}" if operation else "")
 
 

@@ -14,7 +14,6 @@ phone's. What staff do (finish a ticket) is done over the API, as the admin woul
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from urllib.parse import urlparse
@@ -29,6 +28,7 @@ from tests.browser.conftest import (
     done_ticket,
     no_sideways_scrolling,
     opened_page,
+    operation_name,
     screenshot,
     tab_to,
 )
@@ -96,10 +96,7 @@ def _focus_is_visible(page) -> bool:
 
 
 def _operation(route) -> str | None:
-    try:
-        return json.loads(route.request.post_data or "{}").get("operationName")
-    except (ValueError, UnicodeDecodeError):  # a multipart upload
-        return None
+    return operation_name(route.request)
 
 
 def _held(page, names: set[str]) -> list:
@@ -648,24 +645,18 @@ def test_a_late_answer_from_before_the_sign_in_does_not_sign_the_page_out(deskto
     page = desktop
     page.goto("/")
     page.wait_for_function("document.cookie.includes('csrftoken=')")
-    first_question: list = []
-
-    def handler(route):
-        if _operation(route) == "Viewer" and not first_question:
-            first_question.append(route)
-        else:
-            route.continue_()
-
-    page.route("**/graphql", handler)
+    questions = _held(page, {"Viewer"})
     page.goto("/zaloguj")
-    _wait_until(page, lambda: first_question, "the page asked who is signed in")
+    _wait_until(page, lambda: questions, "the page asked who is signed in")
     page.get_by_label("Nazwa użytkownika lub adres e-mail").fill("resident.a")
     page.get_by_label("Hasło").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Zaloguj się").last.click()
+    _wait_until(page, lambda: len(questions) == 2, "the sign-in asked who is signed in")
+    questions[1].continue_()
     page.get_by_role("heading", level=1).filter(has_text="Dzień dobry").wait_for()
 
     # The answer the hub gave the page before the sign-in, arriving only now.
-    first_question[0].fulfill(json={"data": {"viewer": None}})
+    questions[0].fulfill(json={"data": {"viewer": None}})
     page.wait_for_timeout(500)  # time for the page to read it
     assert page.get_by_role("button", name="Wyloguj się").is_visible()
     assert page.get_by_role("heading", level=1).filter(has_text="Dzień dobry").is_visible()
